@@ -1,0 +1,244 @@
+"""The validated, immutable shape of the bot's configuration.
+
+Only checks that need nothing but the value itself live here (formats, ranges, time zones),
+so tests elsewhere can build a `Settings` directly. Checks that concern a deployment — that
+credentials exist, that example placeholders were replaced, that files can be read — live in
+`config.loader`, which is the only sanctioned way to build `Settings` for a running bot.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+)
+from pydantic_core import PydanticCustomError
+
+# Matrix spec, "Server Name": a DNS name, IPv4 literal or bracketed IPv6 literal, optional port.
+_SERVER_NAME_RE = re.compile(
+    r"""
+    (?:
+        [A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*
+      | \[[0-9A-Fa-f:.]{2,45}\]
+    )
+    (?::[0-9]{1,5})?
+    """,
+    re.VERBOSE,
+)
+# Historical user IDs may use any printable ASCII but ':' in the localpart, and such
+# accounts still exist on older servers, so the stricter modern grammar would lock them out.
+_LOCALPART_RE = re.compile(r"[\x21-\x39\x3b-\x7e]+")
+_MAX_USER_ID_LENGTH = 255  # Matrix spec limit, including the leading '@' and the server name.
+_COMMAND_PREFIX_RE = re.compile(r"![^\s]+")
+
+
+def is_valid_server_name(value: str) -> bool:
+    """Whether `value` is a Matrix server name such as `example.org` or `localhost:8448`."""
+    return len(value) <= 255 and _SERVER_NAME_RE.fullmatch(value) is not None
+
+
+def split_user_id(user_id: str) -> tuple[str, str] | None:
+    """`@alice:example.org` → `("alice", "example.org")`; None if it is not a valid user ID."""
+    if len(user_id) > _MAX_USER_ID_LENGTH or not user_id.startswith("@"):
+        return None
+    # The server name may itself carry a port ("@a:host:8448"), so split on the first colon only.
+    localpart, sep, server = user_id[1:].partition(":")
+    if not sep or not _LOCALPART_RE.fullmatch(localpart) or not is_valid_server_name(server):
+        return None
+    return localpart, server
+
+
+def is_valid_user_id(value: str) -> bool:
+    """Whether `value` is a Matrix user ID (`@localpart:server`)."""
+    return split_user_id(value) is not None
+
+
+# --- field validators ------------------------------------------------------------------------
+# They raise PydanticCustomError rather than ValueError so the message reaches the person
+# verbatim (ValueError messages get a "Value error, " prefix) and the loader can tell our
+# wording apart from pydantic's generic messages.
+
+
+def _check_user_id(value: str) -> str:
+    if not is_valid_user_id(value):
+        raise PydanticCustomError(
+            "matrix_user_id",
+            "'{value}' is not a Matrix user ID — write it as @localpart:server, e.g. @dialogue-bot:example.org",
+            {"value": value},
+        )
+    return value
+
+
+def _check_inviter(value: str) -> str:
+    if value.startswith("@"):
+        return _check_user_id(value)
+    if not is_valid_server_name(value):
+        raise PydanticCustomError(
+            "matrix_inviter",
+            "'{value}' is neither a Matrix user ID (@mod:example.org) nor a server name (example.org)",
+            {"value": value},
+        )
+    return value
+
+
+def _check_homeserver(value: str) -> str:
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- accessing it is what validates the port
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise PydanticCustomError(
+            "homeserver_url",
+            "'{value}' is not an http(s) URL — use the homeserver's base URL, e.g. https://matrix.example.org",
+            {"value": value},
+        )
+    # Client code appends "/_matrix/..." to this, so a trailing slash would double up.
+    return value.rstrip("/")
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # ValueError/OSError: zoneinfo rejects absolute or '..' keys and chokes on directories.
+        raise PydanticCustomError(
+            "timezone",
+            "'{value}' is not an IANA time zone (e.g. Europe/Zurich)",
+            {"value": value},
+        ) from None
+    return value
+
+
+def _check_command_prefix(value: str) -> str:
+    # A bare "!" would turn every message starting with "!" into a command for this bot.
+    if not _COMMAND_PREFIX_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "command_prefix",
+            "'{value}' must start with '!', have at least one more character, and contain no spaces (e.g. !dialogue)",
+            {"value": value},
+        )
+    return value
+
+
+def _empty_to_none(value: Any) -> Any:
+    # An empty string usually means "unset" (e.g. `FOO=` in a compose file), not "the empty password".
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def _no_bools(value: Any) -> Any:
+    # pydantic would silently read `true` as 1; in a config file that is always a mistake.
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+        raise PydanticCustomError("whole_number", "expected a whole number, got {value}", {"value": shown})
+    return value
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+UserId = Annotated[str, AfterValidator(_check_user_id)]
+Inviter = Annotated[str, AfterValidator(_check_inviter)]
+CommandPrefix = Annotated[str, AfterValidator(_check_command_prefix)]
+WholeNumber = Annotated[int, BeforeValidator(_no_bools)]
+OptionalStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
+OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_empty_to_none)]
+OptionalPath = Annotated[Path | None, BeforeValidator(_empty_to_none)]
+
+
+class _Section(BaseModel):
+    # Frozen: settings are read by many tasks concurrently and must not drift after start-up.
+    # extra="forbid": a misspelt key would otherwise be ignored and its default used silently.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MatrixSettings(_Section):
+    """How the bot reaches and identifies itself to its homeserver."""
+
+    homeserver: Annotated[str, AfterValidator(_check_homeserver)]
+    user_id: UserId
+    device_name: str = Field(default="dialogue-bot", min_length=1)
+    device_id: OptionalStr = None
+    encryption: bool = True
+    password: OptionalSecret = None
+    password_file: OptionalPath = None
+    access_token: OptionalSecret = None
+    access_token_file: OptionalPath = None
+
+
+class BotSettings(_Section):
+    """Behaviour of the bot inside rooms."""
+
+    data_dir: Path = Path("./data")
+    command_prefix: CommandPrefix = "!dialogue"
+    command_aliases: tuple[CommandPrefix, ...] = ("!dg",)
+    moderator_power_level: WholeNumber = Field(default=50, ge=0, le=100)
+    isu_users: tuple[UserId, ...] = ()
+    allowed_inviters: tuple[Inviter, ...] = ()
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
+    startup_grace_minutes: WholeNumber = Field(default=15, ge=0)
+
+    @property
+    def all_command_prefixes(self) -> tuple[str, ...]:
+        """The main prefix first, then the aliases, without duplicates."""
+        return tuple(dict.fromkeys((self.command_prefix, *self.command_aliases)))
+
+    def is_allowed_inviter(self, user_id: str) -> bool:
+        """Whether `user_id` is listed itself, or its server is listed as a whole.
+
+        Server entries compare the complete server name (case-insensitively, as DNS does),
+        so "example.org" admits "@a:example.org" but not "@a:notexample.org" or
+        "@a:sub.example.org".
+        """
+        if user_id in self.allowed_inviters:
+            return True
+        parts = split_user_id(user_id)
+        if parts is None:
+            return False
+        server = parts[1].lower()
+        return any(not entry.startswith("@") and entry.lower() == server for entry in self.allowed_inviters)
+
+
+class PrivacySettings(_Section):
+    """Limits that keep the Chatham House Rule intact in what the bot reports."""
+
+    k_threshold: WholeNumber = Field(default=3, ge=2)
+
+
+class LoggingSettings(_Section):
+    level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = "INFO"
+    format: Annotated[Literal["text", "json"], BeforeValidator(_lower)] = "text"
+
+
+class Settings(_Section):
+    """The whole configuration. Build it with `config.load_settings()`."""
+
+    matrix: MatrixSettings
+    bot: BotSettings = Field(default_factory=BotSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
