@@ -1,0 +1,28 @@
+"""Durable storage for dialogue-bot: one SQLite file, accessed only through this package.
+
+Typical use::
+
+    db = await Database.open(path)
+    async with db.transaction() as tx:
+        await tx.inbox.add(events, now=time.time())
+        await tx.state.set("sync_token", token)
+    await db.close()
+"""
+
+from storage.database import Database
+from storage.errors import MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
+from storage.inbox import InboxRow, NewInboxEvent
+from storage.outbox import OutboxRow
+from storage.transaction import Transaction
+
+__all__ = [
+    "Database",
+    "InboxRow",
+    "MigrationError",
+    "NewInboxEvent",
+    "OutboxRow",
+    "RowNotFoundError",
+    "SchemaTooNewError",
+    "StorageError",
+    "Transaction",
+]

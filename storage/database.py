@@ -1,0 +1,162 @@
+"""The database handle: opening the file safely, connection pragmas, and serialized transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import aiosqlite
+
+from storage.errors import StorageError
+from storage.migrations import MIGRATIONS, Migration, migrate
+from storage.session import immediate_transaction
+from storage.transaction import Transaction
+
+logger = logging.getLogger(__name__)
+
+_PRAGMAS = (
+    # Wait for another process's write lock instead of failing at once.
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
+    # With WAL, NORMAL is still crash-safe for the database; at worst the last commits before a power
+    # loss are lost, which the inbox/outbox design tolerates (sync replays, txn_ids de-duplicate).
+    "PRAGMA synchronous = NORMAL",
+)
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the parent directory and, for a new database, an empty file readable only by us.
+
+    Creating the file ourselves with mode 0600 (instead of letting SQLite create it with the umask's
+    default and tightening it afterwards) leaves no moment in which others could open it. SQLite gives
+    the -wal and -shm files the same mode as the database file.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)  # the umask may have taken bits away; make the result exact
+
+
+async def _configure(conn: aiosqlite.Connection, path: Path) -> None:
+    try:
+        async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+            row = await cursor.fetchone()
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot use {path} as a database: {exc}") from exc
+    mode = str(row[0]).lower() if row else "unknown"
+    if mode != "wal":
+        # Without WAL, readers block the writer and vice versa; refuse rather than run degraded.
+        raise StorageError(f"cannot enable WAL journaling for {path} (journal mode is {mode!r})")
+
+
+class Database:
+    """The bot's single SQLite connection, and the lock that serializes transactions on it.
+
+    The sync loop, processor and sender all run in one event loop and share this object: each unit of work
+    is an ``async with db.transaction() as tx`` block, and the lock makes those blocks run one after
+    another, never interleaved. Create with :meth:`open`.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, schema_version: int) -> None:
+        """Use :meth:`open`; this only wraps an already configured and migrated connection."""
+        self._conn: aiosqlite.Connection | None = conn
+        self._path = path
+        self._schema_version = schema_version
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    @classmethod
+    async def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+        """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+        ``migrations`` is for tests; the bot always uses the default. Raises SchemaTooNewError if the file
+        comes from a newer release, MigrationError if a step fails, StorageError if the file is unusable.
+        """
+        try:
+            await asyncio.to_thread(_prepare_file, path)
+        except OSError as exc:
+            raise StorageError(f"cannot create the database file {path}: {exc}") from exc
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            conn.row_factory = aiosqlite.Row
+            await _configure(conn, path)
+            version = await migrate(conn, path, migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        logger.debug("database opened at schema %d", version)
+        return cls(conn, path, version)
+
+    @property
+    def path(self) -> Path:
+        """Where the database file is, e.g. for error messages and backups."""
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version the file is at (the newest this code knows, once open succeeded)."""
+        return self._schema_version
+
+    def _require_open(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StorageError(f"the database {self._path} is closed")
+        return self._conn
+
+    def _check_not_nested(self) -> None:
+        # Waiting for a lock we hold ourselves would hang forever; fail instead.
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise StorageError("a transaction is already open in this task; transactions cannot be nested")
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write transaction (BEGIN IMMEDIATE): committed if the block ends normally, else rolled back.
+
+        Waits for any other task's transaction to finish first. Keep blocks short and do no network I/O
+        inside them: every other task is waiting.
+        """
+        self._require_open()
+        self._check_not_nested()
+        async with self._lock:
+            conn = self._require_open()  # it may have been closed while we waited
+            self._owner = asyncio.current_task()
+            try:
+                async with immediate_transaction(conn) as session:
+                    yield Transaction(session)
+            finally:
+                self._owner = None
+
+    async def close(self) -> None:
+        """Close the connection once any running transaction is over; closing twice is fine."""
+        self._check_not_nested()
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await conn.close()
+                logger.debug("database closed")
+
+    async def __aenter__(self) -> Database:
+        """Allow ``async with await Database.open(path) as db:`` so the connection is always closed."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the database when the ``async with`` block ends."""
+        await self.close()

@@ -1,0 +1,190 @@
+"""The inbox: a durable queue of incoming Matrix events, unique by event_id.
+
+Events are stored before they are processed, so a crash between receiving and handling one loses nothing;
+and because an event_id is kept (without its content) after processing, a replayed sync or a duplicate
+delivery is recognised and skipped. Insertion order is processing order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storage import _json
+from storage.errors import RowNotFoundError
+from storage.session import Session
+
+logger = logging.getLogger(__name__)
+
+STATES: tuple[str, ...] = ("pending", "awaiting_key", "done", "quarantined", "ignored")
+
+
+@dataclass(frozen=True, slots=True)
+class NewInboxEvent:
+    """An event as the sync loop hands it over; ``awaiting_key`` for one that could not be decrypted yet."""
+
+    event_id: str
+    room_id: str
+    source: dict[str, Any]
+    awaiting_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """A stored event. ``source`` is None once the event is done or ignored (the body is not kept)."""
+
+    seq: int
+    event_id: str
+    room_id: str
+    state: str
+    source: dict[str, Any] | None
+    attempts: int
+    error_ref: str | None
+
+
+_COLUMNS = "seq, event_id, room_id, state, source, attempts, error_ref"
+
+
+def _row(row: sqlite3.Row) -> InboxRow:
+    return InboxRow(
+        seq=row["seq"],
+        event_id=row["event_id"],
+        room_id=row["room_id"],
+        state=row["state"],
+        source=_json.loads(row["source"]),
+        attempts=row["attempts"],
+        error_ref=row["error_ref"],
+    )
+
+
+class InboxRepository:
+    """Inbox operations within one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def add(self, events: Sequence[NewInboxEvent], now: float) -> int:
+        """Store events not seen before, in order, and return how many were new.
+
+        An event_id already present in any state (even done, with its body gone) is skipped, which is what
+        makes duplicates and replays harmless. Only the event_id conflict is ignored: any other constraint
+        violation still raises.
+        """
+        if not events:
+            return 0
+        added = await self._session.executemany(
+            "INSERT INTO inbox (event_id, room_id, state, source, received_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (event_id) DO NOTHING",
+            [
+                (
+                    event.event_id,
+                    event.room_id,
+                    "awaiting_key" if event.awaiting_key else "pending",
+                    _json.dumps(event.source),
+                    now,
+                )
+                for event in events
+            ],
+        )
+        logger.debug("inbox: %d of %d events were new", added, len(events))
+        return added
+
+    async def known(self, event_ids: Iterable[str]) -> set[str]:
+        """Which of these event_ids are already in the inbox, in any state."""
+        wanted = list(dict.fromkeys(event_ids))
+        if not wanted:
+            return set()
+        # One JSON parameter instead of one placeholder per id: no limit on how many we ask about.
+        rows = await self._session.fetchall(
+            "SELECT event_id FROM inbox WHERE event_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return {row[0] for row in rows}
+
+    async def next_ready(self, now: float, limit: int = 50) -> list[InboxRow]:
+        """Pending events whose retry time has come, oldest first."""
+        rows = await self._session.fetchall(
+            f"SELECT {_COLUMNS} FROM inbox WHERE state = 'pending' AND not_before <= ? ORDER BY seq LIMIT ?",
+            (now, limit),
+        )
+        return [_row(row) for row in rows]
+
+    async def awaiting_key(self, limit: int = 200) -> list[InboxRow]:
+        """Events still waiting for a decryption key, oldest first, to retry when new keys arrive."""
+        rows = await self._session.fetchall(
+            f"SELECT {_COLUMNS} FROM inbox WHERE state = 'awaiting_key' ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [_row(row) for row in rows]
+
+    async def mark_decrypted(self, event_id: str, source: dict[str, Any]) -> None:
+        """Replace an awaiting_key event's encrypted source with the decrypted one and make it pending.
+
+        Only an event in awaiting_key qualifies: anything else would, for instance, put a body back on an
+        event that is already done. Raises RowNotFoundError otherwise.
+        """
+        changed = await self._session.execute(
+            "UPDATE inbox SET state = 'pending', source = ? WHERE event_id = ? AND state = 'awaiting_key'",
+            (_json.dumps(source), event_id),
+        )
+        _require(changed, event_id, "awaiting_key")
+
+    async def mark_done(self, event_id: str) -> None:
+        """Finish an event and drop its body; only the event_id stays, for de-duplication."""
+        await self._finish(event_id, "done")
+
+    async def mark_ignored(self, event_id: str) -> None:
+        """Like mark_done, but records that the event was deliberately not handled (e.g. our own)."""
+        await self._finish(event_id, "ignored")
+
+    async def _finish(self, event_id: str, state: str) -> None:
+        changed = await self._session.execute(
+            "UPDATE inbox SET state = ?, source = NULL WHERE event_id = ?", (state, event_id)
+        )
+        _require(changed, event_id, "any")
+
+    async def record_failure(self, event_id: str, error_ref: str, retry_at: float) -> int:
+        """Count a failed processing attempt, postpone the event to ``retry_at``, return the attempt count."""
+        attempts = await self._session.scalar(
+            "UPDATE inbox SET attempts = attempts + 1, error_ref = ?, not_before = ? "
+            "WHERE event_id = ? RETURNING attempts",
+            (error_ref, retry_at, event_id),
+        )
+        _require(0 if attempts is None else 1, event_id, "any")
+        return int(attempts)
+
+    async def quarantine(self, event_id: str, error_ref: str) -> None:
+        """Stop retrying an event, keeping its source so an operator can inspect and requeue it."""
+        changed = await self._session.execute(
+            "UPDATE inbox SET state = 'quarantined', error_ref = ? WHERE event_id = ? "
+            "AND state IN ('pending', 'awaiting_key', 'quarantined')",
+            (error_ref, event_id),
+        )
+        _require(changed, event_id, "pending, awaiting_key or quarantined")
+
+    async def requeue_quarantined(self, event_id: str | None = None) -> int:
+        """Give quarantined events (one, or all if None) a fresh start; return how many were requeued."""
+        sql = "UPDATE inbox SET state = 'pending', attempts = 0, not_before = 0 WHERE state = 'quarantined'"
+        if event_id is None:
+            return await self._session.execute(sql)
+        return await self._session.execute(f"{sql} AND event_id = ?", (event_id,))
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per state, every state present (0 when empty), for status reports and health checks."""
+        counts = dict.fromkeys(STATES, 0)
+        for row in await self._session.fetchall("SELECT state, COUNT(*) FROM inbox GROUP BY state"):
+            counts[row[0]] = row[1]
+        return counts
+
+    async def next_wake_time(self) -> float | None:
+        """The earliest retry time among pending events, so the processor can sleep until then."""
+        value = await self._session.scalar("SELECT MIN(not_before) FROM inbox WHERE state = 'pending'")
+        return None if value is None else float(value)
+
+
+def _require(changed: int, event_id: str, states: str) -> None:
+    if changed == 0:
+        raise RowNotFoundError(f"no inbox row for event {event_id} in state {states}")

@@ -1,0 +1,127 @@
+"""The SQL access one transaction hands to the repositories, and the BEGIN/COMMIT/ROLLBACK around it.
+
+Repositories never touch the aiosqlite connection directly: they get a :class:`Session`, which
+
+* turns ``sqlite3`` errors into :class:`StorageError` (callers need not know the driver), and
+* stops working once its transaction has ended, so a repository kept past ``async with`` cannot run
+  statements outside the lock and interleave with another task's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import StorageError
+
+logger = logging.getLogger(__name__)
+
+Params = Sequence[Any]
+
+
+def _wrap(exc: sqlite3.Error) -> StorageError:
+    # sqlite3 messages name tables and constraints, never bound values, so they are safe to pass on.
+    return StorageError(f"database error: {exc}")
+
+
+class Session:
+    """Statement execution bound to one open transaction."""
+
+    __slots__ = ("_active", "_conn")
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._active = True
+
+    def end(self) -> None:
+        """Refuse further statements: the transaction this session belonged to is over."""
+        self._active = False
+
+    def _connection(self) -> aiosqlite.Connection:
+        if not self._active:
+            raise StorageError("this transaction has already ended; open a new one with `async with db.transaction()`")
+        return self._conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return how many rows it changed."""
+        conn = self._connection()
+        try:
+            async with conn.execute(sql, params) as cursor:
+                return cursor.rowcount
+        except sqlite3.Error as exc:
+            raise _wrap(exc) from exc
+
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
+        """Run one statement per parameter row and return the total number of rows changed."""
+        conn = self._connection()
+        try:
+            async with conn.executemany(sql, rows) as cursor:
+                return cursor.rowcount
+        except sqlite3.Error as exc:
+            raise _wrap(exc) from exc
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run a query (or a statement with RETURNING) and return every row."""
+        conn = self._connection()
+        try:
+            async with conn.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as exc:
+            raise _wrap(exc) from exc
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """Run a query expected to yield at most one row."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row, or None when there is no row."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+async def _run(conn: aiosqlite.Connection, sql: str) -> None:
+    try:
+        await conn.execute(sql)
+    except sqlite3.Error as exc:
+        raise _wrap(exc) from exc
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    # SQLite rolls some failures (disk full, I/O errors) back by itself; a second ROLLBACK would then fail
+    # and hide the original exception, which is the one worth seeing.
+    if not conn.in_transaction:
+        return
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        logger.debug("rollback failed", exc_info=True)
+
+
+@asynccontextmanager
+async def immediate_transaction(conn: aiosqlite.Connection) -> AsyncIterator[Session]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK and re-raise if the body raises.
+
+    IMMEDIATE takes SQLite's write lock up front, so a transaction that reads and then writes can never
+    fail half-way with SQLITE_BUSY because another connection wrote in between. The caller must make sure
+    only one transaction is open on ``conn`` at a time (:class:`storage.Database` does, with a lock).
+    """
+    await _run(conn, "BEGIN IMMEDIATE")
+    session = Session(conn)
+    try:
+        yield session
+    except BaseException:
+        session.end()
+        await _rollback(conn)
+        raise
+    session.end()
+    try:
+        await _run(conn, "COMMIT")
+    except BaseException:
+        await _rollback(conn)
+        raise

@@ -1,0 +1,22 @@
+"""The object an open transaction hands to callers: one attribute per repository."""
+
+from __future__ import annotations
+
+from storage.inbox import InboxRepository
+from storage.outbox import OutboxRepository
+from storage.rooms import RoomsRepository
+from storage.session import Session
+from storage.state import StateRepository
+
+
+class Transaction:
+    """Repositories sharing one database transaction; everything commits or rolls back together.
+
+    To add a repository, add one line here.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.inbox = InboxRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.rooms = RoomsRepository(session)
+        self.state = StateRepository(session)
