@@ -1,0 +1,237 @@
+"""The command table: every command declared once, as data.
+
+Help text, usage errors and permission checks all come from these declarations, so they cannot drift apart. The
+table is an explicit list (see `handlers.builtin`), not a registration side effect of imports.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from handlers.context import BotInfo, RoomSnapshot
+from handlers.events import InboundEvent
+from handlers.replies import Reply
+
+if TYPE_CHECKING:
+    from config import Settings
+    from storage import Transaction
+
+
+class Permission(Enum):
+    """Who may run a command."""
+
+    ANYONE = "anyone"
+    MODERATOR = "moderator"
+    ISU = "moderator or ISU"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class UsageError(Exception):
+    """The arguments do not fit the command; the message (if any) says what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """One invocation of a command, with everything its handler may decide on."""
+
+    command: Command
+    args: Any
+    raw_args: str
+    prefix: str
+    event: InboundEvent
+    room: RoomSnapshot
+    settings: Settings
+    bot: BotInfo
+    registry: CommandRegistry
+    now: float
+    sender_is_moderator: bool
+    sender_is_isu: bool
+
+
+CommandHandler = Callable[[CommandCall, "Transaction"], Awaitable[Reply | None]]
+ArgumentParser = Callable[[str], Any]
+
+
+def no_arguments(raw: str) -> None:
+    if raw.strip():
+        raise UsageError("this command takes no arguments")
+
+
+def optional_word(raw: str) -> str | None:
+    words = raw.split()
+    if len(words) > 1:
+        raise UsageError("expected at most one word")
+    return words[0] if words else None
+
+
+def rest_of_line(raw: str) -> str:
+    """Free text, kept as written (may be empty)."""
+    return raw.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command's declaration: its name, arguments, help and who may run it."""
+
+    name: str
+    summary: str
+    handler: CommandHandler
+    arguments: str = ""
+    permission: Permission = Permission.ANYONE
+    aliases: tuple[str, ...] = ()
+    details: str = ""
+    parse: ArgumentParser = no_arguments
+
+    def usage(self, prefix: str) -> str:
+        return " ".join(part for part in (prefix, self.name, self.arguments) if part)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.name.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """A message that addressed the bot: which prefix it used and the text after it."""
+
+    prefix: str
+    text: str
+
+
+def parse_invocation(body: str, prefixes: Sequence[str]) -> Invocation | None:
+    """Recognise `!dialogue …` or an alias: the prefix must be a whole word, so `!dialoguex` is not a command."""
+    parts = body.strip().split(maxsplit=1)
+    if not parts:
+        return None
+    first = parts[0].casefold()
+    if any(first == prefix.casefold() for prefix in prefixes):
+        return Invocation(prefix=prefixes[0], text=parts[1].strip() if len(parts) > 1 else "")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """The result of matching an invocation's words against the table."""
+
+    command: Command | None
+    raw_args: str
+    attempted: str
+
+
+class CommandRegistry:
+    """Finds commands by name or alias, matching whole words, longest name first."""
+
+    def __init__(self, commands: Iterable[Command]) -> None:
+        self._commands: tuple[Command, ...] = tuple(commands)
+        self._by_words: dict[tuple[str, ...], Command] = {}
+        for command in self._commands:
+            for name in (command.name, *command.aliases):
+                key = tuple(name.casefold().split())
+                if key in self._by_words:
+                    raise ValueError(f"command name {name!r} declared twice")
+                self._by_words[key] = command
+        self._longest = max((len(key) for key in self._by_words), default=1)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._commands)
+
+    def find(self, text: str) -> Lookup:
+        """Match the leading words of `text`; the rest are the command's arguments."""
+        words = text.split()
+        for length in range(min(self._longest, len(words)), 0, -1):
+            key = tuple(word.casefold() for word in words[:length])
+            command = self._by_words.get(key)
+            if command is not None:
+                return Lookup(command, _drop_words(text, length), " ".join(words[:length]))
+        return Lookup(None, text, words[0] if words else "")
+
+    def get(self, name: str) -> Command | None:
+        return self._by_words.get(tuple(name.casefold().split()))
+
+
+def _drop_words(text: str, count: int) -> str:
+    """Remove the first `count` words, keeping the remaining text exactly as written (line breaks included)."""
+    remaining = text.lstrip()
+    for _ in range(count):
+        parts = remaining.split(maxsplit=1)
+        remaining = parts[1] if len(parts) > 1 else ""
+    return remaining
+
+
+def help_overview(registry: CommandRegistry, prefix: str, aliases: Sequence[str]) -> Reply:
+    """The `help` listing, generated from the table."""
+    lines = [f"Commands (prefix {prefix}" + (f", or {', '.join(aliases)}" if aliases else "") + "):"]
+    html_rows = []
+    for command in registry:
+        who = "" if command.permission is Permission.ANYONE else f" ({command.permission.label})"
+        lines.append(f"• {command.usage(prefix)} — {command.summary}{who}")
+        html_rows.append(
+            f"<li><code>{_escape(command.usage(prefix))}</code> — {_escape(command.summary)}{_escape(who)}</li>"
+        )
+    lines.append(f"More on one command: {prefix} help <command>")
+    html = (
+        f"<p>{_escape(lines[0])}</p><ul>{''.join(html_rows)}</ul>"
+        f"<p>More on one command: <code>{_escape(prefix)} help &lt;command&gt;</code></p>"
+    )
+    return Reply("\n".join(lines), html)
+
+
+def help_for(command: Command, prefix: str) -> Reply:
+    """`help <command>`: usage, who may run it, aliases and details."""
+    lines = [f"{command.usage(prefix)} — {command.summary}", f"Who: {command.permission.label}"]
+    if command.aliases:
+        lines.append("Also: " + ", ".join(f"{prefix} {alias}" for alias in command.aliases))
+    if command.details:
+        lines.append(command.details)
+    html = f"<p><code>{_escape(command.usage(prefix))}</code> — {_escape(command.summary)}</p>" + "".join(
+        f"<p>{_escape(line)}</p>" for line in lines[1:]
+    )
+    return Reply("\n".join(lines), html)
+
+
+def usage_reply(command: Command, prefix: str, problem: str | None = None) -> Reply:
+    text = f"Usage: {command.usage(prefix)}" + (f" ({problem})" if problem else "")
+    return Reply(
+        text,
+        f"Usage: <code>{_escape(command.usage(prefix))}</code>" + (f" ({_escape(problem)})" if problem else ""),
+    )
+
+
+def unknown_command_reply(attempted: str, prefix: str) -> Reply:
+    if not attempted:
+        return Reply(f"Try {prefix} help", f"Try <code>{_escape(prefix)} help</code>")
+    return Reply(
+        f"Unknown command '{attempted}'. Try {prefix} help",
+        f"Unknown command <code>{_escape(attempted)}</code>. Try <code>{_escape(prefix)} help</code>",
+    )
+
+
+def permission_reply(command: Command, prefix: str, threshold: int) -> Reply:
+    if command.permission is Permission.MODERATOR:
+        who = f"moderators (power level {threshold} or more, or the room's creator)"
+    else:
+        who = "moderators and the secretariat (ISU)"
+    text = f"Only {who} can use {prefix} {command.name}."
+    return Reply(text)
+
+
+def commands_markdown(registry: CommandRegistry, prefix: str) -> str:
+    """The command reference for the README, generated from the same table as `help`."""
+    rows = ["| command | who | what it does |", "|---|---|---|"]
+    for command in registry:
+        usage = command.usage(prefix).replace("|", "\\|")
+        summary = command.summary.replace("|", "\\|")
+        aliases = f" (also `{prefix} {'`, `'.join(command.aliases)}`)" if command.aliases else ""
+        rows.append(f"| `{usage}`{aliases} | {command.permission.label} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def _escape(text: str) -> str:
+    return html.escape(text)

@@ -1,0 +1,57 @@
+"""What a handler knows about the room and the bot when it decides what to do with an event.
+
+The bot builds these snapshots from its Matrix client; handlers only read them, so their decisions can be tested
+with hand-made snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+MISSING_POWER_LEVEL = 0
+
+
+def room_version_has_privileged_creators(room_version: str) -> bool:
+    """Whether the room version gives its creators unlimited power (room version 12 and later, MSC4289).
+
+    In such rooms the creators do not appear in the power-level table at all, so a plain table look-up would
+    wrongly treat the room's own creator as a power-0 user.
+    """
+    if room_version.isdigit():
+        return int(room_version) >= 12
+    return room_version.startswith("org.matrix.hydra")
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSnapshot:
+    """The parts of a room's state that handlers decide on."""
+
+    room_id: str
+    encrypted: bool = False
+    room_version: str = "1"
+    creators: frozenset[str] = frozenset()
+    user_power_levels: Mapping[str, int] = field(default_factory=dict)
+    users_default_power_level: int = 0
+    display_names: Mapping[str, str] = field(default_factory=dict)
+    joined_member_count: int = 0
+
+    def power_level_of(self, user_id: str) -> int:
+        return self.user_power_levels.get(user_id, self.users_default_power_level)
+
+    def is_privileged_creator(self, user_id: str) -> bool:
+        return user_id in self.creators and room_version_has_privileged_creators(self.room_version)
+
+    def is_moderator(self, user_id: str, threshold: int) -> bool:
+        """Moderators are users at or above the power-level threshold, and the creators of v12+ rooms."""
+        return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= threshold
+
+
+@dataclass(frozen=True, slots=True)
+class BotInfo:
+    """Facts about the running bot that some commands report."""
+
+    user_id: str
+    version: str
+    started_at: float
+    encryption_enabled: bool

@@ -1,0 +1,131 @@
+"""Routes one inbox event to what the bot does with it.
+
+Everything here runs inside the event's database transaction: the outgoing messages it queues and the inbox row
+being marked done commit together, so replaying an event after a crash never doubles its effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from handlers.commands import (
+    CommandCall,
+    CommandRegistry,
+    Invocation,
+    Permission,
+    UsageError,
+    help_overview,
+    parse_invocation,
+    permission_reply,
+    unknown_command_reply,
+    usage_reply,
+)
+from handlers.context import BotInfo, RoomSnapshot
+from handlers.events import InboundEvent
+from handlers.replies import Reply, notice_content
+
+if TYPE_CHECKING:
+    from config import Settings
+    from storage import Transaction
+
+log = logging.getLogger(__name__)
+
+CRYPTO_OFF_NOTICE = (
+    "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
+    "so I cannot read or answer anything here. Ask the bot's operator to switch it on."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerEnv:
+    """What stays the same for every event: configuration, commands, facts about the bot, and the time."""
+
+    settings: Settings
+    registry: CommandRegistry
+    bot: BotInfo
+    now: float
+
+
+async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
+    """Decide what `event` means and record the consequences in `tx`."""
+    if not env.bot.encryption_enabled and (room.encrypted or event.is_still_encrypted):
+        await _notify_encryption_unavailable(room.room_id, env, tx)
+        return
+    if event.is_still_encrypted:
+        # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
+        return
+    if event.type == "m.room.message" and not event.is_edit:
+        invocation = parse_invocation(event.body, env.settings.bot.all_command_prefixes)
+        if invocation is not None:
+            await run_command(invocation, event, room, env, tx)
+
+
+async def run_command(
+    invocation: Invocation, event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction
+) -> None:
+    prefix = invocation.prefix
+    settings = env.settings
+    if not invocation.text:
+        await _reply(event, help_overview(env.registry, prefix, settings.bot.command_aliases), env, tx)
+        return
+    lookup = env.registry.find(invocation.text)
+    command = lookup.command
+    if command is None:
+        await _reply(event, unknown_command_reply(lookup.attempted, prefix), env, tx)
+        return
+    threshold = settings.bot.moderator_power_level
+    is_moderator = room.is_moderator(event.sender, threshold)
+    is_isu = event.sender in settings.bot.isu_users
+    if not _permitted(command.permission, is_moderator, is_isu):
+        log.info("command refused", extra={"command": command.name, "reason": "permission"})
+        await _reply(event, permission_reply(command, prefix, threshold), env, tx)
+        return
+    try:
+        args = command.parse(lookup.raw_args)
+    except UsageError as problem:
+        await _reply(event, usage_reply(command, prefix, str(problem) or None), env, tx)
+        return
+    call = CommandCall(
+        command=command,
+        args=args,
+        raw_args=lookup.raw_args,
+        prefix=prefix,
+        event=event,
+        room=room,
+        settings=settings,
+        bot=env.bot,
+        registry=env.registry,
+        now=env.now,
+        sender_is_moderator=is_moderator,
+        sender_is_isu=is_isu,
+    )
+    try:
+        reply = await command.handler(call, tx)
+    except UsageError as problem:
+        reply = usage_reply(command, prefix, str(problem) or None)
+    log.info("command run", extra={"command": command.name})
+    if reply is not None:
+        await _reply(event, reply, env, tx)
+
+
+def _permitted(permission: Permission, is_moderator: bool, is_isu: bool) -> bool:
+    if permission is Permission.ANYONE:
+        return True
+    if permission is Permission.MODERATOR:
+        return is_moderator
+    return is_moderator or is_isu
+
+
+async def _reply(event: InboundEvent, reply: Reply, env: HandlerEnv, tx: Transaction) -> None:
+    await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(reply, in_reply_to=event), env.now)
+
+
+async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Transaction) -> None:
+    """Say once per room, with nothing from the room in it, that the bot cannot work there."""
+    if await tx.rooms.crypto_notice_sent(room_id):
+        return
+    await tx.rooms.set_crypto_notice_sent(room_id)
+    await tx.outbox.enqueue(room_id, "m.room.message", notice_content(Reply.plain(CRYPTO_OFF_NOTICE)), env.now)
+    log.warning("encrypted room but encryption is off", extra={"room_id": room_id})

@@ -1,0 +1,77 @@
+"""A small, typed view of a Matrix event as the handlers need it.
+
+The inbox stores each event's JSON source; handlers work on this view instead of matrix-nio's classes so that every
+decision can be tested with a plain dict and no client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENCRYPTED_MARKER = "dialogue_bot.was_encrypted"
+"""Key the sync loop adds to a decrypted event's source, so handlers know it arrived encrypted."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    """One timeline event, decrypted where it was encrypted."""
+
+    event_id: str
+    room_id: str
+    sender: str
+    type: str
+    content: dict[str, Any]
+    origin_server_ts: int
+    state_key: str | None = None
+    was_encrypted: bool = False
+    unsigned: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_source(cls, source: dict[str, Any], room_id: str) -> InboundEvent:
+        """Build the view from an event's JSON source as stored in the inbox."""
+        content = source.get("content")
+        return cls(
+            event_id=str(source.get("event_id", "")),
+            room_id=str(source.get("room_id") or room_id),
+            sender=str(source.get("sender", "")),
+            type=str(source.get("type", "")),
+            content=content if isinstance(content, dict) else {},
+            origin_server_ts=int(source.get("origin_server_ts") or 0),
+            state_key=source.get("state_key"),
+            was_encrypted=bool(source.get(ENCRYPTED_MARKER, False)),
+            unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
+        )
+
+    @property
+    def is_state(self) -> bool:
+        return self.state_key is not None
+
+    @property
+    def msgtype(self) -> str | None:
+        value = self.content.get("msgtype")
+        return value if isinstance(value, str) else None
+
+    @property
+    def body(self) -> str:
+        value = self.content.get("body")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def relation(self) -> dict[str, Any]:
+        value = self.content.get("m.relates_to")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def relation_type(self) -> str | None:
+        value = self.relation.get("rel_type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def is_edit(self) -> bool:
+        return self.relation_type == "m.replace"
+
+    @property
+    def is_still_encrypted(self) -> bool:
+        """True for a megolm event that could not be decrypted (yet)."""
+        return self.type == "m.room.encrypted"

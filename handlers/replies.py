@@ -1,0 +1,62 @@
+"""Message contents the bot sends: notices with plain and HTML bodies, and reactions.
+
+Replies never carry a reply fallback (the quoted text and the quoted sender's ID): Matrix clients do not need it, and
+it would copy a participant's identity into the bot's own message.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.events import InboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A notice: plain text for every client, and HTML for those that render it."""
+
+    text: str
+    html: str | None = None
+
+    @classmethod
+    def plain(cls, text: str) -> Reply:
+        return cls(text=text, html=None)
+
+
+def text_to_html(text: str) -> str:
+    """Escape plain text for an HTML body, keeping its line breaks."""
+    return html.escape(text).replace("\n", "<br>")
+
+
+def notice_content(reply: Reply, *, in_reply_to: InboundEvent | None = None) -> dict[str, Any]:
+    """The content of an `m.notice` answering `in_reply_to` (in its thread, if it was in one)."""
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": reply.text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": reply.html if reply.html is not None else text_to_html(reply.text),
+        # No mentions: the bot's replies should never ping anyone.
+        "m.mentions": {},
+    }
+    if in_reply_to is not None:
+        content["m.relates_to"] = reply_relation(in_reply_to)
+    return content
+
+
+def reply_relation(event: InboundEvent) -> dict[str, Any]:
+    """Reply to `event`, staying in its thread when it was sent in one."""
+    relation = event.relation
+    if relation.get("rel_type") == "m.thread" and isinstance(relation.get("event_id"), str):
+        return {
+            "rel_type": "m.thread",
+            "event_id": relation["event_id"],
+            "is_falling_back": False,
+            "m.in_reply_to": {"event_id": event.event_id},
+        }
+    return {"m.in_reply_to": {"event_id": event.event_id}}
+
+
+def reaction_content(event_id: str, key: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
