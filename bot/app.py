@@ -1,0 +1,143 @@
+"""The bot's one lifespan: start in order, stop in reverse.
+
+Start: database and migrations, login (restoring the stored device), then the sync loop, the inbox processor and
+the sender as owned background tasks. Stop (SIGINT, SIGTERM, or a fatal error in any task): stop syncing, let the
+processor finish the event in hand, give the sender a few seconds to flush (what is left stays in the durable
+outbox for the next start), close the client without logging out, close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+
+from nio import AsyncClient
+
+from bot.errors import DatabaseError
+from bot.processor import InboxProcessor
+from bot.room_state import RoomDirectory
+from bot.sender import OutboxSender
+from bot.session import open_client
+from bot.sync_loop import SyncLoop
+from config import Settings
+from handlers.context import BotInfo
+from handlers.registry import build_registry
+from storage import Database, SchemaTooNewError
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS_ON_STOP = 5.0
+
+
+def bot_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dialogue-bot")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+async def open_database(settings: Settings) -> Database:
+    try:
+        return await Database.open(settings.bot.data_dir / "bot.db")
+    except SchemaTooNewError as error:
+        raise DatabaseError(str(error)) from error
+
+
+class BotApp:
+    """Owns the client, the database and the three background tasks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._stop_requested = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+
+    async def run(self) -> None:
+        db = await open_database(self._settings)
+        try:
+            client = await open_client(self._settings, db)
+            try:
+                await self._serve(client, db)
+            finally:
+                # Close the HTTP session only: logging out would destroy the device and its encryption keys.
+                await client.close()
+        finally:
+            await db.close()
+            log.info("stopped")
+
+    async def _serve(self, client: AsyncClient, db: Database) -> None:
+        settings = self._settings
+        bot_info = BotInfo(
+            user_id=client.user_id,
+            version=bot_version(),
+            started_at=time.time(),
+            encryption_enabled=client.olm is not None,
+        )
+        rooms = RoomDirectory()
+        sender = OutboxSender(client, db)
+        processor = InboxProcessor(
+            client, db, settings, build_registry(), bot_info, rooms, on_outbox_changed=sender.wake
+        )
+        sync = SyncLoop(client, db, settings, rooms, on_new_events=processor.wake)
+        sync_task = self._spawn(sync.run(), "sync")
+        processor_task = self._spawn(processor.run(), "processor")
+        sender_task = self._spawn(sender.run(), "sender")
+        log.info(
+            "started",
+            extra={
+                "version": bot_info.version,
+                "device_id": client.device_id,
+                "encryption": bot_info.encryption_enabled,
+            },
+        )
+        stop_waiter = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            done, _ = await asyncio.wait([stop_waiter, *self._tasks], return_when=asyncio.FIRST_COMPLETED)
+            failed = next((task for task in done if task is not stop_waiter), None)
+            if failed is None:
+                log.info("stopping")
+        finally:
+            stop_waiter.cancel()
+            await self._cancel(sync_task)
+            await self._cancel(processor_task)
+            await self._cancel(sender_task)
+            if self._stop_requested.is_set():
+                left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
+                if left:
+                    log.info("outbox kept for the next start", extra={"pending": left})
+        # A background task that ended on its own ended with an error (they loop forever otherwise).
+        if failed is not None:
+            failed.result()
+            raise RuntimeError(f"background task {failed.get_name()} ended unexpectedly")
+
+    def _spawn(self, coroutine, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+        task = asyncio.create_task(coroutine, name=name)
+        self._tasks.append(task)
+        return task
+
+    @staticmethod
+    async def _cancel(task: asyncio.Task[None]) -> None:
+        if task.done():
+            return
+        task.cancel()
+        # asyncio.wait does not raise the task's CancelledError, so a cancellation of *this* task still propagates.
+        await asyncio.wait([task])
+
+
+async def run_bot(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM, both of which take the same clean path."""
+    app = BotApp(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, app.request_stop)
+    try:
+        await app.run()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,101 @@
+"""`dialogue-bot`: the command line.
+
+Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `commands` (the command
+reference, generated from the same table as the in-chat help), `reset-session` (forget a revoked login).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import exit_codes
+from bot.errors import BotError
+from config import ConfigError, Settings, check_config, load_settings
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dialogue-bot", description=__doc__.splitlines()[0])
+    config_help = "the TOML config file (default: $DIALOGUE_BOT_CONFIG, else ./config.toml)"
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run the bot until SIGINT or SIGTERM")
+    run.add_argument("--config", type=Path, help=config_help)
+    check = sub.add_parser("check-config", help="validate the configuration and list every problem")
+    check.add_argument("--config", type=Path, help=config_help)
+    commands = sub.add_parser("commands", help="print the chat command reference as a Markdown table")
+    commands.add_argument("--prefix", default="!dialogue")
+    reset = sub.add_parser("reset-session", help="forget the stored login, so the next start logs in again")
+    reset.add_argument("--config", type=Path, help=config_help)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check-config":
+        return _check_config(args.config)
+    if args.command == "commands":
+        from handlers.commands import commands_markdown
+        from handlers.registry import build_registry
+
+        sys.stdout.write(commands_markdown(build_registry(), args.prefix))
+        return exit_codes.OK
+    settings = _load_or_report(args.config)
+    if settings is None:
+        return exit_codes.CONFIG
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.logging.level, settings.logging.format)
+    try:
+        if args.command == "run":
+            from bot.app import run_bot
+
+            asyncio.run(run_bot(settings))
+        elif args.command == "reset-session":
+            asyncio.run(_reset_session(settings))
+    except BotError as error:
+        log.error("cannot continue: %s", error)
+        print(f"dialogue-bot: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return exit_codes.OK
+    except Exception:
+        log.exception("unexpected failure")
+        return exit_codes.UNEXPECTED
+    return exit_codes.OK
+
+
+def _check_config(path: Path | None) -> int:
+    problems = check_config(path)
+    if problems:
+        print(f"{len(problems)} problem(s) in the configuration:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return exit_codes.CONFIG
+    print("configuration OK")
+    return exit_codes.OK
+
+
+def _load_or_report(path: Path | None) -> Settings | None:
+    try:
+        return load_settings(path)
+    except ConfigError as error:
+        print(f"dialogue-bot: the configuration has problems:\n{error}", file=sys.stderr)
+        return None
+
+
+async def _reset_session(settings: Settings) -> None:
+    from bot.app import open_database
+    from bot.session import forget_session
+
+    db = await open_database(settings)
+    try:
+        existed = await forget_session(db)
+    finally:
+        await db.close()
+    print("stored session removed" if existed else "there was no stored session")

@@ -1,0 +1,9 @@
+"""The process's exit codes, one per kind of failure, so a supervisor can tell them apart."""
+
+OK = 0
+UNEXPECTED = 1
+USAGE = 2
+CONFIG = 3
+LOGIN = 4
+HOMESERVER_UNREACHABLE = 5
+DATABASE = 6

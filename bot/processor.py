@@ -1,0 +1,126 @@
+"""The inbox processor: hands each stored event to the handlers, exactly once in effect.
+
+Each event is handled inside one transaction that also marks it done, so its effects (stored rows, queued replies)
+and its completion commit together. A handler that raises is retried twice with a pause, then the event is
+quarantined and the room gets a short reference number; the traceback, with the same number, goes to the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from nio import AsyncClient
+
+from bot.room_state import RoomDirectory
+from bot.wakeup import wait_for_wakeup
+from config import Settings
+from handlers.commands import CommandRegistry
+from handlers.context import BotInfo
+from handlers.dispatch import HandlerEnv, handle_event
+from handlers.events import InboundEvent
+from handlers.replies import Reply, notice_content
+from storage import Database, InboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_DELAYS_SECONDS = (1.0, 3.0)
+
+
+def new_error_reference() -> str:
+    """A short code a participant can quote to the operator, who finds it in the log."""
+    return secrets.token_hex(3).upper()
+
+
+class InboxProcessor:
+    def __init__(
+        self,
+        client: AsyncClient,
+        db: Database,
+        settings: Settings,
+        registry: CommandRegistry,
+        bot: BotInfo,
+        rooms: RoomDirectory,
+        on_outbox_changed: Callable[[], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._settings = settings
+        self._registry = registry
+        self._bot = bot
+        self._rooms = rooms
+        self._on_outbox_changed = on_outbox_changed
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            async with self._db.transaction() as tx:
+                rows = await tx.inbox.next_ready(self._clock())
+            for row in rows:
+                await self.process(row)
+            if rows:
+                continue
+            async with self._db.transaction() as tx:
+                wake_at = await tx.inbox.next_wake_time()
+            timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
+            await wait_for_wakeup(self._wake, timeout)
+
+    async def process(self, row: InboxRow) -> None:
+        """Handle one event; never raises for a handler's failure."""
+        if row.source is None:
+            return
+        event = InboundEvent.from_source(row.source, row.room_id)
+        room = self._rooms.snapshot(self._client, row.room_id)
+        if event.sender == self._client.user_id or room is None:
+            async with self._db.transaction() as tx:
+                await tx.inbox.mark_ignored(row.event_id)
+            return
+        now = self._clock()
+        env = HandlerEnv(settings=self._settings, registry=self._registry, bot=self._bot, now=now)
+        try:
+            async with self._db.transaction() as tx:
+                joined_at = await tx.rooms.joined_at(row.room_id)
+                if joined_at is not None and event.origin_server_ts < joined_at:
+                    await tx.inbox.mark_ignored(row.event_id)
+                    return
+                outbox_before = await tx.outbox.pending_count()
+                await handle_event(event, room, env, tx)
+                await tx.inbox.mark_done(row.event_id)
+                queued = await tx.outbox.pending_count() != outbox_before
+        except Exception:
+            await self._record_failure(row, event, now)
+            return
+        log.debug("event processed", extra={"event_id": row.event_id, "type": event.type})
+        if queued:
+            self._on_outbox_changed()
+
+    async def _record_failure(self, row: InboxRow, event: InboundEvent, now: float) -> None:
+        reference = new_error_reference()
+        attempt = row.attempts + 1
+        log.exception(
+            "handler failed",
+            extra={"ref": reference, "event_id": row.event_id, "type": event.type, "attempt": attempt},
+        )
+        async with self._db.transaction() as tx:
+            delay = RETRY_DELAYS_SECONDS[min(attempt, len(RETRY_DELAYS_SECONDS)) - 1]
+            attempts = await tx.inbox.record_failure(row.event_id, reference, now + delay)
+            if attempts < MAX_ATTEMPTS:
+                return
+            await tx.inbox.quarantine(row.event_id, reference)
+            reply = Reply.plain(
+                f"Sorry, something went wrong handling that message (reference {reference}). "
+                "Nothing was lost; the bot's operator can look it up with this reference."
+            )
+            await tx.outbox.enqueue(row.room_id, "m.room.message", notice_content(reply, in_reply_to=event), now)
+        log.error("event quarantined", extra={"ref": reference, "event_id": row.event_id})
+        self._on_outbox_changed()

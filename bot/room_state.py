@@ -1,0 +1,48 @@
+"""Room snapshots for the handlers, built from the client's synced state.
+
+matrix-nio keeps power levels, members and the encryption flag, but not who created a room. Room version 12 gives
+its creators unlimited power without listing them in the power levels, so the creators are learnt here from the
+`m.room.create` events that sync delivers (the first sync after each start asks for full state).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nio import AsyncClient
+
+from handlers.context import RoomSnapshot
+
+
+class RoomDirectory:
+    """What the bot knows about its rooms beyond matrix-nio's own state."""
+
+    def __init__(self) -> None:
+        self._creators: dict[str, frozenset[str]] = {}
+
+    def observe(self, room_id: str, source: dict[str, Any]) -> None:
+        """Learn from one state or timeline event's JSON source."""
+        if source.get("type") != "m.room.create" or source.get("state_key") != "":
+            return
+        content = source.get("content") if isinstance(source.get("content"), dict) else {}
+        creators = {str(source.get("sender", ""))}
+        extra = content.get("additional_creators")
+        if isinstance(extra, list):
+            creators.update(str(user) for user in extra if isinstance(user, str))
+        self._creators[room_id] = frozenset(creators)
+
+    def snapshot(self, client: AsyncClient, room_id: str) -> RoomSnapshot | None:
+        room = client.rooms.get(room_id)
+        if room is None:
+            return None
+        power_levels = room.power_levels
+        return RoomSnapshot(
+            room_id=room_id,
+            encrypted=bool(room.encrypted),
+            room_version=str(room.room_version or "1"),
+            creators=self._creators.get(room_id, frozenset()),
+            user_power_levels=dict(power_levels.users),
+            users_default_power_level=int(power_levels.defaults.users_default),
+            display_names={user_id: member.display_name for user_id, member in room.users.items()},
+            joined_member_count=int(room.joined_count or len(room.users)),
+        )

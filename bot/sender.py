@@ -1,0 +1,123 @@
+"""The sender: delivers the outbox to the homeserver, in order per room, each message exactly once.
+
+Every queued message already has its transaction ID. A retry, even after a crash and restart, reuses it, and the
+homeserver answers a repeated transaction ID with the event it already made instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from nio import AsyncClient, RoomSendError, RoomSendResponse
+from nio.exceptions import LocalProtocolError, SendRetryError
+
+from bot.errors import NETWORK_ERRORS
+from bot.sync_loop import backoff_delay
+from bot.wakeup import wait_for_wakeup
+from storage import Database, OutboxRow
+
+log = logging.getLogger(__name__)
+
+# A room the client has not synced yet (just joined, say) gets this many tries before its message is given up.
+MAX_UNKNOWN_ROOM_ATTEMPTS = 20
+# Other passing faults (network, server errors) get this many; with back-off that is a quarter of an hour or so.
+MAX_TRANSIENT_ATTEMPTS = 15
+# Errors that will not go away by trying again.
+PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE"})
+
+
+class OutboxSender:
+    def __init__(self, client: AsyncClient, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._db = db
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._paused_until = 0.0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self._clock()
+            if now < self._paused_until:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            async with self._db.transaction() as tx:
+                row = await tx.outbox.next_sendable(now)
+                wake_at = None if row is not None else await tx.outbox.next_wake_time()
+            if row is not None:
+                await self.send(row)
+                continue
+            timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
+            await wait_for_wakeup(self._wake, timeout)
+
+    async def flush(self, deadline: float) -> int:
+        """Send what is sendable until the outbox is empty or `deadline` passes; returns what is left."""
+        while self._clock() < deadline:
+            async with self._db.transaction() as tx:
+                row = await tx.outbox.next_sendable(self._clock())
+                left = await tx.outbox.pending_count()
+            if row is None or self._clock() < self._paused_until:
+                return left
+            await asyncio.wait_for(self.send(row), max(0.1, deadline - self._clock()))
+        async with self._db.transaction() as tx:
+            return await tx.outbox.pending_count()
+
+    async def send(self, row: OutboxRow) -> None:
+        """Try to deliver one message and record the outcome."""
+        if row.room_id not in self._client.rooms:
+            await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
+            return
+        try:
+            response = await self._client.room_send(
+                row.room_id,
+                row.event_type,
+                row.content,
+                tx_id=row.txn_id,
+                # Trust on first use: participants' devices get the room key without interactive verification.
+                ignore_unverified_devices=True,
+            )
+        except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError) as error:
+            await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
+            return
+        if isinstance(response, RoomSendResponse):
+            async with self._db.transaction() as tx:
+                await tx.outbox.mark_sent(row.txn_id, response.event_id, self._clock())
+            log.info("message sent", extra={"room_id": row.room_id, "event_id": response.event_id})
+            return
+        assert isinstance(response, RoomSendError)
+        await self._handle_error(row, response)
+
+    async def _handle_error(self, row: OutboxRow, response: RoomSendError) -> None:
+        errcode = response.status_code
+        if errcode == "M_LIMIT_EXCEEDED":
+            # The limit is per account, so every room waits; the message keeps its place and its attempt count.
+            retry_after = (response.retry_after_ms or 1000) / 1000
+            self._paused_until = self._clock() + retry_after
+            log.info("rate limited by the homeserver", extra={"retry_after_s": round(retry_after, 2)})
+            return
+        if errcode in PERMANENT_ERRCODES:
+            async with self._db.transaction() as tx:
+                await tx.outbox.mark_failed(row.txn_id, f"{errcode}: {response.message}"[:300])
+            log.warning("message could not be sent", extra={"room_id": row.room_id, "errcode": errcode})
+            return
+        await self._retry_later(row, f"{errcode}: {response.message}"[:300])
+
+    async def _retry_later(self, row: OutboxRow, reason: str, give_up_after: int = MAX_TRANSIENT_ATTEMPTS) -> None:
+        async with self._db.transaction() as tx:
+            attempts = row.attempts + 1
+            if attempts >= give_up_after:
+                await tx.outbox.mark_failed(row.txn_id, reason)
+                log.warning("message given up", extra={"room_id": row.room_id, "reason": reason})
+                return
+            delay = backoff_delay(attempts)
+            await tx.outbox.defer(row.txn_id, self._clock() + delay, reason)
+        log.warning(
+            "message send failed; retrying",
+            extra={"room_id": row.room_id, "reason": reason, "retry_in_s": round(delay, 1)},
+        )

@@ -1,0 +1,172 @@
+"""Logging in once, then restoring the same device on every start.
+
+The device is the bot's end-to-end encryption identity: logging out, or logging in again as a new device, would
+throw away the keys participants shared with it. So the access token and device ID are stored after the first
+password login and restored from then on, and the bot never logs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiError, WhoamiResponse
+from nio.exceptions import LocalProtocolError
+
+from bot.errors import NETWORK_ERRORS, HomeserverUnreachable, LoginError
+from config import Settings
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "matrix.session"
+# How long one HTTP request may take; the sync long-poll is shorter than this.
+REQUEST_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    user_id: str
+    device_id: str
+    access_token: str
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def _read_or_create_pickle_key(path: Path) -> str:
+    """The key that encrypts the crypto store at rest: random, made once, readable only by the bot's user."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        return key
+
+
+async def prepare_data_dir(data_dir: Path) -> Path:
+    """Create the data directory and its crypto store folder, both 0700; return the crypto folder."""
+    crypto_dir = data_dir / "crypto"
+
+    def make() -> None:
+        _private_dir(data_dir)
+        _private_dir(crypto_dir)
+
+    await asyncio.to_thread(make)
+    return crypto_dir
+
+
+async def open_client(settings: Settings, db: Database) -> AsyncClient:
+    """A logged-in client: the stored session if there is one, else the configured token, else a password login."""
+    matrix = settings.matrix
+    crypto_dir = await prepare_data_dir(settings.bot.data_dir)
+    pickle_key = (
+        await asyncio.to_thread(_read_or_create_pickle_key, settings.bot.data_dir / "pickle.key")
+        if matrix.encryption
+        else "unused"
+    )
+    client_config = AsyncClientConfig(
+        encryption_enabled=matrix.encryption,
+        store_sync_tokens=False,
+        pickle_key=pickle_key,
+        # Retries, rate limits and back-off are the bot's own policy (sync loop and sender), not nio's.
+        max_limit_exceeded=0,
+        max_timeouts=0,
+        request_timeout=REQUEST_TIMEOUT_SECONDS,
+    )
+    stored = await _load_session(db)
+    if stored is not None and stored.user_id != matrix.user_id:
+        raise LoginError(
+            f"The data directory {settings.bot.data_dir} holds a session for another account than "
+            "matrix.user_id. Use a separate data directory for each bot account."
+        )
+    client = AsyncClient(
+        matrix.homeserver,
+        user=matrix.user_id,
+        device_id=stored.device_id if stored else matrix.device_id,
+        store_path=str(crypto_dir) if matrix.encryption else "",
+        config=client_config,
+    )
+    try:
+        if stored is not None:
+            client.restore_login(stored.user_id, stored.device_id, stored.access_token)
+            log.info("session restored", extra={"device_id": stored.device_id})
+        elif matrix.access_token is not None and matrix.device_id:
+            client.restore_login(matrix.user_id, matrix.device_id, matrix.access_token.get_secret_value())
+            await _save_session(db, StoredSession(matrix.user_id, matrix.device_id, client.access_token))
+            log.info("session from configured access token", extra={"device_id": matrix.device_id})
+        elif matrix.password is not None:
+            await _password_login(client, settings, db)
+        else:
+            raise LoginError("No credentials: set a password or an access token (see `dialogue-bot check-config`).")
+        await _confirm_identity(client, settings)
+    except BaseException:
+        await client.close()
+        raise
+    return client
+
+
+async def _password_login(client: AsyncClient, settings: Settings, db: Database) -> None:
+    assert settings.matrix.password is not None
+    try:
+        response = await client.login(
+            settings.matrix.password.get_secret_value(), device_name=settings.matrix.device_name
+        )
+    except NETWORK_ERRORS as error:
+        raise HomeserverUnreachable(f"Cannot reach the homeserver at {settings.matrix.homeserver}: {error}") from error
+    if not isinstance(response, LoginResponse):
+        raise LoginError(
+            f"The homeserver refused the password login ({getattr(response, 'status_code', '?')}: "
+            f"{getattr(response, 'message', response)}). Check matrix.user_id and the password."
+        )
+    await _save_session(db, StoredSession(response.user_id, response.device_id, response.access_token))
+    log.info("logged in with password; session stored", extra={"device_id": response.device_id})
+
+
+async def _confirm_identity(client: AsyncClient, settings: Settings) -> None:
+    """Ask the homeserver who we are, so a revoked token fails now with a clear message, not later in sync."""
+    try:
+        response = await client.whoami()
+    except (*NETWORK_ERRORS, LocalProtocolError) as error:
+        raise HomeserverUnreachable(f"Cannot reach the homeserver at {settings.matrix.homeserver}: {error}") from error
+    if isinstance(response, WhoamiError):
+        raise LoginError(
+            f"The homeserver rejected the bot's session ({response.status_code}: {response.message}). If the "
+            "device was logged out, remove the stored session with `dialogue-bot reset-session` and start "
+            "again with a password; participants will need to share room keys with the new device."
+        )
+    assert isinstance(response, WhoamiResponse)
+    if response.user_id != settings.matrix.user_id:
+        raise LoginError(
+            f"The access token belongs to another account than matrix.user_id ({settings.matrix.user_id})."
+        )
+
+
+async def _load_session(db: Database) -> StoredSession | None:
+    async with db.transaction() as tx:
+        raw = await tx.state.get(SESSION_KEY)
+    if raw is None:
+        return None
+    return StoredSession(**json.loads(raw))
+
+
+async def _save_session(db: Database, session: StoredSession) -> None:
+    async with db.transaction() as tx:
+        await tx.state.set(SESSION_KEY, json.dumps(asdict(session)))
+
+
+async def forget_session(db: Database) -> bool:
+    """Drop the stored session (for `reset-session`); returns whether there was one."""
+    async with db.transaction() as tx:
+        existed = await tx.state.get(SESSION_KEY) is not None
+        await tx.state.delete(SESSION_KEY)
+    return existed

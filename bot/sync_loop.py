@@ -1,0 +1,322 @@
+"""The sync loop: receive events from the homeserver and put them, durably, into the inbox.
+
+The order is what makes a crash harmless: the sync token is saved in the same transaction that stores the batch's
+events, so a crash before it re-fetches the same batch (the inbox ignores event IDs it already has) and a crash
+after it loses nothing. A `limited` timeline (more events arrived than one sync returns, for instance while the bot
+was down) is back-filled with `/messages` before anything is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    InviteMemberEvent,
+    MegolmEvent,
+    MessageDirection,
+    RoomMessagesError,
+    SyncError,
+    SyncResponse,
+)
+from nio.exceptions import EncryptionError, LocalProtocolError
+
+from bot.errors import NETWORK_ERRORS, LoginError
+from bot.room_state import RoomDirectory
+from config import Settings
+from handlers.events import ENCRYPTED_MARKER
+from storage import Database, NewInboxEvent
+
+log = logging.getLogger(__name__)
+
+SYNC_TOKEN_KEY = "sync.next_batch"
+SYNC_TIMEOUT_MS = 30_000
+# A larger timeline per sync means fewer back-fill round trips after a pause.
+SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
+BACKFILL_PAGE_SIZE = 100
+# A ceiling on one room's back-fill, so a room with an enormous history cannot stall the bot.
+BACKFILL_MAX_EVENTS = 50_000
+MAX_BACKOFF_SECONDS = 60.0
+
+
+class SyncFailed(Exception):
+    """The homeserver answered a sync or back-fill request with an error; worth retrying after a pause."""
+
+
+@dataclass
+class _RoomBatch:
+    events: list[NewInboxEvent] = field(default_factory=list)
+    fresh_join_ts: int | None = None
+    joined_in_state_ts: int | None = None
+
+
+@dataclass
+class _Batch:
+    rooms: dict[str, _RoomBatch] = field(default_factory=dict)
+    left_rooms: list[str] = field(default_factory=list)
+    undecrypted: list[MegolmEvent] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[NewInboxEvent]:
+        return [event for room in self.rooms.values() for event in room.events]
+
+
+def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
+    """Exponential back-off with jitter: about 1, 2, 4 … seconds, capped at a minute."""
+    base = min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, failures - 1))
+    return base * (0.5 + rng())
+
+
+class SyncLoop:
+    """Owns the `/sync` long-poll, back-fill, invites and the crypto housekeeping after each sync."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        db: Database,
+        settings: Settings,
+        rooms: RoomDirectory,
+        on_new_events: Callable[[], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._settings = settings
+        self._rooms = rooms
+        self._on_new_events = on_new_events
+        self._clock = clock
+        self.first_sync_done = asyncio.Event()
+
+    @property
+    def _user_id(self) -> str:
+        return self._client.user_id
+
+    async def run(self) -> None:
+        async with self._db.transaction() as tx:
+            since = await tx.state.get(SYNC_TOKEN_KEY)
+        # The first sync after a start asks for full state: nio keeps room state only in memory, and sending
+        # into a room whose encryption state is unknown must never happen.
+        full_state = True
+        failures = 0
+        while True:
+            try:
+                response = await self._client.sync(
+                    timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since, full_state=full_state
+                )
+                if isinstance(response, SyncError):
+                    self._raise_for_sync_error(response)
+                assert isinstance(response, SyncResponse)
+                batch = await self._collect(response)
+                await self._answer_invites(response)
+                new_count = await self._commit(batch, response.next_batch)
+            except (*NETWORK_ERRORS, SyncFailed, LocalProtocolError) as error:
+                failures += 1
+                delay = backoff_delay(failures)
+                log.warning(
+                    "sync failed; retrying",
+                    extra={
+                        "error": type(error).__name__,
+                        "detail": str(error)[:200],
+                        "retry_in_s": round(delay, 1),
+                    },
+                )
+                await asyncio.sleep(delay)
+                continue
+            since, full_state, failures = response.next_batch, False, 0
+            if new_count:
+                log.info("events received", extra={"new_events": new_count})
+                self._on_new_events()
+            self.first_sync_done.set()
+            await self._after_sync(batch)
+
+    def _raise_for_sync_error(self, response: SyncError) -> None:
+        if response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
+            raise LoginError(
+                f"The homeserver no longer accepts the bot's session ({response.status_code}). "
+                "Run `dialogue-bot reset-session` and start again with a password."
+            )
+        raise SyncFailed(f"{response.status_code}: {response.message}")
+
+    async def _collect(self, response: SyncResponse) -> _Batch:
+        batch = _Batch(left_rooms=list(response.rooms.leave))
+        for room_id, info in response.rooms.join.items():
+            room_batch = _RoomBatch()
+            for event in info.state:
+                source = self._source(room_id, event, batch)
+                self._rooms.observe(room_id, source)
+                if self._is_own_join(source, require_transition=False):
+                    room_batch.joined_in_state_ts = int(source.get("origin_server_ts") or 0)
+            timeline = [self._inbox_event(room_id, event, batch) for event in info.timeline.events]
+            for item in timeline:
+                self._rooms.observe(room_id, item.source)
+                if self._is_own_join(item.source, require_transition=True):
+                    room_batch.fresh_join_ts = int(item.source.get("origin_server_ts") or 0)
+            earlier: list[NewInboxEvent] = []
+            # Back-fill only what happened after the bot joined: if the join is in this timeline, everything
+            # before it is history the bot was not there for.
+            if info.timeline.limited and info.timeline.prev_batch and room_batch.fresh_join_ts is None:
+                earlier = await self._backfill(room_id, info.timeline.prev_batch, room_batch, batch)
+            room_batch.events = earlier + timeline
+            batch.rooms[room_id] = room_batch
+        return batch
+
+    async def _backfill(self, room_id: str, token: str, room_batch: _RoomBatch, batch: _Batch) -> list[NewInboxEvent]:
+        async with self._db.transaction() as tx:
+            joined_at = await tx.rooms.joined_at(room_id)
+        collected: list[NewInboxEvent] = []
+        while len(collected) < BACKFILL_MAX_EVENTS:
+            response = await self._client.room_messages(
+                room_id, start=token, direction=MessageDirection.back, limit=BACKFILL_PAGE_SIZE
+            )
+            if isinstance(response, RoomMessagesError):
+                raise SyncFailed(f"back-fill: {response.status_code}: {response.message}")
+            page = [self._inbox_event(room_id, event, batch) for event in response.chunk]
+            async with self._db.transaction() as tx:
+                known = await tx.inbox.known(item.event_id for item in page)
+            reached_the_end = False
+            for item in page:  # newest first
+                timestamp = int(item.source.get("origin_server_ts") or 0)
+                if item.event_id in known or (joined_at is not None and timestamp < joined_at):
+                    reached_the_end = True
+                    break
+                collected.append(item)
+                if self._is_own_join(item.source, require_transition=True):
+                    room_batch.fresh_join_ts = timestamp
+                    reached_the_end = True
+                    break
+            if reached_the_end or not response.chunk or not response.end or response.end == token:
+                break
+            token = response.end
+        else:
+            log.warning("back-fill stopped at its limit", extra={"room_id": room_id, "events": len(collected)})
+        collected.reverse()
+        if collected:
+            log.info("back-filled a limited timeline", extra={"room_id": room_id, "events": len(collected)})
+        return collected
+
+    def _source(self, room_id: str, event: Any, batch: _Batch) -> dict[str, Any]:
+        source = dict(event.source)
+        source.setdefault("room_id", room_id)
+        if isinstance(event, MegolmEvent):
+            event.room_id = room_id
+            batch.undecrypted.append(event)
+        elif getattr(event, "decrypted", False):
+            source[ENCRYPTED_MARKER] = True
+        return source
+
+    def _inbox_event(self, room_id: str, event: Any, batch: _Batch) -> NewInboxEvent:
+        source = self._source(room_id, event, batch)
+        # Without crypto an encrypted event can never be read; it goes straight to the handlers, which tell the
+        # room once that the bot cannot work there.
+        awaiting_key = isinstance(event, MegolmEvent) and self._client.olm is not None
+        return NewInboxEvent(
+            event_id=str(source.get("event_id", "")),
+            room_id=room_id,
+            source=source,
+            awaiting_key=awaiting_key,
+        )
+
+    def _is_own_join(self, source: dict[str, Any], *, require_transition: bool) -> bool:
+        if source.get("type") != "m.room.member" or source.get("state_key") != self._user_id:
+            return False
+        content = source.get("content") if isinstance(source.get("content"), dict) else {}
+        if content.get("membership") != "join":
+            return False
+        if not require_transition:
+            return True
+        unsigned = source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {}
+        previous = unsigned.get("prev_content") if isinstance(unsigned.get("prev_content"), dict) else {}
+        return previous.get("membership") != "join"
+
+    async def _answer_invites(self, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.invite.items():
+            inviter = next(
+                (
+                    event.sender
+                    for event in info.invite_state
+                    if isinstance(event, InviteMemberEvent)
+                    and event.state_key == self._user_id
+                    and event.membership == "invite"
+                ),
+                None,
+            )
+            if inviter is not None and self._settings.bot.is_allowed_inviter(inviter):
+                result = await self._client.join(room_id)
+                log.info("invite accepted", extra={"room_id": room_id, "ok": not hasattr(result, "status_code")})
+            else:
+                result = await self._client.room_leave(room_id)
+                log.info("invite declined: inviter not allowed", extra={"room_id": room_id})
+
+    async def _commit(self, batch: _Batch, next_batch: str) -> int:
+        async with self._db.transaction() as tx:
+            new_count = await tx.inbox.add(batch.events, self._clock())
+            for room_id, room_batch in batch.rooms.items():
+                if room_batch.fresh_join_ts is not None:
+                    await tx.rooms.set_joined(room_id, room_batch.fresh_join_ts)
+                elif room_batch.joined_in_state_ts is not None and await tx.rooms.joined_at(room_id) is None:
+                    await tx.rooms.set_joined(room_id, room_batch.joined_in_state_ts)
+            for room_id in batch.left_rooms:
+                await tx.rooms.mark_left(room_id)
+            await tx.state.set(SYNC_TOKEN_KEY, next_batch)
+        return new_count
+
+    async def _after_sync(self, batch: _Batch) -> None:
+        """What nio's own sync_forever does after each sync, so encrypted rooms keep working, then retry decryption."""
+        client = self._client
+        if client.olm is None:
+            return
+        try:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+            for event in batch.undecrypted:
+                await self._request_key(event)
+        except (*NETWORK_ERRORS, LocalProtocolError) as error:
+            log.warning("key housekeeping failed; will retry after the next sync", extra={"error": repr(error)[:200]})
+        await self._retry_undecrypted()
+
+    async def _request_key(self, event: MegolmEvent) -> None:
+        # nio raises LocalProtocolError when this session's key was already requested.
+        with contextlib.suppress(LocalProtocolError):
+            await self._client.request_room_key(event)
+
+    async def _retry_undecrypted(self) -> None:
+        """Decrypt inbox events whose room key has arrived since; they then go to the handlers like any other."""
+        async with self._db.transaction() as tx:
+            waiting = await tx.inbox.awaiting_key()
+        decrypted: list[tuple[str, dict[str, Any]]] = []
+        for row in waiting:
+            if row.source is None:
+                continue
+            encrypted = MegolmEvent.from_dict(row.source)
+            if not isinstance(encrypted, MegolmEvent):
+                continue
+            encrypted.room_id = row.room_id
+            try:
+                event = self._client.decrypt_event(encrypted)
+            except EncryptionError:
+                continue
+            source = dict(getattr(event, "source", {}) or {})
+            if not source.get("type"):
+                continue
+            source.setdefault("room_id", row.room_id)
+            source[ENCRYPTED_MARKER] = True
+            decrypted.append((row.event_id, source))
+        if not decrypted:
+            return
+        async with self._db.transaction() as tx:
+            for event_id, source in decrypted:
+                await tx.inbox.mark_decrypted(event_id, source)
+        log.info("late room keys arrived; events decrypted", extra={"events": len(decrypted)})
+        self._on_new_events()

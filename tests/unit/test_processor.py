@@ -1,0 +1,145 @@
+"""The inbox processor: exactly-once effects, and failures that end in a reference number, not a lost event."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from bot.processor import InboxProcessor
+from bot.room_state import RoomDirectory
+from handlers.commands import Command, CommandRegistry
+from handlers.context import BotInfo
+from handlers.registry import build_registry
+from storage import Database, NewInboxEvent
+from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
+
+ROOM = "!room:test"
+SECRET_BODY = "!dialogue boom the delegate of Ruritania said"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def message(event_id: str, body: str, sender: str = "@alice:test", ts: int = 2_000_000) -> NewInboxEvent:
+    source = {
+        "event_id": event_id,
+        "sender": sender,
+        "type": "m.room.message",
+        "origin_server_ts": ts,
+        "content": {"msgtype": "m.text", "body": body},
+    }
+    return NewInboxEvent(event_id=event_id, room_id=ROOM, source=source)
+
+
+async def explode(call, tx):
+    raise RuntimeError("handler bug")
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "bot.db")
+    yield database
+    await database.close()
+
+
+def make_processor(db, tmp_path, registry=None):
+    client = RecordingClient()
+    client.add_room(ROOM)
+    clock = Clock()
+    outbox_wakes: list[int] = []
+    processor = InboxProcessor(
+        client,  # type: ignore[arg-type]
+        db,
+        make_settings(tmp_path),
+        registry or build_registry(),
+        BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=False),
+        RoomDirectory(),
+        on_outbox_changed=lambda: outbox_wakes.append(1),
+        clock=clock,
+    )
+    return processor, clock, outbox_wakes
+
+
+async def process_ready(db, processor, clock) -> int:
+    async with db.transaction() as tx:
+        rows = await tx.inbox.next_ready(clock())
+    for row in rows:
+        await processor.process(row)
+    return len(rows)
+
+
+async def test_a_command_is_answered_once_and_its_raw_event_is_forgotten(db, tmp_path):
+    processor, clock, wakes = make_processor(db, tmp_path)
+    async with db.transaction() as tx:
+        await tx.inbox.add([message("$1", "!dialogue ping")], clock())
+
+    assert await process_ready(db, processor, clock) == 1
+    assert await process_ready(db, processor, clock) == 0
+
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 1
+        counts = await tx.inbox.counts()
+        row = await tx.outbox.next_sendable(clock())
+    assert counts["done"] == 1
+    assert row is not None and row.content["body"] == "pong"
+    assert row.content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$1"}}
+    assert wakes == [1]
+
+
+async def test_the_bots_own_messages_and_those_from_before_it_joined_are_ignored(db, tmp_path):
+    processor, clock, _ = make_processor(db, tmp_path)
+    async with db.transaction() as tx:
+        await tx.rooms.set_joined(ROOM, 2_000_000)
+        await tx.inbox.add(
+            [message("$own", "!dialogue ping", sender=BOT_ID), message("$old", "!dialogue ping", ts=1_999_999)],
+            clock(),
+        )
+
+    await process_ready(db, processor, clock)
+
+    async with db.transaction() as tx:
+        assert (await tx.inbox.counts())["ignored"] == 2
+        assert await tx.outbox.pending_count() == 0
+
+
+async def test_a_failing_handler_is_retried_then_quarantined_with_a_reference_in_chat_and_log(db, tmp_path, caplog):
+    registry = CommandRegistry([Command("boom", "always fails", explode, parse=lambda raw: raw)])
+    processor, clock, _ = make_processor(db, tmp_path, registry)
+    async with db.transaction() as tx:
+        await tx.inbox.add([message("$1", SECRET_BODY)], clock())
+
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert await process_ready(db, processor, clock) == 1
+            clock.now += 10
+
+    async with db.transaction() as tx:
+        counts = await tx.inbox.counts()
+        notice = await tx.outbox.next_sendable(clock())
+    assert counts["quarantined"] == 1 and counts["pending"] == 0
+    assert notice is not None
+    reference = re.search(r"reference ([0-9A-F]{6})", notice.content["body"])
+    assert reference is not None
+    failures = [record for record in caplog.records if record.getMessage() == "handler failed"]
+    assert len(failures) == 3
+    assert failures[-1].exc_info is not None and failures[-1].ref == reference.group(1)  # type: ignore[attr-defined]
+    assert "Ruritania" not in caplog.text and "@alice:test" not in caplog.text
+
+
+async def test_a_failed_event_waits_before_its_retry(db, tmp_path):
+    registry = CommandRegistry([Command("boom", "always fails", explode, parse=lambda raw: raw)])
+    processor, clock, _ = make_processor(db, tmp_path, registry)
+    async with db.transaction() as tx:
+        await tx.inbox.add([message("$1", SECRET_BODY)], clock())
+
+    assert await process_ready(db, processor, clock) == 1
+    assert await process_ready(db, processor, clock) == 0
+    clock.now += 1.5
+    assert await process_ready(db, processor, clock) == 1

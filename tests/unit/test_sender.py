@@ -1,0 +1,117 @@
+"""The sender: transaction IDs reused on every retry, rate limits honoured, per-room order kept."""
+
+from __future__ import annotations
+
+import pytest
+from nio import RoomSendError
+
+from bot.sender import OutboxSender
+from storage import Database
+from tests.unit.fakes import RecordingClient, rate_limited
+
+ROOM = "!room:test"
+OTHER_ROOM = "!other:test"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "bot.db")
+    yield database
+    await database.close()
+
+
+async def enqueue(db, room_id: str, body: str, now: float) -> str:
+    async with db.transaction() as tx:
+        return await tx.outbox.enqueue(room_id, "m.room.message", {"msgtype": "m.notice", "body": body}, now)
+
+
+async def send_next(db, sender, clock) -> bool:
+    async with db.transaction() as tx:
+        row = await tx.outbox.next_sendable(clock())
+    if row is None:
+        return False
+    await sender.send(row)
+    return True
+
+
+def make_sender(db, *answers):
+    client = RecordingClient(answers=list(answers))
+    client.add_room(ROOM)
+    client.add_room(OTHER_ROOM)
+    clock = Clock()
+    return OutboxSender(client, db, clock=clock), client, clock  # type: ignore[arg-type]
+
+
+async def test_a_rate_limited_message_is_resent_with_the_same_transaction_id_after_the_wait(db):
+    sender, client, clock = make_sender(db, rate_limited(2_500))
+    txn = await enqueue(db, ROOM, "one", clock())
+
+    await send_next(db, sender, clock)
+    await send_next(db, sender, clock)
+
+    assert [sent[3] for sent in client.sent] == [txn, txn]
+    assert sender._paused_until == pytest.approx(1_002.5)
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 0
+        assert await tx.outbox.sent_event_id(txn) == "$event2"
+
+
+async def test_a_network_failure_defers_the_message_and_keeps_its_transaction_id(db):
+    sender, client, clock = make_sender(db, ConnectionError("reset"))
+    txn = await enqueue(db, ROOM, "one", clock())
+
+    await send_next(db, sender, clock)
+    assert not await send_next(db, sender, clock), "the message must wait for its back-off"
+    clock.now += 120
+    await send_next(db, sender, clock)
+
+    assert [sent[3] for sent in client.sent] == [txn, txn]
+
+
+async def test_a_forbidden_message_is_given_up_and_the_next_one_goes_out(db):
+    sender, client, clock = make_sender(db, RoomSendError("not in room", "M_FORBIDDEN"))
+    await enqueue(db, ROOM, "one", clock())
+    await enqueue(db, ROOM, "two", clock())
+
+    await send_next(db, sender, clock)
+    await send_next(db, sender, clock)
+
+    assert [sent[2]["body"] for sent in client.sent] == ["one", "two"]
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 0
+
+
+async def test_messages_in_one_room_go_out_in_the_order_they_were_queued(db):
+    sender, client, clock = make_sender(db)
+    for body in ("a", "b", "c"):
+        await enqueue(db, ROOM, body, clock())
+    await enqueue(db, OTHER_ROOM, "x", clock())
+
+    while await send_next(db, sender, clock):
+        pass
+
+    assert [(sent[0], sent[2]["body"]) for sent in client.sent] == [
+        (ROOM, "a"),
+        (ROOM, "b"),
+        (ROOM, "c"),
+        (OTHER_ROOM, "x"),
+    ]
+
+
+async def test_a_message_for_a_room_the_client_does_not_know_yet_waits(db):
+    sender, client, clock = make_sender(db)
+    await enqueue(db, "!unknown:test", "hello", clock())
+
+    await send_next(db, sender, clock)
+
+    assert client.sent == []
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 1
