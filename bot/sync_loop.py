@@ -134,7 +134,7 @@ class SyncLoop:
                 log.info("events received", extra={"new_events": new_count})
                 self._on_new_events()
             self.first_sync_done.set()
-            await self._after_sync(batch)
+            await self._after_sync(batch, keys_may_have_arrived=bool(response.to_device_events))
 
     def _raise_for_sync_error(self, response: SyncError) -> None:
         if response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
@@ -267,7 +267,7 @@ class SyncLoop:
             await tx.state.set(SYNC_TOKEN_KEY, next_batch)
         return new_count
 
-    async def _after_sync(self, batch: _Batch) -> None:
+    async def _after_sync(self, batch: _Batch, *, keys_may_have_arrived: bool) -> None:
         """What nio's own sync_forever does after each sync, so encrypted rooms keep working, then retry decryption."""
         client = self._client
         if client.olm is None:
@@ -284,7 +284,9 @@ class SyncLoop:
                 await self._request_key(event)
         except (*NETWORK_ERRORS, LocalProtocolError) as error:
             log.warning("key housekeeping failed; will retry after the next sync", extra={"error": repr(error)[:200]})
-        await self._retry_undecrypted()
+        # Room keys come as to-device messages; without any, a retry could only fail again (and log that).
+        if keys_may_have_arrived:
+            await self._retry_undecrypted()
 
     async def _request_key(self, event: MegolmEvent) -> None:
         # nio raises LocalProtocolError when this session's key was already requested.
