@@ -6,7 +6,23 @@ import io
 import json
 import logging
 
+import pytest
+
 from bot.logging_setup import configure_logging
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """configure_logging changes process-wide state; put it back so later tests see pytest's own setup."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    names = ("nio", "nio.events", "nio.responses", "aiohttp", "peewee", "apscheduler")
+    saved_levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+    for name, level in saved_levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def emit(fmt: str) -> str:

@@ -51,6 +51,7 @@ async def test_reopening_an_up_to_date_database_changes_nothing(
     await db.close()
 
     caplog.set_level(logging.INFO, logger="storage")
+    caplog.clear()
     db = await Database.open(path)
     async with db.transaction() as tx:
         assert await tx.state.get("k") == "v"
