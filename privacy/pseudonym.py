@@ -1,0 +1,51 @@
+"""Per-dialogue pseudonyms for contributors.
+
+The bot needs to count *distinct* contributors (for k-anonymous bands) and to group one person's contributions, but
+it must never be able to say who that person is once the dialogue is over. So a contributor is stored only as a
+keyed hash of their Matrix user ID under a secret that belongs to one dialogue:
+
+- the same person in the same dialogue always gets the same key, so counting and grouping work;
+- the same person in two dialogues gets unrelated keys, because each dialogue has its own secret;
+- a plain (unkeyed) hash would be useless, since anyone can hash every member's user ID and compare;
+- once the dialogue's secret is destroyed, nobody (including the operator) can link a stored key back to a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+SECRET_BYTES = 32
+"""Length of a dialogue secret: 256 bits, as long as the SHA-256 output, so the key is never the weak link."""
+
+KEY_HEX_CHARS = 32
+"""A contributor key is the first 32 hex characters (128 bits) of the HMAC: far beyond collision range for a room."""
+
+_MIN_SECRET_BYTES = 16
+
+
+def new_dialogue_secret() -> bytes:
+    """Return a fresh random secret for one dialogue (32 bytes from the OS's CSPRNG).
+
+    Keep it only as long as contributions still have to be attributed to the same (pseudonymous) contributor;
+    deleting it is what makes the stored keys anonymous.
+    """
+    return secrets.token_bytes(SECRET_BYTES)
+
+
+def contributor_key(secret: bytes, user_id: str) -> str:
+    """Return the stable pseudonym of `user_id` within the dialogue that owns `secret`.
+
+    HMAC-SHA256 over the NFC-normalised user ID, keeping its exact case: Matrix user IDs are compared
+    case-sensitively, while NFC makes the key independent of how a client happened to compose the characters.
+    The result is 32 lower-case hex characters.
+
+    Raises ValueError for a secret shorter than 16 bytes, so an empty or truncated secret cannot silently produce
+    keys that anyone could recompute.
+    """
+    if len(secret) < _MIN_SECRET_BYTES:
+        raise ValueError(f"a dialogue secret must be at least {_MIN_SECRET_BYTES} bytes long")
+    message = unicodedata.normalize("NFC", user_id).encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]

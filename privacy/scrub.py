@@ -1,0 +1,484 @@
+"""Scrubbing: take identifying details out of a contribution before it is stored.
+
+Under the Chatham House Rule nothing that leaves the room may reveal who said what or where they come from. The bot
+stores contributions to draft a synopsis later, so the text is scrubbed *before* it is stored: what was never
+written down cannot leak from a database, a backup or a draft.
+
+`scrub_text` replaces, in this order, with neutral placeholders:
+
+1. Matrix user IDs (`@alice:example.org`), `matrix.to` user links (also `%40`-encoded) and `matrix:u/` URIs
+   → `[participant]`. Room aliases, room IDs and event links stay: they name rooms, not people.
+2. e-mail addresses → `[email]`.
+3. phone numbers → `[phone]`. A phone number must have at least 7 digits and start like one: `+` or `00`
+   (international), `0` followed by a digit (national trunk prefix, e.g. `022 123 45 67`), `(0…)`, or the North
+   American `(202) 555-0143` / `202-555-0143` shapes. This is what keeps years ("2026"), article numbers
+   ("Article 21"), date ranges ("10-13 September 2024"), "1,000" and "16 years" intact, none of which start with
+   `+` or `0`. Dates with a leading zero and a four-digit year ("01.02.2024", "01-02-2024") are kept too.
+   Known limits: a number without any prefix and not in North American shape ("123 45 67") is kept, and digits
+   that directly follow a phone number after a single space ("… 45 67 2024") are replaced with it.
+4. the roster's affiliations (States and organisations) → `[affiliation]`: case-insensitive, whole words, longest
+   first, tolerant of `'`/`’`, of any whitespace (including line breaks) between words, of `&` for "and" (and vice
+   versa), of missing accents ("Cote d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural
+   suffix, which is kept ("Ruritania's" → "[affiliation]'s"). An affiliation written as a short acronym in capitals
+   ("WHO", "US", "ICRC") is matched case-sensitively, so the words "who" and "us" survive. Demonyms ("Ruritanian")
+   are not matched.
+5. participants' names → `[participant]`: every display name, and every member ID's localpart ("alice" of
+   `@alice:example.org`), case-insensitive and as whole words. A display name of several words is matched in its
+   full form only (so "Amara" alone stays when the display name is "Dr. Amara Okafor"); a trailing full stop of an
+   abbreviation is optional ("Dr Amara Okafor" matches too); a display name with a parenthesised or ` | `-separated
+   suffix ("Amara Okafor (MFA)") also matches without it; accents and apostrophes are treated as for affiliations.
+   Names are skipped when they have fewer than 3 letters or digits, or when every word of them is on
+   `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil society"), since replacing
+   those everywhere would wreck ordinary sentences and hide nobody.
+
+Everything else is kept exactly as written. The placeholders are never altered, and scrubbing is idempotent:
+scrubbed text passes through unchanged (scrub_text repeats its passes until nothing changes).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+
+PARTICIPANT = "[participant]"
+AFFILIATION = "[affiliation]"
+EMAIL = "[email]"
+PHONE = "[phone]"
+PLACEHOLDERS: tuple[str, ...] = (PARTICIPANT, AFFILIATION, EMAIL, PHONE)
+
+NAME_STOP_WORDS: frozenset[str] = frozenset(
+    {
+        # placeholders' own words, so a name can never rewrite a placeholder
+        "participant",
+        "affiliation",
+        "email",
+        "phone",
+        # common English words that make plausible localparts or display names
+        "the",
+        "and",
+        "you",
+        "who",
+        "all",
+        "one",
+        "new",
+        "not",
+        "test",
+        "guest",
+        "info",
+        "contact",
+        "office",
+        "team",
+        "support",
+        "room",
+        "dialogue",
+        "notes",
+        # accounts and roles rather than people
+        "bot",
+        "user",
+        "admin",
+        "moderator",
+        "facilitator",
+        "chair",
+        "host",
+        "member",
+        "delegate",
+        "delegation",
+        "observer",
+        "secretariat",
+        "staff",
+        # the stakeholder vocabulary of the dialogues themselves
+        "state",
+        "states",
+        "party",
+        "parties",
+        "civil",
+        "society",
+        "survivor",
+        "survivors",
+        "other",
+        "organisation",
+        "organization",
+        "international",
+    }
+)
+"""Words that never count as a name on their own (compared case-insensitively; see the module docstring)."""
+
+_MIN_NAME_CHARS = 3
+_MIN_AFFILIATION_CHARS = 2
+_MAX_ACRONYM_CHARS = 6
+
+# A "word" character for whole-word matching: \w plus combining diacritics, so that in decomposed (NFD) text the
+# name "Jose" does not match the first four letters of "José".
+_WORD = r"[\w\u0300-\u036f]"
+_APOSTROPHES = "'’‘ʼ`´"
+_APOSTROPHE = "['’‘ʼ`´]"
+
+# Existing placeholders are matched first and given back unchanged, so no later pattern can match inside one.
+_KEEP = r"(?P<keep>\[(?:participant|affiliation|email|phone)\])"
+
+# --- Matrix users ------------------------------------------------------------------------------------------------
+# Spec grammar: user ID = "@" localpart ":" server_name; server_name = hostname [":" port]; hostname = IPv4 /
+# "[" IPv6 "]" / dns-name. Localparts use the current grammar [a-z0-9._=\-/+] plus upper case (historical IDs).
+_LOCALPART = r"[A-Za-z0-9._=\-/+]+"
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = rf"(?:\[[0-9A-Fa-f:.]+\]|{_DNS_LABEL}(?:\.{_DNS_LABEL})*)"
+_SERVER = rf"{_HOST}(?::[0-9]{{1,5}})?"
+_ENCODED_LOCALPART = r"(?:[A-Za-z0-9._=\-/+]|%[0-9A-Fa-f]{2})+"
+_ENCODED_SERVER = (
+    r"(?:\[[0-9A-Fa-f:.]+\]|%5[Bb][0-9A-Fa-f:.%]+?%5[Dd]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?:(?::|%3[Aa])[0-9]{1,5})?"
+)
+_QUERY = r"(?:\?[\w=&%~+.-]*[\w=&%~+-])?"
+_USER_LINK = (
+    rf"(?:(?:https?://)?matrix\.to/#/(?:@|%40){_ENCODED_LOCALPART}(?::|%3[Aa]){_ENCODED_SERVER}{_QUERY}"
+    rf"|matrix:u/{_ENCODED_LOCALPART}(?::|%3[Aa]){_ENCODED_SERVER}{_QUERY})"
+)
+_USER_LINK_RE = re.compile(rf"{_KEEP}|(?P<hit>{_USER_LINK})", re.IGNORECASE)
+_USER_ID_RE = re.compile(rf"{_KEEP}|(?P<hit>(?<![\w.%+-])@{_LOCALPART}:{_SERVER})")
+_USER_HREF_RE = re.compile(r"\s*(?:https?://)?matrix\.to/#/(?:@|%40)|\s*matrix:u/", re.IGNORECASE)
+
+# --- e-mail ------------------------------------------------------------------------------------------------------
+_EMAIL_RE = re.compile(
+    rf"{_KEEP}|(?P<hit>(?<![\w.%+-])[\w%+-]+(?:['.][\w%+-]+)*@[\w-]+(?:\.[\w-]+)+)",
+)
+
+# --- phone numbers -----------------------------------------------------------------------------------------------
+_SPACE = r"[ \u00a0]"
+# Between digit groups: one or two spaces, or a hyphen directly followed by the next group (so "45 67 - 2024" or
+# "67 – 24h" do not run on).
+_SEP = rf"(?:{_SPACE}{{1,2}}|[-\u2010\u2011](?=[0-9(]))"
+_SPACED_PHONE_RE = re.compile(
+    r"(?<![\w@/#%=+,-])"
+    r"(?P<hit>(?:\+[0-9]+|0[0-9]+|\(0[0-9]{1,4}\)|\(\+[0-9]{1,3}\))"
+    rf"(?:{_SEP}?\([0-9]{{1,5}}\)|{_SEP}[0-9]+|(?<=\))[0-9]+)*)"
+)
+_DOTTED_PHONE_RE = re.compile(
+    r"(?<![\w@/#%=+.,-])(?P<hit>(?:\+[0-9]{1,3}|0[0-9]{1,4})(?:\.[0-9]{1,4}){2,})(?![0-9]|\.[0-9])"
+)
+_NANP_PHONE_RE = re.compile(
+    r"(?<![\w@/#%=+.,-])(?P<hit>(?:1[-. ])?"
+    rf"(?:\([0-9]{{3}}\){_SPACE}?[0-9]{{3}}[-. ][0-9]{{4}}"
+    r"|[0-9]{3}-[0-9]{3}-[0-9]{4}|[0-9]{3}\.[0-9]{3}\.[0-9]{4}|[0-9]{3} [0-9]{3} [0-9]{4}))(?![0-9])"
+)
+# A date with a four-digit year, day and month in either order ("01.02.2024", "09-13-2024", "01 02 2024").
+_DATE_PREFIX_RE = re.compile(
+    r"(?:0?[1-9]|[12][0-9]|3[01])([-.\u2010\u2011 ])(?:0?[1-9]|[12][0-9]|3[01])\1(?:19|20)[0-9]{2}(?![0-9])"
+)
+_MIN_PHONE_DIGITS = 7
+
+
+@dataclass(frozen=True)
+class ScrubContext:
+    """What the scrubber must know about a dialogue to take its people and their affiliations out of the text."""
+
+    member_ids: frozenset[str] = frozenset()
+    """Matrix IDs of room members (and of anyone on the roster)."""
+    display_names: frozenset[str] = frozenset()
+    """Display names of room members."""
+    affiliations: frozenset[str] = frozenset()
+    """States/organisations from the dialogue's roster, e.g. "Ruritania", "Humanity & Inclusion"."""
+
+
+def scrub_message(body: str, formatted_body: str | None, context: ScrubContext) -> str:
+    """Scrub the text of an `m.room.message` content: HTML `formatted_body` if present, else the plain `body`.
+
+    The HTML is preferred because it marks what the plain body only implies: the reply quote (`<mx-reply>`, dropped:
+    it repeats another person's words under their user ID) and mention pills (links to a user, which become
+    `[participant]` whatever their text says). Without HTML, the plain reply fallback ("> <@alice:example.org> …"
+    lines and the blank line after them) is stripped from the body instead.
+    """
+    if formatted_body is not None and formatted_body.strip():
+        text = html_to_text(formatted_body)
+    else:
+        text = strip_reply_fallback(body)
+    return scrub_text(text, context)
+
+
+def scrub_text(text: str, context: ScrubContext) -> str:
+    """Replace user IDs, e-mail addresses, phone numbers, affiliations and names in `text` with placeholders.
+
+    See the module docstring for what is matched and why. Runs its passes until the text stops changing, so that
+    scrubbing is idempotent even where a replacement changes what a later pass sees next to it.
+    """
+    patterns = _context_patterns(context)
+    while True:
+        scrubbed = _scrub_once(text, patterns)
+        if scrubbed == text:
+            return scrubbed
+        text = scrubbed
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Remove the quoted reply fallback from a plain-text body, keeping the reply itself.
+
+    The fallback is only recognised by its header line ("> <@alice:example.org> …", or "> * <@…> …" for emotes), so a
+    participant's own "> " quotation at the start of a message is kept.
+    """
+    lines = body.split("\n")
+    if not lines or not re.match(r"> (?:\* )?<@[^>\s]+>", lines[0]):
+        return body
+    index = 0
+    while index < len(lines) and (lines[index].startswith("> ") or lines[index] == ">"):
+        index += 1
+    if index < len(lines) and lines[index] == "":
+        index += 1
+    return "\n".join(lines[index:])
+
+
+def html_to_text(formatted_body: str) -> str:
+    """Render Matrix HTML as plain text: reply quotes dropped, mention pills as `[participant]`, links as their text.
+
+    `<br>` and block elements become line breaks (paragraphs, headings, quotes and lists are separated by a blank
+    line, list items get "- " or "1. "), other whitespace is collapsed as a browser would except inside `<pre>`, and
+    entities are unescaped. The result is not scrubbed yet.
+    """
+    parser = _TextExtractor()
+    parser.feed(formatted_body)
+    parser.close()
+    return parser.text()
+
+
+# --- HTML --------------------------------------------------------------------------------------------------------
+
+_PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "pre", "table", "hr"})
+_LINE_TAGS = frozenset({"div", "li", "tr", "details", "summary", "caption"})
+_SKIPPED_TAGS = frozenset({"mx-reply", "script", "style"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._out = ""
+        self._skip_depth = 0
+        self._pill_depth = 0
+        self._anchors: list[bool] = []
+        self._pre_depth = 0
+        self._lists: list[list[int]] = []  # [ordered (0/1), next number]
+
+    def text(self) -> str:
+        return self._out.strip()
+
+    def _hidden(self) -> bool:
+        return self._skip_depth > 0 or self._pill_depth > 0
+
+    def _emit(self, text: str) -> None:
+        if not self._hidden():
+            self._out += text
+
+    def _line_break(self) -> None:
+        if not self._hidden() and self._out and not self._out.endswith("\n"):
+            self._out = self._out.rstrip(" ") + "\n"
+
+    def _blank_line(self) -> None:
+        if not self._hidden() and self._out:
+            self._line_break()
+            if not self._out.endswith("\n\n"):
+                self._out += "\n"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth += 1
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            is_pill = _USER_HREF_RE.match(href) is not None
+            if is_pill:
+                self._emit(PARTICIPANT)
+                self._pill_depth += 1
+            self._anchors.append(is_pill)
+        elif tag == "br":
+            self._emit("\n")
+        elif tag == "img":
+            self._emit(dict(attrs).get("alt") or "")
+        elif tag in _PARAGRAPH_TAGS:
+            self._blank_line()
+            if tag == "pre":
+                self._pre_depth += 1
+            elif tag in ("ul", "ol"):
+                start = dict(attrs).get("start") or "1"
+                self._lists.append([int(tag == "ol"), int(start) if start.isdigit() else 1])
+        elif tag in _LINE_TAGS:
+            self._line_break()
+            if tag == "li" and self._lists:
+                ordered, number = self._lists[-1]
+                if ordered:
+                    self._emit(f"{number}. ")
+                    self._lists[-1][1] += 1
+                else:
+                    self._emit("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag == "a":
+            if self._anchors and self._anchors.pop():
+                self._pill_depth -= 1
+        elif tag in _PARAGRAPH_TAGS:
+            if tag == "pre":
+                self._pre_depth = max(0, self._pre_depth - 1)
+            elif tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
+            self._blank_line()
+        elif tag in _LINE_TAGS:
+            self._line_break()
+
+    def handle_data(self, data: str) -> None:
+        if self._pre_depth:
+            self._emit(data)
+            return
+        collapsed = re.sub(r"[ \t\n\r\f]+", " ", data)
+        if not self._out or self._out.endswith("\n"):
+            collapsed = collapsed.lstrip(" ")
+        self._emit(collapsed)
+
+
+# --- patterns built from the context -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ContextPatterns:
+    affiliations: re.Pattern[str] | None
+    names: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=64)
+def _context_patterns(context: ScrubContext) -> _ContextPatterns:
+    """Compile the affiliation and name patterns of a context once; a dialogue scrubs many messages with one context."""
+    affiliations = [a for a in _variants(context.affiliations) if _alnum_count(a) >= _MIN_AFFILIATION_CHARS]
+    names = [n for n in _variants(_candidate_names(context)) if _is_name(n)]
+    return _ContextPatterns(
+        affiliations=_alternation(affiliations, _affiliation_pattern),
+        names=_alternation(names, _name_pattern),
+    )
+
+
+def _candidate_names(context: ScrubContext) -> set[str]:
+    names: set[str] = set()
+    for user_id in context.member_ids:
+        if user_id.startswith("@") and ":" in user_id:
+            names.add(user_id[1:].split(":", 1)[0])
+    for display_name in context.display_names:
+        full = " ".join(display_name.split())
+        names.add(full)
+        # "Amara Okafor (MFA)", "Amara Okafor | Ruritania", "Amara Okafor - MFA" → also "Amara Okafor"
+        core = re.split(r"\s+[|/\u2013\u2014-]\s+", re.sub(r"\s*[(\[{][^)\]}]*[)\]}]", " ", full), maxsplit=1)[0]
+        names.add(" ".join(core.split()))
+    return names
+
+
+def _variants(names: Iterable[str]) -> set[str]:
+    """Each name as written, in NFC, in NFD and without accents ("Côte" → "Cote"), as people type it either way."""
+    out: set[str] = set()
+    for name in names:
+        stripped = name.strip()
+        if not stripped or any(placeholder in stripped for placeholder in PLACEHOLDERS):
+            continue
+        decomposed = unicodedata.normalize("NFD", stripped)
+        unaccented = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        out.update({stripped, unicodedata.normalize("NFC", stripped), decomposed, unaccented})
+    return out
+
+
+def _alnum_count(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
+def _is_name(name: str) -> bool:
+    if _alnum_count(name) < _MIN_NAME_CHARS:
+        return False
+    words = [w.strip('.,;:!?()[]{}"' + _APOSTROPHES).casefold() for w in name.split()]
+    return not all(w in NAME_STOP_WORDS or not w for w in words)
+
+
+def _alternation(names: Iterable[str], to_pattern: Callable[[str], str]) -> re.Pattern[str] | None:
+    # Longest first: regex alternation takes the first alternative that matches, so "Ministry of Foreign Affairs of
+    # Ruritania" must come before "Ruritania".
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    if not ordered:
+        return None
+    alternatives = "|".join(to_pattern(name) for name in ordered)
+    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{alternatives})", re.IGNORECASE)
+
+
+def _words_pattern(name: str, *, and_is_ampersand: bool) -> str:
+    words = []
+    for word in name.split():
+        if and_is_ampersand and (word == "&" or word.casefold() == "and"):
+            words.append("(?:&|and)")
+            continue
+        pattern = "".join(_APOSTROPHE if ch in _APOSTROPHES else re.escape(ch) for ch in word)
+        if len(word) > 1 and word.endswith(".") and word[-2].isalpha():
+            pattern += "?"  # "Dr." also as "Dr"
+        words.append(pattern)
+    return r"\s+".join(words)
+
+
+def _is_acronym(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return (
+        len(name.split()) == 1
+        and 0 < len(letters) <= _MAX_ACRONYM_CHARS
+        and all(ch.isupper() for ch in letters)
+        and sum(ch.isalnum() for ch in name) >= _MIN_AFFILIATION_CHARS
+    )
+
+
+def _affiliation_pattern(name: str) -> str:
+    body = _words_pattern(name, and_is_ampersand=True)
+    if _is_acronym(name):
+        body = f"(?-i:{body})"
+    # The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
+    return rf"{body}(?=(?:{_APOSTROPHE}s?|e?s)?(?!{_WORD}))"
+
+
+def _name_pattern(name: str) -> str:
+    return rf"{_words_pattern(name, and_is_ampersand=False)}(?!{_WORD})"
+
+
+# --- the passes --------------------------------------------------------------------------------------------------
+
+
+def _scrub_once(text: str, patterns: _ContextPatterns) -> str:
+    text = _replace(_USER_LINK_RE, text, PARTICIPANT)
+    text = _replace(_USER_ID_RE, text, PARTICIPANT)
+    text = _replace(_EMAIL_RE, text, EMAIL)
+    text = _replace(_SPACED_PHONE_RE, text, PHONE, _is_phone)
+    text = _replace(_DOTTED_PHONE_RE, text, PHONE, _is_phone)
+    text = _replace(_NANP_PHONE_RE, text, PHONE)
+    if patterns.affiliations is not None:
+        text = _replace(patterns.affiliations, text, AFFILIATION)
+    if patterns.names is not None:
+        text = _replace(patterns.names, text, PARTICIPANT)
+    return text
+
+
+def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Callable[[str], bool] | None = None) -> str:
+    """Replace each match of `pattern`'s `hit` group with `placeholder`; keep placeholders and rejected candidates.
+
+    A rejected candidate is retried from its next character (with the real text before it still visible to
+    look-behinds), so a date glued to a phone number does not hide the phone number.
+    """
+    pieces: list[str] = []
+    done = 0
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        hit = match.group("hit")
+        if hit is None or (accept is not None and not accept(hit)):
+            position = match.end() if hit is None else match.start() + 1
+            continue
+        pieces.append(text[done : match.start("hit")])
+        pieces.append(placeholder)
+        done = position = match.end("hit")
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _is_phone(candidate: str) -> bool:
+    if sum(ch.isdigit() for ch in candidate) < _MIN_PHONE_DIGITS:
+        return False
+    # A candidate that starts with a date is rejected; `_replace` then retries after it, so in
+    # "01-02-2024 022 123 45 67" the date stays and the phone number is still found.
+    return candidate.startswith(("+", "(+")) or _DATE_PREFIX_RE.match(candidate) is None
