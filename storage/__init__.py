@@ -9,14 +9,21 @@ Typical use::
     await db.close()
 """
 
+from storage.challenges import Challenge
+from storage.contributions import Contribution
 from storage.database import Database
-from storage.errors import MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
+from storage.dialogues import Dialogue
+from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import OutboxRow
 from storage.transaction import Transaction
 
 __all__ = [
+    "Challenge",
+    "Contribution",
     "Database",
+    "Dialogue",
+    "DialogueAlreadyActiveError",
     "InboxRow",
     "MigrationError",
     "NewInboxEvent",

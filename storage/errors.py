@@ -50,3 +50,10 @@ class RowNotFoundError(StorageError):
     This is always a bug in the caller (transactions are serialized, so there are no races to excuse it);
     failing loudly beats silently dropping, say, a decrypted event.
     """
+
+
+class DialogueAlreadyActiveError(StorageError):
+    """A dialogue was started in a room that already has an active one; end that one first.
+
+    A room runs at most one dialogue at a time, so that every message in it belongs to exactly one.
+    """

@@ -98,6 +98,120 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=2,
+        description="dialogues, challenges, contributions, support, roster",
+        statements=(
+            # Privacy by construction: nothing below has a column for a Matrix user ID or display name.
+            # People appear only as `member_key`, a pseudonym the caller derives with the dialogue's secret.
+            # Ids use AUTOINCREMENT so that the id of a removed row is never handed to a new one (a scheduled
+            # job or a marker still naming the old row must not silently hit the new one).
+            #
+            # `next_challenge_number` keeps the numbers of removed challenges reserved, so a moderator's
+            # "challenge 3" means the same challenge for the whole dialogue.
+            """
+            CREATE TABLE dialogues (
+                id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+                room_id               TEXT    NOT NULL,
+                title                 TEXT    NOT NULL,
+                state                 TEXT    NOT NULL CHECK (state IN ('active', 'ended')),
+                secret                BLOB    NOT NULL,
+                timezone              TEXT    NULL,
+                created_at            REAL    NOT NULL,
+                ended_at              REAL    NULL,
+                next_challenge_number INTEGER NOT NULL DEFAULT 1,
+                CHECK ((state = 'ended') = (ended_at IS NOT NULL))
+            )
+            """,
+            "CREATE UNIQUE INDEX dialogues_one_active_per_room ON dialogues (room_id) WHERE state = 'active'",
+            """
+            CREATE TABLE challenges (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id   INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                number        INTEGER NOT NULL CHECK (number >= 1),
+                title         TEXT    NOT NULL,
+                prompt        TEXT    NOT NULL,
+                state         TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'open', 'closed')),
+                prompt_txn_id TEXT    NULL,
+                opened_at     REAL    NULL,
+                closed_at     REAL    NULL,
+                UNIQUE (dialogue_id, number)
+            )
+            """,
+            "CREATE INDEX challenges_prompt_txn_id ON challenges (prompt_txn_id) WHERE prompt_txn_id IS NOT NULL",
+            # Finding the challenge a thread hangs off goes through the outbox row its prompt was sent with.
+            "CREATE INDEX outbox_event_id ON outbox (event_id) WHERE event_id IS NOT NULL",
+            # `text` is stored already scrubbed by the caller. `origin_ts`/`edited_ts` are the homeserver's
+            # timestamps (ms) of the original and of the newest applied edit.
+            """
+            CREATE TABLE contributions (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id  INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                challenge_id INTEGER NOT NULL REFERENCES challenges (id) ON DELETE CASCADE,
+                ref          TEXT    NOT NULL UNIQUE,
+                member_key   TEXT    NOT NULL,
+                text         TEXT    NOT NULL,
+                channel      TEXT    NOT NULL CHECK (channel IN ('thread', 'room', 'dm')),
+                event_id     TEXT    NOT NULL UNIQUE,
+                room_id      TEXT    NOT NULL,
+                created_at   REAL    NOT NULL,
+                origin_ts    INTEGER NOT NULL,
+                edited_ts    INTEGER NULL
+            )
+            """,
+            "CREATE INDEX contributions_challenge ON contributions (challenge_id, origin_ts)",
+            "CREATE INDEX contributions_dialogue_member ON contributions (dialogue_id, member_key)",
+            # The original event and every applied edit, so a redaction of any of them finds the contribution.
+            """
+            CREATE TABLE contribution_events (
+                event_id        TEXT    PRIMARY KEY,
+                contribution_id INTEGER NOT NULL REFERENCES contributions (id) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX contribution_events_contribution ON contribution_events (contribution_id)",
+            """
+            CREATE TABLE support (
+                contribution_id   INTEGER NOT NULL REFERENCES contributions (id) ON DELETE CASCADE,
+                member_key        TEXT    NOT NULL,
+                reaction_event_id TEXT    NOT NULL UNIQUE
+            )
+            """,
+            "CREATE INDEX support_contribution ON support (contribution_id, member_key)",
+            # Redactions that arrived before the event they redact.
+            """
+            CREATE TABLE tombstones (
+                event_id   TEXT PRIMARY KEY,
+                created_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE roster (
+                dialogue_id INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                member_key  TEXT    NOT NULL,
+                affiliation TEXT    NOT NULL,
+                category    TEXT    NULL,
+                PRIMARY KEY (dialogue_id, member_key)
+            )
+            """,
+            """
+            CREATE TABLE once_markers (
+                scope      TEXT NOT NULL,
+                key        TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (scope, key)
+            )
+            """,
+            """
+            CREATE TABLE confirmations (
+                room_id    TEXT NOT NULL,
+                member_key TEXT NOT NULL,
+                action     TEXT NOT NULL,
+                expires_at REAL NOT NULL,
+                PRIMARY KEY (room_id, member_key, action)
+            )
+            """,
+        ),
+    ),
 )
 
 

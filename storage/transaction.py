@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from storage.challenges import ChallengesRepository
+from storage.confirmations import ConfirmationsRepository
+from storage.contributions import ContributionsRepository
+from storage.dialogues import DialoguesRepository
 from storage.inbox import InboxRepository
+from storage.once import OnceRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomsRepository
+from storage.roster import RosterRepository
 from storage.session import Session
 from storage.state import StateRepository
 
@@ -20,3 +26,9 @@ class Transaction:
         self.outbox = OutboxRepository(session)
         self.rooms = RoomsRepository(session)
         self.state = StateRepository(session)
+        self.dialogues = DialoguesRepository(session)
+        self.challenges = ChallengesRepository(session)
+        self.contributions = ContributionsRepository(session)
+        self.roster = RosterRepository(session)
+        self.once = OnceRepository(session)
+        self.confirmations = ConfirmationsRepository(session)

@@ -12,6 +12,9 @@ from storage import Database, MigrationError, SchemaTooNewError, StorageError
 from storage.migrations import MIGRATIONS, Migration, latest_version
 from storage.session import Session
 
+# Test-only steps go after the shipped ones.
+NEXT = latest_version() + 1
+
 
 def _recorded_version(path: Path) -> int:
     with sqlite3.connect(path) as raw:
@@ -27,8 +30,8 @@ async def test_opening_a_new_database_applies_and_records_every_migration(tmp_pa
     path = tmp_path / "bot.db"
     db = await Database.open(path)
     await db.close()
-    assert db.schema_version == latest_version() == 1
-    assert _recorded_version(path) == 1
+    assert db.schema_version == latest_version() == len(MIGRATIONS)
+    assert _recorded_version(path) == latest_version()
     assert {"inbox", "outbox", "rooms", "kv", "schema_version"} <= _tables(path)
 
 
@@ -37,7 +40,7 @@ async def test_each_applied_migration_is_logged_at_info(tmp_path: Path, caplog: 
     db = await Database.open(tmp_path / "bot.db")
     await db.close()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == [
-        f"database migrated to schema 1 ({MIGRATIONS[0].description})"
+        f"database migrated to schema {m.version} ({m.description})" for m in MIGRATIONS
     ]
 
 
@@ -56,7 +59,7 @@ async def test_reopening_an_up_to_date_database_changes_nothing(
     async with db.transaction() as tx:
         assert await tx.state.get("k") == "v"
     await db.close()
-    assert db.schema_version == 1
+    assert db.schema_version == latest_version()
     assert not [r for r in caplog.records if r.levelno >= logging.INFO]
 
 
@@ -71,12 +74,12 @@ async def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> Non
         await Database.open(path)
 
     error = caught.value
-    assert (error.path, error.found, error.supported) == (path, 7, 1)
+    assert (error.path, error.found, error.supported) == (path, 7, latest_version())
     assert isinstance(error, StorageError)
     message = str(error)
     assert str(path) in message
     assert "schema version 7" in message
-    assert "only knows up to 1" in message
+    assert f"only knows up to {latest_version()}" in message
     assert _recorded_version(path) == 7
 
 
@@ -86,14 +89,14 @@ async def test_a_failing_migration_step_leaves_the_version_unchanged(tmp_path: P
     await db.close()
     broken = (
         *MIGRATIONS,
-        Migration(2, "half-done step", ("CREATE TABLE extra (a TEXT)", "THIS IS NOT SQL")),
+        Migration(NEXT, "half-done step", ("CREATE TABLE extra (a TEXT)", "THIS IS NOT SQL")),
     )
 
     with pytest.raises(MigrationError) as caught:
         await Database.open(path, migrations=broken)
 
-    assert caught.value.version == 2
-    assert _recorded_version(path) == 1
+    assert caught.value.version == NEXT
+    assert _recorded_version(path) == latest_version()
     assert "extra" not in _tables(path)
 
 
@@ -101,14 +104,14 @@ async def test_steps_before_a_failing_one_stay_applied(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     steps = (
         *MIGRATIONS,
-        Migration(2, "good step", ("CREATE TABLE good (a TEXT)",)),
-        Migration(3, "bad step", ("THIS IS NOT SQL",)),
+        Migration(NEXT, "good step", ("CREATE TABLE good (a TEXT)",)),
+        Migration(NEXT + 1, "bad step", ("THIS IS NOT SQL",)),
     )
 
     with pytest.raises(MigrationError):
         await Database.open(path, migrations=steps)
 
-    assert _recorded_version(path) == 2
+    assert _recorded_version(path) == NEXT
     assert "good" in _tables(path)
 
 
@@ -117,11 +120,11 @@ async def test_a_migration_can_be_an_async_function(tmp_path: Path) -> None:
         await session.execute("INSERT INTO kv (key, value) VALUES ('copied', 'yes')")
 
     path = tmp_path / "bot.db"
-    db = await Database.open(path, migrations=(*MIGRATIONS, Migration(2, "python step", run=copy_token)))
+    db = await Database.open(path, migrations=(*MIGRATIONS, Migration(NEXT, "python step", run=copy_token)))
     async with db.transaction() as tx:
         assert await tx.state.get("copied") == "yes"
     await db.close()
-    assert db.schema_version == 2
+    assert db.schema_version == NEXT
 
 
 async def test_a_failing_async_migration_is_rolled_back(tmp_path: Path) -> None:
@@ -131,16 +134,16 @@ async def test_a_failing_async_migration_is_rolled_back(tmp_path: Path) -> None:
 
     path = tmp_path / "bot.db"
     with pytest.raises(MigrationError, match="boom"):
-        await Database.open(path, migrations=(*MIGRATIONS, Migration(2, "python step", run=fail_half_way)))
+        await Database.open(path, migrations=(*MIGRATIONS, Migration(NEXT, "python step", run=fail_half_way)))
 
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT COUNT(*) FROM kv").fetchone()[0] == 0
-    assert _recorded_version(path) == 1
+    assert _recorded_version(path) == latest_version()
 
 
 async def test_migrations_numbered_out_of_order_are_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="numbered"):
-        await Database.open(tmp_path / "bot.db", migrations=(*MIGRATIONS, Migration(3, "skips 2")))
+        await Database.open(tmp_path / "bot.db", migrations=(*MIGRATIONS, Migration(NEXT + 1, "skips one")))
 
 
 def test_the_shipped_migrations_are_numbered_from_one_without_gaps() -> None:

@@ -1,0 +1,260 @@
+"""Contributions to challenges, their edits and redactions, and the support (reactions) they receive.
+
+Who wrote or supported something is recorded only as a ``member_key`` (a pseudonym the caller computes),
+never as a Matrix user ID or name; ``text`` arrives already scrubbed. Each contribution gets a short
+``ref`` that moderators can type to name it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+from dataclasses import dataclass
+
+from storage.errors import RowNotFoundError, StorageError
+from storage.session import Session
+
+logger = logging.getLogger(__name__)
+
+CHANNELS: tuple[str, ...] = ("thread", "room", "dm")
+
+# No 0/O, 1/I/L: a ref read aloud or copied by hand survives. 31**4 is close to a million codes.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REF_LENGTH = 4
+_MAX_REF_LENGTH = 12
+_ATTEMPTS_PER_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """A contribution. ``origin_ts``/``edited_ts`` are homeserver timestamps (ms); ``created_at`` is ours."""
+
+    id: int
+    dialogue_id: int
+    challenge_id: int
+    ref: str
+    member_key: str
+    text: str
+    channel: str
+    event_id: str
+    room_id: str
+    created_at: float
+    origin_ts: int
+    edited_ts: int | None
+
+
+_FIELDS = (
+    "id",
+    "dialogue_id",
+    "challenge_id",
+    "ref",
+    "member_key",
+    "text",
+    "channel",
+    "event_id",
+    "room_id",
+    "created_at",
+    "origin_ts",
+    "edited_ts",
+)
+_COLUMNS = ", ".join(_FIELDS)
+_C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a join aliased `c`
+
+
+def _row(row: sqlite3.Row) -> Contribution:
+    return Contribution(**{name: row[name] for name in _FIELDS})
+
+
+def _random_ref(length: int) -> str:
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
+
+
+class ContributionsRepository:
+    """Contribution, support and tombstone operations within one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        dialogue_id: int,
+        challenge_id: int,
+        member_key: str,
+        text: str,
+        channel: str,
+        event_id: str,
+        room_id: str,
+        origin_ts: int,
+        now: float,
+    ) -> Contribution:
+        """Store a contribution from event ``event_id`` under a fresh ref.
+
+        The challenge must belong to the dialogue (RowNotFoundError otherwise). An event_id already stored,
+        as an original or as an edit, raises StorageError.
+        """
+        belongs = await self._session.scalar(
+            "SELECT 1 FROM challenges WHERE id = ? AND dialogue_id = ?", (challenge_id, dialogue_id)
+        )
+        if belongs is None:
+            raise RowNotFoundError(f"no challenge {challenge_id} in dialogue {dialogue_id}")
+        ref = await self._unused_ref()
+        row = await self._session.fetchone(
+            "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, "
+            f"room_id, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, room_id, now, origin_ts),
+        )
+        if row is None:  # RETURNING always yields the inserted row
+            raise RowNotFoundError("inserting a contribution returned no row")
+        contribution = _row(row)
+        await self._session.execute(
+            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?)", (event_id, contribution.id)
+        )
+        logger.debug("contributions: added %d to challenge %d", contribution.id, challenge_id)
+        return contribution
+
+    async def _unused_ref(self) -> str:
+        # Transactions are serialized, so a ref found unused here is still unused when we insert it.
+        for length in range(REF_LENGTH, _MAX_REF_LENGTH + 1):
+            for _ in range(_ATTEMPTS_PER_LENGTH):
+                ref = _random_ref(length)
+                if await self._session.scalar("SELECT 1 FROM contributions WHERE ref = ?", (ref,)) is None:
+                    return ref
+            logger.debug("contributions: %d-character refs keep colliding; trying longer ones", length)
+        raise StorageError("could not find an unused contribution ref")
+
+    async def get(self, contribution_id: int) -> Contribution | None:
+        """The contribution with this id."""
+        row = await self._session.fetchone(f"SELECT {_COLUMNS} FROM contributions WHERE id = ?", (contribution_id,))
+        return None if row is None else _row(row)
+
+    async def by_event(self, event_id: str) -> Contribution | None:
+        """The contribution whose original event, or any recorded edit of it, is ``event_id``."""
+        row = await self._session.fetchone(
+            f"SELECT {_C_COLUMNS} FROM contribution_events e JOIN contributions c ON c.id = e.contribution_id "
+            "WHERE e.event_id = ?",
+            (event_id,),
+        )
+        return None if row is None else _row(row)
+
+    async def by_ref(self, dialogue_id: int, ref: str) -> Contribution | None:
+        """The dialogue's contribution with this ref, however the moderator capitalised it."""
+        row = await self._session.fetchone(
+            f"SELECT {_COLUMNS} FROM contributions WHERE dialogue_id = ? AND ref = ?",
+            (dialogue_id, ref.strip().upper()),
+        )
+        return None if row is None else _row(row)
+
+    async def apply_edit(self, contribution_id: int, edit_event_id: str, text: str, edit_ts: int) -> bool:
+        """Take an edit's text unless a newer edit was already applied; return whether the text changed.
+
+        Edits can arrive out of order: one older than the newest applied (by homeserver timestamp) is not
+        applied. Its event id is recorded in any case, so that redacting that edit still finds the
+        contribution.
+        """
+        current = await self._session.fetchone(
+            "SELECT text, edited_ts FROM contributions WHERE id = ?", (contribution_id,)
+        )
+        if current is None:
+            raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        await self._session.execute(
+            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?) "
+            "ON CONFLICT (event_id) DO NOTHING",
+            (edit_event_id, contribution_id),
+        )
+        if current["edited_ts"] is not None and edit_ts < current["edited_ts"]:
+            logger.debug("contributions: ignored an out-of-date edit of %d", contribution_id)
+            return False
+        await self._session.execute(
+            "UPDATE contributions SET text = ?, edited_ts = ? WHERE id = ?", (text, edit_ts, contribution_id)
+        )
+        return text != current["text"]
+
+    async def delete(self, contribution_id: int) -> None:
+        """Delete a contribution with its edit records and support."""
+        changed = await self._session.execute("DELETE FROM contributions WHERE id = ?", (contribution_id,))
+        if changed == 0:
+            raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        logger.debug("contributions: deleted %d", contribution_id)
+
+    async def delete_by_member(self, dialogue_id: int, member_key: str) -> int:
+        """Delete everything one member contributed to a dialogue; return how many contributions that was.
+
+        Their support for others' contributions is not touched: see :meth:`remove_support_by_member`.
+        """
+        deleted = await self._session.execute(
+            "DELETE FROM contributions WHERE dialogue_id = ? AND member_key = ?", (dialogue_id, member_key)
+        )
+        logger.debug("contributions: deleted %d of one member's contributions in dialogue %d", deleted, dialogue_id)
+        return deleted
+
+    async def for_challenge(self, challenge_id: int) -> list[Contribution]:
+        """A challenge's contributions in the order they were written."""
+        rows = await self._session.fetchall(
+            f"SELECT {_COLUMNS} FROM contributions WHERE challenge_id = ? ORDER BY origin_ts, id", (challenge_id,)
+        )
+        return [_row(row) for row in rows]
+
+    async def for_dialogue(self, dialogue_id: int) -> list[Contribution]:
+        """All of a dialogue's contributions, across challenges, in the order they were written."""
+        rows = await self._session.fetchall(
+            f"SELECT {_COLUMNS} FROM contributions WHERE dialogue_id = ? ORDER BY origin_ts, id", (dialogue_id,)
+        )
+        return [_row(row) for row in rows]
+
+    async def count_for_challenge(self, challenge_id: int) -> int:
+        """How many contributions a challenge has."""
+        return int(
+            await self._session.scalar("SELECT COUNT(*) FROM contributions WHERE challenge_id = ?", (challenge_id,))
+        )
+
+    async def distinct_members_for_challenge(self, challenge_id: int) -> int:
+        """How many different members contributed to a challenge."""
+        return int(
+            await self._session.scalar(
+                "SELECT COUNT(DISTINCT member_key) FROM contributions WHERE challenge_id = ?", (challenge_id,)
+            )
+        )
+
+    async def add_support(self, contribution_id: int, member_key: str, reaction_event_id: str) -> None:
+        """Record a member's supporting reaction; the same reaction event recorded again changes nothing."""
+        await self._session.execute(
+            "INSERT INTO support (contribution_id, member_key, reaction_event_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (reaction_event_id) DO NOTHING",
+            (contribution_id, member_key, reaction_event_id),
+        )
+
+    async def remove_support_by_reaction(self, reaction_event_id: str) -> bool:
+        """Forget the support a (now redacted) reaction gave; return whether there was any."""
+        removed = await self._session.execute("DELETE FROM support WHERE reaction_event_id = ?", (reaction_event_id,))
+        return removed > 0
+
+    async def remove_support_by_member(self, dialogue_id: int, member_key: str) -> int:
+        """Forget all the support one member gave in a dialogue; return how many reactions that was."""
+        removed = await self._session.execute(
+            "DELETE FROM support WHERE member_key = ? "
+            "AND contribution_id IN (SELECT id FROM contributions WHERE dialogue_id = ?)",
+            (member_key, dialogue_id),
+        )
+        logger.debug("contributions: removed %d of one member's reactions in dialogue %d", removed, dialogue_id)
+        return removed
+
+    async def distinct_supporters(self, contribution_id: int) -> int:
+        """How many different members support a contribution (several reactions by one count once)."""
+        return int(
+            await self._session.scalar(
+                "SELECT COUNT(DISTINCT member_key) FROM support WHERE contribution_id = ?", (contribution_id,)
+            )
+        )
+
+    async def tombstone(self, event_id: str, now: float) -> None:
+        """Remember that ``event_id`` was redacted before we saw it, so it is dropped when it arrives."""
+        await self._session.execute(
+            "INSERT INTO tombstones (event_id, created_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
+            (event_id, now),
+        )
+
+    async def is_tombstoned(self, event_id: str) -> bool:
+        """Whether a redaction for ``event_id`` arrived earlier."""
+        return await self._session.scalar("SELECT 1 FROM tombstones WHERE event_id = ?", (event_id,)) is not None

@@ -1,0 +1,104 @@
+"""Dialogues: one structured conversation in one room, from start to end.
+
+A room has at most one active dialogue at a time. Each dialogue has its own ``secret``, from which the
+caller derives the pseudonymous ``member_key`` that identifies people everywhere else in storage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+
+from storage.errors import DialogueAlreadyActiveError, RowNotFoundError
+from storage.session import Session
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialogue:
+    """A dialogue. ``state`` is 'active' or 'ended'; ``ended_at`` is set exactly when it has ended."""
+
+    id: int
+    room_id: str
+    title: str
+    state: str
+    secret: bytes = field(repr=False)  # keys the member pseudonyms; keep it out of logs and tracebacks
+    timezone: str | None
+    created_at: float
+    ended_at: float | None
+
+
+_COLUMNS = "id, room_id, title, state, secret, timezone, created_at, ended_at"
+
+
+def _row(row: sqlite3.Row) -> Dialogue:
+    return Dialogue(
+        id=row["id"],
+        room_id=row["room_id"],
+        title=row["title"],
+        state=row["state"],
+        secret=bytes(row["secret"]),
+        timezone=row["timezone"],
+        created_at=row["created_at"],
+        ended_at=row["ended_at"],
+    )
+
+
+class DialoguesRepository:
+    """Dialogue operations within one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def create(
+        self, room_id: str, title: str, secret: bytes, now: float, *, timezone: str | None = None
+    ) -> Dialogue:
+        """Start a dialogue in ``room_id``; raises DialogueAlreadyActiveError if one is already running there."""
+        existing = await self.active_in_room(room_id)
+        if existing is not None:
+            raise DialogueAlreadyActiveError(f"room {room_id} already has an active dialogue (id {existing.id})")
+        row = await self._session.fetchone(
+            "INSERT INTO dialogues (room_id, title, state, secret, timezone, created_at) "
+            f"VALUES (?, ?, 'active', ?, ?, ?) RETURNING {_COLUMNS}",
+            (room_id, title, bytes(secret), timezone, now),
+        )
+        if row is None:  # RETURNING always yields the inserted row
+            raise RowNotFoundError("inserting a dialogue returned no row")
+        dialogue = _row(row)
+        logger.debug("dialogues: created %d", dialogue.id)
+        return dialogue
+
+    async def active_in_room(self, room_id: str) -> Dialogue | None:
+        """The room's active dialogue, if any."""
+        row = await self._session.fetchone(
+            f"SELECT {_COLUMNS} FROM dialogues WHERE room_id = ? AND state = 'active'", (room_id,)
+        )
+        return None if row is None else _row(row)
+
+    async def get(self, dialogue_id: int) -> Dialogue | None:
+        """The dialogue with this id, active or ended."""
+        row = await self._session.fetchone(f"SELECT {_COLUMNS} FROM dialogues WHERE id = ?", (dialogue_id,))
+        return None if row is None else _row(row)
+
+    async def active(self) -> list[Dialogue]:
+        """Every active dialogue, oldest first (e.g. to reschedule their jobs after a restart)."""
+        rows = await self._session.fetchall(f"SELECT {_COLUMNS} FROM dialogues WHERE state = 'active' ORDER BY id")
+        return [_row(row) for row in rows]
+
+    async def set_timezone(self, dialogue_id: int, timezone: str | None) -> None:
+        """Set (or, with None, clear) the IANA time zone the dialogue's times are shown and scheduled in."""
+        changed = await self._session.execute("UPDATE dialogues SET timezone = ? WHERE id = ?", (timezone, dialogue_id))
+        if changed == 0:
+            raise RowNotFoundError(f"no dialogue with id {dialogue_id}")
+
+    async def end(self, dialogue_id: int, now: float) -> None:
+        """End an active dialogue; the room is then free for a new one. Raises RowNotFoundError otherwise."""
+        changed = await self._session.execute(
+            "UPDATE dialogues SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'active'",
+            (now, dialogue_id),
+        )
+        if changed == 0:
+            raise RowNotFoundError(f"no active dialogue with id {dialogue_id}")
+        logger.debug("dialogues: ended %d", dialogue_id)

@@ -1,0 +1,50 @@
+"""The roster: each dialogue member's affiliation and (optional) stakeholder category, by member_key.
+
+Affiliations are only ever reported in aggregate ("participants came from: ..."), never tied to what
+anyone said; that is what the Chatham House Rule allows.
+"""
+
+from __future__ import annotations
+
+from storage.session import Session
+
+
+class RosterRepository:
+    """Roster operations within one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def set(self, dialogue_id: int, member_key: str, affiliation: str, category: str | None) -> None:
+        """Record a member's affiliation and category, replacing what was recorded before."""
+        await self._session.execute(
+            "INSERT INTO roster (dialogue_id, member_key, affiliation, category) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (dialogue_id, member_key) DO UPDATE "
+            "SET affiliation = excluded.affiliation, category = excluded.category",
+            (dialogue_id, member_key, affiliation, category),
+        )
+
+    async def affiliations(self, dialogue_id: int) -> list[str]:
+        """The dialogue's distinct affiliations, sorted."""
+        rows = await self._session.fetchall(
+            "SELECT DISTINCT affiliation FROM roster WHERE dialogue_id = ?", (dialogue_id,)
+        )
+        return sorted(row[0] for row in rows)
+
+    async def category_of(self, dialogue_id: int, member_key: str) -> str | None:
+        """A member's category; None if they have none or are not on the roster."""
+        value = await self._session.scalar(
+            "SELECT category FROM roster WHERE dialogue_id = ? AND member_key = ?", (dialogue_id, member_key)
+        )
+        return None if value is None else str(value)
+
+    async def categories(self, dialogue_id: int) -> dict[str, str | None]:
+        """Every rostered member's category (None for those without one), by member_key."""
+        rows = await self._session.fetchall(
+            "SELECT member_key, category FROM roster WHERE dialogue_id = ?", (dialogue_id,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def count(self, dialogue_id: int) -> int:
+        """How many members are on the dialogue's roster."""
+        return int(await self._session.scalar("SELECT COUNT(*) FROM roster WHERE dialogue_id = ?", (dialogue_id,)))
