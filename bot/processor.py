@@ -86,7 +86,13 @@ class InboxProcessor:
                 await tx.inbox.mark_ignored(row.event_id)
             return
         now = self._clock()
-        env = HandlerEnv(settings=self._settings, registry=self._registry, bot=self._bot, now=now)
+        env = HandlerEnv(
+            settings=self._settings,
+            registry=self._registry,
+            bot=self._bot,
+            now=now,
+            rooms=lambda room_id: self._rooms.snapshot(self._client, room_id),
+        )
         try:
             async with self._db.transaction() as tx:
                 joined_at = await tx.rooms.joined_at(row.room_id)

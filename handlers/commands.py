@@ -37,6 +37,10 @@ class UsageError(Exception):
     """The arguments do not fit the command; the message (if any) says what is wrong."""
 
 
+class CommandRefused(Exception):
+    """The command cannot be done now (no dialogue here, challenge already open …); the message says why."""
+
+
 @dataclass(frozen=True, slots=True)
 class CommandCall:
     """One invocation of a command, with everything its handler may decide on."""

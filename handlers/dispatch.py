@@ -10,8 +10,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from privacy import contributor_key
+
 from handlers.commands import (
     CommandCall,
+    CommandRefused,
     CommandRegistry,
     Invocation,
     Permission,
@@ -23,8 +26,11 @@ from handlers.commands import (
     usage_reply,
 )
 from handlers.context import BotInfo, RoomSnapshot
+from handlers.contributions import RoomLookup, handle_message, handle_reaction, handle_redaction
 from handlers.events import InboundEvent
-from handlers.replies import Reply, notice_content
+from handlers.ground_rules import welcome_for_late_joiners
+from handlers.outgoing import queue_notice, queue_reply
+from handlers.replies import Reply
 
 if TYPE_CHECKING:
     from config import Settings
@@ -38,6 +44,10 @@ CRYPTO_OFF_NOTICE = (
 )
 
 
+def _no_rooms(room_id: str) -> RoomSnapshot | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class HandlerEnv:
     """What stays the same for every event: configuration, commands, facts about the bot, and the time."""
@@ -46,6 +56,7 @@ class HandlerEnv:
     registry: CommandRegistry
     bot: BotInfo
     now: float
+    rooms: RoomLookup = _no_rooms
 
 
 async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
@@ -56,10 +67,32 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
         return
-    if event.type == "m.room.message" and not event.is_edit:
-        invocation = parse_invocation(event.body, env.settings.bot.all_command_prefixes)
+    if event.type == "m.room.message":
+        invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
             await run_command(invocation, event, room, env, tx)
+        else:
+            await handle_message(event, room, env.rooms, tx, env.now, env.settings.privacy.k_threshold)
+    elif event.type == "m.reaction":
+        await handle_reaction(event, tx)
+    elif event.type == "m.room.redaction":
+        await handle_redaction(event, tx, env.now)
+    elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
+        await welcome_late_joiner(event, room, env, tx)
+
+
+async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
+    """Someone joined after the dialogue started: show the ground rules once, in a notice that names no one."""
+    previous = event.unsigned.get("prev_content") if isinstance(event.unsigned.get("prev_content"), dict) else {}
+    if event.content.get("membership") != "join" or previous.get("membership") == "join":
+        return
+    dialogue = await tx.dialogues.active_in_room(room.room_id)
+    if dialogue is None or event.origin_server_ts < dialogue.created_at * 1000:
+        return
+    assert event.state_key is not None
+    if await tx.once.mark(f"welcome:{dialogue.id}", contributor_key(dialogue.secret, event.state_key), env.now):
+        prefix = env.settings.bot.command_prefix
+        await queue_notice(tx, room.room_id, welcome_for_late_joiners(dialogue.title, prefix), env.now)
 
 
 async def run_command(
@@ -105,6 +138,8 @@ async def run_command(
         reply = await command.handler(call, tx)
     except UsageError as problem:
         reply = usage_reply(command, prefix, str(problem) or None)
+    except CommandRefused as refusal:
+        reply = Reply.plain(str(refusal))
     log.info("command run", extra={"command": command.name})
     if reply is not None:
         await _reply(event, reply, env, tx)
@@ -119,7 +154,7 @@ def _permitted(permission: Permission, is_moderator: bool, is_isu: bool) -> bool
 
 
 async def _reply(event: InboundEvent, reply: Reply, env: HandlerEnv, tx: Transaction) -> None:
-    await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(reply, in_reply_to=event), env.now)
+    await queue_reply(tx, event, reply, env.now)
 
 
 async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Transaction) -> None:
@@ -127,5 +162,5 @@ async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Tran
     if await tx.rooms.crypto_notice_sent(room_id):
         return
     await tx.rooms.set_crypto_notice_sent(room_id)
-    await tx.outbox.enqueue(room_id, "m.room.message", notice_content(Reply.plain(CRYPTO_OFF_NOTICE)), env.now)
+    await queue_notice(tx, room_id, Reply.plain(CRYPTO_OFF_NOTICE), env.now)
     log.warning("encrypted room but encryption is off", extra={"room_id": room_id})

@@ -26,6 +26,7 @@ class InboundEvent:
     state_key: str | None = None
     was_encrypted: bool = False
     unsigned: dict[str, Any] = field(default_factory=dict)
+    redacts: str | None = None
 
     @classmethod
     def from_source(cls, source: dict[str, Any], room_id: str) -> InboundEvent:
@@ -41,6 +42,7 @@ class InboundEvent:
             state_key=source.get("state_key"),
             was_encrypted=bool(source.get(ENCRYPTED_MARKER, False)),
             unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
+            redacts=_redaction_target(source),
         )
 
     @property
@@ -75,3 +77,11 @@ class InboundEvent:
     def is_still_encrypted(self) -> bool:
         """True for a megolm event that could not be decrypted (yet)."""
         return self.type == "m.room.encrypted"
+
+
+def _redaction_target(source: dict[str, Any]) -> str | None:
+    """Room versions 11+ put `redacts` in the content; older ones at the top level. Accept both."""
+    content = source.get("content")
+    target = content.get("redacts") if isinstance(content, dict) else None
+    target = target or source.get("redacts")
+    return target if isinstance(target, str) else None

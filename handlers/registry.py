@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from handlers import builtin
+from handlers import arguments, builtin
+from handlers import dialogue_commands as dialogue
 from handlers.commands import Command, CommandRegistry, Permission, rest_of_line
+
+MODERATOR = Permission.MODERATOR
 
 
 def build_registry() -> CommandRegistry:
@@ -17,6 +20,107 @@ def build_registry() -> CommandRegistry:
                 parse=builtin.parse_help_topic,
             ),
             Command(
+                name="start",
+                arguments="<title>",
+                summary="starts a dialogue in this room and posts the ground rules (the Chatham House Rule)",
+                handler=dialogue.start,
+                permission=MODERATOR,
+                parse=arguments.required_text,
+            ),
+            Command(
+                name="challenge add",
+                arguments="<title> ; <prompt>",
+                summary="adds a challenge to the agenda and tells its number",
+                handler=dialogue.challenge_add,
+                permission=MODERATOR,
+                parse=arguments.title_and_prompt,
+            ),
+            Command(
+                name="challenge edit",
+                arguments="<n> <title> ; <prompt>",
+                summary="changes challenge n while it has not been opened",
+                handler=dialogue.challenge_edit,
+                permission=MODERATOR,
+                parse=arguments.number_title_and_prompt,
+            ),
+            Command(
+                name="challenge remove",
+                arguments="<n> [--force]",
+                summary="removes challenge n; once it has contributions only with --force",
+                handler=dialogue.challenge_remove,
+                permission=MODERATOR,
+                parse=arguments.remove_challenge,
+            ),
+            Command(
+                name="agenda",
+                summary="lists the challenges, their state, and participation as a band once enough people took part",
+                handler=dialogue.agenda,
+            ),
+            Command(
+                name="open",
+                arguments="<n>",
+                summary="posts challenge n's prompt (reply in its thread to contribute) and accepts contributions",
+                handler=dialogue.open_challenge,
+                permission=MODERATOR,
+                parse=arguments.challenge_number,
+            ),
+            Command(
+                name="close",
+                arguments="<n>",
+                summary="stops accepting contributions to challenge n and says so in its thread",
+                handler=dialogue.close_challenge,
+                permission=MODERATOR,
+                parse=arguments.challenge_number,
+            ),
+            Command(
+                name="status",
+                summary="shows the dialogue's title and which challenges are open",
+                handler=dialogue.status,
+            ),
+            Command(
+                name="roster set",
+                arguments="<user> <affiliation> [; <category>]",
+                summary="records a participant's affiliation and stakeholder category, used only to scrub text and "
+                "for anonymous category bands; never shown back",
+                handler=dialogue.roster_set,
+                permission=MODERATOR,
+                parse=arguments.roster_entry,
+            ),
+            Command(
+                name="contributions",
+                arguments="<n>",
+                summary="lists challenge n's contributions as stored (scrubbed), with their references",
+                handler=dialogue.list_contributions,
+                permission=MODERATOR,
+                parse=arguments.challenge_number,
+            ),
+            Command(
+                name="withdraw",
+                summary="sent as a reply to one of your contributions: removes it",
+                handler=dialogue.withdraw,
+            ),
+            Command(
+                name="forget-me",
+                arguments="[confirm]",
+                summary="removes all your contributions and support in this dialogue (asks for confirmation)",
+                handler=dialogue.forget_me,
+                parse=arguments.optional_confirm,
+            ),
+            Command(
+                name="remove",
+                arguments="<ref>",
+                summary="removes a contribution by its reference (see contributions)",
+                handler=dialogue.remove_contribution,
+                permission=MODERATOR,
+                parse=arguments.contribution_ref,
+            ),
+            Command(
+                name="end",
+                summary="ends the dialogue: all challenges close, no more contributions",
+                handler=dialogue.end,
+                permission=MODERATOR,
+            ),
+            Command(
                 name="ping",
                 summary="checks that the bot is listening",
                 handler=builtin.ping,
@@ -27,7 +131,7 @@ def build_registry() -> CommandRegistry:
                 name="health",
                 summary="shows the bot's version, uptime, encryption and queue sizes",
                 handler=builtin.health,
-                permission=Permission.MODERATOR,
+                permission=MODERATOR,
             ),
         ]
     )

@@ -38,3 +38,45 @@ def body_of(event: nio.Event) -> str:
 async def invite_bot_and_wait(user: Any, room_id: str, bot_user_id: str) -> None:
     await user.invite(room_id, bot_user_id)
     await user.wait_for_membership(room_id, bot_user_id, "join", timeout=60)
+
+
+def thread_relation(root: str) -> dict[str, Any]:
+    """A reply in the thread under `root`, as Element sends it."""
+    return {"rel_type": "m.thread", "event_id": root, "is_falling_back": True, "m.in_reply_to": {"event_id": root}}
+
+
+class _SessionKeyFrozen:
+    """An outbound megolm session that shares the key it had when wrapped, not its current ratchet state."""
+
+    def __init__(self, session: Any) -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "session_key", session.session_key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._session, name, value)
+
+
+class WithheldRoomKey:
+    """The user's next messages in the room use a megolm session nobody has the key to, until `release()`."""
+
+    def __init__(self, user: Any, room_id: str) -> None:
+        self._user = user
+        self._room_id = room_id
+        olm = user.client.olm
+        olm.create_outbound_group_session(room_id)
+        self._session = olm.outbound_group_sessions[room_id]
+        self._session.shared = True  # so nio encrypts with it without sharing it
+        # Megolm ratchets on every message: keep the key as it was before the first one, to share it later.
+        self._key_from_the_start = _SessionKeyFrozen(self._session)
+
+    async def release(self) -> None:
+        self._session.shared = False
+        self._user.client.olm.outbound_group_sessions[self._room_id] = self._key_from_the_start
+        await self._user.client.share_group_session(self._room_id, ignore_unverified_devices=True)
+
+
+def withhold_next_room_key(user: Any, room_id: str) -> WithheldRoomKey:
+    return WithheldRoomKey(user, room_id)

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot import exit_codes
-from tests.integration.helpers import invite_bot_and_wait, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, is_reply_from, withhold_next_room_key
 
 pytestmark = pytest.mark.integration
-
-
-class _SessionKeyFrozen:
-    """An outbound megolm session that shares the key it had when wrapped, not its current ratchet state."""
-
-    def __init__(self, session: Any) -> None:
-        object.__setattr__(self, "_session", session)
-        object.__setattr__(self, "session_key", session.session_key)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._session, name, value)
 
 
 async def test_a_message_whose_room_key_arrives_later_is_kept_and_answered_once_the_key_arrives(make_user, bot_factory):
@@ -37,12 +21,7 @@ async def test_a_message_whose_room_key_arrives_later_is_kept_and_answered_once_
     await moderator.wait_for(room, is_reply_from(bot.user_id, warm_up))
 
     # Encrypt with a fresh megolm session that nobody has received: the bot sees a message it cannot read.
-    olm = moderator.client.olm
-    olm.create_outbound_group_session(room)
-    withheld_session = olm.outbound_group_sessions[room]
-    withheld_session.shared = True
-    # Megolm ratchets on every message: keep the key as it was before the first one, to share it later.
-    key_from_the_start = _SessionKeyFrozen(withheld_session)
+    withheld = withhold_next_room_key(moderator, room)
     late = await moderator.client.room_send(
         room, "m.room.message", {"msgtype": "m.text", "body": "!dialogue ping"}, ignore_unverified_devices=True
     )
@@ -51,9 +30,7 @@ async def test_a_message_whose_room_key_arrives_later_is_kept_and_answered_once_
     await moderator.wait_for(plain_room, is_reply_from(bot.user_id, later))
     assert not [event for event in moderator.events(room) if is_reply_from(bot.user_id, late.event_id)(event)]
 
-    withheld_session.shared = False
-    olm.outbound_group_sessions[room] = key_from_the_start
-    await moderator.client.share_group_session(room, ignore_unverified_devices=True)
+    await withheld.release()
 
     await moderator.wait_for(room, is_reply_from(bot.user_id, late.event_id), timeout=60)
     assert "late room keys arrived" in bot.log_text()

@@ -1,0 +1,256 @@
+"""Participants' words: contributions, their edits and redactions, and 👍 support.
+
+Where a message counts as a contribution:
+- in the thread of an open challenge (an `m.thread` relation to the challenge's prompt);
+- in the room, outside any thread, while exactly one challenge is open (with several open, the bot asks the person,
+  once per set of open challenges, to use the threads);
+- in a direct message to the bot, from a member of a dialogue room in which exactly one challenge is open (or
+  naming the challenge: "#2 my point …").
+The text is scrubbed before it is stored, and stored under a pseudonymous key, never the sender's ID.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from privacy import ScrubContext, contributor_key, scrub_message
+
+from handlers.context import RoomSnapshot
+from handlers.events import InboundEvent
+from handlers.outgoing import queue_acknowledgement, queue_reply
+from handlers.replies import Reply
+
+if TYPE_CHECKING:
+    from storage import Challenge, Dialogue, Transaction
+
+SUPPORT_KEYS = frozenset({"👍", "+1"})
+_DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
+RoomLookup = Callable[[str], "RoomSnapshot | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    dialogue: Dialogue
+    challenge: Challenge
+    channel: str
+
+
+def is_support_key(key: str) -> bool:
+    """👍 in any skin tone or presentation, or +1."""
+    stripped = "".join(ch for ch in key if unicodedata.category(ch) != "Sk" and ch not in "\ufe0e\ufe0f")
+    return stripped in SUPPORT_KEYS
+
+
+async def handle_message(
+    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float, k: int
+) -> None:
+    """A non-command `m.room.message`: a contribution, an edit of one, or nothing for the bot."""
+    if event.is_edit:
+        await _apply_edit(event, room, tx)
+        return
+    if await tx.contributions.is_tombstoned(event.event_id):
+        return
+    dialogue = await tx.dialogues.active_in_room(room.room_id)
+    if dialogue is not None:
+        await _room_message(event, room, dialogue, tx, now)
+    elif room.joined_member_count <= 2:
+        await _direct_message(event, room, rooms, tx, now)
+
+
+async def _room_message(
+    event: InboundEvent, room: RoomSnapshot, dialogue: Dialogue, tx: Transaction, now: float
+) -> None:
+    thread_root = event.relation.get("event_id") if event.relation_type == "m.thread" else None
+    if isinstance(thread_root, str):
+        challenge = await tx.challenges.by_thread_root(room.room_id, thread_root)
+        if challenge is None or challenge.dialogue_id != dialogue.id:
+            return  # a conversation in some other thread
+        if challenge.state != "open":
+            await queue_reply(
+                tx,
+                event,
+                Reply.plain(f"Challenge {challenge.number} is {challenge.state}: this was not recorded."),
+                now,
+            )
+            return
+        await _record(event, Target(dialogue, challenge, "thread"), room, tx, now)
+        return
+    if event.relation_type is not None:
+        return  # other relations (e.g. annotations in disguise) are not contributions
+    open_challenges = await tx.challenges.open_in_dialogue(dialogue.id)
+    if len(open_challenges) == 1:
+        await _record(event, Target(dialogue, open_challenges[0], "room"), room, tx, now)
+    elif len(open_challenges) > 1:
+        member = contributor_key(dialogue.secret, event.sender)
+        open_set = ",".join(str(challenge.number) for challenge in open_challenges)
+        if await tx.once.mark(f"threads-nudge:{dialogue.id}:{open_set}", member, now):
+            numbers = ", ".join(str(challenge.number) for challenge in open_challenges)
+            await queue_reply(
+                tx,
+                event,
+                Reply.plain(
+                    f"Several challenges are open ({numbers}). Please reply in the thread of the one you mean, "
+                    "so your contribution is filed under it. This message was not recorded."
+                ),
+                now,
+            )
+
+
+async def _direct_message(
+    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float
+) -> None:
+    candidates: list[tuple[Dialogue, Challenge]] = []
+    for dialogue in await tx.dialogues.active():
+        dialogue_room = rooms(dialogue.room_id)
+        if dialogue_room is None or event.sender not in dialogue_room.display_names:
+            continue
+        for challenge in await tx.challenges.open_in_dialogue(dialogue.id):
+            candidates.append((dialogue, challenge))
+    if not candidates:
+        return
+    named = _DM_CHALLENGE_PREFIX.match(event.body)
+    if named is not None:
+        wanted = int(named.group(1))
+        candidates = [pair for pair in candidates if pair[1].number == wanted]
+    if len(candidates) != 1:
+        choices = ", ".join(f"#{challenge.number} {challenge.title}" for _, challenge in candidates) or "none"
+        await queue_reply(
+            tx,
+            event,
+            Reply.plain(
+                "I could not tell which challenge this is for, so it was not recorded. Start your message with "
+                f"the challenge's number, for example “#2 …”. Open challenges: {choices}."
+            ),
+            now,
+        )
+        return
+    dialogue, challenge = candidates[0]
+    stored = await _record(
+        event, Target(dialogue, challenge, "dm"), room, tx, now, dialogue_room=rooms(dialogue.room_id)
+    )
+    if stored is not None:
+        await queue_reply(
+            tx,
+            event,
+            Reply.plain(
+                f"Recorded privately under challenge {challenge.number} ({challenge.title}) of “{dialogue.title}”, "
+                f"exactly as stored:\n\n{stored}"
+            ),
+            now,
+        )
+
+
+def scrub_context(
+    room: RoomSnapshot, affiliations: list[str], extra_rooms: tuple[RoomSnapshot, ...] = ()
+) -> ScrubContext:
+    member_ids: set[str] = set(room.display_names)
+    names: set[str] = {name for name in room.display_names.values() if name}
+    for other in extra_rooms:
+        member_ids.update(other.display_names)
+        names.update(name for name in other.display_names.values() if name)
+    return ScrubContext(
+        member_ids=frozenset(member_ids), display_names=frozenset(names), affiliations=frozenset(affiliations)
+    )
+
+
+def _content_text(content: dict[str, Any]) -> tuple[str, str | None]:
+    body = content.get("body") if isinstance(content.get("body"), str) else ""
+    formatted = content.get("formatted_body") if content.get("format") == "org.matrix.custom.html" else None
+    return body, formatted if isinstance(formatted, str) else None
+
+
+async def _scrubbed(
+    content: dict[str, Any], dialogue: Dialogue, room: RoomSnapshot, tx: Transaction, extra: tuple[RoomSnapshot, ...]
+) -> str:
+    body, formatted = _content_text(content)
+    context = scrub_context(room, await tx.roster.affiliations(dialogue.id), extra)
+    return scrub_message(body, formatted, context).strip()
+
+
+async def _record(
+    event: InboundEvent,
+    target: Target,
+    room: RoomSnapshot,
+    tx: Transaction,
+    now: float,
+    *,
+    dialogue_room: RoomSnapshot | None = None,
+) -> str | None:
+    """Store the scrubbed contribution and acknowledge it; returns the stored text."""
+    if event.msgtype not in ("m.text", "m.notice", "m.emote", None):
+        return None  # images, files and the like are not contributions
+    extra = (dialogue_room,) if dialogue_room is not None else ()
+    text = await _scrubbed(event.content, target.dialogue, room, tx, extra)
+    if not text:
+        return None
+    await tx.contributions.add(
+        dialogue_id=target.dialogue.id,
+        challenge_id=target.challenge.id,
+        member_key=contributor_key(target.dialogue.secret, event.sender),
+        text=text,
+        channel=target.channel,
+        event_id=event.event_id,
+        room_id=event.room_id,
+        origin_ts=event.origin_server_ts,
+        now=now,
+    )
+    await queue_acknowledgement(tx, event, now)
+    return text
+
+
+async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) -> None:
+    target_id = event.relation.get("event_id")
+    new_content = event.content.get("m.new_content")
+    if not isinstance(target_id, str) or not isinstance(new_content, dict):
+        return
+    contribution = await tx.contributions.by_event(target_id)
+    # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
+    if contribution is None or contribution.event_id != target_id or contribution.room_id != event.room_id:
+        return
+    dialogue = await tx.dialogues.get(contribution.dialogue_id)
+    if dialogue is None or contributor_key(dialogue.secret, event.sender) != contribution.member_key:
+        return
+    challenge = await tx.challenges.get(contribution.challenge_id)
+    if challenge is None or challenge.state != "open":
+        return
+    text = await _scrubbed(new_content, dialogue, room, tx, ())
+    if text:
+        await tx.contributions.apply_edit(contribution.id, event.event_id, text, event.origin_server_ts)
+
+
+async def handle_redaction(event: InboundEvent, tx: Transaction, now: float) -> None:
+    """A redaction removes the contribution (whether it targets the original or an edit) or the support."""
+    target = event.redacts
+    if target is None:
+        return
+    contribution = await tx.contributions.by_event(target)
+    if contribution is not None:
+        await tx.contributions.delete(contribution.id)
+        return
+    if await tx.contributions.remove_support_by_reaction(target):
+        return
+    # The target may not have arrived yet: remember, so it is never recorded when it does.
+    await tx.contributions.tombstone(target, now)
+
+
+async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
+    relation = event.relation
+    if relation.get("rel_type") != "m.annotation" or not is_support_key(str(relation.get("key", ""))):
+        return
+    if await tx.contributions.is_tombstoned(event.event_id):
+        return
+    target = relation.get("event_id")
+    contribution = await tx.contributions.by_event(target) if isinstance(target, str) else None
+    if contribution is None:
+        return
+    dialogue = await tx.dialogues.get(contribution.dialogue_id)
+    if dialogue is None:
+        return
+    supporter = contributor_key(dialogue.secret, event.sender)
+    if supporter == contribution.member_key:
+        return  # agreeing with yourself is not support
+    await tx.contributions.add_support(contribution.id, supporter, event.event_id)

@@ -1,0 +1,220 @@
+"""Moderators run a dialogue; participants manage their own contributions.
+
+Every command here is a plain function of the call and the transaction: it reads and writes storage, queues
+messages, and returns the reply. Nothing here names a participant, and nothing reports an exact small count.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from privacy import band, contributor_key, new_dialogue_secret, normalise_category
+
+from handlers.arguments import RemoveChallenge, RosterEntry
+from handlers.commands import CommandCall, CommandRefused
+from handlers.ground_rules import ground_rules
+from handlers.outgoing import queue_message, queue_notice
+from handlers.replies import Reply
+
+if TYPE_CHECKING:
+    from storage import Challenge, Dialogue, Transaction
+
+FORGET_ME_ACTION = "forget-me"
+FORGET_ME_WINDOW_SECONDS = 300.0
+
+
+async def active_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
+    dialogue = await tx.dialogues.active_in_room(call.room.room_id)
+    if dialogue is None:
+        raise CommandRefused(
+            f"No dialogue is running in this room. A moderator starts one with {call.prefix} start <title>."
+        )
+    return dialogue
+
+
+async def challenge_numbered(call: CommandCall, tx: Transaction, dialogue: Dialogue, number: int) -> Challenge:
+    challenge = await tx.challenges.by_number(dialogue.id, number)
+    if challenge is None:
+        raise CommandRefused(f"There is no challenge {number}. {call.prefix} agenda lists them.")
+    return challenge
+
+
+async def start(call: CommandCall, tx: Transaction) -> Reply | None:
+    existing = await tx.dialogues.active_in_room(call.room.room_id)
+    if existing is not None:
+        raise CommandRefused(
+            f"A dialogue is already running here: “{existing.title}”. End it first with {call.prefix} end."
+        )
+    title: str = call.args
+    await tx.dialogues.create(call.room.room_id, title, new_dialogue_secret(), call.now)
+    await queue_notice(tx, call.room.room_id, ground_rules(title, call.prefix), call.now)
+    return None
+
+
+async def end(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    for challenge in await tx.challenges.open_in_dialogue(dialogue.id):
+        await _close(call, tx, challenge)
+    await tx.dialogues.end(dialogue.id, call.now)
+    return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
+
+
+async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    title, prompt = call.args
+    challenge = await tx.challenges.add(dialogue.id, title, prompt)
+    return Reply.plain(f"Added challenge {challenge.number}: {challenge.title}")
+
+
+async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    number, title, prompt = call.args
+    challenge = await challenge_numbered(call, tx, dialogue, number)
+    if challenge.state != "pending":
+        raise CommandRefused(f"Challenge {number} has already been opened; its prompt can no longer change.")
+    await tx.challenges.update(challenge.id, title, prompt)
+    return Reply.plain(f"Challenge {number} is now: {title}")
+
+
+async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    request: RemoveChallenge = call.args
+    challenge = await challenge_numbered(call, tx, dialogue, request.number)
+    if await tx.contributions.count_for_challenge(challenge.id) and not request.force:
+        raise CommandRefused(
+            f"Challenge {request.number} has contributions. To remove it and them, use "
+            f"{call.prefix} challenge remove {request.number} --force"
+        )
+    await tx.challenges.remove(challenge.id)
+    return Reply.plain(f"Removed challenge {request.number}: {challenge.title}")
+
+
+async def agenda(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    challenges = await tx.challenges.list(dialogue.id)
+    if not challenges:
+        return Reply.plain(f"“{dialogue.title}”: no challenges yet. {call.prefix} challenge add <title> ; <prompt>")
+    lines = [f"Agenda of “{dialogue.title}”:"]
+    k = call.settings.privacy.k_threshold
+    for challenge in challenges:
+        contributors = await tx.contributions.distinct_members_for_challenge(challenge.id)
+        shown = band(contributors, k)
+        suffix = f" — contributions from {shown} participants" if shown else ""
+        lines.append(f"{challenge.number}. {challenge.title} ({challenge.state}){suffix}")
+    return Reply.plain("\n".join(lines))
+
+
+async def status(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    challenges = await tx.challenges.list(dialogue.id)
+    open_ones = [challenge for challenge in challenges if challenge.state == "open"]
+    lines = [f"“{dialogue.title}” is running with {len(challenges)} challenge(s) on the agenda."]
+    if open_ones:
+        lines.append("Open now: " + "; ".join(f"{c.number}. {c.title}" for c in open_ones))
+    else:
+        lines.append("No challenge is open.")
+    return Reply.plain("\n".join(lines))
+
+
+async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+    dialogue = await active_dialogue(call, tx)
+    challenge = await challenge_numbered(call, tx, dialogue, call.args)
+    if challenge.state != "pending":
+        raise CommandRefused(f"Challenge {challenge.number} is already {challenge.state}.")
+    await open_in_room(tx, dialogue, challenge, call.now)
+    return None
+
+
+async def open_in_room(tx: Transaction, dialogue: Dialogue, challenge: Challenge, now: float) -> None:
+    """Post the prompt (it becomes the thread's root) and start accepting contributions."""
+    prompt = Reply.plain(
+        f"Challenge {challenge.number}: {challenge.title}\n\n{challenge.prompt}\n\n"
+        "Reply in this thread to contribute. Contributions are recorded without names."
+    )
+    txn_id = await queue_message(tx, dialogue.room_id, prompt, now)
+    await tx.challenges.open(challenge.id, txn_id, now)
+
+
+async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+    dialogue = await active_dialogue(call, tx)
+    challenge = await challenge_numbered(call, tx, dialogue, call.args)
+    if challenge.state != "open":
+        raise CommandRefused(f"Challenge {challenge.number} is not open (it is {challenge.state}).")
+    await _close(call, tx, challenge)
+    return None
+
+
+async def _close(call: CommandCall, tx: Transaction, challenge: Challenge) -> None:
+    await tx.challenges.close(challenge.id, call.now)
+    root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
+    notice = Reply.plain(f"Challenge {challenge.number} is closed: no more contributions are accepted. Thank you.")
+    await queue_notice(tx, call.room.room_id, notice, call.now, thread_root=root)
+
+
+async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    entry: RosterEntry = call.args
+    category = None
+    if entry.category is not None:
+        category = normalise_category(entry.category)
+        if category is None:
+            raise CommandRefused(
+                "Unknown stakeholder category. Use one of: State party, international organisation, "
+                "civil society, survivor, other."
+            )
+    await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, entry.user_id), entry.affiliation, category)
+    # The reply repeats neither the person nor the affiliation.
+    return Reply.plain(f"Roster updated: {await tx.roster.count(dialogue.id)} participant(s) recorded.")
+
+
+async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    target = call.event.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+    if not isinstance(target, str):
+        raise CommandRefused(f"Send {call.prefix} withdraw as a reply to the contribution you want to remove.")
+    contribution = await tx.contributions.by_event(target)
+    member = contributor_key(dialogue.secret, call.event.sender)
+    if contribution is None or contribution.dialogue_id != dialogue.id or contribution.member_key != member:
+        raise CommandRefused("That message is not one of your recorded contributions.")
+    await tx.contributions.delete(contribution.id)
+    return Reply.plain("Withdrawn: that contribution is no longer recorded.")
+
+
+async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    member = contributor_key(dialogue.secret, call.event.sender)
+    if not call.args:
+        await tx.confirmations.request(call.room.room_id, member, FORGET_ME_ACTION, call.now + FORGET_ME_WINDOW_SECONDS)
+        return Reply.plain(
+            "This removes every contribution you made in this dialogue, and your support. "
+            f"To confirm, send {call.prefix} forget-me confirm within 5 minutes."
+        )
+    if not await tx.confirmations.take(call.room.room_id, member, FORGET_ME_ACTION, call.now):
+        raise CommandRefused(f"Nothing to confirm: send {call.prefix} forget-me first.")
+    await tx.contributions.delete_by_member(dialogue.id, member)
+    await tx.contributions.remove_support_by_member(dialogue.id, member)
+    return Reply.plain("Done: none of your contributions or support remain in this dialogue.")
+
+
+async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    contribution = await tx.contributions.by_ref(dialogue.id, call.args)
+    if contribution is None:
+        raise CommandRefused(f"No contribution {call.args} in this dialogue.")
+    await tx.contributions.delete(contribution.id)
+    return Reply.plain(f"Removed contribution {contribution.ref}.")
+
+
+async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    challenge = await challenge_numbered(call, tx, dialogue, call.args)
+    contributions = await tx.contributions.for_challenge(challenge.id)
+    if not contributions:
+        return Reply.plain(f"Challenge {challenge.number} has no contributions yet.")
+    k = call.settings.privacy.k_threshold
+    lines = [f"Contributions to challenge {challenge.number} (reference: text):"]
+    for contribution in contributions:
+        supporters = band(await tx.contributions.distinct_supporters(contribution.id), k)
+        support = f" [supported by {supporters} participants]" if supporters else ""
+        lines.append(f"{contribution.ref}: {contribution.text}{support}")
+    return Reply.plain("\n".join(lines))

@@ -1,0 +1,44 @@
+"""Queueing the bot's messages: every outgoing event goes through the transaction's outbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from handlers.events import InboundEvent
+from handlers.replies import Reply, notice_content, reaction_content
+
+if TYPE_CHECKING:
+    from storage import Transaction
+
+ACKNOWLEDGEMENT = "✅"
+
+
+async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
+    """Answer `event` with a notice (in its thread, if it was in one); returns the transaction ID."""
+    return await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(reply, in_reply_to=event), now)
+
+
+async def queue_notice(
+    tx: Transaction, room_id: str, reply: Reply, now: float, *, thread_root: str | None = None
+) -> str:
+    """A notice in the room, or in the thread under `thread_root`."""
+    content: dict[str, Any] = notice_content(reply)
+    if thread_root is not None:
+        content["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": thread_root,
+            "is_falling_back": True,
+            "m.in_reply_to": {"event_id": thread_root},
+        }
+    return await tx.outbox.enqueue(room_id, "m.room.message", content, now)
+
+
+async def queue_message(tx: Transaction, room_id: str, reply: Reply, now: float) -> str:
+    """A plain `m.text` message (a challenge's prompt, which participants reply to in its thread)."""
+    content = notice_content(reply)
+    content["msgtype"] = "m.text"
+    return await tx.outbox.enqueue(room_id, "m.room.message", content, now)
+
+
+async def queue_acknowledgement(tx: Transaction, event: InboundEvent, now: float) -> str:
+    return await tx.outbox.enqueue(event.room_id, "m.reaction", reaction_content(event.event_id, ACKNOWLEDGEMENT), now)
