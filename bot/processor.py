@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from nio import AsyncClient
 
+from bot.attachments import AttachmentFetcher
 from bot.room_state import RoomDirectory
 from bot.wakeup import wait_for_wakeup
 from config import Settings
@@ -57,6 +58,7 @@ class InboxProcessor:
         self._on_outbox_changed = on_outbox_changed
         self._clock = clock
         self._wake = asyncio.Event()
+        self._attachments = AttachmentFetcher(client)
 
     def wake(self) -> None:
         self._wake.set()
@@ -92,6 +94,7 @@ class InboxProcessor:
             bot=self._bot,
             now=now,
             rooms=lambda room_id: self._rooms.snapshot(self._client, room_id),
+            fetch_attachment=self._attachments.fetch,
         )
         try:
             async with self._db.transaction() as tx:

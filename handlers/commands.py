@@ -37,6 +37,17 @@ class UsageError(Exception):
     """The arguments do not fit the command; the message (if any) says what is wrong."""
 
 
+class AttachmentError(Exception):
+    """A file a command needs could not be fetched; the message says why, in words for the user."""
+
+
+async def no_attachments(room_id: str, event_id: str) -> bytes:
+    raise AttachmentError("Files cannot be read here.")
+
+
+AttachmentSource = Callable[[str, str], Awaitable[bytes]]
+
+
 class CommandRefused(Exception):
     """The command cannot be done now (no dialogue here, challenge already open …); the message says why."""
 
@@ -57,6 +68,7 @@ class CommandCall:
     now: float
     sender_is_moderator: bool
     sender_is_isu: bool
+    fetch_attachment: AttachmentSource = no_attachments
 
 
 CommandHandler = Callable[[CommandCall, "Transaction"], Awaitable[Reply | None]]

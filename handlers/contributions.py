@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from privacy import ScrubContext, contributor_key, scrub_message
-
 from handlers.context import RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.replies import Reply
+from privacy import ScrubContext, contributor_key, scrub_message
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from privacy import band, contributor_key, new_dialogue_secret, normalise_category
-
 from handlers.arguments import RemoveChallenge, RosterEntry
-from handlers.commands import CommandCall, CommandRefused
+from handlers.commands import AttachmentError, CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
 from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply
+from handlers.roster_csv import parse_roster_csv
+from privacy import band, contributor_key, new_dialogue_secret, normalise_category
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -169,8 +169,8 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
 
 async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
-    target = call.event.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
-    if not isinstance(target, str):
+    target = reply_target(call)
+    if target is None:
         raise CommandRefused(f"Send {call.prefix} withdraw as a reply to the contribution you want to remove.")
     contribution = await tx.contributions.by_event(target)
     member = contributor_key(dialogue.secret, call.event.sender)
@@ -218,3 +218,33 @@ async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
         support = f" [supported by {supporters} participants]" if supporters else ""
         lines.append(f"{contribution.ref}: {contribution.text}{support}")
     return Reply.plain("\n".join(lines))
+
+
+async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    target = reply_target(call)
+    if target is None:
+        raise CommandRefused(
+            f"Send {call.prefix} roster import as a reply to a CSV file (user, affiliation, category)."
+        )
+    try:
+        data = await call.fetch_attachment(call.room.room_id, target)
+    except AttachmentError as error:
+        raise CommandRefused(str(error)) from error
+    roster = parse_roster_csv(data)
+    for row in roster.rows:
+        await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, row.user_id), row.affiliation, row.category)
+    lines = [
+        f"Roster import: {len(roster.rows)} row(s) recorded; the roster has {await tx.roster.count(dialogue.id)} "
+        "participant(s). Consider deleting the file from the room now."
+    ]
+    if roster.problems:
+        lines.append("Skipped: " + "; ".join(roster.problems[:10]) + ("; …" if len(roster.problems) > 10 else ""))
+    return Reply.plain("\n".join(lines))
+
+
+def reply_target(call: CommandCall) -> str | None:
+    relation = call.event.relation
+    in_reply_to = relation.get("m.in_reply_to")
+    target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    return target if isinstance(target, str) else None

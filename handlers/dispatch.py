@@ -10,9 +10,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from privacy import contributor_key
-
 from handlers.commands import (
+    AttachmentSource,
     CommandCall,
     CommandRefused,
     CommandRegistry,
@@ -20,6 +19,7 @@ from handlers.commands import (
     Permission,
     UsageError,
     help_overview,
+    no_attachments,
     parse_invocation,
     permission_reply,
     unknown_command_reply,
@@ -31,6 +31,7 @@ from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
 from handlers.outgoing import queue_notice, queue_reply
 from handlers.replies import Reply
+from privacy import contributor_key
 
 if TYPE_CHECKING:
     from config import Settings
@@ -57,6 +58,7 @@ class HandlerEnv:
     bot: BotInfo
     now: float
     rooms: RoomLookup = _no_rooms
+    fetch_attachment: AttachmentSource = no_attachments
 
 
 async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
@@ -133,6 +135,7 @@ async def run_command(
         now=env.now,
         sender_is_moderator=is_moderator,
         sender_is_isu=is_isu,
+        fetch_attachment=env.fetch_attachment,
     )
     try:
         reply = await command.handler(call, tx)

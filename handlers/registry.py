@@ -87,6 +87,12 @@ def build_registry() -> CommandRegistry:
                 parse=arguments.roster_entry,
             ),
             Command(
+                name="roster import",
+                summary="sent as a reply to a CSV file (user, affiliation, category): records many participants",
+                handler=dialogue.roster_import,
+                permission=MODERATOR,
+            ),
+            Command(
                 name="contributions",
                 arguments="<n>",
                 summary="lists challenge n's contributions as stored (scrubbed), with their references",

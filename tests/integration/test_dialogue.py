@@ -193,8 +193,9 @@ async def test_a_redaction_that_arrives_before_its_target_still_blocks_it(make_u
     assert "retract" not in listing
 
 
-async def test_withdraw_and_forget_me_remove_a_participants_contributions(make_user, bot_factory):
-    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=2)
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_withdraw_and_forget_me_remove_a_participants_contributions(make_user, bot_factory, encrypted):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=2)
     alice, bob = d.participants
     kept = await bob.send_thread_reply(d.room, d.root, "Bob's point stays.")
     one = await alice.send_thread_reply(d.room, d.root, "Alice point one.")
@@ -218,8 +219,9 @@ async def test_withdraw_and_forget_me_remove_a_participants_contributions(make_u
     assert "Alice point" not in listing and "point stays." in listing
 
 
-async def test_support_from_distinct_people_shows_only_as_a_band_from_k(make_user, bot_factory):
-    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=4)
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_support_from_distinct_people_shows_only_as_a_band_from_k(make_user, bot_factory, encrypted):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=4)
     author, *supporters = d.participants
     point = await author.send_thread_reply(d.room, d.root, "Synergies with other regimes matter.")
     await d.acknowledged(author, point)
@@ -235,8 +237,11 @@ async def test_support_from_distinct_people_shows_only_as_a_band_from_k(make_use
     assert "supported by" not in await d.contributions()
 
 
-async def test_a_roster_affiliation_and_quoted_participants_are_scrubbed_before_storage(make_user, bot_factory):
-    d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=2)
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_a_roster_affiliation_and_quoted_participants_are_scrubbed_before_storage(
+    make_user, bot_factory, encrypted
+):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=2)
     alice, bob = d.participants
     await alice.client.set_displayname("Amara Okafor")
     await d.command(d.moderator, f"!dialogue roster set {alice.user_id} Ruritania ; State party")
@@ -266,8 +271,9 @@ async def test_a_roster_affiliation_and_quoted_participants_are_scrubbed_before_
     assert "Ruritania" not in listing and "Amara" not in listing and alice.user_id not in listing
 
 
-async def test_a_moderator_command_from_a_power_zero_participant_is_refused(make_user, bot_factory):
-    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, open_first=False)
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_a_moderator_command_from_a_power_zero_participant_is_refused(make_user, bot_factory, encrypted):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=1, open_first=False)
     reply = await d.command(d.participants[0], "!dialogue open 1")
     assert body_of(reply).startswith("Only moderators")
     status = await d.command(d.participants[0], "!dialogue status")
@@ -330,3 +336,42 @@ async def test_nothing_identifying_reaches_the_database_or_the_info_log(make_use
         assert value not in info_log, value
     for person in d.participants:
         assert person.user_id not in dump
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_a_roster_imported_from_a_csv_file_scrubs_the_affiliations_it_lists(make_user, bot_factory, encrypted):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=2)
+    alice, bob = d.participants
+    csv = (
+        f"user,affiliation,category\n{alice.user_id},Grand Fenwick,State party\n{bob.user_id},Freedonia,civil society\n"
+    )
+    file_event = await upload_file(d.moderator, d.room, csv.encode(), "roster.csv", encrypted=encrypted)
+
+    asked = await d.moderator.send_text(
+        d.room, "!dialogue roster import", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": file_event}}}
+    )
+    answer = await d.moderator.wait_for(d.room, is_reply_from(d.bot.user_id, asked), timeout=60)
+    assert body_of(answer).startswith("Roster import: 2 row(s) recorded; the roster has 2 participant(s).")
+    assert "Grand Fenwick" not in body_of(answer) and alice.user_id not in body_of(answer)
+
+    point = await bob.send_thread_reply(d.room, d.root, "Grand Fenwick and Freedonia should both speak up.")
+    await d.acknowledged(bob, point)
+    assert "[affiliation] and [affiliation] should both speak up." in await d.contributions()
+
+
+async def upload_file(user: Any, room: str, data: bytes, filename: str, *, encrypted: bool) -> str:
+    """Post a file the way Element does: encrypted in an encrypted room."""
+    response, keys = await user.client.upload(
+        lambda *_: data, content_type="text/csv", filename=filename, encrypt=encrypted, filesize=len(data)
+    )
+    assert isinstance(response, nio.UploadResponse), response
+    content: dict[str, Any] = {
+        "msgtype": "m.file",
+        "body": filename,
+        "info": {"mimetype": "text/csv", "size": len(data)},
+    }
+    if encrypted:
+        content["file"] = {"url": response.content_uri, "mimetype": "text/csv", **(keys or {})}
+    else:
+        content["url"] = response.content_uri
+    return await user.send_event(room, "m.room.message", content)
