@@ -18,6 +18,7 @@ from nio import AsyncClient
 from bot.errors import DatabaseError
 from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
+from bot.scheduler import ScheduleRunner
 from bot.sender import OutboxSender
 from bot.session import open_client
 from bot.sync_loop import SyncLoop
@@ -81,13 +82,26 @@ class BotApp:
         )
         rooms = RoomDirectory()
         sender = OutboxSender(client, db)
-        processor = InboxProcessor(
-            client, db, settings, build_registry(), bot_info, rooms, on_outbox_changed=sender.wake
+        # The three parts wake each other; the lambdas let each be built before the one it wakes.
+        sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake())
+        scheduler = ScheduleRunner(
+            db, on_injected=lambda: processor.wake(), grace_seconds=settings.bot.startup_grace_minutes * 60
         )
-        sync = SyncLoop(client, db, settings, rooms, on_new_events=processor.wake)
+        processor = InboxProcessor(
+            client,
+            db,
+            settings,
+            build_registry(),
+            bot_info,
+            rooms,
+            on_outbox_changed=sender.wake,
+            ready=sync.first_sync_done,
+            on_agenda_may_have_changed=scheduler.rebuild,
+        )
         sync_task = self._spawn(sync.run(), "sync")
         processor_task = self._spawn(processor.run(), "processor")
         sender_task = self._spawn(sender.run(), "sender")
+        await scheduler.start()
         log.info(
             "started",
             extra={
@@ -104,6 +118,7 @@ class BotApp:
                 log.info("stopping")
         finally:
             stop_waiter.cancel()
+            scheduler.shutdown()
             await self._cancel(sync_task)
             await self._cancel(processor_task)
             await self._cancel(sender_task)

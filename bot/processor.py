@@ -11,7 +11,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from nio import AsyncClient
 
@@ -24,12 +24,18 @@ from handlers.context import BotInfo
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content
+from handlers.scheduled import is_internal
 from storage import Database, InboxRow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RETRY_DELAYS_SECONDS = (1.0, 3.0)
+
+
+def _may_change_agenda(event: InboundEvent) -> bool:
+    """Commands and scheduled actions are what change the agenda's timers; contributions never do."""
+    return is_internal(event) or (event.type == "m.room.message" and event.body.lstrip().startswith("!"))
 
 
 def new_error_reference() -> str:
@@ -48,6 +54,8 @@ class InboxProcessor:
         rooms: RoomDirectory,
         on_outbox_changed: Callable[[], None],
         clock: Callable[[], float] = time.time,
+        ready: asyncio.Event | None = None,
+        on_agenda_may_have_changed: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -58,12 +66,17 @@ class InboxProcessor:
         self._on_outbox_changed = on_outbox_changed
         self._clock = clock
         self._wake = asyncio.Event()
+        self._ready = ready
+        self._on_agenda_may_have_changed = on_agenda_may_have_changed
         self._attachments = AttachmentFetcher(client)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        # Room snapshots come from the first (full-state) sync; an event handled before it would find no room.
+        if self._ready is not None:
+            await self._ready.wait()
         while True:
             self._wake.clear()
             async with self._db.transaction() as tx:
@@ -112,6 +125,8 @@ class InboxProcessor:
         log.debug("event processed", extra={"event_id": row.event_id, "type": event.type})
         if queued:
             self._on_outbox_changed()
+        if self._on_agenda_may_have_changed is not None and _may_change_agenda(event):
+            await self._on_agenda_may_have_changed()
 
     async def _record_failure(self, row: InboxRow, event: InboundEvent, now: float) -> None:
         reference = new_error_reference()

@@ -6,7 +6,9 @@ messages, and returns the reply. Nothing here names a participant, and nothing r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import AttachmentError, CommandCall, CommandRefused
@@ -15,6 +17,7 @@ from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply
 from handlers.roster_csv import parse_roster_csv
 from privacy import band, contributor_key, new_dialogue_secret, normalise_category
+from scheduling import describe, format_duration
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -54,7 +57,7 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
 async def end(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     for challenge in await tx.challenges.open_in_dialogue(dialogue.id):
-        await _close(call, tx, challenge)
+        await close_in_room(tx, dialogue.room_id, challenge, call.now)
     await tx.dialogues.end(dialogue.id, call.now)
     return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
 
@@ -94,13 +97,24 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
     challenges = await tx.challenges.list(dialogue.id)
     if not challenges:
         return Reply.plain(f"“{dialogue.title}”: no challenges yet. {call.prefix} challenge add <title> ; <prompt>")
-    lines = [f"Agenda of “{dialogue.title}”:"]
+    zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
+    schedules = {item.challenge_id: item for item in await tx.schedules.for_dialogue(dialogue.id)}
+    lines = [f"Agenda of “{dialogue.title}” (times in {zone.key}):"]
     k = call.settings.privacy.k_threshold
     for challenge in challenges:
-        contributors = await tx.contributions.distinct_members_for_challenge(challenge.id)
-        shown = band(contributors, k)
-        suffix = f" — contributions from {shown} participants" if shown else ""
-        lines.append(f"{challenge.number}. {challenge.title} ({challenge.state}){suffix}")
+        line = f"{challenge.number}. {challenge.title} ({challenge.state})"
+        shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
+        if shown:
+            line += f" — contributions from {shown} participants"
+        scheduled = schedules.get(challenge.id)
+        if challenge.state == "pending" and scheduled is not None and scheduled.state == "scheduled":
+            line += f" — opens {describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone)}"
+            if scheduled.window_seconds:
+                line += f" for {format_duration(timedelta(seconds=scheduled.window_seconds))}"
+        closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == "open" else None
+        if closes_at is not None:
+            line += f" — closes {describe(datetime.fromtimestamp(closes_at, UTC), zone)}"
+        lines.append(line)
     return Reply.plain("\n".join(lines))
 
 
@@ -140,15 +154,17 @@ async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != "open":
         raise CommandRefused(f"Challenge {challenge.number} is not open (it is {challenge.state}).")
-    await _close(call, tx, challenge)
+    await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
 
-async def _close(call: CommandCall, tx: Transaction, challenge: Challenge) -> None:
-    await tx.challenges.close(challenge.id, call.now)
+async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+    """Stop accepting contributions and say so in its thread (by hand, at its scheduled end, or at `end`)."""
+    await tx.challenges.close(challenge.id, now)
+    await tx.schedules.set_closes_at(challenge.id, None)
     root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
     notice = Reply.plain(f"Challenge {challenge.number} is closed: no more contributions are accepted. Thank you.")
-    await queue_notice(tx, call.room.room_id, notice, call.now, thread_root=root)
+    await queue_notice(tx, room_id, notice, now, thread_root=root)
 
 
 async def roster_set(call: CommandCall, tx: Transaction) -> Reply:

@@ -31,6 +31,7 @@ from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
 from handlers.outgoing import queue_notice, queue_reply
 from handlers.replies import Reply
+from handlers.scheduled import handle_scheduled, is_internal
 from privacy import contributor_key
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
     """Decide what `event` means and record the consequences in `tx`."""
     if not env.bot.encryption_enabled and (room.encrypted or event.is_still_encrypted):
         await _notify_encryption_unavailable(room.room_id, env, tx)
+        return
+    if is_internal(event):
+        await handle_scheduled(event, tx, env.now, env.settings.bot.command_prefix)
         return
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.

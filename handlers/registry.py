@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import arguments, builtin
+from handlers import arguments, builtin, schedule_commands
 from handlers import dialogue_commands as dialogue
 from handlers.commands import Command, CommandRegistry, Permission, rest_of_line
 
@@ -71,6 +71,39 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.close_challenge,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+            ),
+            Command(
+                name="schedule",
+                arguments="[<n> <when> [for <duration>]]",
+                summary="opens challenge n at a time (e.g. 2026-12-01 10:00, in 10m, tomorrow 09:30) and closes it "
+                "after the duration (e.g. 45m, 1h30m); alone, lists what is scheduled",
+                handler=schedule_commands.schedule,
+                permission=MODERATOR,
+                parse=schedule_commands.schedule_arguments,
+            ),
+            Command(
+                name="unschedule",
+                arguments="<n>",
+                summary="cancels challenge n's scheduled opening",
+                handler=schedule_commands.unschedule,
+                permission=MODERATOR,
+                parse=arguments.challenge_number,
+            ),
+            Command(
+                name="timezone",
+                arguments="<IANA name>",
+                summary="sets the dialogue's time zone (e.g. Europe/Zurich), used to read and show times",
+                handler=schedule_commands.set_timezone,
+                permission=MODERATOR,
+                parse=schedule_commands.timezone_argument,
+            ),
+            Command(
+                name="reminder",
+                arguments="<duration>|off",
+                summary="how long before a scheduled close to post a reminder in the challenge's thread (default 10m)",
+                handler=schedule_commands.set_reminder,
+                permission=MODERATOR,
+                parse=schedule_commands.reminder_argument,
             ),
             Command(
                 name="status",

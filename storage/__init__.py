@@ -16,10 +16,12 @@ from storage.dialogues import Dialogue
 from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import OutboxRow
+from storage.schedules import ClosingWindow, Schedule
 from storage.transaction import Transaction
 
 __all__ = [
     "Challenge",
+    "ClosingWindow",
     "Contribution",
     "Database",
     "Dialogue",
@@ -29,6 +31,7 @@ __all__ = [
     "NewInboxEvent",
     "OutboxRow",
     "RowNotFoundError",
+    "Schedule",
     "SchemaTooNewError",
     "StorageError",
     "Transaction",

@@ -212,6 +212,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=3,
+        description="schedules, closing times and reminders",
+        statements=(
+            # One schedule per challenge: when its prompt is due, and how long its window stays open.
+            # Times are unix seconds in UTC; the dialogue's time zone only matters for reading and writing them.
+            """
+            CREATE TABLE schedules (
+                challenge_id   INTEGER PRIMARY KEY REFERENCES challenges (id) ON DELETE CASCADE,
+                opens_at       REAL NOT NULL,
+                window_seconds REAL NULL CHECK (window_seconds IS NULL OR window_seconds > 0),
+                state          TEXT NOT NULL CHECK (state IN ('scheduled', 'opened', 'missed')),
+                created_at     REAL NOT NULL
+            )
+            """,
+            "ALTER TABLE challenges ADD COLUMN closes_at REAL NULL",
+            # NULL means reminders are off for the dialogue.
+            "ALTER TABLE dialogues ADD COLUMN reminder_seconds REAL NULL DEFAULT 600",
+        ),
+    ),
 )
 
 

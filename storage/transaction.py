@@ -11,6 +11,7 @@ from storage.once import OnceRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomsRepository
 from storage.roster import RosterRepository
+from storage.schedules import SchedulesRepository
 from storage.session import Session
 from storage.state import StateRepository
 
@@ -32,3 +33,4 @@ class Transaction:
         self.roster = RosterRepository(session)
         self.once = OnceRepository(session)
         self.confirmations = ConfirmationsRepository(session)
+        self.schedules = SchedulesRepository(session)

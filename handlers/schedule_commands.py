@@ -1,0 +1,131 @@
+"""Planning the agenda ahead: schedule, unschedule, time zone and reminders.
+
+Times are read and shown in the dialogue's time zone (set with `timezone`, else the configured default) and stored
+in UTC. Scheduling only records the plan; the scheduler (bot/scheduler.py) carries it out through the same code
+that `open` and `close` use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from handlers.arguments import challenge_number
+from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.dialogue_commands import active_dialogue, challenge_numbered
+from handlers.replies import Reply
+from scheduling import WhenError, describe, format_duration, parse_duration, parse_when, split_schedule_arguments
+
+if TYPE_CHECKING:
+    from config import Settings
+    from storage import Dialogue, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRequest:
+    number: int
+    when: str
+    duration: str | None
+
+
+def schedule_arguments(raw: str) -> ScheduleRequest | None:
+    """Nothing: list the schedule. Otherwise `<n> <when> [for <duration>]`; the times are checked by the handler,
+    which knows the dialogue's time zone and the current time."""
+    parts = raw.strip().split(maxsplit=1)
+    if not parts:
+        return None
+    if len(parts) < 2:
+        raise UsageError("write the challenge number and when it opens, e.g. 2 2026-12-01 10:00 for 1h30m")
+    when, duration = split_schedule_arguments(parts[1])
+    return ScheduleRequest(challenge_number(parts[0]), when, duration)
+
+
+def dialogue_timezone(dialogue: Dialogue, settings: Settings) -> ZoneInfo:
+    return ZoneInfo(dialogue.timezone or settings.bot.timezone)
+
+
+async def schedule(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    zone = dialogue_timezone(dialogue, call.settings)
+    request: ScheduleRequest | None = call.args
+    if request is None:
+        return await _list_schedule(dialogue, zone, tx)
+    challenge = await challenge_numbered(call, tx, dialogue, request.number)
+    if challenge.state != "pending":
+        raise CommandRefused(
+            f"Challenge {challenge.number} is already {challenge.state}; only pending ones are scheduled."
+        )
+    now = datetime.fromtimestamp(call.now, UTC)
+    try:
+        opens = parse_when(request.when, now=now, tz=zone)
+        window = parse_duration(request.duration) if request.duration else None
+    except WhenError as problem:
+        raise UsageError(str(problem)) from problem
+    await tx.schedules.set(challenge.id, opens.timestamp(), window.total_seconds() if window else None, call.now)
+    text = f"Challenge {challenge.number} opens {describe(opens, zone)}"
+    if window is not None:
+        text += f" for {format_duration(window)}, closing {describe(opens + window, zone)}"
+    return Reply.plain(text + ".")
+
+
+async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction) -> Reply:
+    schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == "scheduled"]
+    if not schedules:
+        return Reply.plain("Nothing is scheduled.")
+    lines = [f"Scheduled ({zone.key}):"]
+    for item in schedules:
+        line = f"{item.number}. opens {describe(datetime.fromtimestamp(item.opens_at, UTC), zone)}"
+        if item.window_seconds:
+            line += f" for {format_duration(timedelta(seconds=item.window_seconds))}"
+        lines.append(line)
+    return Reply.plain("\n".join(lines))
+
+
+async def unschedule(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    challenge = await challenge_numbered(call, tx, dialogue, call.args)
+    if not await tx.schedules.cancel(challenge.id):
+        raise CommandRefused(f"Challenge {challenge.number} is not scheduled.")
+    return Reply.plain(f"Challenge {challenge.number} is no longer scheduled.")
+
+
+def timezone_argument(raw: str) -> str:
+    words = raw.split()
+    if len(words) != 1:
+        raise UsageError("give one IANA time zone name, e.g. Europe/Zurich")
+    try:
+        ZoneInfo(words[0])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UsageError(f"'{words[0]}' is not an IANA time zone name (e.g. Europe/Zurich)") from error
+    return words[0]
+
+
+async def set_timezone(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    await tx.dialogues.set_timezone(dialogue.id, call.args)
+    zone = ZoneInfo(call.args)
+    local = datetime.fromtimestamp(call.now, UTC).astimezone(zone)
+    return Reply.plain(f"Time zone set to {zone.key} (it is {local:%H:%M} there now). Schedules keep their moment.")
+
+
+def reminder_argument(raw: str) -> timedelta | None:
+    text = raw.strip()
+    if text.casefold() == "off":
+        return None
+    if not text:
+        raise UsageError("give how long before the close to remind, e.g. 10m, or off")
+    try:
+        return parse_duration(text)
+    except WhenError as problem:
+        raise UsageError(str(problem)) from problem
+
+
+async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    reminder: timedelta | None = call.args
+    await tx.schedules.set_reminder(dialogue.id, reminder.total_seconds() if reminder else None)
+    if reminder is None:
+        return Reply.plain("Reminders before a challenge closes are off.")
+    return Reply.plain(f"A reminder will be posted {format_duration(reminder)} before each scheduled close.")

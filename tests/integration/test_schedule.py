@@ -1,0 +1,117 @@
+"""The agenda on a schedule, against a real Synapse: windows open, remind and close by themselves, and restarts
+neither lose nor double a prompt."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.integration.helpers import body_of, is_reply_from
+from tests.integration.test_dialogue import is_prompt, run_dialogue
+
+pytestmark = pytest.mark.integration
+
+
+def bot_says(bot_id: str, text: str):
+    return lambda event: event.sender == bot_id and text in body_of(event)
+
+
+async def wait_until(moment: float) -> None:
+    """Let wall-clock time pass while the bot is down: the behaviour under test is what it does about lost time."""
+    await asyncio.sleep(max(0.0, moment - time.time()))
+
+
+async def schedule(d, text: str) -> str:
+    reply = body_of(await d.command(d.moderator, f"!dialogue {text}"))
+    assert reply.startswith("Challenge 1 opens "), reply
+    return reply
+
+
+async def test_a_scheduled_window_opens_reminds_and_closes_and_only_accepts_contributions_inside_it(
+    make_user, bot_factory
+):
+    d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=1, open_first=False)
+    alice = d.participants[0]
+    assert body_of(await d.command(d.moderator, "!dialogue reminder 2s")).startswith("A reminder will be posted 2s")
+    reply = await schedule(d, "schedule 1 in 2s for 3s")
+    assert re.search(r"\(\d\d:\d\d(:\d\d)? UTC\)|UTC", reply) and "for 3s, closing" in reply
+
+    prompt = await alice.wait_for(d.room, is_prompt(d.bot.user_id, 1), timeout=30)
+    inside = await alice.send_thread_reply(d.room, prompt.event_id, "A point inside the window.")
+    await alice.wait_for(d.room, bot_says(d.bot.user_id, "closes in"), timeout=30)
+    await alice.wait_for(d.room, bot_says(d.bot.user_id, "Challenge 1 is closed"), timeout=30)
+    after = await alice.send_thread_reply(d.room, prompt.event_id, "A point after the window.")
+    refusal = await alice.wait_for(d.room, is_reply_from(d.bot.user_id, after))
+
+    assert "this was not recorded" in body_of(refusal)
+    listing = await d.contributions()
+    assert "A point inside the window." in listing and "after the window" not in listing
+    assert inside
+
+
+async def test_a_prompt_due_while_the_bot_was_down_is_posted_once_when_it_returns_within_grace(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, open_first=False)
+    await schedule(d, "schedule 1 in 2s")
+    await d.bot.kill()
+    await wait_until(time.time() + 2.5)
+
+    await d.bot.start()
+    await d.moderator.wait_for(d.room, is_prompt(d.bot.user_id, 1), timeout=60)
+    await d.command(d.moderator, "!dialogue ping")  # everything the bot had queued before this is out by now
+
+    assert len([e for e in d.moderator.events(d.room) if is_prompt(d.bot.user_id, 1)(e)]) == 1
+
+
+async def test_a_bot_killed_right_after_posting_a_prompt_does_not_post_it_again(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, open_first=False)
+    await schedule(d, "schedule 1 in 1s for 1h")
+    await d.moderator.wait_for(d.room, is_prompt(d.bot.user_id, 1), timeout=30)
+    await d.bot.kill()
+
+    await d.bot.start()
+    await d.command(d.moderator, "!dialogue ping")
+    agenda = body_of(await d.command(d.moderator, "!dialogue agenda"))
+
+    assert len([e for e in d.moderator.events(d.room) if is_prompt(d.bot.user_id, 1)(e)]) == 1
+    assert "1. New use and transfers (open) — closes " in agenda
+
+
+async def test_a_prompt_missed_beyond_the_grace_period_is_not_posted_and_moderators_are_told(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, open_first=False)
+    d.bot.config["bot"]["startup_grace_minutes"] = 0
+    d.bot.write_config()
+    await schedule(d, "schedule 1 in 2s")
+    await d.bot.kill()
+    await wait_until(time.time() + 2.5)
+
+    await d.bot.start()
+    notice = await d.moderator.wait_for(d.room, bot_says(d.bot.user_id, "was due to open"), timeout=60)
+    await d.command(d.moderator, "!dialogue ping")
+
+    assert "!dialogue open 1" in body_of(notice)
+    assert not [e for e in d.moderator.events(d.room) if is_prompt(d.bot.user_id, 1)(e)]
+
+
+async def test_schedules_are_listed_cancelled_and_shown_in_the_dialogues_time_zone(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, open_first=False)
+    assert "Europe/Zurich" in body_of(await d.command(d.moderator, "!dialogue timezone Europe/Zurich"))
+    local = datetime.combine(date.today() + timedelta(days=200), dt_time(10, 0), ZoneInfo("Europe/Zurich"))
+    shown = f"{local:%a} {local.day} {local:%b %Y}, 10:00 Europe/Zurich ({local.astimezone(UTC):%H:%M} UTC)"
+    reply = await schedule(d, f"schedule 1 {local:%Y-%m-%d} 10:00 for 45m")
+    assert reply.startswith(f"Challenge 1 opens {shown} for 45m")
+
+    listing = body_of(await d.command(d.moderator, "!dialogue schedule"))
+    agenda = body_of(await d.command(d.moderator, "!dialogue agenda"))
+    assert f"1. opens {shown} for 45m" in listing
+    assert f"— opens {shown}" in agenda
+
+    bad = body_of(await d.command(d.moderator, "!dialogue schedule 1 yesterday-ish"))
+    assert bad.startswith("Usage: !dialogue schedule")
+    assert body_of(await d.command(d.moderator, "!dialogue unschedule 1")) == "Challenge 1 is no longer scheduled."
+    assert body_of(await d.command(d.moderator, "!dialogue schedule")) == "Nothing is scheduled."
