@@ -85,7 +85,10 @@ class BotApp:
         # The three parts wake each other; the lambdas let each be built before the one it wakes.
         sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake())
         scheduler = ScheduleRunner(
-            db, on_injected=lambda: processor.wake(), grace_seconds=settings.bot.startup_grace_minutes * 60
+            db,
+            on_injected=lambda: processor.wake(),
+            grace_seconds=settings.bot.startup_grace_minutes * 60,
+            default_timezone=settings.bot.timezone,
         )
         processor = InboxProcessor(
             client,

@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help=config_help)
     commands = sub.add_parser("commands", help="print the chat command reference as a Markdown table")
     commands.add_argument("--prefix", default="!dialogue")
+    commands.add_argument(
+        "--update-readme", type=Path, metavar="FILE", help="rewrite the table between the commands markers in FILE"
+    )
     reset = sub.add_parser("reset-session", help="forget the stored login, so the next start logs in again")
     reset.add_argument("--config", type=Path, help=config_help)
     return parser
@@ -43,7 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from handlers.commands import commands_markdown
         from handlers.registry import build_registry
 
-        sys.stdout.write(commands_markdown(build_registry(), args.prefix))
+        table = commands_markdown(build_registry(), args.prefix)
+        if args.update_readme is None:
+            sys.stdout.write(table)
+        else:
+            _replace_between_markers(args.update_readme, table)
         return exit_codes.OK
     settings = _load_or_report(args.config)
     if settings is None:
@@ -99,3 +106,10 @@ async def _reset_session(settings: Settings) -> None:
     finally:
         await db.close()
     print("stored session removed" if existed else "there was no stored session")
+
+
+def _replace_between_markers(path: Path, table: str) -> None:
+    begin, end = "<!-- commands:begin -->\n", "<!-- commands:end -->"
+    text = path.read_text(encoding="utf-8")
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    path.write_text(text[:start] + table + text[stop:], encoding="utf-8")

@@ -29,8 +29,10 @@ class ScheduleRunner:
         db: Database,
         on_injected: Callable[[], None],
         grace_seconds: float,
+        default_timezone: str = "UTC",
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self._default_timezone = default_timezone
         self._db = db
         self._on_injected = on_injected
         self._grace_seconds = grace_seconds
@@ -50,8 +52,16 @@ class ScheduleRunner:
         async with self._db.transaction() as tx:
             schedules = await tx.schedules.pending()
             windows = await tx.schedules.closing()
+            digests = await tx.schedules.digests()
         now = self._clock()
-        plan = plan_actions(schedules, windows, now=now, grace_seconds=self._grace_seconds)
+        plan = plan_actions(
+            schedules,
+            windows,
+            now=now,
+            grace_seconds=self._grace_seconds,
+            digests=digests,
+            default_timezone=self._default_timezone,
+        )
         self._scheduler.remove_all_jobs()
         due_now = [action for action in plan if action.run_at <= now]
         for action in plan:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from nio import AsyncClient, RoomSendError, RoomSendResponse
 from nio.exceptions import LocalProtocolError, SendRetryError
 
+from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
 from bot.errors import NETWORK_ERRORS
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
@@ -36,6 +37,7 @@ class OutboxSender:
         self._clock = clock
         self._wake = asyncio.Event()
         self._paused_until = 0.0
+        self._direct_rooms = DirectRooms(client, db)
 
     def wake(self) -> None:
         self._wake.set()
@@ -70,12 +72,22 @@ class OutboxSender:
 
     async def send(self, row: OutboxRow) -> None:
         """Try to deliver one message and record the outcome."""
-        if row.room_id not in self._client.rooms:
+        room_id = row.room_id
+        if room_id.startswith("@"):  # addressed to a person: their direct room
+            try:
+                room_id = await self._direct_rooms.ready_room_for(room_id)
+            except DirectRoomUnavailable as reason:
+                await self._retry_later(row, str(reason), give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
+                return
+            except (*NETWORK_ERRORS, LocalProtocolError) as error:
+                await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
+                return
+        if room_id not in self._client.rooms:
             await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
             return
         try:
             response = await self._client.room_send(
-                row.room_id,
+                room_id,
                 row.event_type,
                 row.content,
                 tx_id=row.txn_id,
@@ -88,7 +100,7 @@ class OutboxSender:
         if isinstance(response, RoomSendResponse):
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.txn_id, response.event_id, self._clock())
-            log.info("message sent", extra={"room_id": row.room_id, "event_id": response.event_id})
+            log.info("message sent", extra={"room_id": room_id, "event_id": response.event_id})
             return
         assert isinstance(response, RoomSendError)
         await self._handle_error(row, response)

@@ -68,7 +68,7 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         await _notify_encryption_unavailable(room.room_id, env, tx)
         return
     if is_internal(event):
-        await handle_scheduled(event, tx, env.now, env.settings.bot.command_prefix)
+        await handle_scheduled(event, room, tx, env.now, env.settings, env.bot.user_id)
         return
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.

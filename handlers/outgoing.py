@@ -42,3 +42,9 @@ async def queue_message(tx: Transaction, room_id: str, reply: Reply, now: float)
 
 async def queue_acknowledgement(tx: Transaction, event: InboundEvent, now: float) -> str:
     return await tx.outbox.enqueue(event.room_id, "m.reaction", reaction_content(event.event_id, ACKNOWLEDGEMENT), now)
+
+
+async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now: float) -> str:
+    """A notice to one person in a direct chat. The outbox row names the user; the sender finds (or creates) the
+    direct room when it sends, since making a room is I/O the handlers do not do."""
+    return await tx.outbox.enqueue(user_id, "m.room.message", notice_content(reply), now)

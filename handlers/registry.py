@@ -106,6 +106,15 @@ def build_registry() -> CommandRegistry:
                 parse=schedule_commands.reminder_argument,
             ),
             Command(
+                name="digest",
+                arguments="<HH:MM>|off",
+                summary="a daily direct message to each moderator at that local time: open challenges and "
+                "participation bands, never names",
+                handler=schedule_commands.set_digest,
+                permission=MODERATOR,
+                parse=schedule_commands.digest_argument,
+            ),
+            Command(
                 name="status",
                 summary="shows the dialogue's title and which challenges are open",
                 handler=dialogue.status,

@@ -7,6 +7,7 @@ that `open` and `close` use.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -129,3 +130,25 @@ async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:
     if reminder is None:
         return Reply.plain("Reminders before a challenge closes are off.")
     return Reply.plain(f"A reminder will be posted {format_duration(reminder)} before each scheduled close.")
+
+
+def digest_argument(raw: str) -> str | None:
+    text = raw.strip()
+    if text.casefold() == "off":
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+    if match is None:
+        raise UsageError("give a local time like 08:30, or off")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+async def set_digest(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    await tx.schedules.set_digest(dialogue.id, call.args)
+    if call.args is None:
+        return Reply.plain("The daily digest is off.")
+    zone = dialogue_timezone(dialogue, call.settings)
+    return Reply.plain(
+        f"Every day at {call.args} ({zone.key}) each moderator gets a digest by direct message: open challenges and "
+        "participation bands, never names."
+    )

@@ -9,28 +9,34 @@ restarts in between.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
 from handlers.events import InboundEvent
-from handlers.outgoing import queue_notice
+from handlers.outgoing import queue_direct_message, queue_notice
 from handlers.replies import Reply
-from scheduling import format_duration
+from privacy import band
+from scheduling import WhenError, format_duration, parse_when
 
 if TYPE_CHECKING:
-    from storage import ClosingWindow, Schedule, Transaction
+    from config import Settings
+    from storage import ClosingWindow, DigestSetting, Schedule, Transaction
 
 INTERNAL_EVENT_TYPE = "dialogue_bot.scheduled"
-ACTIONS = ("open", "missed", "remind", "close")
+ACTIONS = ("open", "missed", "remind", "close", "digest")
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
-    """One thing the scheduler must do at `run_at` (unix seconds); `due` is the moment it stands for."""
+    """One thing the scheduler must do at `run_at` (unix seconds); `due` is the moment it stands for.
+
+    `subject_id` is the challenge's ID, or for a digest the dialogue's."""
 
     action: str
-    challenge_id: int
+    subject_id: int
     room_id: str
     due: float
     run_at: float
@@ -39,7 +45,7 @@ class PlannedAction:
     def event_id(self) -> str:
         # Made from what the action is about, never from when it happened to run: the same action planned again
         # after a restart gets the same ID, and the inbox takes it only once.
-        return f"$dialogue-bot.{self.action}.{self.challenge_id}.{round(self.due * 1000)}"
+        return f"$dialogue-bot.{self.action}.{self.subject_id}.{round(self.due * 1000)}"
 
     def inbox_source(self) -> dict[str, Any]:
         return {
@@ -49,15 +55,22 @@ class PlannedAction:
             "sender": "",
             "room_id": self.room_id,
             "origin_server_ts": round(self.run_at * 1000),
-            "content": {"action": self.action, "challenge_id": self.challenge_id, "due": self.due},
+            "content": {"action": self.action, "subject_id": self.subject_id, "due": self.due},
         }
 
 
 def plan_actions(
-    schedules: list[Schedule], windows: list[ClosingWindow], *, now: float, grace_seconds: float
+    schedules: list[Schedule],
+    windows: list[ClosingWindow],
+    *,
+    now: float,
+    grace_seconds: float,
+    digests: list[DigestSetting] = (),  # type: ignore[assignment]
+    default_timezone: str = "UTC",
 ) -> list[PlannedAction]:
     """What to do and when, from the stored agenda. Past-due openings within the grace period run now; older ones
-    are reported as missed. Past-due reminders and closings run now."""
+    are reported as missed. Past-due reminders and closings run now. Digests run at their next local time; one
+    missed while the bot was down is not sent late."""
     planned: list[PlannedAction] = []
     for schedule in schedules:
         if schedule.opens_at > now:
@@ -77,18 +90,39 @@ def plan_actions(
         planned.append(
             PlannedAction("close", window.challenge_id, window.room_id, window.closes_at, max(now, window.closes_at))
         )
-    return sorted(planned, key=lambda item: (item.run_at, item.challenge_id, ACTIONS.index(item.action)))
+    for digest in digests:
+        at = next_digest_time(digest, now, default_timezone)
+        if at is not None:
+            planned.append(PlannedAction("digest", digest.dialogue_id, digest.room_id, at, at))
+    return sorted(planned, key=lambda item: (item.run_at, item.subject_id, ACTIONS.index(item.action)))
+
+
+def next_digest_time(digest: DigestSetting, now: float, default_timezone: str) -> float | None:
+    """The next moment the local clock shows the digest's time (DST-aware), or None if that time does not exist
+    tomorrow either (a clock change); the next rebuild tries again."""
+    zone = ZoneInfo(digest.timezone or default_timezone)
+    try:
+        return parse_when(digest.local_time, now=datetime.fromtimestamp(now, UTC), tz=zone).timestamp()
+    except WhenError:
+        return None
 
 
 def is_internal(event: InboundEvent) -> bool:
     return event.type == INTERNAL_EVENT_TYPE and event.sender == ""
 
 
-async def handle_scheduled(event: InboundEvent, tx: Transaction, now: float, prefix: str) -> None:
+async def handle_scheduled(
+    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+) -> None:
     action = event.content.get("action")
-    challenge_id = event.content.get("challenge_id")
-    if action not in ACTIONS or not isinstance(challenge_id, int):
+    subject_id = event.content.get("subject_id")
+    if action not in ACTIONS or not isinstance(subject_id, int):
         return
+    if action == "digest":
+        await send_digest(subject_id, room, tx, now, settings, bot_user_id)
+        return
+    challenge_id = subject_id
+    prefix = settings.bot.command_prefix
     challenge = await tx.challenges.get(challenge_id)
     if challenge is None:
         return
@@ -127,3 +161,25 @@ async def handle_scheduled(event: InboundEvent, tx: Transaction, now: float, pre
         await queue_notice(tx, dialogue.room_id, notice, now, thread_root=root)
     else:
         await close_in_room(tx, dialogue.room_id, challenge, now)
+
+
+async def send_digest(
+    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+) -> None:
+    """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
+    dialogue = await tx.dialogues.get(dialogue_id)
+    if dialogue is None or dialogue.state != "active":
+        return
+    k = settings.privacy.k_threshold
+    challenges = await tx.challenges.list(dialogue.id)
+    open_count = sum(1 for challenge in challenges if challenge.state == "open")
+    lines = [f"Daily digest of “{dialogue.title}”: {open_count} challenge(s) open of {len(challenges)}."]
+    for challenge in challenges:
+        shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
+        participation = f"contributions from {shown} participants" if shown else f"fewer than {k} contributors so far"
+        lines.append(f"{challenge.number}. {challenge.title} ({challenge.state}): {participation}")
+    digest = Reply.plain("\n".join(lines))
+    threshold = settings.bot.moderator_power_level
+    for user_id in sorted(room.display_names):
+        if user_id != bot_user_id and room.is_moderator(user_id, threshold):
+            await queue_direct_message(tx, user_id, digest, now)

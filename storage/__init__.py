@@ -16,7 +16,7 @@ from storage.dialogues import Dialogue
 from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import OutboxRow
-from storage.schedules import ClosingWindow, Schedule
+from storage.schedules import ClosingWindow, DigestSetting, Schedule
 from storage.transaction import Transaction
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Database",
     "Dialogue",
     "DialogueAlreadyActiveError",
+    "DigestSetting",
     "InboxRow",
     "MigrationError",
     "NewInboxEvent",

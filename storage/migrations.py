@@ -232,6 +232,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE dialogues ADD COLUMN reminder_seconds REAL NULL DEFAULT 600",
         ),
     ),
+    Migration(
+        version=4,
+        description="daily digest time per dialogue",
+        statements=(
+            # Local wall time "HH:MM" in the dialogue's time zone; NULL means no digest.
+            "ALTER TABLE dialogues ADD COLUMN digest_time TEXT NULL",
+        ),
+    ),
 )
 
 

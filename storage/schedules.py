@@ -36,6 +36,16 @@ class ClosingWindow:
     reminder_seconds: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class DigestSetting:
+    """A dialogue whose moderators get a daily digest at `local_time` ("HH:MM") in `timezone` (None: the default)."""
+
+    dialogue_id: int
+    room_id: str
+    local_time: str
+    timezone: str | None
+
+
 _SCHEDULE_SELECT = (
     "SELECT s.challenge_id, c.dialogue_id, d.room_id, c.number, s.opens_at, s.window_seconds, s.state "
     "FROM schedules s JOIN challenges c ON c.id = s.challenge_id JOIN dialogues d ON d.id = c.dialogue_id"
@@ -118,3 +128,14 @@ class SchedulesRepository:
 
     async def set_reminder(self, dialogue_id: int, seconds: float | None) -> None:
         await self._session.execute("UPDATE dialogues SET reminder_seconds = ? WHERE id = ?", (seconds, dialogue_id))
+
+    async def set_digest(self, dialogue_id: int, local_time: str | None) -> None:
+        await self._session.execute("UPDATE dialogues SET digest_time = ? WHERE id = ?", (local_time, dialogue_id))
+
+    async def digests(self) -> list[DigestSetting]:
+        """Active dialogues with a daily digest."""
+        rows = await self._session.fetchall(
+            "SELECT id, room_id, digest_time, timezone FROM dialogues "
+            "WHERE state = 'active' AND digest_time IS NOT NULL ORDER BY id"
+        )
+        return [DigestSetting(*tuple(row)) for row in rows]

@@ -115,3 +115,23 @@ async def test_schedules_are_listed_cancelled_and_shown_in_the_dialogues_time_zo
     assert bad.startswith("Usage: !dialogue schedule")
     assert body_of(await d.command(d.moderator, "!dialogue unschedule 1")) == "Challenge 1 is no longer scheduled."
     assert body_of(await d.command(d.moderator, "!dialogue schedule")) == "Nothing is scheduled."
+
+
+async def test_the_daily_digest_reaches_each_moderator_by_direct_message_without_names(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=3)
+    for index, person in enumerate(d.participants):
+        await d.acknowledged(person, await person.send_thread_reply(d.room, d.root, f"Point {index}."))
+    # The next whole minute (UTC is the default zone); the digest goes out when the clock shows it.
+    due = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    reply = body_of(await d.command(d.moderator, f"!dialogue digest {due:%H:%M}"))
+    assert reply.startswith(f"Every day at {due:%H:%M} (UTC)")
+
+    room, digest = await d.moderator.wait_for_any_room(
+        bot_says(d.bot.user_id, "Daily digest"), timeout=120, description="the digest"
+    )
+
+    assert room != d.room
+    assert "1. New use and transfers (open): contributions from a few participants" in body_of(digest)
+    assert "2. Withdrawal (pending): fewer than 3 contributors so far" in body_of(digest)
+    for person in d.participants:
+        assert person.user_id not in str(digest.source)

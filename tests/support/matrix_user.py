@@ -336,6 +336,24 @@ class TestUser:
 
         return await self._wait_until(check, timeout, what)
 
+    async def wait_for_any_room(
+        self,
+        predicate: EventPredicate,
+        *,
+        timeout: float = 30,  # noqa: ASYNC109 - a deadline per wait is the API tests want
+        description: str = "",
+    ) -> tuple[str, nio.Event]:
+        """Like wait_for, in whichever room the matching event arrives (e.g. a direct room someone else created)."""
+
+        def check() -> tuple[str, nio.Event] | None:
+            for room_id in list(self._timelines):
+                for event in self._timelines[room_id]:
+                    if self._matches(predicate, event):
+                        return room_id, event
+            return None
+
+        return await self._wait_until(check, timeout, lambda: description or "a matching event in any room")
+
     def events(self, room_id: str) -> list[nio.Event]:
         """Snapshot of the recorded timeline of `room_id` (use len() of it as `since` later)."""
         return list(self._timelines.get(room_id, []))

@@ -15,5 +15,5 @@ def test_the_readme_command_table_matches_the_registry():
     match = re.search(r"<!-- commands:begin -->\n(.*?)<!-- commands:end -->", README.read_text(), re.S)
     assert match is not None, "README.md lost its commands markers"
     assert match.group(1) == commands_markdown(build_registry(), "!dialogue"), (
-        "README.md's command table is stale: regenerate it with `dialogue-bot commands`"
+        "README.md's command table is stale: regenerate it with `dialogue-bot commands --update-readme README.md`"
     )

@@ -67,3 +67,15 @@ def test_reminders_switched_off_plan_only_the_close():
 def test_internal_events_have_no_sender_so_no_room_member_can_forge_one():
     source = only(plan_actions([schedule(NOW + 1)], [], now=NOW, grace_seconds=GRACE)).inbox_source()
     assert source["sender"] == "" and source["type"] == "dialogue_bot.scheduled"
+
+
+def test_a_digest_runs_at_the_next_local_time_across_a_clock_change():
+    from datetime import UTC, datetime
+
+    from storage import DigestSetting
+
+    saturday_noon = datetime(2026, 3, 28, 12, 0, tzinfo=UTC).timestamp()  # Zurich moves to summer time that night
+    digest = DigestSetting(3, "!r:x", "08:30", "Europe/Zurich")
+    action = only(plan_actions([], [], now=saturday_noon, grace_seconds=GRACE, digests=[digest]))
+    assert action.action == "digest" and action.subject_id == 3
+    assert datetime.fromtimestamp(action.run_at, UTC) == datetime(2026, 3, 29, 6, 30, tzinfo=UTC)
