@@ -17,12 +17,15 @@ from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFou
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import OutboxRow
 from storage.schedules import ClosingWindow, DigestSetting, Schedule
+from storage.synopses import AdoptedSynopsis, Correction
 from storage.transaction import Transaction
 
 __all__ = [
+    "AdoptedSynopsis",
     "Challenge",
     "ClosingWindow",
     "Contribution",
+    "Correction",
     "Database",
     "Dialogue",
     "DialogueAlreadyActiveError",

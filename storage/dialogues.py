@@ -82,6 +82,19 @@ class DialoguesRepository:
         row = await self._session.fetchone(f"SELECT {_COLUMNS} FROM dialogues WHERE id = ?", (dialogue_id,))
         return None if row is None else _row(row)
 
+    async def all(self) -> list[Dialogue]:
+        """Every dialogue, newest first (for the secretariat's list)."""
+        rows = await self._session.fetchall(f"SELECT {_COLUMNS} FROM dialogues ORDER BY id DESC")
+        return [_row(row) for row in rows]
+
+    async def latest_in_room(self, room_id: str) -> Dialogue | None:
+        """The room's active dialogue, else its most recent one."""
+        row = await self._session.fetchone(
+            f"SELECT {_COLUMNS} FROM dialogues WHERE room_id = ? ORDER BY state = 'active' DESC, id DESC LIMIT 1",
+            (room_id,),
+        )
+        return _row(row) if row is not None else None
+
     async def active(self) -> list[Dialogue]:
         """Every active dialogue, oldest first (e.g. to reschedule their jobs after a restart)."""
         rows = await self._session.fetchall(f"SELECT {_COLUMNS} FROM dialogues WHERE state = 'active' ORDER BY id")

@@ -240,6 +240,45 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE dialogues ADD COLUMN digest_time TEXT NULL",
         ),
     ),
+    Migration(
+        version=5,
+        description="synopsis corrections, adopted synopses and the purge audit",
+        statements=(
+            # Moderators' corrections, keyed by contribution references so they survive recompilation.
+            """
+            CREATE TABLE synopsis_overrides (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                kind        TEXT NOT NULL
+                            CHECK (kind IN ('join', 'move', 'exclude', 'include', 'forward', 'unforward')),
+                ref         TEXT NOT NULL,
+                target_ref  TEXT NULL,
+                created_at  REAL NOT NULL
+            )
+            """,
+            "CREATE INDEX synopsis_overrides_by_dialogue ON synopsis_overrides (dialogue_id, id)",
+            # The adopted draft, as rendered: it outlives the purge of everything it was made from.
+            """
+            CREATE TABLE adopted_synopses (
+                dialogue_id INTEGER PRIMARY KEY REFERENCES dialogues (id) ON DELETE CASCADE,
+                adopted_at  REAL NOT NULL,
+                markdown    BLOB NOT NULL,
+                docx        BLOB NOT NULL,
+                json        BLOB NOT NULL
+            )
+            """,
+            # What was done to a dialogue's data, and when: never content, never people.
+            """
+            CREATE TABLE audit (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id INTEGER NOT NULL,
+                action      TEXT NOT NULL,
+                at          REAL NOT NULL
+            )
+            """,
+            "ALTER TABLE dialogues ADD COLUMN purged_at REAL NULL",
+        ),
+    ),
 )
 
 

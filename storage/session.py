@@ -9,6 +9,7 @@ Repositories never touch the aiosqlite connection directly: they get a :class:`S
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -92,14 +93,29 @@ async def _run(conn: aiosqlite.Connection, sql: str) -> None:
         raise _wrap(exc) from exc
 
 
+async def _run_to_completion(conn: aiosqlite.Connection, sql: str) -> None:
+    """Run a transaction-control statement even if the calling task is cancelled meanwhile.
+
+    aiosqlite runs statements in a worker thread: cancelling the awaiting task does not stop the statement. If
+    a BEGIN were abandoned half-way, the connection would be left inside a transaction nobody owns, and every
+    later BEGIN would fail. So wait for the statement to finish, then let the cancellation go on.
+    """
+    statement = asyncio.ensure_future(_run(conn, sql))
+    try:
+        await asyncio.shield(statement)
+    except asyncio.CancelledError:
+        await asyncio.wait([statement])
+        raise
+
+
 async def _rollback(conn: aiosqlite.Connection) -> None:
     # SQLite rolls some failures (disk full, I/O errors) back by itself; a second ROLLBACK would then fail
     # and hide the original exception, which is the one worth seeing.
     if not conn.in_transaction:
         return
     try:
-        await conn.execute("ROLLBACK")
-    except sqlite3.Error:
+        await _run_to_completion(conn, "ROLLBACK")
+    except StorageError:
         logger.debug("rollback failed", exc_info=True)
 
 
@@ -111,7 +127,11 @@ async def immediate_transaction(conn: aiosqlite.Connection) -> AsyncIterator[Ses
     fail half-way with SQLITE_BUSY because another connection wrote in between. The caller must make sure
     only one transaction is open on ``conn`` at a time (:class:`storage.Database` does, with a lock).
     """
-    await _run(conn, "BEGIN IMMEDIATE")
+    try:
+        await _run_to_completion(conn, "BEGIN IMMEDIATE")
+    except asyncio.CancelledError:
+        await _rollback(conn)
+        raise
     session = Session(conn)
     try:
         yield session
@@ -121,7 +141,7 @@ async def immediate_transaction(conn: aiosqlite.Connection) -> AsyncIterator[Ses
         raise
     session.end()
     try:
-        await _run(conn, "COMMIT")
+        await _run_to_completion(conn, "COMMIT")
     except BaseException:
         await _rollback(conn)
         raise

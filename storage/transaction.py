@@ -14,6 +14,7 @@ from storage.roster import RosterRepository
 from storage.schedules import SchedulesRepository
 from storage.session import Session
 from storage.state import StateRepository
+from storage.synopses import SynopsesRepository
 
 
 class Transaction:
@@ -34,3 +35,4 @@ class Transaction:
         self.once = OnceRepository(session)
         self.confirmations = ConfirmationsRepository(session)
         self.schedules = SchedulesRepository(session)
+        self.synopses = SynopsesRepository(session)
