@@ -35,6 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset = sub.add_parser("reset-session", help="forget the stored login, so the next start logs in again")
     reset.add_argument("--config", type=Path, help=config_help)
+    listing = sub.add_parser("dialogues", help="list the dialogues in the bot's database")
+    listing.add_argument("--config", type=Path, help=config_help)
+    pull = sub.add_parser("synopsis", help="write a dialogue's draft (or adopted) synopsis, without a homeserver")
+    pull.add_argument("--config", type=Path, help=config_help)
+    pull.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
+    pull.add_argument("--format", choices=("md", "docx", "json"), default="md")
+    pull.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output for md/json)")
+    erase = sub.add_parser("purge", help="delete an ended dialogue's raw contributions, keeping its adopted synopsis")
+    erase.add_argument("--config", type=Path, help=config_help)
+    erase.add_argument("--dialogue", type=int, required=True)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -65,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_bot(settings))
         elif args.command == "reset-session":
             asyncio.run(_reset_session(settings))
+        else:
+            from bot.offline import run_offline_command
+
+            if args.command == "purge" and not args.yes and not _confirmed(args.dialogue):
+                print("nothing deleted")
+                return exit_codes.OK
+            return asyncio.run(run_offline_command(settings, args))
     except BotError as error:
         log.error("cannot continue: %s", error)
         print(f"dialogue-bot: {error}", file=sys.stderr)
@@ -113,3 +131,8 @@ def _replace_between_markers(path: Path, table: str) -> None:
     text = path.read_text(encoding="utf-8")
     start, stop = text.index(begin) + len(begin), text.index(end)
     path.write_text(text[:start] + table + text[stop:], encoding="utf-8")
+
+
+def _confirmed(dialogue_id: int) -> bool:
+    answer = input(f"Delete dialogue {dialogue_id}'s contributions, support, roster and secret for good? [y/N] ")
+    return answer.strip().casefold() in ("y", "yes")

@@ -7,20 +7,30 @@ homeserver answers a repeated transaction ID with the event it already made inst
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
-from nio import AsyncClient, RoomSendError, RoomSendResponse
+from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadError, UploadResponse
 from nio.exceptions import LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
 from bot.errors import NETWORK_ERRORS
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
+from handlers.outgoing import FILE_EVENT_TYPE
 from storage import Database, OutboxRow
 
 log = logging.getLogger(__name__)
+
+
+class _UploadFailed(Exception):
+    def __init__(self, response: Any) -> None:
+        super().__init__(str(response))
+        self.response = response
+
 
 # A room the client has not synced yet (just joined, say) gets this many tries before its message is given up.
 MAX_UNKNOWN_ROOM_ATTEMPTS = 20
@@ -85,15 +95,20 @@ class OutboxSender:
         if room_id not in self._client.rooms:
             await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
             return
+        event_type, content = row.event_type, row.content
         try:
+            if event_type == FILE_EVENT_TYPE:
+                event_type, content = await self._upload_file(room_id, row.content)
             response = await self._client.room_send(
                 room_id,
-                row.event_type,
-                row.content,
+                event_type,
+                content,
                 tx_id=row.txn_id,
                 # Trust on first use: participants' devices get the room key without interactive verification.
                 ignore_unverified_devices=True,
             )
+        except _UploadFailed as failure:
+            response = failure.response
         except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
             return
@@ -102,8 +117,39 @@ class OutboxSender:
                 await tx.outbox.mark_sent(row.txn_id, response.event_id, self._clock())
             log.info("message sent", extra={"room_id": room_id, "event_id": response.event_id})
             return
+        if isinstance(response, UploadError):
+            await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])
+            return
         assert isinstance(response, RoomSendError)
         await self._handle_error(row, response)
+
+    async def _upload_file(self, room_id: str, queued: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Upload a queued file (encrypted in an encrypted room) and return the `m.file` message to send.
+
+        A retry may upload the file again; the message itself keeps its transaction ID, so it is posted once."""
+        data = base64.b64decode(queued["data"])
+        encrypt = bool(self._client.rooms[room_id].encrypted and self._client.olm is not None)
+        response, keys = await self._client.upload(
+            lambda *_: data,
+            content_type=queued["mimetype"],
+            filename=queued["filename"],
+            encrypt=encrypt,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise _UploadFailed(response)
+        content: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": queued["filename"],
+            "filename": queued["filename"],
+            "info": {"mimetype": queued["mimetype"], "size": len(data)},
+            "m.mentions": {},
+        }
+        if encrypt:
+            content["file"] = {"url": response.content_uri, "mimetype": queued["mimetype"], **(keys or {})}
+        else:
+            content["url"] = response.content_uri
+        return "m.room.message", content
 
     async def _handle_error(self, row: OutboxRow, response: RoomSendError) -> None:
         errcode = response.status_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
 from handlers.events import InboundEvent
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from storage import Transaction
 
 ACKNOWLEDGEMENT = "✅"
+FILE_EVENT_TYPE = "dialogue_bot.file"  # an outbox row the sender turns into an upload and an `m.file` message
 
 
 async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
@@ -48,3 +50,9 @@ async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now:
     """A notice to one person in a direct chat. The outbox row names the user; the sender finds (or creates) the
     direct room when it sends, since making a room is I/O the handlers do not do."""
     return await tx.outbox.enqueue(user_id, "m.room.message", notice_content(reply), now)
+
+
+async def queue_file(tx: Transaction, room_id: str, filename: str, mimetype: str, data: bytes, now: float) -> str:
+    """A file for the sender to upload and post (uploading is I/O, which handlers leave to the bot)."""
+    content = {"filename": filename, "mimetype": mimetype, "data": base64.b64encode(data).decode("ascii")}
+    return await tx.outbox.enqueue(room_id, FILE_EVENT_TYPE, content, now)

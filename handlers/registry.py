@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import arguments, builtin, schedule_commands
 from handlers import dialogue_commands as dialogue
+from handlers import synopsis_commands as synopsis
 from handlers.commands import Command, CommandRegistry, Permission, rest_of_line
 
 MODERATOR = Permission.MODERATOR
@@ -167,6 +168,84 @@ def build_registry() -> CommandRegistry:
                 summary="ends the dialogue: all challenges close, no more contributions",
                 handler=dialogue.end,
                 permission=MODERATOR,
+            ),
+            Command(
+                name="themes",
+                arguments="<n>",
+                summary="lists the draft synopsis's themes for challenge n, with their contributions' references",
+                handler=synopsis.themes,
+                permission=MODERATOR,
+                parse=arguments.challenge_number,
+            ),
+            Command(
+                name="merge",
+                arguments="<n> <theme> <theme>",
+                summary="joins two of challenge n's themes (the correction survives recompilation)",
+                handler=synopsis.merge,
+                permission=MODERATOR,
+                parse=synopsis.merge_arguments,
+            ),
+            Command(
+                name="move",
+                arguments="<ref> <theme>|new",
+                summary="moves one contribution to another theme of its challenge, or to a theme of its own",
+                handler=synopsis.move,
+                permission=MODERATOR,
+                parse=synopsis.move_arguments,
+            ),
+            Command(
+                name="exclude",
+                arguments="<ref>",
+                summary="leaves a contribution out of the synopsis",
+                handler=synopsis.exclude,
+                permission=MODERATOR,
+                parse=arguments.contribution_ref,
+            ),
+            Command(
+                name="include",
+                arguments="<ref>",
+                summary="puts an excluded contribution back into the synopsis",
+                handler=synopsis.include,
+                permission=MODERATOR,
+                parse=arguments.contribution_ref,
+            ),
+            Command(
+                name="way-forward",
+                arguments="<ref> [off]",
+                summary="lists a contribution under III. Suggested ways forward (off: no longer)",
+                handler=synopsis.way_forward,
+                permission=MODERATOR,
+                parse=synopsis.forward_arguments,
+            ),
+            Command(
+                name="synopsis",
+                arguments="[<dialogue>] [md|docx|json]",
+                summary="posts the draft synopsis as a file (Markdown by default); the secretariat can name any "
+                "dialogue, also in a direct message",
+                handler=synopsis.send_synopsis,
+                permission=Permission.ISU,
+                parse=synopsis.synopsis_arguments,
+            ),
+            Command(
+                name="dialogues",
+                summary="lists the dialogues whose synopsis you may pull",
+                handler=synopsis.list_dialogues,
+                permission=Permission.ISU,
+            ),
+            Command(
+                name="adopt",
+                summary="stores the current draft as the adopted synopsis",
+                handler=synopsis.adopt,
+                permission=MODERATOR,
+            ),
+            Command(
+                name="purge",
+                arguments="[confirm]",
+                summary="after the end and adoption: deletes contributions, support, roster and the secret, keeping "
+                "only the adopted synopsis (asks for confirmation)",
+                handler=synopsis.purge,
+                permission=MODERATOR,
+                parse=arguments.optional_confirm,
             ),
             Command(
                 name="ping",

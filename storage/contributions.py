@@ -240,6 +240,18 @@ class ContributionsRepository:
         logger.debug("contributions: removed %d of one member's reactions in dialogue %d", removed, dialogue_id)
         return removed
 
+    async def supporters_by_contribution(self, dialogue_id: int) -> dict[int, frozenset[str]]:
+        """Each contribution's supporters (member keys), for a whole dialogue at once."""
+        rows = await self._session.fetchall(
+            "SELECT s.contribution_id, s.member_key FROM support s JOIN contributions c ON c.id = s.contribution_id "
+            "WHERE c.dialogue_id = ?",
+            (dialogue_id,),
+        )
+        found: dict[int, set[str]] = {}
+        for contribution_id, member_key in rows:
+            found.setdefault(contribution_id, set()).add(member_key)
+        return {key: frozenset(value) for key, value in found.items()}
+
     async def distinct_supporters(self, contribution_id: int) -> int:
         """How many different members support a contribution (several reactions by one count once)."""
         return int(

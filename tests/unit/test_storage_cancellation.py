@@ -24,7 +24,8 @@ async def test_cancelling_a_task_anywhere_in_a_transaction_leaves_no_transaction
     for _ in range(yields_before_cancel):
         await asyncio.sleep(0)
     task.cancel()
-    await asyncio.wait([task])
+    async with asyncio.timeout(10):
+        await asyncio.wait([task])
 
     # Before the fix, an abandoned BEGIN left the connection inside a transaction and this hung or failed.
     async with asyncio.timeout(10):

@@ -1,0 +1,66 @@
+"""Command-line access to the bot's database for the secretariat, without a homeserver: list dialogues, write a
+synopsis, purge an ended dialogue. The same code as the chat commands compiles and renders the document."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from synopsis.compile import compile_synopsis
+
+from bot import exit_codes
+from bot.app import open_database
+from config import Settings
+from handlers.synopsis_input import gather_synopsis_input
+from storage import Transaction
+from synopsis.render import render
+
+
+async def run_offline_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = await open_database(settings)
+    try:
+        async with db.transaction() as tx:
+            if args.command == "dialogues":
+                for dialogue in await tx.dialogues.all():
+                    purged = " purged" if await tx.synopses.purged_at(dialogue.id) is not None else ""
+                    print(f"{dialogue.id}\t{dialogue.state}{purged}\t{dialogue.title}")
+                return exit_codes.OK
+            dialogue = await tx.dialogues.get(args.dialogue)
+            if dialogue is None:
+                print(f"dialogue-bot: no dialogue {args.dialogue} (see `dialogue-bot dialogues`)", file=sys.stderr)
+                return exit_codes.USAGE
+            if args.command == "synopsis":
+                adopted = await tx.synopses.adopted(dialogue.id)
+                if await tx.synopses.purged_at(dialogue.id) is not None and adopted is not None:
+                    data = adopted.rendered(args.format)
+                else:
+                    data_input = await gather_synopsis_input(
+                        tx, dialogue, settings.bot.timezone, settings.privacy.k_threshold
+                    )
+                    data = render(compile_synopsis(data_input), args.format)
+            else:
+                return await _purge(tx, dialogue.id, dialogue.state)
+    finally:
+        await db.close()
+    if args.output is not None:
+        args.output.write_bytes(data)
+    elif args.format == "docx":
+        print("dialogue-bot: DOCX is binary; give -o FILE", file=sys.stderr)
+        return exit_codes.USAGE
+    else:
+        sys.stdout.buffer.write(data)
+    return exit_codes.OK
+
+
+async def _purge(tx: Transaction, dialogue_id: int, state: str) -> int:
+    """The caller has asked for confirmation already (input() would block the event loop here)."""
+    if state != "ended" or await tx.synopses.adopted(dialogue_id) is None:
+        print("dialogue-bot: only an ended dialogue with an adopted synopsis can be purged", file=sys.stderr)
+        return exit_codes.USAGE
+    if await tx.synopses.purged_at(dialogue_id) is not None:
+        print("already purged")
+        return exit_codes.OK
+    await tx.synopses.purge(dialogue_id, time.time())
+    print("purged: only the adopted synopsis and an audit record remain")
+    return exit_codes.OK

@@ -1,0 +1,259 @@
+"""The draft synopsis in chat: look at its themes, correct them, pull the document, adopt it, and purge the rest.
+
+Corrections are stored by contribution reference, so they hold when the draft is compiled again with more
+contributions. The document goes out as a file through the outbox (the sender uploads it, encrypted in an encrypted
+room); nothing in it names anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from synopsis.compile import compile_synopsis
+
+from handlers.arguments import contribution_ref
+from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.outgoing import queue_file
+from handlers.replies import Reply
+from handlers.synopsis_input import gather_synopsis_input
+from synopsis.model import ChallengeSection, Synopsis
+from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
+
+if TYPE_CHECKING:
+    from storage import Dialogue, Transaction
+
+PURGE_ACTION = "purge"
+PURGE_WINDOW_SECONDS = 300.0
+
+
+async def room_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
+    """The room's active dialogue, or else its most recent one (a synopsis is often wanted after the end)."""
+    dialogue = await tx.dialogues.latest_in_room(call.room.room_id)
+    if dialogue is None:
+        raise CommandRefused("No dialogue has been held in this room.")
+    return dialogue
+
+
+async def compiled(call: CommandCall, tx: Transaction, dialogue: Dialogue) -> Synopsis:
+    if await tx.synopses.purged_at(dialogue.id) is not None:
+        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+    data = await gather_synopsis_input(tx, dialogue, call.settings.bot.timezone, call.settings.privacy.k_threshold)
+    return compile_synopsis(data)
+
+
+def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
+    for section in synopsis.sections:
+        if section.number == number:
+            return section
+    raise CommandRefused(f"There is no challenge {number}.")
+
+
+# ------------------------------------------------------------------ themes and corrections
+
+
+async def themes(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    section = _section(await compiled(call, tx, dialogue), call.args)
+    if not section.themes and not section.other_points:
+        return Reply.plain(f"Challenge {section.number} has no contributions in the draft.")
+    lines = [f"Draft themes of challenge {section.number} (number. keywords — references):"]
+    lines += [f"{theme.number}. {theme.label} — {', '.join(theme.refs)}" for theme in section.themes]
+    if section.other_points:
+        lines.append("Other points raised: " + "; ".join(", ".join(point.refs) for point in section.other_points))
+    lines.append(f"Correct with {call.prefix} merge, move, exclude or include.")
+    return Reply.plain("\n".join(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRequest:
+    challenge: int
+    first: int
+    second: int
+
+
+def merge_arguments(raw: str) -> MergeRequest:
+    words = raw.split()
+    if len(words) != 3 or not all(word.lstrip("#").isdigit() for word in words):
+        raise UsageError("give the challenge number and two theme numbers")
+    challenge, first, second = (int(word.lstrip("#")) for word in words)
+    if first == second:
+        raise UsageError("the two themes must differ")
+    return MergeRequest(challenge, first, second)
+
+
+async def merge(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    request: MergeRequest = call.args
+    section = _section(await compiled(call, tx, dialogue), request.challenge)
+    by_number = {theme.number: theme for theme in section.themes}
+    if request.first not in by_number or request.second not in by_number:
+        raise CommandRefused(f"Challenge {request.challenge} has themes 1 to {len(section.themes)}.")
+    await tx.synopses.add_correction(
+        dialogue.id, "join", by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
+    )
+    return Reply.plain(f"Themes {request.first} and {request.second} of challenge {request.challenge} are now one.")
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRequest:
+    ref: str
+    theme: int | None  # None: a theme of its own
+
+
+def move_arguments(raw: str) -> MoveRequest:
+    words = raw.split()
+    if len(words) != 2:
+        raise UsageError("give a contribution reference and a theme number, or new")
+    if words[1].casefold() == "new":
+        return MoveRequest(words[0].upper(), None)
+    if not words[1].lstrip("#").isdigit():
+        raise UsageError("the theme is a number, or new")
+    return MoveRequest(words[0].upper(), int(words[1].lstrip("#")))
+
+
+async def move(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    request: MoveRequest = call.args
+    contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
+    if contribution is None:
+        raise CommandRefused(f"No contribution {request.ref} in this dialogue.")
+    challenge = await tx.challenges.get(contribution.challenge_id)
+    assert challenge is not None
+    target = None
+    if request.theme is not None:
+        section = _section(await compiled(call, tx, dialogue), challenge.number)
+        theme = next((item for item in section.themes if item.number == request.theme), None)
+        if theme is None:
+            raise CommandRefused(f"Challenge {challenge.number} has themes 1 to {len(section.themes)}.")
+        target = theme.refs[0]
+    await tx.synopses.add_correction(dialogue.id, "move", contribution.ref, target, call.now)
+    where = "a theme of its own" if target is None else f"theme {request.theme}"
+    return Reply.plain(f"Contribution {contribution.ref} moved to {where} of challenge {challenge.number}.")
+
+
+async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: str, done: str) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    contribution = await tx.contributions.by_ref(dialogue.id, ref)
+    if contribution is None:
+        raise CommandRefused(f"No contribution {ref} in this dialogue.")
+    await tx.synopses.add_correction(dialogue.id, kind, contribution.ref, None, call.now)
+    return Reply.plain(f"Contribution {contribution.ref} {done}.")
+
+
+async def exclude(call: CommandCall, tx: Transaction) -> Reply:
+    return await _mark(call, tx, call.args, "exclude", "is left out of the synopsis")
+
+
+async def include(call: CommandCall, tx: Transaction) -> Reply:
+    return await _mark(call, tx, call.args, "include", "is back in the synopsis")
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRequest:
+    ref: str
+    on: bool
+
+
+def forward_arguments(raw: str) -> ForwardRequest:
+    words = raw.split()
+    if len(words) == 2 and words[1].casefold() == "off":
+        return ForwardRequest(contribution_ref(words[0]), False)
+    return ForwardRequest(contribution_ref(raw), True)
+
+
+async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
+    request: ForwardRequest = call.args
+    if request.on:
+        return await _mark(call, tx, request.ref, "forward", "is listed under Suggested ways forward")
+    return await _mark(call, tx, request.ref, "unforward", "is no longer listed under Suggested ways forward")
+
+
+# ------------------------------------------------------------------ the document
+
+
+@dataclass(frozen=True, slots=True)
+class SynopsisRequest:
+    dialogue_id: int | None
+    fmt: str
+
+
+def synopsis_arguments(raw: str) -> SynopsisRequest:
+    dialogue_id, fmt = None, "md"
+    for word in raw.split():
+        if word.casefold() in FORMATS:
+            fmt = word.casefold()
+        elif word.lstrip("#").isdigit() and dialogue_id is None:
+            dialogue_id = int(word.lstrip("#"))
+        else:
+            raise UsageError(f"give a dialogue number and/or a format ({', '.join(FORMATS)})")
+    return SynopsisRequest(dialogue_id, fmt)
+
+
+async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
+    request: SynopsisRequest = call.args
+    if request.dialogue_id is None:
+        dialogue = await room_dialogue(call, tx)
+    else:
+        # Any dialogue, by number, is for the secretariat only (a moderator's power is over their own room).
+        dialogue_or_none = await tx.dialogues.get(request.dialogue_id)
+        own = await tx.dialogues.latest_in_room(call.room.room_id)
+        if dialogue_or_none is None or not (call.sender_is_isu or (own is not None and own.id == dialogue_or_none.id)):
+            raise CommandRefused(
+                f"No dialogue {request.dialogue_id} that you may pull. {call.prefix} dialogues lists them."
+            )
+        dialogue = dialogue_or_none
+    adopted = await tx.synopses.adopted(dialogue.id)
+    if await tx.synopses.purged_at(dialogue.id) is not None and adopted is not None:
+        data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
+    else:
+        document = await compiled(call, tx, dialogue)
+        data, name = render(document, request.fmt), filename_for(document, request.fmt)
+    await queue_file(tx, call.room.room_id, name, MIME_TYPES[request.fmt], data, call.now)
+    return None
+
+
+async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
+    dialogues = await tx.dialogues.all()
+    if not call.sender_is_isu:
+        dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.room.room_id]
+    if not dialogues:
+        return Reply.plain("No dialogues you may pull.")
+    lines = ["Dialogues (number. title, state):"]
+    lines += [f"{dialogue.id}. {dialogue.title} ({dialogue.state})" for dialogue in dialogues]
+    lines.append(f"Pull one with {call.prefix} synopsis <number> [md|docx|json].")
+    return Reply.plain("\n".join(lines))
+
+
+async def adopt(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    document = await compiled(call, tx, dialogue)
+    await tx.synopses.adopt(
+        dialogue.id, call.now, render(document, "md"), render(document, "docx"), render(document, "json")
+    )
+    await tx.synopses.audit(dialogue.id, "synopsis adopted", call.now)
+    return Reply.plain(
+        f"The current draft of “{dialogue.title}” is stored as the adopted synopsis. Once the dialogue has ended, "
+        f"{call.prefix} purge deletes the raw contributions and keeps only this."
+    )
+
+
+async def purge(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await room_dialogue(call, tx)
+    if dialogue.state != "ended":
+        raise CommandRefused(f"End the dialogue first ({call.prefix} end).")
+    if await tx.synopses.adopted(dialogue.id) is None:
+        raise CommandRefused(f"Adopt a synopsis first ({call.prefix} adopt): purging keeps only that.")
+    if await tx.synopses.purged_at(dialogue.id) is not None:
+        raise CommandRefused("This dialogue is already purged.")
+    key = f"purge:{dialogue.id}"
+    if not call.args:
+        await tx.confirmations.request(call.room.room_id, key, PURGE_ACTION, call.now + PURGE_WINDOW_SECONDS)
+        return Reply.plain(
+            "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
+            f"only the adopted synopsis. To confirm, send {call.prefix} purge confirm within 5 minutes."
+        )
+    if not await tx.confirmations.take(call.room.room_id, key, PURGE_ACTION, call.now):
+        raise CommandRefused(f"Nothing to confirm: send {call.prefix} purge first.")
+    await tx.synopses.purge(dialogue.id, call.now)
+    return Reply.plain("Purged. Only the adopted synopsis and an audit record (without content or people) remain.")

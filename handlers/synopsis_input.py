@@ -1,0 +1,74 @@
+"""Gathering a dialogue's stored material into the synopsis compiler's input (shared by chat commands and the CLI)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, SynopsisInput
+
+if TYPE_CHECKING:
+    from storage import Correction, Dialogue, Transaction
+
+
+def overrides_from(corrections: list[Correction]) -> Overrides:
+    """Replay the moderators' corrections in the order they were made; a later include undoes an exclude."""
+    joins: list[tuple[str, str]] = []
+    moves: list[tuple[str, str | None]] = []
+    excluded: set[str] = set()
+    forward: set[str] = set()
+    for correction in corrections:
+        if correction.kind == "join" and correction.target_ref is not None:
+            joins.append((correction.ref, correction.target_ref))
+        elif correction.kind == "move":
+            moves.append((correction.ref, correction.target_ref))
+        elif correction.kind == "exclude":
+            excluded.add(correction.ref)
+        elif correction.kind == "include":
+            excluded.discard(correction.ref)
+        elif correction.kind == "forward":
+            forward.add(correction.ref)
+        elif correction.kind == "unforward":
+            forward.discard(correction.ref)
+    return Overrides(tuple(joins), tuple(moves), frozenset(excluded), frozenset(forward))
+
+
+async def gather_synopsis_input(tx: Transaction, dialogue: Dialogue, default_timezone: str, k: int) -> SynopsisInput:
+    zone_name = dialogue.timezone or default_timezone
+    zone = ZoneInfo(zone_name)
+    challenges = await tx.challenges.list(dialogue.id)
+    numbers = {challenge.id: challenge.number for challenge in challenges}
+    supporters = await tx.contributions.supporters_by_contribution(dialogue.id)
+    contributions = tuple(
+        ContributionInput(
+            ref=item.ref,
+            challenge_number=numbers[item.challenge_id],
+            text=item.text,
+            member_key=item.member_key,
+            supporter_keys=supporters.get(item.id, frozenset()),
+            created_at=item.created_at,
+        )
+        for item in await tx.contributions.for_dialogue(dialogue.id)
+        if item.challenge_id in numbers
+    )
+    session_days = {
+        datetime.fromtimestamp(challenge.opened_at, UTC).astimezone(zone).date()
+        for challenge in challenges
+        if challenge.opened_at is not None
+    }
+    categories = {key: value for key, value in (await tx.roster.categories(dialogue.id)).items() if value}
+    return SynopsisInput(
+        dialogue=DialogueInput(
+            title=dialogue.title,
+            started_at=dialogue.created_at,
+            ended_at=dialogue.ended_at,
+            session_count=len(session_days),
+            timezone=zone_name,
+        ),
+        challenges=tuple(ChallengeInput(c.number, c.title, c.prompt) for c in challenges),
+        contributions=contributions,
+        categories=categories,
+        overrides=overrides_from(await tx.synopses.corrections(dialogue.id)),
+        k=k,
+    )

@@ -1,0 +1,438 @@
+"""Compile a dialogue's contributions into the draft synopsis (pure: no I/O, no clock, no randomness).
+
+`compile_synopsis(data)` works challenge by challenge:
+
+1. moderators' exclusions are dropped;
+2. duplicates are merged and the rest grouped into themes by machine (`synopsis.grouping`);
+3. moderators' joins, then moves, are applied (they are keyed by contribution references, so they survive a
+   recompilation with new contributions; a reference that no longer exists is ignored);
+4. each group of two or more contributions becomes a theme: its statement is the medoid (the contribution most
+   similar on average to the others), its label the keywords most distinctive of it within the challenge; a group
+   of one is kept under "Other points raised", so minority views are not lost;
+5. support is counted in distinct people (contributors and 👍 supporters), and shown only as a band from k upwards.
+
+The same input always gives an equal `Synopsis`: inputs are put into a total order (by reference) before anything
+else, and every tie is broken by reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from privacy.bands import STAKEHOLDER_CATEGORIES, band, category_phrase, normalise_category
+from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
+from synopsis.model import (
+    ChallengeInput,
+    ChallengeSection,
+    ContributionInput,
+    MethodNote,
+    OtherPoint,
+    Overrides,
+    Synopsis,
+    SynopsisInput,
+    Theme,
+    WayForward,
+)
+from synopsis.text import normalise, ref_sort_key, word_tokens, written_words
+
+MIN_KEYWORDS = 2
+MAX_KEYWORDS = 4
+KEYWORD_RELATIVE_FLOOR = 0.5
+"""A third or fourth keyword is added only if it scores at least this share of the best one (else it is noise)."""
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN) -> Synopsis:
+    """Compile the draft synopsis. Deterministic: equal inputs (in any contribution order) give equal outputs.
+
+    `params` exists for the benchmarks and tests; the bot uses the measured `CHOSEN`. Raises
+    `zoneinfo.ZoneInfoNotFoundError` for an unknown `dialogue.timezone` (a wrong date would be worse than none).
+    """
+    k = data.k
+    challenges = sorted(data.challenges, key=lambda challenge: challenge.number)
+    known = {challenge.number for challenge in challenges}
+    # Contributions to a challenge the dialogue does not list have no section to go in, so they are left out.
+    listed = (c for c in data.contributions if c.challenge_number in known)
+    present = _unique_refs(sorted(listed, key=_contribution_order))
+    excluded = data.overrides.excluded
+    kept = [c for c in present if c.ref not in excluded]
+
+    by_challenge: dict[int, list[ContributionInput]] = {number: [] for number in known}
+    for contribution in kept:
+        by_challenge[contribution.challenge_number].append(contribution)
+
+    sections: list[ChallengeSection] = []
+    scalable = False
+    for challenge in challenges:
+        section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params)
+        sections.append(section)
+        scalable = scalable or used_scalable
+
+    ways_forward = tuple(
+        WayForward(challenge_number=c.challenge_number, statement=c.text, refs=(c.ref,))
+        for c in sorted(
+            (c for c in kept if c.ref in data.overrides.ways_forward),
+            key=lambda c: (c.challenge_number, *_contribution_order(c)),
+        )
+    )
+    excluded_count = sum(1 for c in present if c.ref in excluded)
+    return Synopsis(
+        title=data.dialogue.title,
+        period=format_period(
+            data.dialogue.started_at,
+            data.dialogue.ended_at if data.dialogue.ended_at is not None else _last_time(kept),
+            data.dialogue.timezone,
+        ),
+        session_count=data.dialogue.session_count,
+        participation_band=band(len({c.member_key for c in kept}), k),
+        sections=tuple(sections),
+        ways_forward=ways_forward,
+        method=MethodNote(
+            k=k,
+            grouping=method_paragraph(params, k, scalable=scalable),
+            excluded_count_band=band(excluded_count, k),
+            contribution_count_band=band(len(kept), k),
+        ),
+    )
+
+
+def _contribution_order(contribution: ContributionInput) -> tuple[object, ...]:
+    # A total order: the reference first; the rest only matters if a caller ever hands in a reference twice.
+    return (
+        ref_sort_key(contribution.ref),
+        contribution.created_at,
+        contribution.text,
+        contribution.member_key,
+        tuple(sorted(contribution.supporter_keys)),
+    )
+
+
+def _unique_refs(contributions: Sequence[ContributionInput]) -> list[ContributionInput]:
+    # References are unique in storage; should one ever repeat, overrides could not tell the two apart, so only the
+    # first (in the total order) is kept rather than letting one reference stand in two places.
+    seen: set[str] = set()
+    unique = []
+    for contribution in contributions:
+        if contribution.ref not in seen:
+            seen.add(contribution.ref)
+            unique.append(contribution)
+    return unique
+
+
+def _last_time(contributions: Iterable[ContributionInput]) -> float | None:
+    return max((c.created_at for c in contributions), default=None)
+
+
+# ---------------------------------------------------------------- one challenge
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    members: tuple[int, ...]  # indices into the challenge's contributions (in reference order), ascending
+
+
+def _compile_section(
+    challenge: ChallengeInput,
+    contributions: Sequence[ContributionInput],
+    data: SynopsisInput,
+    params: GroupingParams,
+) -> tuple[ChallengeSection, bool]:
+    """The section for one challenge, and whether the large-challenge grouping path was used."""
+    k = data.k
+    participation = band(len({c.member_key for c in contributions}), k)
+    if not contributions:
+        return ChallengeSection(challenge.number, challenge.title, challenge.prompt, (), (), participation), False
+
+    grouping = group_texts([c.text for c in contributions], params)
+    machine: dict[int, list[int]] = {}
+    for index, label in enumerate(grouping.text_labels()):
+        machine.setdefault(label, []).append(index)
+    refs = [c.ref for c in contributions]
+    groups = apply_overrides([[refs[i] for i in members] for members in machine.values()], data.overrides)
+    index_of = {ref: index for index, ref in enumerate(refs)}
+    resolved = [_Group(tuple(sorted(index_of[ref] for ref in group))) for group in groups]
+
+    themes_found = [group for group in resolved if len(group.members) >= 2]
+    singles = [group for group in resolved if len(group.members) == 1]
+    statements = _medoids(themes_found, grouping, contributions)
+    labels = _keywords(themes_found, grouping, contributions)
+
+    ranked = []
+    for group, statement, label in zip(themes_found, statements, labels, strict=True):
+        people = _people(contributions[i] for i in group.members)
+        ranked.append((group, statement, label, people))
+    ranked.sort(key=lambda entry: (-len(entry[3]), -len(entry[0].members), ref_sort_key(refs[entry[0].members[0]])))
+
+    themes = tuple(
+        Theme(
+            number=number,
+            label=label or _fallback_label(statement),
+            statement=statement,
+            refs=tuple(refs[i] for i in group.members),
+            contribution_count=len(group.members),
+            support_band=band(len(people), k),
+            category_phrase=category_phrase(_category_counts(people, data.categories), k),
+        )
+        for number, (group, statement, label, people) in enumerate(ranked, start=1)
+    )
+    other_points = tuple(
+        OtherPoint(statement=contributions[group.members[0]].text, refs=(refs[group.members[0]],))
+        for group in sorted(singles, key=lambda group: ref_sort_key(refs[group.members[0]]))
+    )
+    section = ChallengeSection(challenge.number, challenge.title, challenge.prompt, themes, other_points, participation)
+    return section, grouping.scalable
+
+
+def apply_overrides(groups: Sequence[Sequence[str]], overrides: Overrides) -> list[list[str]]:
+    """Apply moderators' joins, then moves, to groups of refs; refs that are not in any group are ignored.
+
+    A join (a, b) merges the group holding a into the group holding b. A move (r, t) takes r out of its group and
+    puts it into the group holding t, or alone into a new group when t is None. Groups left empty disappear. The
+    result lists groups in order of creation (machine groups first), each in its original order plus arrivals.
+    """
+    members: dict[int, list[str]] = {number: list(group) for number, group in enumerate(groups)}
+    where: dict[str, int] = {ref: number for number, group in members.items() for ref in group}
+    next_number = len(members)
+    for source, target in overrides.joins:
+        if source not in where or target not in where or where[source] == where[target]:
+            continue
+        moving, into = where[source], where[target]
+        for ref in members.pop(moving):
+            members[into].append(ref)
+            where[ref] = into
+    for ref, target in overrides.moves:
+        if ref not in where or (target is not None and (target not in where or target == ref)):
+            continue
+        members[where[ref]].remove(ref)
+        if target is None:
+            into, next_number = next_number, next_number + 1
+            members[into] = []
+        else:
+            into = where[target]
+        members[into].append(ref)
+        where[ref] = into
+    return [group for _, group in sorted(members.items()) if group]
+
+
+def _people(contributions: Iterable[ContributionInput]) -> set[str]:
+    # A person counts once however often they wrote or 👍'd, and whether they did both.
+    people: set[str] = set()
+    for contribution in contributions:
+        people.add(contribution.member_key)
+        people.update(contribution.supporter_keys)
+    return people
+
+
+def _category_counts(people: Iterable[str], categories: Mapping[str, str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for person in people:
+        category = _canonical_category(categories.get(person))
+        if category is not None:
+            counts[category] = counts.get(category, 0) + 1
+    return counts
+
+
+def _canonical_category(value: str | None) -> str | None:
+    # Stored categories should already be canonical; a variant spelling is mapped, anything unknown is ignored
+    # rather than allowed to make `category_phrase` raise for the whole document.
+    if value is None or value in STAKEHOLDER_CATEGORIES:
+        return value
+    return normalise_category(value)
+
+
+def _medoids(groups: Sequence[_Group], grouping: Grouping, contributions: Sequence[ContributionInput]) -> list[str]:
+    """For each group, the statement of its medoid: highest mean similarity to the group's other contributions.
+
+    Works on merged items weighted by how many of the group's contributions they hold, in O(size) per group: with
+    unit rows, x_i · Σ_j w_j x_j counts x_i's similarity to every contribution, itself included once too often.
+    """
+    statements = []
+    features = grouping.features
+    for group in groups:
+        weights: dict[int, int] = {}
+        first_member: dict[int, int] = {}
+        for index in group.members:
+            item = grouping.item_of[index]
+            weights[item] = weights.get(item, 0) + 1
+            first_member.setdefault(item, index)
+        items = sorted(weights)
+        rows = features[items]
+        weight = np.array([weights[item] for item in items], dtype=np.float64)
+        total = sp.csr_matrix(weight) @ rows
+        dots = np.asarray(rows @ total.T.toarray()).ravel()
+        selves = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+        mean = (dots - selves) / (len(group.members) - 1)
+        # Rounded so that float noise cannot decide a tie; the earliest reference does.
+        best = min(range(len(items)), key=lambda n: (-round(float(mean[n]), 9), first_member[items[n]]))
+        statements.append(_item_statement(items[best], group, grouping, contributions))
+    return statements
+
+
+def _item_statement(item: int, group: _Group, grouping: Grouping, contributions: Sequence[ContributionInput]) -> str:
+    # The item's most frequent wording, if a moderator's move has not taken that contribution elsewhere.
+    representative = grouping.representatives[item]
+    if representative in group.members:
+        return contributions[representative].text
+    return contributions[next(i for i in group.members if grouping.item_of[i] == item)].text
+
+
+def _keywords(groups: Sequence[_Group], grouping: Grouping, contributions: Sequence[ContributionInput]) -> list[str]:
+    """For each group, its 2–4 most distinctive keywords, as written, joined by commas.
+
+    A stem's score is its TF-IDF weight summed over the group, times the share of the challenge's total weight for
+    that stem that falls in the group: frequent in the theme and concentrated there. Stems found in at least two of
+    the group's contributions come first; others only fill the label up to two keywords.
+    """
+    if not groups:
+        return []
+    keys = [normalise(grouping_text) for grouping_text in (c.text for c in contributions)]
+    vectorizer = TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True)
+    try:
+        weights = sp.csr_matrix(vectorizer.fit_transform(keys))
+    except ValueError:  # no content words anywhere in the challenge
+        return ["" for _ in groups]
+    vocabulary = vectorizer.get_feature_names_out()
+    total = np.asarray(weights.sum(axis=0)).ravel()
+    membership = sp.csr_matrix(
+        (
+            np.ones(sum(len(group.members) for group in groups)),
+            (
+                np.repeat(np.arange(len(groups)), [len(group.members) for group in groups]),
+                np.concatenate([np.array(group.members, dtype=np.int64) for group in groups]),
+            ),
+        ),
+        shape=(len(groups), len(contributions)),
+    )
+    sums = sp.csr_matrix(membership @ weights)
+    presence = weights.copy()
+    presence.data[:] = 1.0
+    spread = sp.csr_matrix(membership @ presence)  # in how many of the group's contributions each stem occurs
+    sums.sort_indices()
+    spread.sort_indices()
+    labels = []
+    for number, group in enumerate(groups):
+        row, shared = sums.getrow(number), spread.getrow(number)
+        scores = row.data * row.data / total[row.indices]
+        # Stems that several contributions share describe the theme; one contribution's own words come after.
+        order = sorted(
+            range(len(scores)),
+            key=lambda n: (shared.data[n] < 2, -round(float(scores[n]), 9), vocabulary[row.indices[n]]),
+        )
+        chosen: list[str] = []
+        for n in order[:MAX_KEYWORDS]:
+            if len(chosen) >= MIN_KEYWORDS and (
+                shared.data[n] < 2 or scores[n] < KEYWORD_RELATIVE_FLOOR * scores[order[0]]
+            ):
+                break
+            chosen.append(str(vocabulary[row.indices[n]]))
+        labels.append(", ".join(_written_forms(chosen, (contributions[i].text for i in group.members))))
+    return labels
+
+
+def _written_forms(stems: Sequence[str], texts: Iterable[str]) -> list[str]:
+    # Show each stem the way people most often wrote it in the theme (ties: lower case first, then alphabetical).
+    wanted = set(stems)
+    counts: dict[str, dict[str, int]] = {stem: {} for stem in stems}
+    for text in texts:
+        for stem, word in written_words(text):
+            if stem in wanted:
+                counts[stem][word] = counts[stem].get(word, 0) + 1
+    forms = []
+    for stem in stems:
+        if counts[stem]:
+            forms.append(min(counts[stem], key=lambda w: (-counts[stem][w], w != w.lower(), w)))
+        else:
+            forms.append(stem)
+    return forms
+
+
+def _fallback_label(statement: str) -> str:
+    # A theme with no content words at all (e.g. "+1" twice): its first words are the best label there is.
+    words = statement.split()
+    return " ".join(words[:4]) if words else "…"
+
+
+# ---------------------------------------------------------------- document level
+
+
+def format_period(start: float, end: float | None, timezone: str) -> str:
+    """A human date range in the dialogue's time zone: "4 December 2026", "1–3 December 2026",
+    "30 November – 2 December 2026" or "30 December 2026 – 2 January 2027"."""
+    zone = ZoneInfo(timezone)
+    first = datetime.fromtimestamp(start, zone).date()
+    last = datetime.fromtimestamp(end, zone).date() if end is not None else first
+    last = max(last, first)  # an end before the start (clock trouble) must not print a backwards range
+    if first == last:
+        return _day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {_MONTHS[last.month - 1]} {last.year}"
+    if first.year == last.year:
+        return f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]} {last.year}"
+    return f"{_day(first)} – {_day(last)}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _features_phrase(params: GroupingParams) -> str:
+    chars = f"the character {params.char_ngrams[0]}–{params.char_ngrams[1]}-grams of its content words"
+    words = "its content words" + (f" and runs of up to {params.word_ngrams} of them" if params.word_ngrams > 1 else "")
+    if params.word_weight <= 0:
+        return f"TF-IDF weights of {chars}"
+    if params.word_weight >= 1:
+        return f"TF-IDF weights of {words}"
+    weight = round(params.word_weight * 100)
+    return f"TF-IDF weights of {words} ({weight}%) and of {chars} ({100 - weight}%)"
+
+
+def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False) -> str:
+    """The plain-English account of how contributions were grouped, for the method annex."""
+    text = (
+        "Contributions were grouped by machine, challenge by challenge, as a draft for the moderators to review. "
+        "Exact duplicates (ignoring case, spacing and punctuation at either end) and near duplicates (texts at "
+        f"least {params.near_duplicate_threshold:g}% alike by edit distance) were merged first, keeping every "
+        f"contribution they stand for. Each remaining text was described by {_features_phrase(params)} (common "
+        "English and dialogue words left out, simple word endings ignored), and the texts were grouped by "
+        f"agglomerative clustering ({params.linkage} linkage on cosine distance, cut at a distance of "
+        f"{params.distance_threshold:g}). Each theme of two or "
+        "more contributions is stated by its most representative contribution (the one most similar, on average, "
+        "to the others in the theme) and labelled with the keywords most distinctive of it within its challenge. "
+        'Contributions that matched no other are kept under "Other points raised", so that minority views are '
+        "not lost. Moderators could then exclude contributions, join themes and move contributions between themes."
+    )
+    if scalable:
+        text += (
+            f" In challenges with more than {params.large_threshold:,} distinct contributions, themes were first "
+            f"formed on a fixed sample of {params.large_threshold:,} of them and every other contribution joined the "
+            "theme it was closest to on average if it was within the same distance (otherwise it was grouped with "
+            "the remaining ones in the same way); there, near duplicates were merged only when they differed in "
+            "punctuation alone."
+        )
+    text += (
+        " Support counts distinct people who made or endorsed a contribution in the theme, each person once, and is "
+        f"shown only as a band, never below {k} people; a stakeholder category is named only when at least {k} "
+        "people from it stand behind the theme."
+    )
+    return text

@@ -1,0 +1,341 @@
+"""The draft synopsis as Markdown, and the document outline that the DOCX renderer mirrors.
+
+`outline(synopsis)` builds the document once, as a flat sequence of blocks (title block lines, headings, numbered
+paragraphs with bullets); `render_markdown` and `synopsis.render_docx.render_docx` only lay those blocks out, so the
+two formats always say the same thing. The shape follows the model document (a UN "synopsis of considerations and
+concerns"): paragraphs are numbered continuously through the whole document, bullets inside a paragraph are not.
+
+What is printed: the dialogue's title and period, session count, bands (never exact counts of people), challenge
+titles, theme statements with their support band and category phrase, other points, ways forward, and the method.
+What is never printed here: contribution references, theme labels (both are in the JSON, for the moderators), and
+anything about a person. Bullets are punctuated as in the model document: a statement's own closing `.`, `;`, `,` or
+`:` is dropped (an ellipsis is kept), the band follows in parentheses, and each bullet ends in ";", the last in ".".
+
+Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
+it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
+dropped, so no text can start a new Markdown block. Then, in Markdown:
+
+- at the start of the text, characters that would open a block are escaped: `#`, `>`, `-`, `+`, `*`, `=`, `|`,
+  `[` (a link reference definition or a task-list box), and digits followed by `.` or `)` (an ordered list);
+- everywhere: backslash, `*`, `_`, backtick, `~`, `<` (so no emphasis, code, strikethrough, HTML or autolink), and
+  `#` at the start or after a space (a heading, or an ATX closing sequence that would eat the end of a title), and
+  `&` when it would start a character reference such as `&lt;`;
+- `]` only when followed by `(`, `[` or `:`, which is what a link, an image, a reference link or a definition needs.
+  A lone `[` elsewhere is left alone, so scrubbed placeholders such as "[participant]" stay readable, and
+  `[x](http://evil)` prints as `[x\\](http://evil)`: text, not a link.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import ChallengeSection, Synopsis, Theme
+
+NOTICE = "Draft synopsis, prepared under the Chatham House Rule"
+DRAFT_NOTE = "Draft — not for circulation without review by the Implementation Support Unit."
+WAYS_FORWARD_PLACEHOLDER = "[To be completed by the Implementation Support Unit.]"
+NO_CONTRIBUTIONS = "No contributions were recorded on this challenge."
+PARTICIPATION_BELOW_THRESHOLD = "Participation is not reported below the reporting threshold."
+EXCLUSIONS_NOT_COUNTED = "Contributions excluded by the moderators are not counted here."
+NO_ATTRIBUTION = (
+    "Contributions were recorded without names; this document attributes nothing to any participant or affiliation."
+)
+
+HEADING_INTRODUCTION = "I. Introduction"
+HEADING_SYNOPSIS = "II. Synopsis of considerations and concerns"
+HEADING_WAYS_FORWARD = "III. Suggested ways forward"
+HEADING_ANNEX = "Annex: Method"
+
+# ---------------------------------------------------------------- text from the synopsis
+
+
+class Theirs(str):
+    """Text that came from the synopsis (participants, convenors, the compiler): escaped by every renderer."""
+
+    __slots__ = ()
+
+
+Text = tuple[str, ...]
+"""A run of text: plain `str` parts are the renderer's own words, `Theirs` parts are escaped."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace (line breaks included) to single spaces; drop control characters, lone surrogates
+    and the non-characters U+FFFE/U+FFFF (none can be written to UTF-8 text or to Word's XML)."""
+    text = unicodedata.normalize("NFC", text)
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def theirs(text: str) -> Theirs:
+    return Theirs(one_line(text))
+
+
+def plain(text: Text) -> str:
+    """The text as it reads, without any markup (for DOCX)."""
+    return "".join(text)
+
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLine:
+    text: Text
+    style: str  # "title", "plain", "bold" or "italic"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: Text
+    level: int  # 1: a part of the document, 2: a challenge
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    number: int
+    text: Text
+    bullets: tuple[Text, ...] = ()
+
+
+Block = TitleLine | Heading | Paragraph
+
+
+def _sentence_start(band: str) -> str:
+    return band[:1].upper() + band[1:]
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _sessions(count: int) -> str:
+    word = _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else str(count)
+    return f"{word} session" if count == 1 else f"{word} sessions"
+
+
+_TRAILING = re.compile(r"[.;,:\s]+$")
+
+
+def _item(text: str, annotation: str | None = None) -> Text:
+    """A bullet's text without its closing punctuation (the list adds it), plus an optional annotation."""
+    body = one_line(text)
+    if not body.endswith("..."):
+        body = _TRAILING.sub("", body)
+    if annotation:
+        return (Theirs(body), " (", Theirs(annotation), ")")
+    return (Theirs(body),)
+
+
+def _punctuate(items: Iterable[Text]) -> tuple[Text, ...]:
+    """Close bullets as the model document does: ";" after each, "." after the last."""
+    listed = list(items)
+    return tuple((*item, "." if index == len(listed) - 1 else ";") for index, item in enumerate(listed))
+
+
+def _theme_annotation(theme: Theme) -> str | None:
+    support = f"supported by {one_line(theme.support_band)} participants" if theme.support_band else None
+    category = one_line(theme.category_phrase) if theme.category_phrase else None
+    return ", ".join(part for part in (support, category) if part) or None
+
+
+def _challenge_name(section: ChallengeSection) -> Text:
+    return (f"Challenge {section.number}: ", theirs(section.title))
+
+
+class _Numbering:
+    def __init__(self) -> None:
+        self.last = 0
+
+    def __call__(self, text: Text, bullets: Iterable[Text] = ()) -> Paragraph:
+        self.last += 1
+        return Paragraph(self.last, text, tuple(bullets))
+
+
+def _title_block(synopsis: Synopsis) -> list[Block]:
+    blocks: list[Block] = [TitleLine((theirs(synopsis.title),), "title")]
+    if one_line(synopsis.period):
+        blocks.append(TitleLine((theirs(synopsis.period),), "plain"))
+    blocks.append(TitleLine((NOTICE,), "bold"))
+    blocks.append(TitleLine((DRAFT_NOTE,), "italic"))
+    return blocks
+
+
+def _introduction(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    title = theirs(synopsis.title)
+    period = one_line(synopsis.period)
+    when = (" (", Theirs(period), ")") if period else ()
+    if synopsis.session_count > 0:
+        held: Text = (
+            "The stakeholder dialogue “",
+            title,
+            f"” was held over {_sessions(synopsis.session_count)}",
+            *when,
+        )
+    else:
+        held = ("No sessions of the stakeholder dialogue “", title, "” were recorded", *when)
+    blocks: list[Block] = [
+        Heading((HEADING_INTRODUCTION,), 1),
+        para(
+            (
+                *held,
+                ". It was conducted under the Chatham House Rule: participants were free to use the information "
+                "received, but neither the identity nor the affiliation of any speaker, nor that of any other "
+                "participant, may be revealed.",
+            )
+        ),
+    ]
+    if synopsis.sections:
+        blocks.append(
+            para(
+                ("The dialogue considered the following challenges:",),
+                _punctuate(_challenge_name(section) for section in synopsis.sections),
+            )
+        )
+    else:
+        blocks.append(para(("No challenges were recorded for this dialogue.",)))
+    if synopsis.participation_band:
+        band = _sentence_start(one_line(synopsis.participation_band))
+        blocks.append(para((Theirs(band), " participants contributed to the dialogue.")))
+    else:
+        blocks.append(para((PARTICIPATION_BELOW_THRESHOLD,)))
+    return blocks
+
+
+def _section(section: ChallengeSection, para: _Numbering) -> list[Block]:
+    blocks: list[Block] = [Heading(_challenge_name(section), 2)]
+    title = theirs(section.title)
+    others = _punctuate(_item(point.statement) for point in section.other_points)
+    if section.themes:
+        blocks.append(
+            para(
+                ("The dialogue expressed the following considerations and concerns on ", title, ":"),
+                _punctuate(_item(theme.statement, _theme_annotation(theme)) for theme in section.themes),
+            )
+        )
+        if others:
+            blocks.append(para(("Other points raised:",), others))
+    elif others:
+        blocks.append(para(("Other points raised on ", title, ":"), others))
+    else:
+        blocks.append(para((NO_CONTRIBUTIONS,)))
+    return blocks
+
+
+def _ways_forward(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    blocks: list[Block] = [Heading((HEADING_WAYS_FORWARD,), 1)]
+    if not synopsis.ways_forward:
+        blocks.append(para((WAYS_FORWARD_PLACEHOLDER,)))
+        return blocks
+    by_number = {section.number: section for section in synopsis.sections}
+    known = [section.number for section in synopsis.sections]
+    unknown = sorted({way.challenge_number for way in synopsis.ways_forward} - set(known))
+    for number in (*known, *unknown):
+        ways = [way for way in synopsis.ways_forward if way.challenge_number == number]
+        if not ways:
+            continue
+        section = by_number.get(number)
+        name = _challenge_name(section) if section else (f"Challenge {number}",)
+        blocks.append(
+            para(
+                ("On ", *name, ", the following ways forward were suggested:"),
+                _punctuate(_item(way.statement) for way in ways),
+            )
+        )
+    return blocks
+
+
+def _annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    method = synopsis.method
+    blocks: list[Block] = [Heading((HEADING_ANNEX,), 1)]
+    if one_line(method.grouping):
+        blocks.append(para((theirs(method.grouping),)))
+    blocks.append(
+        para(
+            (
+                f"Counts and stakeholder categories are shown only when at least {method.k} distinct participants "
+                "stand behind them, and then as bands: a few, several, many.",
+            )
+        )
+    )
+    if method.contribution_count_band:
+        counted: Text = ("In all, ", theirs(method.contribution_count_band), " contributions were recorded.")
+    else:
+        counted = ("The number of contributions is not reported below the reporting threshold.",)
+    if method.excluded_count_band:
+        band = _sentence_start(one_line(method.excluded_count_band))
+        excluded: Text = (Theirs(band), " contributions were excluded by the moderators and are not reflected here.")
+    else:
+        excluded = (EXCLUSIONS_NOT_COUNTED,)
+    blocks.append(para((*counted, " ", *excluded)))
+    blocks.append(para((NO_ATTRIBUTION,)))
+    return blocks
+
+
+def outline(synopsis: Synopsis) -> tuple[Block, ...]:
+    """The whole document as blocks, paragraphs numbered continuously from 1."""
+    para = _Numbering()
+    blocks = _title_block(synopsis)
+    blocks += _introduction(synopsis, para)
+    blocks.append(Heading((HEADING_SYNOPSIS,), 1))
+    for section in synopsis.sections:
+        blocks += _section(section, para)
+    blocks += _ways_forward(synopsis, para)
+    blocks += _annex(synopsis, para)
+    return tuple(blocks)
+
+
+# ---------------------------------------------------------------- Markdown
+
+_INLINE = re.compile(r"[\\*_`~<]|(?<!\S)#|\](?=[(\[:])|&(?=#?[A-Za-z0-9]+;)")
+_BLOCK_START = re.compile(r"^(?:[#>+*=|\[-]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str, *, line_start: bool = True) -> str:
+    """Escape untrusted one-line text so it can only ever render as text (rules in the module docstring).
+
+    `line_start=False` is for text that follows the renderer's own words on the same line, where block syntax
+    cannot take effect; it only spares those texts a needless backslash.
+    """
+    text = _INLINE.sub(lambda match: "\\" + match.group(0), text)
+    match = _BLOCK_START.match(text) if line_start else None
+    if match:
+        start = match.group(0)
+        # "2026." → "2026\." ; "#", "-", … → "\#", "\-", …
+        text = f"{start}\\{text[len(start) :]}" if start[0].isdigit() else f"\\{text}"
+    return text
+
+
+def _markdown(text: Text) -> str:
+    out: list[str] = []
+    for part in text:
+        if isinstance(part, Theirs):
+            out.append(escape_markdown(part, line_start=not "".join(out)))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+_TITLE_STYLES = {"title": "# {}", "plain": "{}", "bold": "**{}**", "italic": "*{}*"}
+
+
+def render_markdown(synopsis: Synopsis) -> str:
+    """Render the draft synopsis as CommonMark; the same synopsis always gives the same text."""
+    chunks: list[str] = []
+    for block in outline(synopsis):
+        if isinstance(block, TitleLine):
+            chunks.append(_TITLE_STYLES[block.style].format(_markdown(block.text)))
+        elif isinstance(block, Heading):
+            chunks.append(f"{'#' * (block.level + 1)} {_markdown(block.text)}")
+        else:
+            marker = f"{block.number}. "
+            lines = [marker + _markdown(block.text)]
+            if block.bullets:
+                lines.append("")
+                lines += [" " * len(marker) + "- " + _markdown(bullet) for bullet in block.bullets]
+            chunks.append("\n".join(lines))
+    return "\n\n".join(chunks) + "\n"

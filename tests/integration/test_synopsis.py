@@ -1,0 +1,122 @@
+"""The draft synopsis, delivered to moderators and the secretariat through a real Synapse."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import docx
+import nio
+import pytest
+from nio.crypto.attachments import decrypt_attachment
+
+from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
+from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
+
+pytestmark = pytest.mark.integration
+
+CONTRIBUTIONS = {
+    1: [
+        "Transfers of cluster munitions through the territory of States parties must be challenged.",
+        "Transfers of cluster munitions through the territory of States parties must be challenged!",
+        "The normalisation of transfers between States not party erodes the stigma.",
+        "Silence about new use in ongoing conflicts weakens the norm.",
+    ],
+    2: [
+        "A State party's withdrawal sets a dangerous precedent for humanitarian disarmament.",
+        "Withdrawal from the Convention must not become normal; other States parties should respond.",
+        "Universalisation efforts under Article 21 need renewed energy.",
+        "Engage States not party on Article 21 obligations.",
+    ],
+    3: [
+        "Cooperation and assistance for affected States must reach survivors and communities.",
+        "Implementation support mechanisms should find synergies with other disarmament regimes.",
+        "Survivors need sustained victim assistance funding.",
+        "Clearance of contaminated land should be prioritised.",
+    ],
+}
+
+
+def is_file_from(bot_id: str):
+    return lambda event: event.sender == bot_id and content_of(event).get("msgtype") == "m.file"
+
+
+async def download(user, event: nio.Event) -> bytes:
+    content = content_of(event)
+    encrypted = content.get("file")
+    url = encrypted["url"] if encrypted else content["url"]
+    response = await user.client.download(mxc=url)
+    assert isinstance(response, nio.DownloadResponse), response
+    if encrypted:
+        return decrypt_attachment(response.body, encrypted["key"]["k"], encrypted["hashes"]["sha256"], encrypted["iv"])
+    return response.body
+
+
+async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_and_nobody_is_named(
+    make_user, bot_factory
+):
+    isu = await make_user("isu")
+    bot = await bot_factory(extra_config={"bot": {"isu_users": [isu.user_id]}})
+    moderator = await make_user("mod")
+    people = [await make_user(f"p{index}") for index in range(4)]
+    for index, person in enumerate(people):
+        await person.client.set_displayname(f"Delegate Zanzibar-{index}")
+    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
+    for person in people:
+        await moderator.wait_for_membership(room, person.user_id, "join")
+    await invite_bot_and_wait(moderator, room, bot.user_id)
+    d = Dialogue(bot, moderator, people, room, root="")
+    await moderator.send_text(room, "!dialogue start Strengthening the norms")
+    await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
+    titles = ["New use and transfers", "Withdrawal and universalisation", "Implementation support"]
+    for title in titles:
+        await d.command(moderator, f"!dialogue challenge add {title} ; What should be done?")
+    for number, texts in CONTRIBUTIONS.items():
+        await moderator.send_text(room, f"!dialogue open {number}")
+        prompt = await moderator.wait_for(room, is_prompt(bot.user_id, number))
+        for index, text in enumerate(texts):
+            author = people[index % len(people)]
+            await author.wait_for(room, lambda event, root=prompt.event_id: event.event_id == root)
+            sent = await author.send_thread_reply(
+                room, prompt.event_id, f"{text} (as {people[(index + 1) % 4].user_id} said)"
+            )
+            await author.wait_for(room, is_ack_of(bot.user_id, sent))
+        await moderator.send_text(room, f"!dialogue close {number}")
+        await moderator.wait_for(room, lambda e, n=number: body_of(e).startswith(f"Challenge {n} is closed"))
+
+    refused = await d.command(people[0], "!dialogue synopsis")
+    assert body_of(refused).startswith("Only moderators")
+
+    documents: dict[str, bytes] = {}
+    for fmt in ("md", "docx", "json"):
+        await moderator.send_text(room, f"!dialogue synopsis {fmt}")
+        file_event = await moderator.wait_for(
+            room, lambda e, ext=f".{fmt}": is_file_from(bot.user_id)(e) and body_of(e).endswith(ext), timeout=60
+        )
+        assert "file" in content_of(file_event), "in an encrypted room the upload must be encrypted"
+        documents[fmt] = await download(moderator, file_event)
+
+    markdown = documents["md"].decode()
+    assert "Draft synopsis, prepared under the Chatham House Rule" in markdown
+    for heading in ("I. Introduction", "II. Synopsis of considerations and concerns", "III. Suggested ways forward"):
+        assert heading in markdown
+    for title in titles:
+        assert title in markdown
+    word = docx.Document(io.BytesIO(documents["docx"]))
+    assert any("Synopsis of considerations and concerns" in p.text for p in word.paragraphs)
+    structure = json.loads(documents["json"])
+    assert [section["title"] for section in structure["sections"]] == titles
+
+    dm = await isu.create_room(encrypted=True, is_direct=True)
+    await invite_bot_and_wait(isu, dm, bot.user_id)
+    listing = await isu.send_text(dm, "!dialogue dialogues")
+    answer = await isu.wait_for(dm, is_reply_from(bot.user_id, listing))
+    number = body_of(answer).splitlines()[1].split(".")[0]
+    await isu.send_text(dm, f"!dialogue synopsis {number} md")
+    pulled = await isu.wait_for(dm, is_file_from(bot.user_id), timeout=60)
+    assert await download(isu, pulled) == documents["md"]
+
+    everything = "\n".join([markdown, documents["json"].decode(), "\n".join(p.text for p in word.paragraphs)])
+    for person in [*people, moderator, isu]:
+        assert person.user_id not in everything
+    assert "Zanzibar" not in everything
