@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import sqlite3
+import subprocess
+import sys
 
 import docx
 import nio
@@ -120,3 +124,65 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
     for person in [*people, moderator, isu]:
         assert person.user_id not in everything
     assert "Zanzibar" not in everything
+
+
+async def pull(d: Dialogue, fmt: str) -> bytes:
+    await d.moderator.send_text(d.room, f"!dialogue synopsis {fmt}")
+    before = len([e for e in d.moderator.events(d.room) if is_file_from(d.bot.user_id)(e)])
+    files = await d.moderator.wait_for_count(d.room, is_file_from(d.bot.user_id), before + 1, timeout=60)
+    return await download(d.moderator, files[-1])
+
+
+async def test_corrections_shape_the_draft_and_purge_keeps_only_the_adopted_synopsis(make_user, bot_factory):
+    from tests.integration.test_dialogue import run_dialogue
+
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=3)
+    texts = [
+        "Transfers through the territory of States parties must be challenged.",
+        "Transfers through the territory of States parties must be challenged.",
+        "Survivors need sustained victim assistance funding.",
+        "Clearance of contaminated land should be prioritised.",
+    ]
+    for index, text in enumerate(texts):
+        author = d.participants[index % 3]
+        await d.acknowledged(author, await author.send_thread_reply(d.room, d.root, text))
+    listing = await d.contributions()
+    refs = {line.split(": ", 1)[1]: line.split(": ", 1)[0] for line in listing.splitlines()[1:]}
+    survivors, clearance = refs[texts[2]], refs[texts[3]]
+
+    themes = body_of(await d.command(d.moderator, "!dialogue themes 1"))
+    assert themes.startswith("Draft themes of challenge 1")
+    assert body_of(await d.command(d.moderator, f"!dialogue exclude {clearance}")).endswith("left out of the synopsis.")
+    assert "Suggested ways forward" in body_of(await d.command(d.moderator, f"!dialogue way-forward {survivors}"))
+    draft = json.loads(await pull(d, "json"))
+    statements = json.dumps(draft["sections"][0])
+    assert "Clearance" not in statements
+    assert [item["refs"] for item in draft["ways_forward"]] == [[survivors]]
+
+    refused = body_of(await d.command(d.moderator, "!dialogue purge"))
+    assert refused.startswith("End the dialogue first")
+    await d.command(d.moderator, "!dialogue adopt")
+    adopted_md = await pull(d, "md")
+    await d.command(d.moderator, "!dialogue end")
+    assert "To confirm" in body_of(await d.command(d.moderator, "!dialogue purge"))
+    assert body_of(await d.command(d.moderator, "!dialogue purge confirm")).startswith("Purged.")
+    assert await pull(d, "md") == adopted_md
+
+    assert await d.bot.stop() == 0
+    with sqlite3.connect(d.bot.data_dir / "bot.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM contributions").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM support").fetchone()[0] == 0
+        assert db.execute("SELECT length(secret) FROM dialogues").fetchone()[0] == 0
+        audit = [row[0] for row in db.execute("SELECT action FROM audit")]
+    assert len(audit) == 2 and audit[0] == "synopsis adopted" and audit[1].startswith("purged")
+    cli = [sys.executable, "-m", "bot"]
+    listed = await asyncio.to_thread(
+        subprocess.run, [*cli, "dialogues", "--config", str(d.bot.config_path)], capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "ended purged\tStrengthening the norms" in listed.stdout
+    pulled = await asyncio.to_thread(
+        subprocess.run,
+        [*cli, "synopsis", "--config", str(d.bot.config_path), "--dialogue", "1", "--format", "md"],
+        capture_output=True,
+    )
+    assert pulled.returncode == 0 and pulled.stdout == adopted_md
