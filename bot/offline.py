@@ -7,13 +7,12 @@ import argparse
 import sys
 import time
 
-from synopsis.compile import compile_synopsis
-
 from bot import exit_codes
 from bot.app import open_database
 from config import Settings
 from handlers.synopsis_input import gather_synopsis_input
 from storage import Transaction
+from synopsis.compile import compile_synopsis
 from synopsis.render import render
 
 

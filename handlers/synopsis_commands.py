@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from synopsis.compile import compile_synopsis
-
 from handlers.arguments import contribution_ref
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file
 from handlers.replies import Reply
 from handlers.synopsis_input import gather_synopsis_input
+from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
 
