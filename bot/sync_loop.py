@@ -20,6 +20,7 @@ from typing import Any
 from nio import (
     AsyncClient,
     InviteMemberEvent,
+    KeysUploadResponse,
     MegolmEvent,
     MessageDirection,
     RoomMessagesError,
@@ -99,6 +100,9 @@ class SyncLoop:
         return self._client.user_id
 
     async def run(self) -> None:
+        # A new device must publish its keys before it joins anything: a participant who sees the bot join and
+        # looks up its devices too early would otherwise share the room key with no device of the bot's at all.
+        await self._upload_device_keys()
         async with self._db.transaction() as tx:
             since = await tx.state.get(SYNC_TOKEN_KEY)
         # The first sync after a start asks for full state: nio keeps room state only in memory, and sending
@@ -135,6 +139,21 @@ class SyncLoop:
                 self._on_new_events()
             self.first_sync_done.set()
             await self._after_sync(batch, keys_may_have_arrived=bool(response.to_device_events))
+
+    async def _upload_device_keys(self) -> None:
+        failures = 0
+        while self._client.olm is not None and self._client.should_upload_keys:
+            try:
+                response = await self._client.keys_upload()
+                if isinstance(response, KeysUploadResponse):
+                    return
+                error: object = response
+            except (*NETWORK_ERRORS, LocalProtocolError) as raised:
+                error = raised
+            failures += 1
+            delay = backoff_delay(failures)
+            log.warning("key upload failed; retrying", extra={"error": repr(error)[:200], "retry_in_s": delay})
+            await asyncio.sleep(delay)
 
     def _raise_for_sync_error(self, response: SyncError) -> None:
         if response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
