@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--config", type=Path, help=config_help)
     erase.add_argument("--dialogue", type=int, required=True)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    demo = sub.add_parser("demo", help="run a scripted dialogue on a throwaway Synapse and write its draft synopsis")
+    demo.add_argument("--out", default="./demo-output", help="where to write the synopsis (default: ./demo-output)")
+    demo.add_argument("--keep", action="store_true", help="leave Synapse and the bot running until Ctrl-C")
+    demo.add_argument("--data-dir", help="keep the homeserver's and the bot's state here (default: a temp dir)")
+    demo.add_argument("--quick", action="store_true", help="a shorter script (used by the tests)")
     return parser
 
 
@@ -63,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _replace_between_markers(args.update_readme, table)
         return exit_codes.OK
+    if args.command == "demo":
+        from demo import main as run_demo
+
+        return run_demo(args.out, keep=args.keep, data_dir=args.data_dir, quick=args.quick)
     settings = _load_or_report(args.config)
     if settings is None:
         return exit_codes.CONFIG

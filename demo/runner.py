@@ -1,0 +1,461 @@
+"""Runs the demo: Synapse, the bot as a process, scripted users, and the synopsis pulled by the secretariat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import nio
+from nio.crypto.attachments import decrypt_attachment
+
+from demo import script
+from demo.client import DemoUser
+from devserver.synapse import SynapseServer, spawn_process_group, tail
+
+STEP_TIMEOUT = 60.0
+ACK = "✅"
+
+
+class DemoFailure(Exception):
+    """A step failed; the message names it."""
+
+
+def content_of(event: nio.Event) -> dict[str, Any]:
+    content = event.source.get("content")
+    return content if isinstance(content, dict) else {}
+
+
+def body_of(event: nio.Event) -> str:
+    body = content_of(event).get("body")
+    return body if isinstance(body, str) else ""
+
+
+def is_reply_from(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
+    def predicate(event: nio.Event) -> bool:
+        reply = (content_of(event).get("m.relates_to") or {}).get("m.in_reply_to") or {}
+        return event.sender == sender and reply.get("event_id") == event_id
+
+    return predicate
+
+
+def is_ack_of(bot_id: str, event_id: str) -> Callable[[nio.Event], bool]:
+    def predicate(event: nio.Event) -> bool:
+        relation = content_of(event).get("m.relates_to") or {}
+        return (
+            event.sender == bot_id
+            and event.source.get("type") == "m.reaction"
+            and relation.get("event_id") == event_id
+            and relation.get("key") == ACK
+        )
+
+    return predicate
+
+
+def is_file_from(bot_id: str, ext: str) -> Callable[[nio.Event], bool]:
+    return lambda e: e.sender == bot_id and content_of(e).get("msgtype") == "m.file" and body_of(e).endswith(ext)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+def toml_dumps(config: dict[str, dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for table, values in config.items():
+        lines.append(f"[{table}]")
+        lines.extend(f"{key} = {_toml(value)}" for key, value in values.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+class Demo:
+    def __init__(self, out: Path, data_dir: Path, *, quick: bool, keep: bool) -> None:
+        self.out = out
+        self.data_dir = data_dir
+        self.quick = quick
+        self.keep = keep
+        self.synapse = SynapseServer(data_dir / "synapse")
+        self.bot_proc: subprocess.Popen[bytes] | None = None
+        self.bot_id = ""
+        self.bot_log = data_dir / "bot" / "bot.log"
+        self.users: dict[str, DemoUser] = {}
+        self.passwords: dict[str, str] = {}
+        self.participants = script.QUICK_PARTICIPANTS if quick else script.PARTICIPANTS
+        self.people: list[DemoUser] = []
+        self.moderator: DemoUser | None = None
+        self.isu: DemoUser | None = None
+        self.room = ""
+        self.step_no = 0
+        self.total = 14
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    async def step(self, text: str, coro: Awaitable[Any], timeout: float = STEP_TIMEOUT) -> Any:  # noqa: ASYNC109
+        self.step_no += 1
+        print(f"[{self.step_no:2d}/{self.total}] {text} …", flush=True)
+        try:
+            async with asyncio.timeout(timeout):
+                return await coro
+        except TimeoutError as err:
+            raise DemoFailure(f"step {self.step_no} ({text}) timed out: {err}") from err
+        except DemoFailure:
+            raise
+        except Exception as err:
+            raise DemoFailure(f"step {self.step_no} ({text}) failed: {err}") from err
+
+    def person(self, index: int) -> DemoUser:
+        return self.people[index % len(self.people)]
+
+    async def command(self, user: DemoUser, text: str, room: str | None = None) -> nio.Event:
+        room = room or self.room
+        asked = await user.send_text(room, text)
+        return await user.wait_for(room, is_reply_from(self.bot_id, asked), description=text, timeout=STEP_TIMEOUT)
+
+    async def contribute(self, user: DemoUser, root: str, text: str) -> str:
+        sent = await user.send_thread_reply(self.room, root, text)
+        await user.wait_for(self.room, is_ack_of(self.bot_id, sent), description=f"ack of {text[:30]}")
+        return sent
+
+    # -- steps -------------------------------------------------------------------------------
+
+    async def start_servers(self) -> None:
+        await asyncio.to_thread(self.synapse.start)
+        server = self.synapse.server_name
+        suffix = secrets.token_hex(2)
+        for person in (*([script.MODERATOR, script.ISU]), *self.participants):
+            password = secrets.token_urlsafe(12)
+            user_id = await asyncio.to_thread(self.synapse.register, f"{person.localpart}-{suffix}", password)
+            await asyncio.to_thread(self.synapse.exempt_from_rate_limits, user_id)
+            self.passwords[person.localpart] = password
+            self.users[person.localpart] = user_id  # type: ignore[assignment]
+        bot_password = secrets.token_urlsafe(18)
+        self.bot_id = await asyncio.to_thread(self.synapse.register, f"dialogue-bot-{suffix}", bot_password)
+        await asyncio.to_thread(self.synapse.exempt_from_rate_limits, self.bot_id)
+        bot_dir = self.data_dir / "bot"
+        (bot_dir / "data").mkdir(parents=True, exist_ok=True)
+        password_path = bot_dir / "password"
+        fd = os.open(password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(bot_password + "\n")
+        config = {
+            "matrix": {
+                "homeserver": self.synapse.url,
+                "user_id": self.bot_id,
+                "password_file": str(password_path),
+                "encryption": True,
+            },
+            "bot": {
+                "data_dir": str(bot_dir / "data"),
+                "allowed_inviters": [server],
+                "moderator_power_level": 50,
+                "isu_users": [self.users["isu"]],
+            },
+            "privacy": {"k_threshold": 3},
+            "logging": {"level": "INFO"},
+        }
+        config_path = bot_dir / "config.toml"
+        config_path.write_text(toml_dumps(config))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGUE_BOT_")}
+        env["PYTHONUNBUFFERED"] = "1"
+        cmd = [sys.executable, "-m", "bot", "run", "--config", str(config_path)]
+        self.bot_proc = spawn_process_group(cmd, cwd=bot_dir, log_file=self.bot_log, env=env)
+
+    async def log_in(self) -> None:
+        ids: dict[str, str] = dict(self.users)  # type: ignore[arg-type]
+        self.users = {}
+        stores = self.data_dir / "clients"
+
+        async def one(person: script.Person) -> DemoUser:
+            user = await DemoUser.create(
+                self.synapse.url, ids[person.localpart], self.passwords[person.localpart], stores / person.localpart
+            )
+            await user.client.set_displayname(person.display_name)
+            return user
+
+        everyone = [script.MODERATOR, script.ISU, *self.participants]
+        clients = await asyncio.gather(*(one(p) for p in everyone), return_exceptions=True)
+        for person, client in zip(everyone, clients, strict=True):
+            if isinstance(client, DemoUser):
+                self.users[person.localpart] = client
+        for client in clients:
+            if isinstance(client, BaseException):
+                raise client
+        self.moderator = self.users["moderator"]
+        self.isu = self.users["isu"]
+        self.people = [self.users[p.localpart] for p in self.participants]
+
+    async def create_room(self) -> None:
+        mod = self.moderator
+        assert mod is not None
+        self.room = await mod.create_room(
+            encrypted=True, invite=[p.user_id for p in self.people], name=script.DIALOGUE_TITLE
+        )
+        for person in self.people:
+            await mod.wait_for_membership(self.room, person.user_id, "join")
+        await mod.invite(self.room, self.bot_id)
+        await mod.wait_for_membership(self.room, self.bot_id, "join", timeout=STEP_TIMEOUT)
+
+    async def start_dialogue(self) -> None:
+        mod = self.moderator
+        assert mod is not None
+        await mod.send_text(self.room, f"!dialogue start {script.DIALOGUE_TITLE}")
+        await mod.wait_for(self.room, lambda e: e.sender == self.bot_id and "Chatham House Rule" in body_of(e))
+        for person, user in zip(self.participants, self.people, strict=True):
+            await self.command(mod, f"!dialogue roster set {user.user_id} {person.affiliation} ; {person.category}")
+        for title, prompt, _ in self.challenges():
+            await self.command(mod, f"!dialogue challenge add {title} ; {prompt}")
+
+    def challenges(self) -> list[tuple[str, str, list[tuple[int, str]]]]:
+        if not self.quick:
+            return script.CHALLENGES
+        return [(title, prompt, items[:3]) for title, prompt, items in script.CHALLENGES]
+
+    async def open_challenge(self, number: int, *, scheduled: bool = False) -> str:
+        mod = self.moderator
+        assert mod is not None
+        if scheduled:
+            reply = await self.command(mod, f"!dialogue schedule {number} in 2s for 1h")
+            if not body_of(reply).startswith(f"Challenge {number} opens"):
+                raise DemoFailure(f"unexpected answer to schedule: {body_of(reply)!r}")
+        else:
+            await mod.send_text(self.room, f"!dialogue open {number}")
+        prompt = await mod.wait_for(
+            self.room, lambda e: e.sender == self.bot_id and body_of(e).startswith(f"Challenge {number}:"), timeout=30
+        )
+        for person in self.people:
+            await person.wait_for(self.room, lambda e: e.event_id == prompt.event_id)
+        return str(prompt.event_id)
+
+    async def close_challenge(self, number: int) -> None:
+        mod = self.moderator
+        assert mod is not None
+        await mod.send_text(self.room, f"!dialogue close {number}")
+        await mod.wait_for(
+            self.room, lambda e: e.sender == self.bot_id and body_of(e).startswith(f"Challenge {number} is closed")
+        )
+
+    async def contributions(self, number: int, root: str) -> dict[int, str]:
+        sent: dict[int, str] = {}
+        for position, (index, text) in enumerate(self.challenges()[number - 1][2]):
+            sent[position] = await self.contribute(self.person(index), root, text)
+        return sent
+
+    async def challenge_one_extras(self, root: str, sent: dict[int, str]) -> None:
+        # An edit of the third contribution.
+        editor = self.person(script.EDIT[0])
+        await editor.edit(self.room, sent[2], script.EDIT[1])
+        # A contribution, then withdrawn by a reply.
+        author = self.person(script.WITHDRAWN[0])
+        point = await self.contribute(author, root, script.WITHDRAWN[1])
+        withdraw = await author.send_text(
+            self.room, "!dialogue withdraw", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": point}}}
+        )
+        answer = await author.wait_for(self.room, is_reply_from(self.bot_id, withdraw))
+        if not body_of(answer).startswith("Withdrawn"):
+            raise DemoFailure(f"withdrawal refused: {body_of(answer)!r}")
+        # Support from everyone else for the first contribution.
+        first_author = self.person(self.challenges()[0][2][0][0])
+        for person in self.people:
+            if person is not first_author:
+                await person.send_reaction(self.room, sent[0], "👍")
+        # A reply quoting another participant, with the reply fallback.
+        quoted_author = self.person(self.challenges()[0][2][0][0])
+        quoted_text = self.challenges()[0][2][0][1]
+        replier = self.person(script.QUOTED_REPLY[0])
+        if replier is quoted_author:
+            replier = self.person(script.QUOTED_REPLY[0] + 1)
+        reply = await replier.send_event(
+            self.room,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": f"> <{quoted_author.user_id}> {quoted_text}\n\n{script.QUOTED_REPLY[1]}",
+                "m.relates_to": {
+                    "rel_type": "m.thread",
+                    "event_id": root,
+                    "is_falling_back": False,
+                    "m.in_reply_to": {"event_id": sent[0]},
+                },
+            },
+        )
+        await replier.wait_for(self.room, is_ack_of(self.bot_id, reply))
+        listing = body_of(await self.command(self.moderator, "!dialogue contributions 1"))  # type: ignore[arg-type]
+        if script.EDIT[1] not in listing or script.WITHDRAWN[1] in listing:
+            raise DemoFailure(f"edit or withdrawal not reflected in the contributions:\n{listing}")
+
+    async def private_contribution(self) -> None:
+        user = self.person(script.PRIVATE[0])
+        dm = await user.create_room(encrypted=True, is_direct=True)
+        await user.invite(dm, self.bot_id)
+        await user.wait_for_membership(dm, self.bot_id, "join", timeout=STEP_TIMEOUT)
+        sent = await user.send_text(dm, script.PRIVATE[1])
+        echo = await user.wait_for(dm, is_reply_from(self.bot_id, sent), timeout=STEP_TIMEOUT)
+        if "Recorded privately" not in body_of(echo):
+            raise DemoFailure(f"private contribution not recorded: {body_of(echo)!r}")
+
+    async def pull_synopsis(self) -> dict[str, Path]:
+        isu = self.isu
+        assert isu is not None
+        dm = await isu.create_room(encrypted=True, is_direct=True)
+        await isu.invite(dm, self.bot_id)
+        await isu.wait_for_membership(dm, self.bot_id, "join", timeout=STEP_TIMEOUT)
+        listing = body_of(await self.command(isu, "!dialogue dialogues", room=dm))
+        number = listing.splitlines()[1].split(".")[0].strip()
+        self.out.mkdir(parents=True, exist_ok=True)
+        paths: dict[str, Path] = {}
+        for fmt in ("md", "docx", "json"):
+            await isu.send_text(dm, f"!dialogue synopsis {number} {fmt}")
+            event = await isu.wait_for(dm, is_file_from(self.bot_id, f".{fmt}"), timeout=STEP_TIMEOUT)
+            data = await self.download(isu, event)
+            path = self.out / f"synopsis.{fmt}"
+            path.write_bytes(data)
+            paths[fmt] = path
+        return paths
+
+    @staticmethod
+    async def download(user: DemoUser, event: nio.Event) -> bytes:
+        content = content_of(event)
+        encrypted = content.get("file")
+        url = encrypted["url"] if encrypted else content["url"]
+        response = await user.client.download(mxc=url)
+        if not isinstance(response, nio.DownloadResponse):
+            raise DemoFailure(f"download of {url} failed: {response}")
+        if encrypted:
+            return decrypt_attachment(
+                response.body, encrypted["key"]["k"], encrypted["hashes"]["sha256"], encrypted["iv"]
+            )
+        return response.body
+
+    async def play(self) -> None:
+        started = time.monotonic()
+        await self.step("starting Synapse, registering users and starting the bot", self.start_servers(), 120)
+        await self.step("logging in the moderator, the ISU and the participants", self.log_in())
+        await self.step("moderator creates an encrypted room and invites everyone", self.create_room())
+        await self.step("moderator starts the dialogue, sets the roster, adds challenges", self.start_dialogue())
+        root = await self.step("moderator opens challenge 1", self.open_challenge(1))
+        sent = await self.step("participants contribute to challenge 1", self.contributions(1, root))
+        await self.step("an edit, a withdrawal, 👍 support and a quoted reply", self.challenge_one_extras(root, sent))
+        await self.step("moderator closes challenge 1 and opens challenge 2", self._close_open(1, 2))
+        await self.step("participants contribute to challenge 2, one privately", self._challenge_two())
+        await self.step("challenge 3: open, contributions, close", self._plain_challenge(3))
+        await self.step("challenge 4 is scheduled in 2s and opens by itself", self._scheduled_challenge(4))
+        paths = await self.step("the ISU pulls the synopsis (md, docx, json) in a DM", self.pull_synopsis())
+        self.step_no = self.total - 1
+        print(f"[{self.total - 1:2d}/{self.total}] writing the synopsis files … done")
+        print(f"[{self.total:2d}/{self.total}] finished in {time.monotonic() - started:.1f}s")
+        for path in paths.values():
+            print(f"  wrote {path}")
+        print("Markdown headings:")
+        for line in paths["md"].read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                print(f"  {line}")
+
+    async def _close_open(self, closing: int, opening: int) -> None:
+        await self.close_challenge(closing)
+        self._root = await self.open_challenge(opening)
+
+    async def _challenge_two(self) -> None:
+        await self.contributions(2, self._root)
+        await self.private_contribution()
+        await self.close_challenge(2)
+
+    async def _plain_challenge(self, number: int) -> None:
+        root = await self.open_challenge(number)
+        await self.contributions(number, root)
+        await self.close_challenge(number)
+
+    async def _scheduled_challenge(self, number: int) -> None:
+        root = await self.open_challenge(number, scheduled=True)
+        await self.contributions(number, root)
+        await self.close_challenge(number)
+
+    async def wait_for_signal(self) -> None:
+        print(f"\nHomeserver: {self.synapse.url}")
+        print(f"Bot: {self.bot_id} (log: {self.bot_log})")
+        everyone = [script.MODERATOR, script.ISU, *self.participants]
+        for person in everyone:
+            user = self.users[person.localpart]
+            print(f"  {user.user_id}  password: {self.passwords[person.localpart]}  ({person.display_name})")
+        print("Synapse and the bot keep running; press Ctrl-C to stop them.", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(
+            *(u.close() for u in self.users.values() if isinstance(u, DemoUser)), return_exceptions=True
+        )
+        proc, self.bot_proc = self.bot_proc, None
+        if proc is not None:
+            await asyncio.to_thread(_stop_bot, proc)
+        await asyncio.to_thread(self.synapse.stop)
+
+    async def run(self) -> int:
+        try:
+            await self.play()
+            if self.keep:
+                await self.wait_for_signal()
+            return 0
+        except DemoFailure as err:
+            print(f"demo failed: {err}".splitlines()[0], file=sys.stderr)
+            print(f"(bot log tail:)\n{tail(self.bot_log, 15)}", file=sys.stderr)
+            return 1
+        finally:
+            await self.shutdown()
+
+
+def _stop_bot(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def run(*, out: str, keep: bool, data_dir: str | None, quick: bool) -> int:
+    # nio warns about every device it has no Olm session with yet; that is noise in a demo.
+    logging.basicConfig(level=logging.ERROR)
+    temp: str | None = None
+    if data_dir is None:
+        temp = tempfile.mkdtemp(prefix="dialogue-bot-demo-")
+        base = Path(temp)
+    else:
+        base = Path(data_dir).resolve()
+        base.mkdir(parents=True, exist_ok=True)
+    demo = Demo(Path(out).resolve(), base, quick=quick, keep=keep)
+    try:
+        return asyncio.run(demo.run())
+    except KeyboardInterrupt:
+        print("demo interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
