@@ -270,7 +270,7 @@ class SyncLoop:
                 result = await self._client.join(room_id)
                 log.info("invite accepted", extra={"room_id": room_id, "ok": not hasattr(result, "status_code")})
             else:
-                result = await self._client.room_leave(room_id)
+                await self._client.room_leave(room_id)
                 log.info("invite declined: inviter not allowed", extra={"room_id": room_id})
 
     async def _commit(self, batch: _Batch, next_batch: str) -> int:

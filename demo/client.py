@@ -191,7 +191,7 @@ class DemoUser:
                     await self._join_invites(resp)
             except Exception as err:
                 # Keep syncing: a failed key upload or join is retried/visible, a dead loop is not.
-                log.warning("%s: sync housekeeping failed: %r", self.user_id, err)
+                log.debug("%s: sync housekeeping failed: %r", self.user_id, err)
                 self.background_errors.append(f"housekeeping: {err!r}")
             first = False
             first_sync.set()
@@ -202,7 +202,7 @@ class DemoUser:
         for room_id, info in resp.rooms.join.items():
             timeline = self._timelines.setdefault(room_id, [])
             if info.timeline.limited and not first and timeline:
-                log.warning("%s: timeline gap in %s (limited sync); events may be missing", self.user_id, room_id)
+                log.debug("%s: timeline gap in %s (limited sync); events may be missing", self.user_id, room_id)
             # nio already replaced decryptable MegolmEvents in place during receive_response.
             timeline.extend(info.timeline.events)
         self._retry_decryption()
@@ -477,7 +477,7 @@ class DemoUser:
                 if member == self.user_id and device.id == self.client.device_id:
                     continue
                 if (member, device.id) not in covered and not olm.is_device_blacklisted(device):
-                    log.info("%s: re-keying %s for new device %s/%s", self.user_id, room_id, member, device.id)
+                    log.debug("%s: re-keying %s for new device %s/%s", self.user_id, room_id, member, device.id)
                     self.client.invalidate_outbound_session(room_id)
                     return
 

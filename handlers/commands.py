@@ -80,12 +80,6 @@ def no_arguments(raw: str) -> None:
         raise UsageError("this command takes no arguments")
 
 
-def optional_word(raw: str) -> str | None:
-    words = raw.split()
-    if len(words) > 1:
-        raise UsageError("expected at most one word")
-    return words[0] if words else None
-
 
 def rest_of_line(raw: str) -> str:
     """Free text, kept as written (may be empty)."""

@@ -45,7 +45,7 @@ def is_support_key(key: str) -> bool:
 
 
 async def handle_message(
-    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float, k: int
+    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float
 ) -> None:
     """A non-command `m.room.message`: a contribution, an edit of one, or nothing for the bot."""
     if event.is_edit:

@@ -78,7 +78,7 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         if invocation is not None:
             await run_command(invocation, event, room, env, tx)
         else:
-            await handle_message(event, room, env.rooms, tx, env.now, env.settings.privacy.k_threshold)
+            await handle_message(event, room, env.rooms, tx, env.now)
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":

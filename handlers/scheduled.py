@@ -8,6 +8,7 @@ restarts in between.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -65,7 +66,7 @@ def plan_actions(
     *,
     now: float,
     grace_seconds: float,
-    digests: list[DigestSetting] = (),  # type: ignore[assignment]
+    digests: Sequence[DigestSetting] = (),
     default_timezone: str = "UTC",
 ) -> list[PlannedAction]:
     """What to do and when, from the stored agenda. Past-due openings within the grace period run now; older ones

@@ -77,9 +77,3 @@ class SynopsesRepository:
         await self._session.execute(
             "INSERT INTO audit (dialogue_id, action, at) VALUES (?, ?, ?)", (dialogue_id, action, now)
         )
-
-    async def audit_log(self, dialogue_id: int) -> list[tuple[str, float]]:
-        rows = await self._session.fetchall(
-            "SELECT action, at FROM audit WHERE dialogue_id = ? ORDER BY id", (dialogue_id,)
-        )
-        return [(row[0], row[1]) for row in rows]
