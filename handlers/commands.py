@@ -80,7 +80,6 @@ def no_arguments(raw: str) -> None:
         raise UsageError("this command takes no arguments")
 
 
-
 def rest_of_line(raw: str) -> str:
     """Free text, kept as written (may be empty)."""
     return raw.strip()
