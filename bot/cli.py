@@ -1,7 +1,8 @@
 """`dialogue-bot`: the command line.
 
-Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `commands` (the command
-reference, generated from the same table as the in-chat help), `reset-session` (forget a revoked login).
+Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
+configuration key, generated from the settings model), `commands` (the command reference, generated from the same
+table as the in-chat help), `reset-session` (forget a revoked login).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help=config_help)
     check = sub.add_parser("check-config", help="validate the configuration and list every problem")
     check.add_argument("--config", type=Path, help=config_help)
+    reference = sub.add_parser("config-reference", help="print every configuration key as a Markdown table")
+    reference.add_argument(
+        "--update-readme", type=Path, metavar="FILE", help="rewrite the table between the config markers in FILE"
+    )
     commands = sub.add_parser("commands", help="print the chat command reference as a Markdown table")
     commands.add_argument("--prefix", default="!dialogue")
     commands.add_argument(
@@ -65,9 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = commands_markdown(build_registry(), args.prefix)
         if args.update_readme is None:
             sys.stdout.write(table)
-        else:
-            _replace_between_markers(args.update_readme, table)
-        return exit_codes.OK
+            return exit_codes.OK
+        return _replace_between_markers(args.update_readme, "commands", table)
+    if args.command == "config-reference":
+        from config.reference import config_reference_markdown
+
+        table = config_reference_markdown()
+        if args.update_readme is None:
+            sys.stdout.write(table)
+            return exit_codes.OK
+        return _replace_between_markers(args.update_readme, "config", table)
     if args.command == "demo":
         from demo import main as run_demo
 
@@ -135,11 +147,15 @@ async def _reset_session(settings: Settings) -> None:
     print("stored session removed" if existed else "there was no stored session")
 
 
-def _replace_between_markers(path: Path, table: str) -> None:
-    begin, end = "<!-- commands:begin -->\n", "<!-- commands:end -->"
+def _replace_between_markers(path: Path, name: str, table: str) -> int:
+    begin, end = f"<!-- {name}:begin -->\n", f"<!-- {name}:end -->"
     text = path.read_text(encoding="utf-8")
+    if begin not in text or end not in text:
+        print(f"dialogue-bot: {path} has no {begin.strip()} … {end} markers to write between", file=sys.stderr)
+        return exit_codes.USAGE
     start, stop = text.index(begin) + len(begin), text.index(end)
     path.write_text(text[:start] + table + text[stop:], encoding="utf-8")
+    return exit_codes.OK
 
 
 def _confirmed(dialogue_id: int) -> bool:

@@ -1,0 +1,94 @@
+"""The configuration reference for the README, generated from the `Settings` model.
+
+Every key's meaning is its field's `description` and its default is the model's own, so the README cannot drift from
+what the bot actually accepts. `dialogue-bot config-reference --update-readme README.md` rewrites the table, and a unit
+test fails while the README's copy differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast, get_args
+
+from pydantic import BaseModel, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from config.loader import ENV_PREFIX
+from config.settings import Settings
+
+REQUIRED = "**required**"
+UNSET = "unset"
+
+
+def config_fields(model: type[BaseModel] = Settings) -> Iterator[tuple[str, str, FieldInfo]]:
+    """Every (section, key, field) of the configuration, in the model's order."""
+    for section, info in model.model_fields.items():
+        section_model = cast("type[BaseModel]", info.annotation)
+        for key, field in section_model.model_fields.items():
+            yield section, key, field
+
+
+def is_secret(field: FieldInfo) -> bool:
+    """Whether the field holds a secret (a `SecretStr`, alone or in a union): no default or value is ever shown."""
+    return _mentions(field.annotation, SecretStr)
+
+
+def _mentions(annotation: Any, wanted: type) -> bool:
+    return annotation is wanted or any(_mentions(arg, wanted) for arg in get_args(annotation))
+
+
+def env_name(section: str, key: str) -> str:
+    """The environment variable that overrides `section.key`."""
+    return f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+
+
+def default_text(field: FieldInfo) -> str:
+    """The field's default as it would be written in the TOML file, `unset`, or `**required**`."""
+    if is_secret(field):
+        return UNSET
+    if field.is_required():
+        return REQUIRED
+    value = field.get_default(call_default_factory=True)
+    if value is None or value is PydanticUndefined:
+        return UNSET
+    return f"`{toml_value(value)}`"
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, Path):
+        text = value.as_posix()
+        # Path("./data") prints as "data"; the explicit "./" says it is relative (to the config file's folder).
+        return json.dumps(text if value.is_absolute() or text.startswith(".") else f"./{text}")
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def meaning_text(model: type[BaseModel], section: str, key: str, field: FieldInfo) -> str:
+    """The field's description, plus for a secret where to put it instead of the config file."""
+    if not field.description:
+        raise ValueError(f"{section}.{key} has no description in config/settings.py")
+    meaning = " ".join(field.description.split())
+    if is_secret(field):
+        section_fields = cast("type[BaseModel]", model.model_fields[section].annotation).model_fields
+        file_key = f"{key}_file"
+        where = f"`{env_name(section, key)}`"
+        if file_key in section_fields:
+            where += f" or `{section}.{file_key}`"
+        meaning += f" A secret: give it through {where}, not in the config file."
+    return meaning.replace("|", "\\|")
+
+
+def config_reference_markdown(model: type[BaseModel] = Settings) -> str:
+    """A Markdown table: one row per key (`section.key`), its default, and what it means."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    for section, key, field in config_fields(model):
+        rows.append(f"| `{section}.{key}` | {default_text(field)} | {meaning_text(model, section, key, field)} |")
+    return "\n".join(rows) + "\n"
