@@ -24,6 +24,7 @@ from nio.crypto.attachments import decrypt_attachment
 from demo import script
 from demo.client import DemoUser
 from devserver.synapse import SynapseServer, spawn_process_group, tail
+from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
 ACK = "✅"
@@ -364,9 +365,15 @@ class Demo:
         print(f"[{self.total:2d}/{self.total}] finished in {time.monotonic() - started:.1f}s")
         for path in paths.values():
             print(f"  wrote {path}")
+        markdown = paths["md"].read_text(encoding="utf-8").splitlines()
         print("Markdown headings:")
-        for line in paths["md"].read_text(encoding="utf-8").splitlines():
+        for line in markdown:
             if line.startswith("#"):
+                print(f"  {line}")
+        scrubbed = [line.strip(" -") for line in markdown if AFFILIATION in line]
+        if scrubbed:
+            print(f"Where a participant named their own State or organisation, the synopsis shows {AFFILIATION}:")
+            for line in scrubbed:
                 print(f"  {line}")
 
     async def _close_open(self, closing: int, opening: int) -> None:

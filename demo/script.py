@@ -68,7 +68,7 @@ CHALLENGES: list[tuple[str, str, list[tuple[int, str]]]] = [
         "Broader alliances for the norm",
         "Which alliances beyond the States parties could strengthen the norm?",
         [
-            (0, "Parliamentarians and regional organisations can carry the norm where governments hesitate."),
+            (0, "As the Republic of Ruritania, we will host a regional workshop for parliamentarians next year."),
             (3, "Faith leaders, medical associations and financial institutions should be part of the coalition."),
             (7, "Divestment from producers of cluster munitions sends a strong signal to the market."),
         ],
@@ -77,5 +77,8 @@ CHALLENGES: list[tuple[str, str, list[tuple[int, str]]]] = [
 
 EDIT = (2, "The normalisation of transfers between States not party erodes the stigma and invites further use.")
 WITHDRAWN = (5, "A point I will take back: perhaps new use should simply be noted.")
-QUOTED_REPLY = (1, "Agreed, and documentation should include the humanitarian impact on civilians.")
+QUOTED_REPLY = (
+    1,
+    "Agreed; the Grand Duchy of Fenwick has raised this bilaterally with its neighbours and will keep doing so.",
+)
 PRIVATE = (7, "Privately: some delegations fear that condemning a partner's new use will cost them aid.")

@@ -14,8 +14,17 @@ import docx
 import pytest
 
 from demo import script
+from privacy.scrub import AFFILIATION
 
 pytestmark = pytest.mark.integration
+
+
+def _quick_contributions() -> list[tuple[script.Person, str]]:
+    """What each participant says in the quick demo (a quoted reply may come from the next participant instead)."""
+    people = script.QUICK_PARTICIPANTS
+    said = [item for _, _, items in script.CHALLENGES for item in items[:3]]
+    said += [script.EDIT, script.WITHDRAWN, script.QUOTED_REPLY, script.PRIVATE]
+    return [(people[index % len(people)], text) for index, text in said]
 
 
 def _processes_mentioning(text: str) -> list[str]:
@@ -62,5 +71,14 @@ async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(
                 assert part not in everything, part
         if person.affiliation:
             assert person.affiliation not in everything
+
+    # Participants name their own State ("As the Republic of Ruritania, we …"): the roster's affiliation was scrubbed
+    # before storage, so the synopsis shows the placeholder where it stood, and no trace of the name.
+    naming_own = [(person, text) for person, text in _quick_contributions() if person.affiliation in text]
+    assert naming_own, "the demo script should have a participant name their own affiliation"
+    scrubbed = [text.replace(person.affiliation, AFFILIATION) for person, text in naming_own]
+    assert any(text in markdown for text in scrubbed), markdown
+    for person, _ in naming_own:
+        assert person.affiliation.split()[-1] not in everything
 
     assert not _processes_mentioning(str(data_dir)), "the demo left processes behind"
