@@ -34,6 +34,10 @@ class DemoFailure(Exception):
     """A step failed; the message names it."""
 
 
+class BotStopped(Exception):
+    """The bot's process exited while a step needed it."""
+
+
 def content_of(event: nio.Event) -> dict[str, Any]:
     content = event.source.get("content")
     return content if isinstance(content, dict) else {}
@@ -97,7 +101,7 @@ class Demo:
         self.synapse = SynapseServer(data_dir / "synapse")
         self.bot_proc: subprocess.Popen[bytes] | None = None
         self.bot_id = ""
-        self.bot_log = data_dir / "bot" / "bot.log"
+        self.bot_log = data_dir / "bot" / "bot.log"  # each run's own, once its bot account exists (start_servers)
         self.users: dict[str, DemoUser] = {}
         self.passwords: dict[str, str] = {}
         self.participants = script.QUICK_PARTICIPANTS if quick else script.PARTICIPANTS
@@ -115,13 +119,34 @@ class Demo:
         print(f"[{self.step_no:2d}/{self.total}] {text} …", flush=True)
         try:
             async with asyncio.timeout(timeout):
-                return await coro
+                return await self._unless_the_bot_stops(coro)
         except TimeoutError as err:
-            raise DemoFailure(f"step {self.step_no} ({text}) timed out: {err}") from err
+            raise DemoFailure(f"step {self.step_no} ({text}) timed out after {timeout:.0f}s") from err
         except DemoFailure:
             raise
         except Exception as err:
             raise DemoFailure(f"step {self.step_no} ({text}) failed: {err}") from err
+
+    async def _unless_the_bot_stops(self, coro: Awaitable[Any]) -> Any:
+        """Await `coro`, but give up as soon as the bot's process exits: every step needs the bot."""
+        work = asyncio.ensure_future(coro)
+        watch = asyncio.ensure_future(self._bot_exited())
+        try:
+            await asyncio.wait((work, watch), return_when=asyncio.FIRST_COMPLETED)
+            if work.done():
+                return work.result()
+            raise BotStopped(watch.result())
+        finally:
+            for task in (work, watch):
+                task.cancel()
+            await asyncio.gather(work, watch, return_exceptions=True)
+
+    async def _bot_exited(self) -> str:
+        # A Popen's exit cannot be awaited portably; polling it a few times a second costs nothing.
+        while self.bot_proc is None or self.bot_proc.poll() is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+        last = tail(self.bot_log, 1).strip()
+        return f"the bot stopped with exit code {self.bot_proc.returncode}" + (f": {last}" if last else "")
 
     def person(self, index: int) -> DemoUser:
         return self.people[index % len(self.people)]
@@ -151,8 +176,11 @@ class Demo:
         bot_password = secrets.token_urlsafe(18)
         self.bot_id = await asyncio.to_thread(self.synapse.register, f"dialogue-bot-{suffix}", bot_password)
         await asyncio.to_thread(self.synapse.exempt_from_rate_limits, self.bot_id)
-        bot_dir = self.data_dir / "bot"
+        # Every run registers a new bot account, so it gets a folder of its own: a data dir kept from an earlier run
+        # (--data-dir) holds that run's account's session, which the bot rightly refuses to use for another account.
+        bot_dir = self.data_dir / "bot" / self.bot_id.split(":")[0].lstrip("@")
         (bot_dir / "data").mkdir(parents=True, exist_ok=True)
+        self.bot_log = bot_dir / "bot.log"
         password_path = bot_dir / "password"
         fd = os.open(password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -396,6 +424,11 @@ class Demo:
         await self.close_challenge(number)
 
     async def wait_for_signal(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # Before printing that Ctrl-C stops everything, so a Ctrl-C right after that line is handled here too.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         print(f"\nHomeserver: {self.synapse.url}")
         print(f"Bot: {self.bot_id} (log: {self.bot_log})")
         everyone = [script.MODERATOR, script.ISU, *self.participants]
@@ -403,15 +436,12 @@ class Demo:
             user = self.users[person.localpart]
             print(f"  {user.user_id}  password: {self.passwords[person.localpart]}  ({person.display_name})")
         print("Synapse and the bot keep running; press Ctrl-C to stop them.", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         try:
             await stop.wait()
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+        print("stopping Synapse and the bot …", flush=True)
 
     async def shutdown(self) -> None:
         await asyncio.gather(
@@ -430,7 +460,8 @@ class Demo:
             return 0
         except DemoFailure as err:
             print(f"demo failed: {err}".splitlines()[0], file=sys.stderr)
-            print(f"(bot log tail:)\n{tail(self.bot_log, 15)}", file=sys.stderr)
+            if bot_log := tail(self.bot_log, 15):
+                print(f"(bot log tail:)\n{bot_log}", file=sys.stderr)
             return 1
         finally:
             await self.shutdown()
@@ -447,17 +478,36 @@ def _stop_bot(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+def _folder_problem(option: str, path: Path) -> str | None:
+    """Create `path` if needed; a one-line reason if it cannot serve as a writable folder."""
+    if path.exists() and not path.is_dir():
+        return f"{option} {path} is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return f"{option} {path}: cannot create the folder ({err.strerror or err})"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{option} {path}: the folder is not writable"
+    return None
+
+
 def run(*, out: str, keep: bool, data_dir: str | None, quick: bool) -> int:
     # nio warns about every device it has no Olm session with yet; that is noise in a demo.
     logging.basicConfig(level=logging.ERROR)
+    out_dir = Path(out).resolve()
+    # Checked before anything starts, rather than found out once the whole dialogue has been played.
+    folders = [("--out", out_dir)] + ([] if data_dir is None else [("--data-dir", Path(data_dir).resolve())])
+    for option, path in folders:
+        if problem := _folder_problem(option, path):
+            print(f"demo failed: {problem}", file=sys.stderr)
+            return 1
     temp: str | None = None
     if data_dir is None:
         temp = tempfile.mkdtemp(prefix="dialogue-bot-demo-")
         base = Path(temp)
     else:
         base = Path(data_dir).resolve()
-        base.mkdir(parents=True, exist_ok=True)
-    demo = Demo(Path(out).resolve(), base, quick=quick, keep=keep)
+    demo = Demo(out_dir, base, quick=quick, keep=keep)
     try:
         return asyncio.run(demo.run())
     except KeyboardInterrupt:

@@ -1,14 +1,21 @@
-"""`dialogue-bot demo --quick` runs end to end, writes the synopsis in three formats, names nobody, leaves nothing."""
+"""`dialogue-bot demo --quick` runs end to end, writes the synopsis in three formats, names nobody, leaves nothing;
+it fails in one line, and with --keep it serves until Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -39,6 +46,20 @@ def _processes_mentioning(text: str) -> list[str]:
         if text in cmdline:
             found.append(f"{entry.name}: {cmdline}")
     return found
+
+
+def _kill(found: list[str]) -> None:
+    """SIGKILL processes listed by _processes_mentioning (only ever ones a test here started)."""
+    for entry in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(entry.split(":", 1)[0]), signal.SIGKILL)
+
+
+def _http_json(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(tmp_path):
@@ -82,3 +103,80 @@ async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(
         assert person.affiliation.split()[-1] not in everything
 
     assert not _processes_mentioning(str(data_dir)), "the demo left processes behind"
+
+    # --data-dir keeps the homeserver's state, so the demo can run again on it (with a new bot account each time).
+    again = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "demo", "--quick", "--out", str(tmp_path / "again"), "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert again.returncode == 0, f"{again.stdout}\n{again.stderr}"
+    assert not _processes_mentioning(str(data_dir)), "the second run left processes behind"
+
+
+@pytest.mark.parametrize("option", ["--out", "--data-dir"])
+async def test_a_folder_that_is_a_file_fails_the_demo_at_once_in_one_line(tmp_path, option):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n")
+    folders = {"--out": str(tmp_path / "out"), "--data-dir": str(tmp_path / "hs"), option: str(a_file)}
+    command = [sys.executable, "-m", "bot", "demo", "--quick", *(part for pair in folders.items() for part in pair)]
+
+    result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1, f"{result.stdout}\n{result.stderr}"
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"demo failed: {option} {a_file} is a file, not a folder"]
+    assert a_file.read_text() == "not a folder\n"
+    assert not _processes_mentioning(str(tmp_path))
+
+
+async def test_keep_serves_the_homeserver_until_ctrl_c_then_stops_everything(tmp_path):
+    out, data_dir = tmp_path / "out", tmp_path / "hs"
+    demo = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "bot", "demo", "--quick", "--keep", "--out", str(out), "--data-dir", str(data_dir)],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert demo.stdout is not None
+    printed: list[str] = []
+    try:
+        async with asyncio.timeout(240):
+            while not printed or "press Ctrl-C" not in printed[-1]:
+                line = await demo.stdout.readline()
+                assert line, "the demo ended before it said it keeps running:\n" + "".join(printed)
+                printed.append(line.decode())
+        text = "".join(printed)
+        homeserver = re.search(r"^Homeserver: (http://\S+)$", text, re.M)
+        accounts = re.findall(r"^  (@\S+)  password: (\S+)  \(", text, re.M)
+        assert homeserver and accounts, text
+        url = homeserver.group(1)
+
+        versions = await asyncio.to_thread(_http_json, f"{url}/_matrix/client/versions")
+        assert versions["versions"]
+        user_id, password = accounts[0]
+        login = await asyncio.to_thread(
+            _http_json,
+            f"{url}/_matrix/client/v3/login",
+            {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id}, "password": password},
+        )
+        assert login["user_id"] == user_id
+
+        demo.send_signal(signal.SIGINT)
+        async with asyncio.timeout(60):
+            rest = (await demo.stdout.read()).decode()
+            code = await demo.wait()
+    finally:
+        if demo.returncode is None:
+            demo.kill()
+            await demo.wait()
+        left_behind = _processes_mentioning(str(data_dir))
+        _kill(left_behind)
+
+    assert code == 0, text + rest
+    assert "stopping Synapse and the bot …" in rest.splitlines()
+    assert "Traceback" not in rest
+    assert not left_behind, "the demo left processes behind"
+    with pytest.raises(urllib.error.URLError):
+        await asyncio.to_thread(_http_json, f"{url}/_matrix/client/versions")
