@@ -28,6 +28,8 @@ from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
 ACK = "✅"
+# Either stops the demo at any point: the steps are cancelled, then Synapse and the bot are stopped (see Demo.run).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class DemoFailure(Exception):
@@ -111,6 +113,10 @@ class Demo:
         self.room = ""
         self.step_no = 0
         self.total = 14
+        self.signalled: signal.Signals | None = None  # the SIGINT or SIGTERM that cancelled the demo
+        self.serving = False  # --keep: the dialogue is over, Synapse and the bot run until a signal
+        self.stopping = False  # shutdown has begun; signals no longer cancel anything
+        self._synapse_start: asyncio.Future[None] | None = None
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -164,7 +170,10 @@ class Demo:
     # -- steps -------------------------------------------------------------------------------
 
     async def start_servers(self) -> None:
-        await asyncio.to_thread(self.synapse.start)
+        # A cancelled step leaves the thread starting Synapse running; shutdown awaits it, so it cannot spawn Synapse
+        # after Synapse was stopped.
+        self._synapse_start = asyncio.ensure_future(asyncio.to_thread(self.synapse.start))
+        await asyncio.shield(self._synapse_start)
         server = self.synapse.server_name
         suffix = secrets.token_hex(2)
         for person in (*([script.MODERATOR, script.ISU]), *self.participants):
@@ -217,14 +226,12 @@ class Demo:
             user = await DemoUser.create(
                 self.synapse.url, ids[person.localpart], self.passwords[person.localpart], stores / person.localpart
             )
+            self.users[person.localpart] = user  # at once, so shutdown closes it even if this step is cancelled
             await user.client.set_displayname(person.display_name)
             return user
 
         everyone = [script.MODERATOR, script.ISU, *self.participants]
         clients = await asyncio.gather(*(one(p) for p in everyone), return_exceptions=True)
-        for person, client in zip(everyone, clients, strict=True):
-            if isinstance(client, DemoUser):
-                self.users[person.localpart] = client
         for client in clients:
             if isinstance(client, BaseException):
                 raise client
@@ -423,12 +430,9 @@ class Demo:
         await self.contributions(number, root)
         await self.close_challenge(number)
 
-    async def wait_for_signal(self) -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        # Before printing that Ctrl-C stops everything, so a Ctrl-C right after that line is handled here too.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+    async def serve_until_signalled(self) -> None:
+        """--keep: print where to log in, then wait; SIGINT or SIGTERM cancels the wait (see `run`)."""
+        self.serving = True
         print(f"\nHomeserver: {self.synapse.url}")
         print(f"Bot: {self.bot_id} (log: {self.bot_log})")
         everyone = [script.MODERATOR, script.ISU, *self.participants]
@@ -436,14 +440,12 @@ class Demo:
             user = self.users[person.localpart]
             print(f"  {user.user_id}  password: {self.passwords[person.localpart]}  ({person.display_name})")
         print("Synapse and the bot keep running; press Ctrl-C to stop them.", flush=True)
-        try:
-            await stop.wait()
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-        print("stopping Synapse and the bot …", flush=True)
+        await asyncio.get_running_loop().create_future()  # never set
 
     async def shutdown(self) -> None:
+        self.stopping = True
+        if self._synapse_start is not None:
+            await asyncio.gather(self._synapse_start, return_exceptions=True)
         await asyncio.gather(
             *(u.close() for u in self.users.values() if isinstance(u, DemoUser)), return_exceptions=True
         )
@@ -453,18 +455,42 @@ class Demo:
         await asyncio.to_thread(self.synapse.stop)
 
     async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        main = asyncio.current_task()
+        assert main is not None
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, self._on_signal, sig, main)
         try:
             await self.play()
             if self.keep:
-                await self.wait_for_signal()
+                await self.serve_until_signalled()
             return 0
         except DemoFailure as err:
             print(f"demo failed: {err}".splitlines()[0], file=sys.stderr)
             if bot_log := tail(self.bot_log, 15):
                 print(f"(bot log tail:)\n{bot_log}", file=sys.stderr)
             return 1
+        except asyncio.CancelledError:
+            if self.signalled is None:
+                raise
+            main.uncancel()
+            if self.serving:  # --keep after the dialogue: a signal is the documented way to end it
+                print("stopping Synapse and the bot …", flush=True)
+                return 0
+            print(f"demo interrupted by {self.signalled.name}: stopping Synapse and the bot …", file=sys.stderr)
+            return 128 + self.signalled
         finally:
             await self.shutdown()
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+    def _on_signal(self, sig: signal.Signals, main: asyncio.Task[int]) -> None:
+        # The first signal cancels whatever the demo awaits, and `run` stops everything in its `finally`. Signals
+        # during that are ignored: each stop is bounded (terminate, wait, kill), and interrupting it would leave
+        # Synapse or the bot behind.
+        if self.signalled is None and not self.stopping:
+            self.signalled = sig
+            main.cancel()
 
 
 def _stop_bot(proc: subprocess.Popen[bytes]) -> None:
@@ -511,7 +537,7 @@ def run(*, out: str, keep: bool, data_dir: str | None, quick: bool) -> int:
     try:
         return asyncio.run(demo.run())
     except KeyboardInterrupt:
-        print("demo interrupted", file=sys.stderr)
+        print("demo interrupted by SIGINT", file=sys.stderr)
         return 130
     finally:
         if temp is not None:

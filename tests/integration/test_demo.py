@@ -1,5 +1,5 @@
 """`dialogue-bot demo --quick` runs end to end, writes the synopsis in three formats, names nobody, leaves nothing;
-it fails in one line, and with --keep it serves until Ctrl-C."""
+it fails in one line, stops everything in one line on SIGINT or SIGTERM, and with --keep it serves until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -180,3 +180,37 @@ async def test_keep_serves_the_homeserver_until_ctrl_c_then_stops_everything(tmp
     assert not left_behind, "the demo left processes behind"
     with pytest.raises(urllib.error.URLError):
         await asyncio.to_thread(_http_json, f"{url}/_matrix/client/versions")
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_in_the_middle_of_the_dialogue_stops_everything_in_one_line(tmp_path, sig, code):
+    out, data_dir = tmp_path / "out", tmp_path / "hs"
+    demo = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "bot", "demo", "--quick", "--out", str(out), "--data-dir", str(data_dir)],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert demo.stdout is not None
+    printed: list[str] = []
+    try:
+        # Synapse and the bot run, everyone is logged in, the dialogue has started: a step in the middle.
+        async with asyncio.timeout(240):
+            while not printed or "moderator opens challenge 1" not in printed[-1]:
+                line = await demo.stdout.readline()
+                assert line, "the demo ended before the dialogue got under way:\n" + "".join(printed)
+                printed.append(line.decode())
+        demo.send_signal(sig)
+        async with asyncio.timeout(60):
+            rest, errors = await demo.communicate()
+    finally:
+        if demo.returncode is None:
+            demo.kill()
+            await demo.wait()
+        left_behind = _processes_mentioning(str(data_dir))
+        _kill(left_behind)
+
+    output = "".join(printed) + rest.decode()
+    assert demo.returncode == code, output + errors.decode()
+    assert errors.decode().splitlines() == [f"demo interrupted by {sig.name}: stopping Synapse and the bot …"]
+    assert "Traceback" not in output
+    assert not left_behind, "the demo left processes behind"
