@@ -116,6 +116,16 @@ async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(
     assert not _processes_mentioning(str(data_dir)), "the second run left processes behind"
 
 
+async def _read_until(demo: asyncio.subprocess.Process, marker: str, printed: list[str]) -> None:
+    """Collect the demo's output lines into `printed` until one contains `marker` (the demo must not end first)."""
+    assert demo.stdout is not None
+    async with asyncio.timeout(240):
+        while not printed or marker not in printed[-1]:
+            line = await demo.stdout.readline()
+            assert line, f"the demo ended before printing {marker!r}:\n" + "".join(printed)
+            printed.append(line.decode())
+
+
 @pytest.mark.parametrize("option", ["--out", "--data-dir"])
 async def test_a_folder_that_is_a_file_fails_the_demo_at_once_in_one_line(tmp_path, option):
     a_file = tmp_path / "a-file"
@@ -142,11 +152,7 @@ async def test_keep_serves_the_homeserver_until_ctrl_c_then_stops_everything(tmp
     assert demo.stdout is not None
     printed: list[str] = []
     try:
-        async with asyncio.timeout(240):
-            while not printed or "press Ctrl-C" not in printed[-1]:
-                line = await demo.stdout.readline()
-                assert line, "the demo ended before it said it keeps running:\n" + "".join(printed)
-                printed.append(line.decode())
+        await _read_until(demo, "press Ctrl-C", printed)
         text = "".join(printed)
         homeserver = re.search(r"^Homeserver: (http://\S+)$", text, re.M)
         accounts = re.findall(r"^  (@\S+)  password: (\S+)  \(", text, re.M)
@@ -194,11 +200,7 @@ async def test_a_signal_in_the_middle_of_the_dialogue_stops_everything_in_one_li
     printed: list[str] = []
     try:
         # Synapse and the bot run, everyone is logged in, the dialogue has started: a step in the middle.
-        async with asyncio.timeout(240):
-            while not printed or "moderator opens challenge 1" not in printed[-1]:
-                line = await demo.stdout.readline()
-                assert line, "the demo ended before the dialogue got under way:\n" + "".join(printed)
-                printed.append(line.decode())
+        await _read_until(demo, "moderator opens challenge 1", printed)
         demo.send_signal(sig)
         async with asyncio.timeout(60):
             rest, errors = await demo.communicate()
