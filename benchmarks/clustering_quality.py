@@ -2,9 +2,11 @@
 
 Run: .venv/bin/python benchmarks/clustering_quality.py [--search]
 
-Prints one line per method: the chosen grouping (`synopsis.grouping.CHOSEN`) and three simpler baselines, on the
-evaluation set (`data/eval_contributions.json`, used to choose the parameters) and on a held-out set
-(`data/holdout_contributions.json`, written before any tuning and never used to choose anything).
+Prints one line per method: the chosen grouping (`synopsis.grouping.CHOSEN`), the same without its thesaurus, and
+three simpler baselines, on four labelled sets (see benchmarks/README.md): the evaluation set (`eval`, used to choose
+the parameters), a held-out set on the same themes (`holdout`), and two sets written blind, by someone who had seen
+neither the method nor the other sets: one on the same themes (`blind`), one from another treaty's dialogue with
+other themes (`blind_minebans`). Nothing but `eval` is used to choose anything.
 
 `--search` re-runs the parameter search that picked CHOSEN: a grid over the word/character weighting, character
 n-gram lengths, linkage and distance threshold, scored by the mean ARI over the full evaluation set and over
@@ -34,6 +36,7 @@ from synopsis.grouping import CHOSEN, GroupingParams, group_texts, merge_duplica
 from synopsis.text import normalise
 
 DATA = Path(__file__).resolve().parent / "data"
+REPORTED_SETS = ("eval", "holdout", "blind", "blind_minebans")
 SUBSET_SIZES = (20, 40, 60)
 SUBSETS_PER_SIZE = 5
 SUBSET_SEED = 20261201
@@ -139,28 +142,28 @@ def main() -> None:
     parser.add_argument("--search", action="store_true", help="re-run the parameter search (about a minute)")
     arguments = parser.parse_args()
 
-    eval_texts, eval_truth = load("eval")
-    held_texts, held_truth = load("holdout")
+    sets = {name: load(name) for name in REPORTED_SETS}
+    eval_texts, eval_truth = sets["eval"]
     print(
-        f"evaluation set: {len(eval_texts)} contributions, {len(set(eval_truth))} labels; "
-        f"held-out set: {len(held_texts)} contributions, {len(set(held_truth))} labels"
+        "; ".join(
+            f"{name}: {len(texts)} contributions, {len(set(truth))} labels" for name, (texts, truth) in sets.items()
+        )
     )
     if arguments.search:
         best = search(eval_texts, eval_truth)
         print(f"search picked: {best.describe()}")
         print(f"CHOSEN is:     {CHOSEN.describe()}  ({'same' if best == CHOSEN else 'DIFFERENT'})")
     methods: list[tuple[str, Labeller]] = [
-        ("chosen: near-dup merge + TF-IDF char n-grams of stemmed words + agglomerative", chosen(CHOSEN)),
+        ("chosen: thesaurus + near-dup merge + TF-IDF + agglomerative", chosen(CHOSEN)),
+        ("chosen settings without the thesaurus", chosen(replace(CHOSEN, thesaurus=False))),
         ("baseline: exact match only", exact_only),
         ("baseline: rapidfuzz near-duplicates only", near_duplicates_only),
         (f"baseline: plain word TF-IDF + average linkage at {PLAIN_THRESHOLD}", plain_tfidf),
     ]
+    print(f"{'method':<62} {'robust':>7} " + " ".join(f"{name:>14}" for name in sets))
     for name, labeller in methods:
-        print(
-            f"{name:<80} ARI eval {ari(labeller, eval_texts, eval_truth):.3f}  "
-            f"robust {robust_score(labeller, eval_texts, eval_truth):.3f}  "
-            f"held-out {ari(labeller, held_texts, held_truth):.3f}"
-        )
+        scores = " ".join(f"{ari(labeller, texts, truth):>14.3f}" for texts, truth in sets.values())
+        print(f"{name:<62} {robust_score(labeller, eval_texts, eval_truth):>7.3f} {scores}")
     print(f"chosen parameters: {CHOSEN.describe()}")
 
 

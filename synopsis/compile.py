@@ -40,7 +40,7 @@ from synopsis.model import (
     Theme,
     WayForward,
 )
-from synopsis.text import normalise, ref_sort_key, word_tokens, written_words
+from synopsis.text import ref_sort_key, word_tokens, written_words
 
 MIN_KEYWORDS = 2
 MAX_KEYWORDS = 4
@@ -306,10 +306,9 @@ def _keywords(groups: Sequence[_Group], grouping: Grouping, contributions: Seque
     """
     if not groups:
         return []
-    keys = [normalise(grouping_text) for grouping_text in (c.text for c in contributions)]
     vectorizer = TfidfVectorizer(analyzer=word_tokens, sublinear_tf=True)
     try:
-        weights = sp.csr_matrix(vectorizer.fit_transform(keys))
+        weights = sp.csr_matrix(vectorizer.fit_transform(grouping.keys))
     except ValueError:  # no content words anywhere in the challenge
         return ["" for _ in groups]
     vocabulary = vectorizer.get_feature_names_out()
@@ -413,9 +412,16 @@ def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False) 
         "Contributions were grouped by machine, challenge by challenge, as a draft for the moderators to review. "
         "Exact duplicates (ignoring case, spacing and punctuation at either end) and near duplicates (texts at "
         f"least {params.near_duplicate_threshold:g}% alike by edit distance) were merged first, keeping every "
-        f"contribution they stand for. Each remaining text was described by {_features_phrase(params)} (common "
-        "English and dialogue words left out, simple word endings ignored), and the texts were grouped by "
-        f"agglomerative clustering ({params.linkage} linkage on cosine distance, cut at a distance of "
+        f"contribution they stand for. Each remaining text was described by {_features_phrase(params)}; common "
+        "English and dialogue words were left out and simple word endings ignored"
+        + (
+            ", and words of the same meaning in treaty dialogues (such as “withdrawal” and “leaving the treaty”) "
+            "counted as one"
+            if params.thesaurus
+            else ""
+        )
+        + ". The texts were then grouped by agglomerative clustering "
+        f"({params.linkage} linkage on cosine distance, cut at a distance of "
         f"{params.distance_threshold:g}). Each theme of two or "
         "more contributions is stated by its most representative contribution (the one most similar, on average, "
         "to the others in the theme) and labelled with the keywords most distinctive of it within its challenge. "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -132,10 +133,33 @@ def stem(word: str) -> str:
     return word
 
 
+def without_placeholders(text: str) -> str:
+    """`text` with every scrubbing placeholder blanked (before anything that would strip their brackets)."""
+    return _PLACEHOLDER_RE.sub(" ", text)
+
+
 def content_words(normalised: str) -> list[tuple[str, str]]:
     """(stem, written word) for each content word of a normalised text, in order; stop words and placeholders out."""
-    text = _PLACEHOLDER_RE.sub(" ", normalised)
-    return [(stem(word), word) for word in _WORDS.findall(text) if word not in STOP_WORDS and not _is_noise(word)]
+    return [(stem(word), word) for word in words_of(normalised) if _is_content(word)]
+
+
+def words_of(normalised: str) -> list[str]:
+    """Every word of a normalised text, in order, placeholders left out (stop words kept)."""
+    return _WORDS.findall(without_placeholders(normalised))
+
+
+def content_stems(words: Sequence[str]) -> list[str]:
+    """The stems of the content words among `words` (casefolded words), in order."""
+    return [stemmed for stemmed in map(_content_stem, words) if stemmed is not None]
+
+
+@lru_cache(maxsize=1 << 16)  # asked for every word of every contribution; a dialogue's vocabulary is small
+def _content_stem(word: str) -> str | None:
+    return stem(word) if _is_content(word) else None
+
+
+def _is_content(word: str) -> bool:
+    return word not in STOP_WORDS and not _is_noise(word)
 
 
 def _is_noise(word: str) -> bool:
@@ -143,18 +167,37 @@ def _is_noise(word: str) -> bool:
     return len(word) < 2 or word.strip("_") == ""
 
 
-def word_tokens(normalised: str, max_n: int = 1) -> list[str]:
-    """Stemmed content words of a normalised text, plus word n-grams up to `max_n` (joined by spaces)."""
-    stems = [stemmed for stemmed, _ in content_words(normalised)]
+def word_ngrams(stems: Sequence[str], max_n: int = 1) -> list[str]:
+    """`stems` plus their runs of 2 to `max_n` (joined by spaces)."""
     tokens = list(stems)
     for n in range(2, max_n + 1):
         tokens.extend(" ".join(stems[i : i + n]) for i in range(len(stems) - n + 1))
     return tokens
 
 
-def content_text(normalised: str) -> str:
-    """The stemmed content words joined by spaces: what character n-grams are taken from."""
-    return " ".join(stemmed for stemmed, _ in content_words(normalised))
+def word_tokens(normalised: str, max_n: int = 1) -> list[str]:
+    """Stemmed content words of a normalised text, plus word n-grams up to `max_n` (joined by spaces)."""
+    return word_ngrams(content_stems(words_of(normalised)), max_n)
+
+
+@lru_cache(maxsize=1 << 16)  # a dialogue's words repeat across thousands of contributions
+def word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """The character n-grams (lengths `low`–`high`) of one word padded with a space on each side.
+
+    The same n-grams as scikit-learn's `analyzer="char_wb"` gives for the word, so a text's n-gram counts are the sum
+    of its words' (which is how `synopsis.grouping` builds them, once per distinct word).
+    """
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        offset = 0
+        grams.append(padded[offset : offset + n])
+        while offset + n < len(padded):
+            offset += 1
+            grams.append(padded[offset : offset + n])
+        if offset == 0:  # a word shorter than n counts once, as scikit-learn does
+            break
+    return tuple(grams)
 
 
 def written_words(text: str) -> list[tuple[str, str]]:
@@ -166,7 +209,7 @@ def written_words(text: str) -> list[tuple[str, str]]:
     nfkc = _PLACEHOLDER_RE.sub(" ", unicodedata.normalize("NFKC", text))
     pairs = []
     for word in _WORDS.findall(nfkc):
-        folded = word.casefold()
-        if folded not in STOP_WORDS and not _is_noise(folded):
-            pairs.append((stem(folded), word))
+        stemmed = _content_stem(word.casefold())
+        if stemmed is not None:
+            pairs.append((stemmed, word))
     return pairs
