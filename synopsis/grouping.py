@@ -81,8 +81,8 @@ CHOSEN = GroupingParams(
 """The parameters the compiler uses, picked by `benchmarks/clustering_quality.py --search`.
 
 With the thesaurus, a quarter word TF-IDF and three quarters character 3–5-grams of the stemmed content words scored
-best: ARI 0.56 on the evaluation set (0.30 before the thesaurus), 0.38 on the held-out set. On the two sets written
-blind it is far lower (0.13 on the same themes, 0.07 on another treaty's): participants who say the same thing in
+best: ARI 0.51 on the evaluation set (0.30 before the thesaurus), 0.36 on the held-out set. On the two sets written
+blind it is far lower (0.15 on the same themes, 0.06 on another treaty's): participants who say the same thing in
 other words share too few words for TF-IDF to see it, and moderators' joins are how those are brought together.
 Many settings score within 0.005 of each other; see the benchmark's tie rule.
 """

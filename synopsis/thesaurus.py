@@ -1,10 +1,12 @@
 """Synonym sets of treaty-dialogue vocabulary, so contributions that say the same thing in other words can meet.
 
-TF-IDF sees only shared words: "leaving the treaty" and "withdrawal from the Convention" share none. Before grouping,
-every phrase below is replaced by its set's head word, so both read "withdraw … convention". The sets are written
-for disarmament and humanitarian-treaty dialogues by one rule: **same meaning, not same topic**. "Quit" and
-"withdraw" are one set; "stigma" and "media" are not, however often they come up together. Nothing here is shown to
-anyone: labels and statements keep the participants' own words.
+TF-IDF sees only shared words: "leaving the treaty" and "withdrawal from the Convention" share none. Before
+grouping, every phrase below is replaced by its set's head word, so both read "withdraw … convention". The sets are
+written for disarmament and humanitarian-treaty dialogues by one rule: **same meaning, not same topic**. "Quit" and
+"withdraw" are one set; "stigma" and "media" are not, however often they come up together. A word that often means
+something else in diplomatic speech is left out ("press", "deliver", "help") or kept only in context ("leave the
+treaty", never "leave" alone). Nothing here is shown to anyone: labels and statements keep the participants' own
+words.
 
 A head word counts as one of its own phrases. Phrases are matched on the stems of *all* words of a contribution
 (stop words included, so "States not party" is not read as "States party"), longest phrase first, so "cluster
@@ -23,8 +25,13 @@ SYNONYM_SETS: Mapping[str, Sequence[str]] = {
     # Leaving a treaty.
     "withdraw": (
         "withdrawal",
-        "leave",
-        "leaving",
+        # "leave" alone mostly means something else ("leave no one behind", "leaves victims"): only with the treaty.
+        "leave the convention",
+        "leave the treaty",
+        "leaving the convention",
+        "leaving the treaty",
+        "left the convention",
+        "left the treaty",
         "quit",
         "quitting",
         "denounce",
@@ -68,7 +75,7 @@ SYNONYM_SETS: Mapping[str, Sequence[str]] = {
     ),
     # What is done with the weapons.
     "use": ("using", "used", "strike", "attack", "deploy", "deployment", "employ"),
-    "transfer": ("ship", "shipment", "transit", "export", "import", "deliver", "delivery", "supply"),
+    "transfer": ("ship", "shipment", "transit", "export", "import", "supply"),  # not "deliver": "deliver results"
     # The weapons themselves, however they are named.
     "munition": (
         "cluster munition",
@@ -87,7 +94,7 @@ SYNONYM_SETS: Mapping[str, Sequence[str]] = {
     "casualty": ("casualties", "victim", "killed", "killing", "maimed", "maiming", "injured", "wounded"),
     "survivor": ("survivors", "victim assistance"),
     "funding": ("funds", "fund", "financing", "financial", "money", "financial resources", "donor", "budget"),
-    "assistance": ("assist", "aid", "help"),
+    "assistance": ("assist", "aid"),  # not "help": "would help to" is everywhere
     # Saying things plainly, and the world around the treaty.
     "realistic": ("realism", "honest", "frank", "candid", "clear eyed", "squarely", "head on", "face reality"),
     "geopolitical": ("geopolitics", "strategic environment", "security environment", "political context"),
@@ -97,16 +104,17 @@ SYNONYM_SETS: Mapping[str, Sequence[str]] = {
     "silo": ("silos", "fragmented", "fragmentation", "in isolation", "works alone"),
     # Reputation, memory and the public.
     "stigma": ("stigmatisation", "stigmatization", "name and shame", "naming and shaming", "taboo"),
-    "memory": ("remember", "remind", "forgotten", "forget", "forgetting"),
+    "memory": ("remember", "forgotten", "forget", "forgetting"),  # not "remind": "let me remind you"
     "advocacy": ("campaign", "campaigning", "awareness raising"),
-    "media": ("news", "press", "journalists"),
+    "media": ("news", "journalists"),  # not "press": "press for action"
     "public": ("general public", "public opinion", "public attention"),
     # Development and peace.
     "development": ("sustainable development",),
-    "farming": ("agriculture", "farmland", "fields"),
+    "farming": ("agriculture", "farmland", "farmer", "farm"),  # not "fields": "in the fields of cooperation"
     "peace": ("peacebuilding",),
     # How States answer, and what becomes accepted.
-    "react": ("reaction", "respond", "response", "protest", "objected", "object", "condemn", "condemnation"),
+    # Not "object": "the object and purpose of the treaty".
+    "react": ("reaction", "respond", "response", "protest", "objected", "objection", "condemn", "condemnation"),
     "normalise": ("normal", "normalisation", "normalization"),
     "recent": ("current", "ongoing", "today's", "fresh", "latest"),
 }

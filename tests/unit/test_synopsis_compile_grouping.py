@@ -16,7 +16,7 @@ from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Ove
 from synopsis.text import content_stems, normalise, ref_sort_key, stem, words_of
 
 EVALUATION_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "eval_contributions.json"
-REPORTED_ARI = 0.560  # benchmarks/clustering_quality.py with CHOSEN
+REPORTED_ARI = 0.508  # benchmarks/clustering_quality.py with CHOSEN
 ARI_MARGIN = 0.02
 
 

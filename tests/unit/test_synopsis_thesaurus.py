@@ -23,6 +23,11 @@ def test_the_longest_phrase_wins_and_stop_words_inside_a_phrase_count():
     assert DEFAULT_THESAURUS.apply("cluster bombs were dropped") == "munition were dropped"
 
 
+def test_a_word_with_another_common_sense_counts_only_in_context():
+    assert DEFAULT_THESAURUS.apply("leave no one behind") == "leave no one behind"
+    assert DEFAULT_THESAURUS.apply("leaving the treaty now") == "withdraw now"
+
+
 def test_words_outside_every_set_are_left_as_they_were():
     assert DEFAULT_THESAURUS.apply("article 21 obliges us") == "article 21 obliges us"
 
