@@ -155,7 +155,7 @@ def main() -> None:
         print(f"CHOSEN is:     {CHOSEN.describe()}  ({'same' if best == CHOSEN else 'DIFFERENT'})")
     methods: list[tuple[str, Labeller]] = [
         ("chosen: thesaurus + near-dup merge + TF-IDF + agglomerative", chosen(CHOSEN)),
-        ("chosen settings without the thesaurus", chosen(replace(CHOSEN, thesaurus=False))),
+        ("chosen settings without the thesaurus", chosen(replace(CHOSEN, thesaurus=None))),
         ("baseline: exact match only", exact_only),
         ("baseline: rapidfuzz near-duplicates only", near_duplicates_only),
         (f"baseline: plain word TF-IDF + average linkage at {PLAIN_THRESHOLD}", plain_tfidf),

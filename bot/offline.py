@@ -10,9 +10,8 @@ import time
 from bot import exit_codes
 from bot.app import open_database
 from config import Settings
-from handlers.synopsis_input import gather_synopsis_input
+from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
 from storage import Transaction
-from synopsis.compile import compile_synopsis
 from synopsis.render import render
 
 
@@ -37,7 +36,7 @@ async def run_offline_command(settings: Settings, args: argparse.Namespace) -> i
                     data_input = await gather_synopsis_input(
                         tx, dialogue, settings.bot.timezone, settings.privacy.k_threshold
                     )
-                    data = render(compile_synopsis(data_input), args.format)
+                    data = render(await compile_off_loop(data_input, settings.synopsis), args.format)
             else:
                 return await _purge(tx, dialogue.id, dialogue.state)
     finally:

@@ -21,6 +21,7 @@ from config.settings import (
     MatrixSettings,
     PrivacySettings,
     Settings,
+    SynopsisSettings,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "MatrixSettings",
     "PrivacySettings",
     "Settings",
+    "SynopsisSettings",
     "check_config",
     "load_settings",
     "resolve_config_path",

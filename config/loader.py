@@ -50,6 +50,7 @@ _JSON_LIST_EXAMPLES = {
     "isu_users": '["@isu-officer:example.org"]',
     "allowed_inviters": '["@mod:example.org", "example.org"]',
 }
+_JSON_OBJECT_EXAMPLES = {"synonyms": '{"landmine": ["anti-personnel mine", "APM"]}'}
 _MISSING_HINTS = {
     ("matrix", "homeserver"): "your homeserver's URL, e.g. https://matrix.example.org "
     "(or set DIALOGUE_BOT_MATRIX__HOMESERVER)",
@@ -223,7 +224,14 @@ def _apply_environment(raw: dict[str, Any], environ: Mapping[str, str], loaded: 
                     f"{section}.{key}: set differently by {sources[section, key]} and {name} — keep one",
                 )
             continue
-        if _is_sequence_field(_SECTIONS[section], key):
+        if _is_mapping_field(_SECTIONS[section], key):
+            parsed_object = _parse_json_object(value)
+            if parsed_object is None:
+                example = _JSON_OBJECT_EXAMPLES.get(key, '{"…": "…"}')
+                loaded.add(f"{section}.{key}: {name} must be a JSON object, e.g. {name}='{example}'")
+                continue
+            raw[section][key] = parsed_object
+        elif _is_sequence_field(_SECTIONS[section], key):
             parsed = _parse_json_list(value)
             if parsed is None:
                 example = _JSON_LIST_EXAMPLES.get(key, '["…"]')
@@ -413,6 +421,9 @@ def _report_validation_errors(
         # Integer parts of the location are list indexes; the message names the offending
         # entry by value, which people find more easily than by position.
         loc = tuple(str(part) for part in error["loc"] if not isinstance(part, int))
+        if "[key]" in loc:
+            # A bad key of a table (a synonym head word): the message names it, so the location stops at the table.
+            loc = loc[: loc.index("[key]") - 1]
         section = loc[0] if loc else ""
         key = loc[1] if len(loc) > 1 else ""
         invalid.add((section, key))
@@ -510,6 +521,18 @@ def _env_lookup(environ: Mapping[str, str], name: str) -> str | None:
         if key.upper() == name and value != "":
             return value
     return None
+
+
+def _is_mapping_field(model: type[BaseModel], key: str) -> bool:
+    return get_origin(model.model_fields[key].annotation) is dict
+
+
+def _parse_json_object(value: str) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _is_sequence_field(model: type[BaseModel], key: str) -> bool:

@@ -40,6 +40,8 @@ _SERVER_NAME_RE = re.compile(
 _LOCALPART_RE = re.compile(r"[\x21-\x39\x3b-\x7e]+")
 _MAX_USER_ID_LENGTH = 255  # Matrix spec limit, including the leading '@' and the server name.
 _COMMAND_PREFIX_RE = re.compile(r"![^\s]+")
+_HEAD_WORD_RE = re.compile(r"\w+")
+_PHRASE_RE = re.compile(r"\w")
 
 
 def is_valid_server_name(value: str) -> bool:
@@ -139,6 +141,23 @@ def _check_command_prefix(value: str) -> str:
     return value
 
 
+def _check_head_word(value: str) -> str:
+    # The head word is what every phrase of its set becomes before grouping, so it must be one word.
+    if not _HEAD_WORD_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "synonym_head",
+            "'{value}' must be a single word (letters or digits, no spaces), e.g. landmine",
+            {"value": value},
+        )
+    return value
+
+
+def _check_phrase(value: str) -> str:
+    if not _PHRASE_RE.search(value):
+        raise PydanticCustomError("synonym_phrase", "'{value}' has no word in it", {"value": value})
+    return value
+
+
 def _empty_to_none(value: Any) -> Any:
     # An empty string usually means "unset" (e.g. `FOO=` in a compose file), not "the empty password".
     if isinstance(value, str) and value.strip() == "":
@@ -169,6 +188,8 @@ WholeNumber = Annotated[int, BeforeValidator(_no_bools)]
 OptionalStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
 OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_empty_to_none)]
 OptionalPath = Annotated[Path | None, BeforeValidator(_empty_to_none)]
+HeadWord = Annotated[str, AfterValidator(_check_head_word)]
+Phrase = Annotated[str, AfterValidator(_check_phrase)]
 
 
 class _Section(BaseModel):
@@ -280,6 +301,17 @@ class PrivacySettings(_Section):
     )
 
 
+class SynopsisSettings(_Section):
+    """How the draft synopsis groups contributions."""
+
+    synonyms: dict[HeadWord, tuple[Phrase, ...]] = Field(
+        default_factory=dict,
+        description="Extra synonym sets for grouping, added to the built-in treaty vocabulary: each head word "
+        'with the phrases that mean the same in your dialogues, e.g. `landmine = ["anti-personnel mine", '
+        '"APM"]` under `[synopsis.synonyms]`. Where a phrase is also built in, yours wins.',
+    )
+
+
 class LoggingSettings(_Section):
     """What the bot writes to standard error."""
 
@@ -299,4 +331,5 @@ class Settings(_Section):
     matrix: MatrixSettings
     bot: BotSettings = Field(default_factory=BotSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    synopsis: SynopsisSettings = Field(default_factory=SynopsisSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)

@@ -7,6 +7,7 @@ room); nothing in it names anyone.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,7 @@ from handlers.arguments import contribution_ref
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file
 from handlers.replies import Reply
-from handlers.synopsis_input import gather_synopsis_input
-from synopsis.compile import compile_synopsis
+from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
 from synopsis.model import ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
 
@@ -38,7 +38,7 @@ async def compiled(call: CommandCall, tx: Transaction, dialogue: Dialogue) -> Sy
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
     data = await gather_synopsis_input(tx, dialogue, call.settings.bot.timezone, call.settings.privacy.k_threshold)
-    return compile_synopsis(data)
+    return await compile_off_loop(data, call.settings.synopsis)
 
 
 def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
@@ -207,7 +207,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
         data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
     else:
         document = await compiled(call, tx, dialogue)
-        data, name = render(document, request.fmt), filename_for(document, request.fmt)
+        data, name = await asyncio.to_thread(render, document, request.fmt), filename_for(document, request.fmt)
     await queue_file(tx, call.room.room_id, name, MIME_TYPES[request.fmt], data, call.now)
     return None
 
@@ -227,9 +227,8 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
 async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     document = await compiled(call, tx, dialogue)
-    await tx.synopses.adopt(
-        dialogue.id, call.now, render(document, "md"), render(document, "docx"), render(document, "json")
-    )
+    markdown, docx, json = [await asyncio.to_thread(render, document, fmt) for fmt in ("md", "docx", "json")]
+    await tx.synopses.adopt(dialogue.id, call.now, markdown, docx, json)
     await tx.synopses.audit(dialogue.id, "synopsis adopted", call.now)
     return Reply.plain(
         f"The current draft of “{dialogue.title}” is stored as the adopted synopsis. Once the dialogue has ended, "

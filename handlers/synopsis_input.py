@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, SynopsisInput
+from synopsis.compile import compile_synopsis
+from synopsis.grouping import CHOSEN, GroupingParams
+from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, Synopsis, SynopsisInput
+from synopsis.thesaurus import DEFAULT_THESAURUS
 
 if TYPE_CHECKING:
+    from config import SynopsisSettings
     from storage import Correction, Dialogue, Transaction
+
+
+def grouping_params(settings: SynopsisSettings) -> GroupingParams:
+    """The compiler's grouping, with the deployment's own synonym sets (`synopsis.synonyms`) added to the built-in."""
+    if not settings.synonyms:
+        return CHOSEN
+    return replace(CHOSEN, thesaurus=DEFAULT_THESAURUS.extended(settings.synonyms))
+
+
+async def compile_off_loop(data: SynopsisInput, settings: SynopsisSettings) -> Synopsis:
+    """Compile in a worker thread: a large dialogue takes seconds, and the bot must keep syncing meanwhile."""
+    return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings))
 
 
 def overrides_from(corrections: list[Correction]) -> Overrides:

@@ -417,7 +417,7 @@ def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False) 
         + (
             ", and words of the same meaning in treaty dialogues (such as “withdrawal” and “leaving the treaty”) "
             "counted as one"
-            if params.thesaurus
+            if params.thesaurus is not None
             else ""
         )
         + ". The texts were then grouped by agglomerative clustering "

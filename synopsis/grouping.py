@@ -44,7 +44,7 @@ from synopsis.text import (
     word_ngrams,
     words_of,
 )
-from synopsis.thesaurus import DEFAULT_THESAURUS
+from synopsis.thesaurus import DEFAULT_THESAURUS, Thesaurus
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +58,18 @@ class GroupingParams:
     linkage: str = "average"
     distance_threshold: float = 0.94  # cosine distance at which the cluster tree is cut
     large_threshold: int = 2000  # more items than this take the scalable path
-    thesaurus: bool = True  # replace synonym phrases by their head word before featurising (synopsis.thesaurus)
+    thesaurus: Thesaurus | None = DEFAULT_THESAURUS  # synonym phrases become their head word before featurising
 
     def describe(self) -> str:
         return (
             f"near-duplicate ratio >= {self.near_duplicate_threshold:g}, word weight {self.word_weight:g}, "
             f"word n-grams 1-{self.word_ngrams}, char n-grams {self.char_ngrams[0]}-{self.char_ngrams[1]}, "
             f"{self.linkage} linkage, cosine distance threshold {self.distance_threshold:g}, "
-            f"scalable path above {self.large_threshold} items, thesaurus {'on' if self.thesaurus else 'off'}"
+            f"scalable path above {self.large_threshold} items, {self._thesaurus_phrase()}"
         )
+
+    def _thesaurus_phrase(self) -> str:
+        return "no thesaurus" if self.thesaurus is None else f"thesaurus of {len(self.thesaurus.sets)} synonym sets"
 
 
 CHOSEN = GroupingParams(
@@ -76,7 +79,7 @@ CHOSEN = GroupingParams(
     char_ngrams=(3, 5),
     linkage="average",
     distance_threshold=0.94,
-    thesaurus=True,
+    thesaurus=DEFAULT_THESAURUS,
 )
 """The parameters the compiler uses, picked by `benchmarks/clustering_quality.py --search`.
 
@@ -209,8 +212,8 @@ def featurise(normalised_texts: Sequence[str], params: GroupingParams) -> sp.csr
     word counts with a words × n-grams table built once per distinct word.
     """
     words = [words_of(text) for text in normalised_texts]
-    if params.thesaurus:
-        words = [DEFAULT_THESAURUS.replace_words(text_words) for text_words in words]
+    if params.thesaurus is not None:
+        words = [params.thesaurus.replace_words(text_words) for text_words in words]
     stems = [content_stems(text_words) for text_words in words]
     stem_counts, vocabulary = _counts(stems)
     parts = []

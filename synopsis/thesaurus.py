@@ -125,7 +125,10 @@ _WORDS = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Thesaurus:
-    """Replaces synonym phrases by their head word. Build once; `apply` is pure and deterministic."""
+    """Replaces synonym phrases by their head word. Build once; `apply` is pure and deterministic.
+
+    A phrase listed under two head words belongs to the set that comes first in `sets`.
+    """
 
     sets: Mapping[str, Sequence[str]] = field(default_factory=lambda: SYNONYM_SETS)
     _phrases: dict[tuple[str, ...], str] = field(init=False, repr=False, compare=False)
@@ -134,16 +137,28 @@ class Thesaurus:
     def __post_init__(self) -> None:
 
         phrases: dict[tuple[str, ...], str] = {}
-        for head, variants in sorted(self.sets.items()):
+        for head, variants in self.sets.items():
             for variant in (head, *variants):
-                key = tuple(stem(word) for word in _WORDS.findall(variant.casefold()))
+                key = _stems_of(variant)
                 if key:
-                    phrases.setdefault(key, head)
+                    phrases.setdefault(key, head.casefold())  # texts are casefolded; the head word must match them
         longest_from: dict[str, int] = {}
         for key in phrases:
             longest_from[key[0]] = max(longest_from.get(key[0], 0), len(key))
         object.__setattr__(self, "_phrases", phrases)
         object.__setattr__(self, "_longest_from", longest_from)
+
+    def extended(self, extra: Mapping[str, Sequence[str]]) -> Thesaurus:
+        """This thesaurus with `extra` sets added first, so a deployment's own vocabulary wins where the two differ.
+
+        A head word that is already here keeps its phrases and gains the extra ones.
+        """
+        merged: dict[str, tuple[str, ...]] = {}
+        for head, variants in extra.items():
+            merged[head] = (*variants, *self.sets.get(head, ()))
+        for head, variants in self.sets.items():
+            merged.setdefault(head, tuple(variants))
+        return Thesaurus(merged)
 
     def apply(self, normalised: str) -> str:
         """`normalised` with every synonym phrase replaced by its head word (longest match, left to right)."""
@@ -170,6 +185,10 @@ class Thesaurus:
                 out.append(words[index])
                 index += 1
         return out
+
+
+def _stems_of(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in _WORDS.findall(phrase.casefold()))
 
 
 DEFAULT_THESAURUS = Thesaurus()

@@ -82,7 +82,7 @@ def test_the_chosen_grouping_keeps_its_measured_quality_on_the_evaluation_set():
 
 def test_character_ngram_features_equal_scikit_learns_char_wb_on_the_stems():
     texts = [normalise(text) for text in ("Transfers of cluster munitions", "The transfer of munitions!", "aa aa b")]
-    params = replace(CHOSEN, word_weight=0.0, thesaurus=False)
+    params = replace(CHOSEN, word_weight=0.0, thesaurus=None)
     ours = featurise(texts, params)
     stems = [" ".join(content_stems(words_of(text))) for text in texts]
     reference = TfidfVectorizer(analyzer="char_wb", ngram_range=params.char_ngrams, sublinear_tf=True)

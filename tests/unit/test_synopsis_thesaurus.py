@@ -53,10 +53,19 @@ def test_paraphrases_sharing_no_word_are_grouped_by_their_synonyms_and_kept_apar
         "Shipments of cluster bombs went ahead without protest.",
         "Transfers of submunitions continued unchallenged.",
     ]
-    assert group_texts(texts, replace(CHOSEN, thesaurus=False)).text_labels() != [0, 0, 1, 1]  # words alone fail
+    assert group_texts(texts, replace(CHOSEN, thesaurus=None)).text_labels() != [0, 0, 1, 1]  # words alone fail
     assert group_texts(texts, CHOSEN).text_labels() == [0, 0, 1, 1]
 
 
 def test_the_method_annex_says_when_synonyms_were_counted_as_one():
     assert "same meaning" in method_paragraph(CHOSEN, 3)
-    assert "same meaning" not in method_paragraph(replace(CHOSEN, thesaurus=False), 3)
+    assert "same meaning" not in method_paragraph(replace(CHOSEN, thesaurus=None), 3)
+
+
+def test_a_deployment_adds_its_own_sets_and_they_win_over_the_built_in_ones():
+    extended = DEFAULT_THESAURUS.extended({"Landmine": ("anti-personnel mine", "APM"), "withdraw": ("step back",)})
+    assert extended.apply("apms and anti personnel mines") == "landmine and landmine"
+    assert extended.apply("they step back from the treaty") == "they withdraw from the treaty"
+    assert extended.apply("quitting the treaty") == "withdraw the treaty"  # the built-in phrases stay
+    # A phrase the deployment files under another head word is theirs, not the built-in set's.
+    assert DEFAULT_THESAURUS.extended({"sending": ("transit",)}).apply("transit of munitions") == "sending of munition"
