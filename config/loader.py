@@ -45,12 +45,13 @@ _NO_CREDENTIALS = (
     "matrix: no credentials — set DIALOGUE_BOT_MATRIX__PASSWORD, or matrix.password_file, "
     "or matrix.access_token_file with matrix.device_id"
 )
-_JSON_LIST_EXAMPLES = {
+# Keys that take a list or a table are given as JSON in the environment.
+_JSON_EXAMPLES = {
     "command_aliases": '["!dg"]',
     "isu_users": '["@isu-officer:example.org"]',
     "allowed_inviters": '["@mod:example.org", "example.org"]',
+    "synonyms": '{"landmine": ["anti-personnel mine", "APM"]}',
 }
-_JSON_OBJECT_EXAMPLES = {"synonyms": '{"landmine": ["anti-personnel mine", "APM"]}'}
 _MISSING_HINTS = {
     ("matrix", "homeserver"): "your homeserver's URL, e.g. https://matrix.example.org "
     "(or set DIALOGUE_BOT_MATRIX__HOMESERVER)",
@@ -224,18 +225,13 @@ def _apply_environment(raw: dict[str, Any], environ: Mapping[str, str], loaded: 
                     f"{section}.{key}: set differently by {sources[section, key]} and {name} — keep one",
                 )
             continue
-        if _is_mapping_field(_SECTIONS[section], key):
-            parsed_object = _parse_json_object(value)
-            if parsed_object is None:
-                example = _JSON_OBJECT_EXAMPLES.get(key, '{"…": "…"}')
-                loaded.add(f"{section}.{key}: {name} must be a JSON object, e.g. {name}='{example}'")
-                continue
-            raw[section][key] = parsed_object
-        elif _is_sequence_field(_SECTIONS[section], key):
-            parsed = _parse_json_list(value)
+        shape = _json_shape(_SECTIONS[section], key)
+        if shape is not None:
+            expected, described = shape
+            parsed = _parse_json(value, expected)
             if parsed is None:
-                example = _JSON_LIST_EXAMPLES.get(key, '["…"]')
-                loaded.add(f"{section}.{key}: {name} must be a JSON list of strings, e.g. {name}='{example}'")
+                example = _JSON_EXAMPLES.get(key, '["…"]')
+                loaded.add(f"{section}.{key}: {name} must be {described}, e.g. {name}='{example}'")
                 continue
             raw[section][key] = parsed
         else:
@@ -523,31 +519,23 @@ def _env_lookup(environ: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _is_mapping_field(model: type[BaseModel], key: str) -> bool:
-    return get_origin(model.model_fields[key].annotation) is dict
-
-
-def _parse_json_object(value: str) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
-
-
-def _is_sequence_field(model: type[BaseModel], key: str) -> bool:
+def _json_shape(model: type[BaseModel], key: str) -> tuple[type[dict[str, Any]] | type[list[Any]], str] | None:
+    """For a key that the environment gives as JSON: the JSON type it takes and how to name it; None for text."""
     annotation = model.model_fields[key].annotation
-    return get_origin(annotation) in (tuple, list) or any(
-        get_origin(arg) in (tuple, list) for arg in get_args(annotation)
-    )
+    if get_origin(annotation) is dict:
+        return dict, "a JSON object"
+    if get_origin(annotation) in (tuple, list) or any(get_origin(arg) in (tuple, list) for arg in get_args(annotation)):
+        return list, "a JSON list of strings"
+    return None
 
 
-def _parse_json_list(value: str) -> list[Any] | None:
+def _parse_json(value: str, expected: type[dict[str, Any]] | type[list[Any]]) -> Any:
+    """`value` parsed as JSON if it is of the `expected` type, else None."""
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError:
         return None
-    return parsed if isinstance(parsed, list) else None
+    return parsed if isinstance(parsed, expected) else None
 
 
 def _is_set(value: Any) -> bool:
