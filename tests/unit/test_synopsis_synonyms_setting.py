@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,9 @@ async def test_the_deployments_synonyms_bring_contributions_together_in_the_syno
     assert (len(plain.themes), len(plain.other_points)) == (0, 2)
     assert (len(taught.themes), len(taught.other_points)) == (1, 0)
     assert taught.themes[0].refs == ("c0", "c1")
+
+
+def test_the_benchmarks_mine_ban_synonym_sets_are_a_valid_setting():
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "minebans_synonyms.toml"
+    table = tomllib.loads(path.read_text(encoding="utf-8"))["synopsis"]
+    assert len(SynopsisSettings.model_validate(table).synonyms) == 40
