@@ -138,11 +138,6 @@ def without_placeholders(text: str) -> str:
     return _PLACEHOLDER_RE.sub(" ", text)
 
 
-def content_words(normalised: str) -> list[tuple[str, str]]:
-    """(stem, written word) for each content word of a normalised text, in order; stop words and placeholders out."""
-    return [(stem(word), word) for word in words_of(normalised) if _is_content(word)]
-
-
 def words_of(normalised: str) -> list[str]:
     """Every word of a normalised text, in order, placeholders left out (stop words kept)."""
     return _WORDS.findall(without_placeholders(normalised))
@@ -203,10 +198,10 @@ def word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
 def written_words(text: str) -> list[tuple[str, str]]:
     """(stem, word as written) for each content word of an original (display) text, in order.
 
-    Like `content_words`, but the written form keeps its case, so a keyword reads "Article" or "ISU" as people wrote
-    it rather than casefolded.
+    Like `content_stems(words_of(...))`, but the written form keeps its case, so a keyword reads "Article" or "ISU" as
+    people wrote it rather than casefolded.
     """
-    nfkc = _PLACEHOLDER_RE.sub(" ", unicodedata.normalize("NFKC", text))
+    nfkc = without_placeholders(unicodedata.normalize("NFKC", text))
     pairs = []
     for word in _WORDS.findall(nfkc):
         stemmed = _content_stem(word.casefold())

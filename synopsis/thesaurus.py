@@ -15,11 +15,10 @@ munitions" and "States not party" win over their parts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from synopsis.text import stem
+from synopsis.text import stem, words_of
 
 SYNONYM_SETS: Mapping[str, Sequence[str]] = {
     # Leaving a treaty.
@@ -120,8 +119,6 @@ SYNONYM_SETS: Mapping[str, Sequence[str]] = {
 }
 """Head word → phrases that mean the same in treaty dialogues (matched by stems, longest first)."""
 
-_WORDS = re.compile(r"\w+")
-
 
 @dataclass(frozen=True, slots=True)
 class Thesaurus:
@@ -135,7 +132,6 @@ class Thesaurus:
     _longest_from: dict[str, int] = field(init=False, repr=False, compare=False)  # first stem → longest phrase
 
     def __post_init__(self) -> None:
-
         phrases: dict[tuple[str, ...], str] = {}
         for head, variants in self.sets.items():
             for variant in (head, *variants):
@@ -162,7 +158,7 @@ class Thesaurus:
 
     def apply(self, normalised: str) -> str:
         """`normalised` with every synonym phrase replaced by its head word (longest match, left to right)."""
-        return " ".join(self.replace_words(_WORDS.findall(normalised)))
+        return " ".join(self.replace_words(words_of(normalised)))
 
     def replace_words(self, words: Sequence[str]) -> list[str]:
         """`words` (casefolded, in order) with every synonym phrase replaced by its head word."""
@@ -188,7 +184,7 @@ class Thesaurus:
 
 
 def _stems_of(phrase: str) -> tuple[str, ...]:
-    return tuple(stem(word) for word in _WORDS.findall(phrase.casefold()))
+    return tuple(stem(word) for word in words_of(phrase.casefold()))
 
 
 DEFAULT_THESAURUS = Thesaurus()
