@@ -1,7 +1,9 @@
 """Structured logs: one line per event, as `key=value` text or JSON.
 
 Callers pass facts through `extra={...}`; only those facts and the message appear. What may be logged at INFO is
-decided at the call sites: never a message body, a display name or a sender's Matrix ID (see docs/privacy.md).
+decided at the call sites: never a message body, a display name or a sender's Matrix ID (see docs/privacy.md). The
+handler's `RedactIdentitiesFilter` (bot/log_redaction.py) removes Matrix IDs that slip through anyway, from our lines
+and from matrix-nio's.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ import sys
 import time
 from typing import Any, TextIO
 
-# Attributes every LogRecord has; anything else on a record came from `extra=` and is printed as a field.
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+from bot.log_redaction import STANDARD_ATTRIBUTES, RedactIdentitiesFilter
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRIBUTES}
+    return {key: value for key, value in vars(record).items() if key not in STANDARD_ATTRIBUTES}
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -32,9 +33,8 @@ class KeyValueFormatter(logging.Formatter):
         for key, value in _fields(record).items():
             parts.append(f"{key}={_render(value)}")
         line = " ".join(parts)
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
+        traceback = _traceback(self, record)
+        return f"{line}\n{traceback}" if traceback else line
 
 
 class JsonFormatter(logging.Formatter):
@@ -46,9 +46,17 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
             **{key: _jsonable(value) for key, value in _fields(record).items()},
         }
-        if record.exc_info:
-            payload["traceback"] = self.formatException(record.exc_info)
+        traceback = _traceback(self, record)
+        if traceback:
+            payload["traceback"] = traceback
         return json.dumps(payload, ensure_ascii=False)
+
+
+def _traceback(formatter: logging.Formatter, record: logging.LogRecord) -> str:
+    # The redaction filter renders (and redacts) a traceback into `exc_text` and drops `exc_info`.
+    if record.exc_info:
+        return formatter.formatException(record.exc_info)
+    return record.exc_text or ""
 
 
 def _render(value: Any) -> str:
@@ -66,6 +74,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     """Send every log line to `stream` (stderr by default) in the chosen format."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(RedactIdentitiesFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -40,6 +40,13 @@ MAX_TRANSIENT_ATTEMPTS = 15
 PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE"})
 
 
+def _recipient(row: OutboxRow) -> dict[str, str]:
+    """What a log line may say about where a message goes: a room's ID, never the user ID of a direct message."""
+    if row.room_id.startswith("@"):  # the outbox addresses a person's direct room by their user ID
+        return {"recipient": "direct message"}
+    return {"room_id": row.room_id}
+
+
 class OutboxSender:
     def __init__(self, client: AsyncClient, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._client = client
@@ -162,7 +169,7 @@ class OutboxSender:
         if errcode in PERMANENT_ERRCODES:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_failed(row.txn_id, f"{errcode}: {response.message}"[:300])
-            log.warning("message could not be sent", extra={"room_id": row.room_id, "errcode": errcode})
+            log.warning("message could not be sent", extra={**_recipient(row), "errcode": errcode})
             return
         await self._retry_later(row, f"{errcode}: {response.message}"[:300])
 
@@ -171,11 +178,11 @@ class OutboxSender:
             attempts = row.attempts + 1
             if attempts >= give_up_after:
                 await tx.outbox.mark_failed(row.txn_id, reason)
-                log.warning("message given up", extra={"room_id": row.room_id, "reason": reason})
+                log.warning("message given up", extra={**_recipient(row), "reason": reason})
                 return
             delay = backoff_delay(attempts)
             await tx.outbox.defer(row.txn_id, self._clock() + delay, reason)
         log.warning(
             "message send failed; retrying",
-            extra={"room_id": row.room_id, "reason": reason, "retry_in_s": round(delay, 1)},
+            extra={**_recipient(row), "reason": reason, "retry_in_s": round(delay, 1)},
         )

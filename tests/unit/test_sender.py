@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from nio import RoomSendError
 
@@ -115,3 +117,21 @@ async def test_a_message_for_a_room_the_client_does_not_know_yet_waits(db):
     assert client.sent == []
     async with db.transaction() as tx:
         assert await tx.outbox.pending_count() == 1
+
+
+async def test_a_direct_message_that_must_wait_is_logged_without_the_persons_matrix_id(db, caplog):
+    sender, client, clock = make_sender(db)
+    async with db.transaction() as tx:
+        await tx.state.set("direct-room:@carol:test", "!dm:test")  # created before; carol has not joined it
+    await enqueue(db, "@carol:test", "your digest", clock())
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        await send_next(db, sender, clock)
+
+    assert client.sent == []
+    warnings = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert warnings, "the deferral is still worth a line"
+    for record in warnings:
+        assert "carol" not in record.getMessage()
+        assert "carol" not in str(vars(record)), vars(record)
+    assert any(getattr(record, "recipient", None) == "direct message" for record in warnings)
