@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot import exit_codes
 from bot.errors import BotError
+from bot.file_modes import restrict_umask
 from config import ConfigError, Settings, check_config, load_settings
 
 log = logging.getLogger("bot")
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _load_or_report(args.config)
     if settings is None:
         return exit_codes.CONFIG
+    # Every command from here on may create files in bot.data_dir (SQLite's WAL, nio's key store, backups):
+    # none of them may be readable by others, whatever umask the operator's shell or service manager set.
+    restrict_umask()
     from bot.logging_setup import configure_logging
 
     configure_logging(settings.logging.level, settings.logging.format)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiError, Whoa
 from nio.exceptions import LocalProtocolError
 
 from bot.errors import NETWORK_ERRORS, HomeserverUnreachable, LoginError
+from bot.file_modes import PRIVATE_FILE, make_private_dir, secure_data_dir, write_private_file
 from config import Settings
 from storage import Database
 
@@ -36,21 +36,18 @@ class StoredSession:
     access_token: str
 
 
-def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
+def read_or_create_pickle_key(path: Path) -> str:
+    """The key that encrypts the crypto store at rest: random, made once, readable only by the bot's user.
 
-
-def _read_or_create_pickle_key(path: Path) -> str:
-    """The key that encrypts the crypto store at rest: random, made once, readable only by the bot's user."""
+    Written atomically and fsynced: losing it, or keeping half of it, would make the crypto store unreadable."""
     try:
-        return path.read_text(encoding="utf-8").strip()
+        key = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         key = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(key + "\n")
+        write_private_file(path, (key + "\n").encode())
         return key
+    path.chmod(PRIVATE_FILE)  # a key restored or copied by hand may have come back with looser permissions
+    return key
 
 
 async def prepare_data_dir(data_dir: Path) -> Path:
@@ -58,8 +55,8 @@ async def prepare_data_dir(data_dir: Path) -> Path:
     crypto_dir = data_dir / "crypto"
 
     def make() -> None:
-        _private_dir(data_dir)
-        _private_dir(crypto_dir)
+        make_private_dir(data_dir)
+        make_private_dir(crypto_dir)
 
     await asyncio.to_thread(make)
     return crypto_dir
@@ -70,7 +67,7 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
     matrix = settings.matrix
     crypto_dir = await prepare_data_dir(settings.bot.data_dir)
     pickle_key = (
-        await asyncio.to_thread(_read_or_create_pickle_key, settings.bot.data_dir / "pickle.key")
+        await asyncio.to_thread(read_or_create_pickle_key, settings.bot.data_dir / "pickle.key")
         if matrix.encryption
         else "unused"
     )
@@ -109,6 +106,8 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
         else:
             raise LoginError("No credentials: set a password or an access token (see `dialogue-bot check-config`).")
         await _confirm_identity(client, settings)
+        # nio has created its key store by now, with the umask's mode; make it (and anything else there) private.
+        await asyncio.to_thread(secure_data_dir, settings.bot.data_dir)
     except BaseException:
         await client.close()
         raise
