@@ -26,6 +26,7 @@ from config import Settings
 from handlers.context import BotInfo
 from handlers.registry import build_registry
 from storage import Database, SchemaTooNewError
+from storage.backup import SECRETS_REMOVED_KEY
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,17 @@ async def open_database(settings: Settings) -> Database:
         raise DatabaseError(str(error)) from error
 
 
+async def _refuse_a_backup_without_its_secrets(db: Database) -> None:
+    """A backup's bot.db has no dialogue secrets: running on it would give everyone new pseudonyms (edits, withdrawals
+    and support would stop matching), so the bot stops until `dialogue-bot restore` puts them back."""
+    async with db.transaction() as tx:
+        marker = await tx.state.get(SECRETS_REMOVED_KEY)
+    if marker is not None:
+        raise DatabaseError(
+            f"{db.path} is a backup copy without its secrets; rebuild the data directory with `dialogue-bot restore`"
+        )
+
+
 class BotApp:
     """Owns the client, the database and the three background tasks."""
 
@@ -62,6 +74,7 @@ class BotApp:
     async def run(self) -> None:
         db = await open_database(self._settings)
         try:
+            await _refuse_a_backup_without_its_secrets(db)
             client = await open_client(self._settings, db)
             try:
                 await self._serve(client, db)

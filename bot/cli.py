@@ -2,7 +2,8 @@
 
 Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
 configuration key, generated from the settings model), `commands` (the command reference, generated from the same
-table as the in-chat help), `reset-session` (forget a revoked login).
+table as the in-chat help), `reset-session` (forget a revoked login), `backup` and `restore` (the data and the secrets
+in separate parts).
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--config", type=Path, help=config_help)
     erase.add_argument("--dialogue", type=int, required=True)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    backup = sub.add_parser("backup", help="copy the data directory (while the bot runs) into DEST, secrets apart")
+    backup.add_argument("--config", type=Path, help=config_help)
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a new folder: DEST/bot.db and DEST/secrets/")
+    restore = sub.add_parser("restore", help="rebuild an empty data directory from a backup (the bot stopped)")
+    restore.add_argument("--config", type=Path, help=config_help)
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="the folder `backup` made (holding bot.db)")
+    restore.add_argument(
+        "--secrets", type=Path, metavar="DIR", help="where the backup's secrets folder is now (default: BACKUP/secrets)"
+    )
     demo = sub.add_parser("demo", help="run a scripted dialogue on a throwaway Synapse and write its draft synopsis")
     demo.add_argument("--out", default="./demo-output", help="where to write the synopsis (default: ./demo-output)")
     demo.add_argument("--keep", action="store_true", help="leave Synapse and the bot running until Ctrl-C")
@@ -101,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_bot(settings))
         elif args.command == "reset-session":
             asyncio.run(_reset_session(settings))
+        elif args.command == "backup":
+            asyncio.run(_backup(settings, args.dest))
+        elif args.command == "restore":
+            asyncio.run(_restore(settings, args.backup, args.secrets))
         else:
             from bot.offline import run_offline_command
 
@@ -149,6 +163,25 @@ async def _reset_session(settings: Settings) -> None:
     finally:
         await db.close()
     print("stored session removed" if existed else "there was no stored session")
+
+
+async def _backup(settings: Settings, dest: Path) -> None:
+    from bot.backup import create_backup
+
+    summary = await create_backup(settings.bot.data_dir, dest)
+    print(f"data:    {summary.database} (no secrets, no login)")
+    print(
+        f"secrets: {summary.secrets_dir} ({summary.dialogue_secrets} dialogue secret(s), "
+        f"{'the login' if summary.session else 'no login'}, the encryption key store and its key)"
+    )
+    print("Store the two apart: whoever holds both can link contributions to people and act as the bot.")
+
+
+async def _restore(settings: Settings, backup: Path, secrets_dir: Path | None) -> None:
+    from bot.backup import SECRETS_DIR, restore_backup
+
+    restored = await restore_backup(backup, secrets_dir or backup / SECRETS_DIR, settings.bot.data_dir)
+    print(f"restored into {settings.bot.data_dir}: the database with {restored} dialogue secret(s), the login and keys")
 
 
 def _replace_between_markers(path: Path, name: str, table: str) -> int:
