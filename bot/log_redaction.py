@@ -6,6 +6,10 @@ So the handler redacts, as a last line of defence, whatever looks like `@localpa
 message, the `extra=` fields and the traceback. Redacting rather than demoting keeps the line itself (a failed send
 is still worth a WARNING); DEBUG lines are left whole, since DEBUG is the operator's explicit troubleshooting mode.
 Room IDs (`!opaque:server`) and event IDs name no one and stay.
+
+matrix-nio's validation warnings print whole events (sender, body, display names), which no pattern can clean: the
+filter demotes them to DEBUG, so they appear only when the operator runs at DEBUG (and are dropped otherwise, by the
+level configure_logging sets on those loggers).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import re
 _SERVER = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.\-]*)(?::[0-9]+)?"
 _USER_ID = re.compile(r"@[^\s:@\"'<>(){}\[\],;=]+:" + _SERVER)
 _ROOM_ALIAS = re.compile(r"#[^\s:#\"'<>(){}\[\],;=]+:" + _SERVER)
+
+# Loggers whose lines quote whole events or responses.
+WHOLE_EVENT_LOGGERS = ("nio.events", "nio.responses")
 
 USER_PLACEHOLDER = "@[user]"
 ALIAS_PLACEHOLDER = "#[alias]"
@@ -33,14 +40,22 @@ def redact_identities(text: str) -> str:
     return _ROOM_ALIAS.sub(ALIAS_PLACEHOLDER, _USER_ID.sub(USER_PLACEHOLDER, text))
 
 
+def _is_whole_event_logger(name: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in WHOLE_EVENT_LOGGERS)
+
+
 class RedactIdentitiesFilter(logging.Filter):
-    """A handler filter that rewrites records above DEBUG in place; it never drops a record."""
+    """A handler filter that rewrites records above DEBUG in place; it never drops a record.
+
+    On a handler, not a logger, so it sees every record that reaches the output, whichever logger made it."""
 
     def __init__(self) -> None:
         super().__init__()
         self._traceback_formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG and _is_whole_event_logger(record.name):
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
         if record.levelno <= logging.DEBUG:
             return True
         record.msg = redact_identities(record.getMessage())

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from bot.log_redaction import STANDARD_ATTRIBUTES, RedactIdentitiesFilter
+from bot.log_redaction import STANDARD_ATTRIBUTES, WHOLE_EVENT_LOGGERS, RedactIdentitiesFilter
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -83,6 +83,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     library_level = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
     for name in ("nio", "aiohttp", "peewee", "apscheduler"):
         logging.getLogger(name).setLevel(library_level)
-    # nio's schema-validation warnings print the whole offending event, body and sender included.
-    for name in ("nio.events", "nio.responses"):
+    # nio's schema-validation warnings print the whole offending event, body and sender included (the handler's
+    # filter also relabels them DEBUG, for when the operator has DEBUG on).
+    for name in WHOLE_EVENT_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.CRITICAL)

@@ -110,3 +110,13 @@ def test_nio_info_lines_which_name_rooms_and_users_are_not_emitted_at_info():
     logging.getLogger("nio.rooms").info("Room !r:x handling event of type RoomMemberEvent")
     logging.getLogger("nio.client.async_client").info("New joined room !r:x")
     assert stream.getvalue() == ""
+
+
+def test_with_debug_on_nios_whole_event_warnings_come_out_as_debug_lines_not_warnings():
+    stream = io.StringIO()
+    configure_logging("DEBUG", "text", stream)
+    logging.getLogger("nio.events.misc").warning("Error validating event: {'sender': '@alice:x', 'body': 'hi'}")
+    logging.getLogger("nio.responses").warning("Error validating response: 'Alice Liddell' is not of type 'integer'")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert all(" DEBUG nio." in line for line in lines), lines
