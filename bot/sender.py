@@ -41,7 +41,8 @@ PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_N
 
 
 def _recipient(row: OutboxRow) -> dict[str, str]:
-    """What a log line may say about where a message goes: a room's ID, never the user ID of a direct message."""
+    """What a log line may say about where a message goes: a room's ID; for a direct message neither the person's
+    user ID nor the ID of the room the bot keeps with them alone."""
     if row.room_id.startswith("@"):  # the outbox addresses a person's direct room by their user ID
         return {"recipient": "direct message"}
     return {"room_id": row.room_id}
@@ -122,7 +123,7 @@ class OutboxSender:
         if isinstance(response, RoomSendResponse):
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.txn_id, response.event_id, self._clock())
-            log.info("message sent", extra={"room_id": room_id, "event_id": response.event_id})
+            log.info("message sent", extra={**_recipient(row), "event_id": response.event_id})
             return
         if isinstance(response, UploadError):
             await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])

@@ -135,3 +135,18 @@ async def test_a_direct_message_that_must_wait_is_logged_without_the_persons_mat
         assert "carol" not in record.getMessage()
         assert "carol" not in str(vars(record)), vars(record)
     assert any(getattr(record, "recipient", None) == "direct message" for record in warnings)
+
+
+async def test_a_delivered_direct_message_is_logged_without_the_person_or_their_direct_room(db, caplog):
+    sender, client, clock = make_sender(db)
+    client.add_room("!dm:test").add_member("@carol:test", None, None)
+    async with db.transaction() as tx:
+        await tx.state.set("direct-room:@carol:test", "!dm:test")
+    await enqueue(db, "@carol:test", "your digest", clock())
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        await send_next(db, sender, clock)
+
+    assert [sent[0] for sent in client.sent] == ["!dm:test"]
+    (line,) = [record for record in caplog.records if record.getMessage() == "message sent"]
+    assert "carol" not in str(vars(line)) and "!dm:test" not in str(vars(line))
