@@ -52,6 +52,7 @@ class BackupSummary:
     secrets_dir: Path
     dialogue_secrets: int
     session: bool
+    pickle_key: bool
     crypto_files: int
 
 
@@ -83,7 +84,8 @@ def _create_backup(data_dir: Path, dest: Path) -> BackupSummary:
         make_private_dir(secrets_dir)
         write_private_file(secrets_dir / SECRETS_FILE, _secrets_json(backup_id, removed))
         pickle_key = data_dir / PICKLE_KEY_FILE
-        if pickle_key.is_file():
+        has_pickle_key = pickle_key.is_file()
+        if has_pickle_key:
             write_private_file(secrets_dir / PICKLE_KEY_FILE, pickle_key.read_bytes())
         crypto_files = _copy_store(data_dir / CRYPTO_DIR, secrets_dir / CRYPTO_DIR)
         secure_data_dir(dest)
@@ -91,7 +93,12 @@ def _create_backup(data_dir: Path, dest: Path) -> BackupSummary:
         shutil.rmtree(dest, ignore_errors=True)  # a half-made backup must not pass for a whole one
         raise
     return BackupSummary(
-        database, secrets_dir, len(removed.dialogue_secrets), SESSION_KEY in removed.state, crypto_files
+        database=database,
+        secrets_dir=secrets_dir,
+        dialogue_secrets=len(removed.dialogue_secrets),
+        session=SESSION_KEY in removed.state,
+        pickle_key=has_pickle_key,
+        crypto_files=crypto_files,
     )
 
 

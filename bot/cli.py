@@ -169,11 +169,12 @@ async def _backup(settings: Settings, dest: Path) -> None:
     from bot.backup import create_backup
 
     summary = await create_backup(settings.bot.data_dir, dest)
+    held = [f"{summary.dialogue_secrets} dialogue secret(s)"]
+    held += ["the login"] if summary.session else []
+    held += ["the encryption store's key"] if summary.pickle_key else []
+    held += [f"the encryption store ({summary.crypto_files} file(s))"] if summary.crypto_files else []
     print(f"data:    {summary.database} (no secrets, no login)")
-    print(
-        f"secrets: {summary.secrets_dir} ({summary.dialogue_secrets} dialogue secret(s), "
-        f"{'the login' if summary.session else 'no login'}, the encryption key store and its key)"
-    )
+    print(f"secrets: {summary.secrets_dir} ({', '.join(held)})")
     print("Store the two apart: whoever holds both can link contributions to people and act as the bot.")
 
 
@@ -181,7 +182,7 @@ async def _restore(settings: Settings, backup: Path, secrets_dir: Path | None) -
     from bot.backup import SECRETS_DIR, restore_backup
 
     restored = await restore_backup(backup, secrets_dir or backup / SECRETS_DIR, settings.bot.data_dir)
-    print(f"restored into {settings.bot.data_dir}: the database with {restored} dialogue secret(s), the login and keys")
+    print(f"restored into {settings.bot.data_dir}: the database, {restored} dialogue secret(s) and the secrets folder")
 
 
 def _replace_between_markers(path: Path, name: str, table: str) -> int:

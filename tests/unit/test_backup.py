@@ -63,7 +63,7 @@ async def test_the_data_file_holds_no_secret_and_the_secrets_file_holds_them_all
     assert (dest / "secrets" / "pickle.key").read_text() == "the-pickle-key\n"
     with sqlite3.connect(dest / "secrets" / "crypto" / "@bot:test_BOTDEVICE.db") as store:
         assert store.execute("SELECT pickle FROM accounts").fetchall() == [("olm-account-pickle",)]
-    assert (summary.dialogue_secrets, summary.session, summary.crypto_files) == (1, True, 1)
+    assert (summary.dialogue_secrets, summary.session, summary.pickle_key, summary.crypto_files) == (1, True, True, 1)
 
 
 async def test_every_file_of_the_backup_is_0600_and_every_folder_0700(data_dir, tmp_path):
