@@ -27,14 +27,12 @@ from typing import Any
 from bot.errors import BotError
 from bot.exit_codes import USAGE
 from bot.file_modes import make_private_dir, secure_data_dir, write_private_file
-from bot.session import SESSION_KEY
+from bot.session import CRYPTO_DIR, PICKLE_KEY_FILE, SESSION_KEY
 from storage.backup import DatabaseSecrets, copy_database, reinsert_secrets, remove_secrets, secrets_removed_marker
 
 DATABASE_FILE = "bot.db"
 SECRETS_DIR = "secrets"
 SECRETS_FILE = "secrets.json"
-PICKLE_KEY_FILE = "pickle.key"
-CRYPTO_DIR = "crypto"
 FORMAT = 1
 # SQLite's side files: the backup API reads through them, so they are never copied themselves.
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")

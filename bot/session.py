@@ -25,6 +25,9 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "matrix.session"
+# Inside bot.data_dir: nio's key store, and the key that encrypts it.
+CRYPTO_DIR = "crypto"
+PICKLE_KEY_FILE = "pickle.key"
 # How long one HTTP request may take; the sync long-poll is shorter than this.
 REQUEST_TIMEOUT_SECONDS = 60.0
 
@@ -52,7 +55,7 @@ def read_or_create_pickle_key(path: Path) -> str:
 
 async def prepare_data_dir(data_dir: Path) -> Path:
     """Create the data directory and its crypto store folder, both 0700; return the crypto folder."""
-    crypto_dir = data_dir / "crypto"
+    crypto_dir = data_dir / CRYPTO_DIR
 
     def make() -> None:
         make_private_dir(data_dir)
@@ -67,7 +70,7 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
     matrix = settings.matrix
     crypto_dir = await prepare_data_dir(settings.bot.data_dir)
     pickle_key = (
-        await asyncio.to_thread(read_or_create_pickle_key, settings.bot.data_dir / "pickle.key")
+        await asyncio.to_thread(read_or_create_pickle_key, settings.bot.data_dir / PICKLE_KEY_FILE)
         if matrix.encryption
         else "unused"
     )
