@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DECRYPTED_TYPES_ACTED_ON = frozenset({"m.room.message", "m.reaction"})
+"""What a decrypted event may be. State (power levels, members, create …) and redactions come only from the server,
+in the clear; a payload claiming to be one is the sender's word and has no effect."""
+
 CRYPTO_OFF_NOTICE = (
     "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
     "so I cannot read or answer anything here. Ask the bot's operator to switch it on."
@@ -72,6 +76,8 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         return
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
+        return
+    if event.was_encrypted and event.type not in DECRYPTED_TYPES_ACTED_ON:
         return
     if event.type == "m.room.message":
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
