@@ -25,11 +25,12 @@ from handlers.commands import (
     unknown_command_reply,
     usage_reply,
 )
-from handlers.context import BotInfo, RoomSnapshot
-from handlers.contributions import RoomLookup, handle_message, handle_reaction, handle_redaction
+from handlers.context import BotInfo, RoomLookup, RoomSnapshot
+from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
 from handlers.outgoing import queue_notice, queue_reply
+from handlers.redactions import handle_redaction
 from handlers.replies import Reply
 from handlers.scheduled import handle_scheduled, is_internal
 from privacy import contributor_key
@@ -88,7 +89,7 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":
-        await handle_redaction(event, tx, env.now)
+        await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)
 

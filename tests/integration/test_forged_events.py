@@ -18,6 +18,7 @@ from tests.integration.helpers import (
     invite_bot_and_wait,
     replied_to,
     send_megolm_payload,
+    withhold_next_room_key,
 )
 from tests.integration.test_dialogue import is_prompt, run_dialogue
 
@@ -117,3 +118,49 @@ async def test_a_payload_naming_another_room_is_acted_on_in_neither_room(make_us
 async def _command(d: Any, room: str, text: str) -> nio.Event:
     asked = await d.moderator.send_text(room, text)
     return await d.moderator.wait_for(room, lambda e: e.sender == d.bot.user_id and replied_to(e) == asked)
+
+
+async def test_only_the_author_or_a_moderator_can_withdraw_a_contribution_by_redacting_it(make_user, bot_factory):
+    # With "redact": 0 the server lets anyone redact anything; the bot must still not let bob withdraw alice's words.
+    d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=2, power_levels={"redact": 0})
+    alice, bob = d.participants
+    point = await alice.send_thread_reply(d.room, d.root, "Alice's point on assistance.")
+    await d.acknowledged(alice, point)
+
+    await bob.redact(d.room, point)
+    assert "Alice's point on assistance." in await d.contributions()
+
+    await d.moderator.redact(d.room, point)
+    assert "has no contributions yet" in await d.contributions()
+
+
+async def test_an_edit_redacted_before_the_bot_could_read_it_is_never_applied(make_user, bot_factory):
+    d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=1)
+    alice = d.participants[0]
+    point = await alice.send_thread_reply(d.room, d.root, "Original wording of the point.")
+    await d.acknowledged(alice, point)
+
+    # The bot cannot read the edit yet (its key is withheld), so it handles the edit's redaction first.
+    withheld = withhold_next_room_key(alice, d.room)
+    edit = await alice.client.room_send(
+        d.room,
+        "m.room.message",
+        {
+            "msgtype": "m.text",
+            "body": "* Wording I regret.",
+            "m.new_content": {"msgtype": "m.text", "body": "Wording I regret."},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": point},
+        },
+        ignore_unverified_devices=True,
+    )
+    await alice.redact(d.room, edit.event_id)
+    assert "Original wording" in await d.contributions()
+    await withheld.release()
+    after = await alice.send_thread_reply(d.room, d.root, "A point made after the key arrived.")
+    await d.acknowledged(alice, after)
+
+    listing = await d.contributions()
+    assert "after the key arrived" in listing
+    assert "regret" not in listing
+    # Redacting an edit withdraws the contribution, whichever of the two the bot happened to see first.
+    assert "Original wording" not in listing
