@@ -2,7 +2,8 @@
 
 matrix-nio keeps power levels, members and the encryption flag, but not who created a room. Room version 12 gives
 its creators unlimited power without listing them in the power levels, so the creators are learnt here from the
-`m.room.create` events that sync delivers (the first sync after each start asks for full state).
+`m.room.create` events that sync delivers (the first sync after each start asks for full state). Only the server's
+events count: a decrypted payload claiming to be `m.room.create` is the sender's word, and is not believed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from nio import AsyncClient
 
 from handlers.context import RoomSnapshot
+from handlers.events import ENCRYPTED_MARKER
 
 
 class RoomDirectory:
@@ -21,8 +23,8 @@ class RoomDirectory:
         self._creators: dict[str, frozenset[str]] = {}
 
     def observe(self, room_id: str, source: dict[str, Any]) -> None:
-        """Learn from one state or timeline event's JSON source."""
-        if source.get("type") != "m.room.create" or source.get("state_key") != "":
+        """Learn from one state or timeline event's JSON source, as the server sent it (never a decrypted one)."""
+        if source.get("type") != "m.room.create" or source.get("state_key") != "" or source.get(ENCRYPTED_MARKER):
             return
         content = source.get("content") if isinstance(source.get("content"), dict) else {}
         creators = {str(source.get("sender", ""))}

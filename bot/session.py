@@ -19,6 +19,7 @@ from nio.exceptions import LocalProtocolError
 
 from bot.errors import NETWORK_ERRORS, HomeserverUnreachable, LoginError
 from bot.file_modes import PRIVATE_FILE, make_private_dir, secure_data_dir, write_private_file
+from bot.server_state_client import ServerStateClient
 from config import Settings
 from storage import Database
 
@@ -89,7 +90,8 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
             f"The data directory {settings.bot.data_dir} holds a session for another account than "
             "matrix.user_id. Use a separate data directory for each bot account."
         )
-    client = AsyncClient(
+    # Room state from the server only: a decrypted payload never changes power levels, members or anything else.
+    client = ServerStateClient(
         matrix.homeserver,
         user=matrix.user_id,
         device_id=stored.device_id if stored else matrix.device_id,

@@ -27,8 +27,9 @@ from nio import (
     SyncError,
     SyncResponse,
 )
-from nio.exceptions import EncryptionError, LocalProtocolError
+from nio.exceptions import LocalProtocolError
 
+from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS, LoginError
 from bot.room_state import RoomDirectory
 from config import Settings
@@ -168,13 +169,15 @@ class SyncLoop:
         for room_id, info in response.rooms.join.items():
             room_batch = _RoomBatch()
             for event in info.state:
-                source = self._source(room_id, event, batch)
+                source = self._server_source(room_id, event)
                 self._rooms.observe(room_id, source)
                 if self._is_own_join(source, require_transition=False):
                     room_batch.joined_in_state_ts = int(source.get("origin_server_ts") or 0)
             timeline = [self._inbox_event(room_id, event, batch) for event in info.timeline.events]
             for item in timeline:
-                self._rooms.observe(room_id, item.source)
+                # Decrypted events are the sender's word, not the server's: they never teach the bot room state.
+                if not item.ignored and not item.source.get(ENCRYPTED_MARKER):
+                    self._rooms.observe(room_id, item.source)
                 if self._is_own_join(item.source, require_transition=True):
                     room_batch.fresh_join_ts = int(item.source.get("origin_server_ts") or 0)
             earlier: list[NewInboxEvent] = []
@@ -220,27 +223,32 @@ class SyncLoop:
             log.info("back-filled a limited timeline", extra={"room_id": room_id, "events": len(collected)})
         return collected
 
-    def _source(self, room_id: str, event: Any, batch: _Batch) -> dict[str, Any]:
+    def _server_source(self, room_id: str, event: Any) -> dict[str, Any]:
+        """The JSON of an event the server sent in the clear; the room is where the server delivered it."""
         source = dict(event.source)
-        source.setdefault("room_id", room_id)
-        if isinstance(event, MegolmEvent):
-            event.room_id = room_id
-            batch.undecrypted.append(event)
-        elif getattr(event, "decrypted", False):
-            source[ENCRYPTED_MARKER] = True
+        source["room_id"] = room_id
+        # Only decryption may mark an event as decrypted; a server event claiming so is not believed.
+        source.pop(ENCRYPTED_MARKER, None)
         return source
 
     def _inbox_event(self, room_id: str, event: Any, batch: _Batch) -> NewInboxEvent:
-        source = self._source(room_id, event, batch)
-        # Without crypto an encrypted event can never be read; it goes straight to the handlers, which tell the
-        # room once that the bot cannot work there.
-        awaiting_key = isinstance(event, MegolmEvent) and self._client.olm is not None
-        return NewInboxEvent(
-            event_id=str(source.get("event_id", "")),
-            room_id=room_id,
-            source=source,
-            awaiting_key=awaiting_key,
-        )
+        if not isinstance(event, MegolmEvent):
+            source = self._server_source(room_id, event)
+            return NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
+        envelope = self._server_source(room_id, event)
+        event_id = str(envelope.get("event_id", ""))
+        if self._client.olm is None:
+            # Without crypto an encrypted event can never be read; it goes straight to the handlers, which tell
+            # the room once that the bot cannot work there.
+            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope)
+        outcome = decrypt_for_inbox(self._client, event, room_id)
+        if outcome.awaiting_key:
+            batch.undecrypted.append(event)
+            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope, awaiting_key=True)
+        if outcome.source is None:
+            # Stored as ignored (without its source) so a re-delivery is recognised and never handled.
+            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope, ignored=True)
+        return NewInboxEvent(event_id=event_id, room_id=room_id, source=outcome.source)
 
     def _is_own_join(self, source: dict[str, Any], *, require_transition: bool) -> bool:
         if source.get("type") != "m.room.member" or source.get("state_key") != self._user_id:
@@ -317,27 +325,28 @@ class SyncLoop:
         async with self._db.transaction() as tx:
             waiting = await tx.inbox.awaiting_key()
         decrypted: list[tuple[str, dict[str, Any]]] = []
+        dropped: list[str] = []
         for row in waiting:
             if row.source is None:
                 continue
-            encrypted = MegolmEvent.from_dict(row.source)
-            if not isinstance(encrypted, MegolmEvent):
+            envelope = MegolmEvent.from_dict(row.source)
+            if not isinstance(envelope, MegolmEvent):
                 continue
-            encrypted.room_id = row.room_id
-            try:
-                event = self._client.decrypt_event(encrypted)
-            except EncryptionError:
+            outcome = decrypt_for_inbox(self._client, envelope, row.room_id)
+            if outcome.awaiting_key:
                 continue
-            source = dict(getattr(event, "source", {}) or {})
-            if not source.get("type"):
-                continue
-            source.setdefault("room_id", row.room_id)
-            source[ENCRYPTED_MARKER] = True
-            decrypted.append((row.event_id, source))
-        if not decrypted:
+            if outcome.source is None:
+                dropped.append(row.event_id)
+            else:
+                decrypted.append((row.event_id, outcome.source))
+        if not decrypted and not dropped:
             return
         async with self._db.transaction() as tx:
             for event_id, source in decrypted:
                 await tx.inbox.mark_decrypted(event_id, source)
+            for event_id in dropped:
+                await tx.inbox.mark_ignored(event_id)
+        if not decrypted:
+            return
         log.info("late room keys arrived; events decrypted", extra={"events": len(decrypted)})
         self._on_new_events()

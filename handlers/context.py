@@ -6,7 +6,7 @@ with hand-made snapshots.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 MISSING_POWER_LEVEL = 0
@@ -55,3 +55,7 @@ class BotInfo:
     version: str
     started_at: float
     encryption_enabled: bool
+
+
+RoomLookup = Callable[[str], "RoomSnapshot | None"]
+"""The snapshot of another room the bot is in (None if it is not), for handlers that look beyond the event's room."""

@@ -1,4 +1,4 @@
-"""Participants' words: contributions, their edits and redactions, and 👍 support.
+"""Participants' words: contributions, their edits, and 👍 support (redactions are in `redactions.py`).
 
 Where a message counts as a contribution:
 - in the thread of an open challenge (an `m.thread` relation to the challenge's prompt);
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from handlers.context import RoomSnapshot
+from handlers.context import RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.outgoing import queue_acknowledgement, queue_reply
+from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
 from privacy import ScrubContext, contributor_key, scrub_message
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 SUPPORT_KEYS = frozenset({"👍", "+1"})
 _DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
-RoomLookup = Callable[[str], "RoomSnapshot | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,7 @@ async def handle_message(
     if event.is_edit:
         await _apply_edit(event, room, tx)
         return
-    if await tx.contributions.is_tombstoned(event.event_id):
+    if await redacted_before_seen(event, tx):
         return
     dialogue = await tx.dialogues.active_in_room(room.room_id)
     if dialogue is not None:
@@ -213,6 +212,12 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) 
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
     if dialogue is None or contributor_key(dialogue.secret, event.sender) != contribution.member_key:
         return
+    if await redacted_before_seen(event, tx):
+        # The edit was redacted (by its author or a moderator) before the bot could read it. Its text is never
+        # applied; and since redacting an edit the bot had seen withdraws the contribution, so does this one, so
+        # the outcome does not depend on which of the two arrived first.
+        await tx.contributions.delete(contribution.id)
+        return
     challenge = await tx.challenges.get(contribution.challenge_id)
     if challenge is None or challenge.state != "open":
         return
@@ -221,30 +226,16 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) 
         await tx.contributions.apply_edit(contribution.id, event.event_id, text, event.origin_server_ts)
 
 
-async def handle_redaction(event: InboundEvent, tx: Transaction, now: float) -> None:
-    """A redaction removes the contribution (whether it targets the original or an edit) or the support."""
-    target = event.redacts
-    if target is None:
-        return
-    contribution = await tx.contributions.by_event(target)
-    if contribution is not None:
-        await tx.contributions.delete(contribution.id)
-        return
-    if await tx.contributions.remove_support_by_reaction(target):
-        return
-    # The target may not have arrived yet: remember, so it is never recorded when it does.
-    await tx.contributions.tombstone(target, now)
-
-
 async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
     relation = event.relation
     if relation.get("rel_type") != "m.annotation" or not is_support_key(str(relation.get("key", ""))):
         return
-    if await tx.contributions.is_tombstoned(event.event_id):
+    if await redacted_before_seen(event, tx):
         return
     target = relation.get("event_id")
     contribution = await tx.contributions.by_event(target) if isinstance(target, str) else None
-    if contribution is None:
+    # Support counts only where the contribution was made: a 👍 elsewhere naming its event ID is not support.
+    if contribution is None or contribution.room_id != event.room_id:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
     if dialogue is None:

@@ -25,11 +25,12 @@ from handlers.commands import (
     unknown_command_reply,
     usage_reply,
 )
-from handlers.context import BotInfo, RoomSnapshot
-from handlers.contributions import RoomLookup, handle_message, handle_reaction, handle_redaction
+from handlers.context import BotInfo, RoomLookup, RoomSnapshot
+from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
 from handlers.outgoing import queue_notice, queue_reply
+from handlers.redactions import handle_redaction
 from handlers.replies import Reply
 from handlers.scheduled import handle_scheduled, is_internal
 from privacy import contributor_key
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
     from storage import Transaction
 
 log = logging.getLogger(__name__)
+
+DECRYPTED_TYPES_ACTED_ON = frozenset({"m.room.message", "m.reaction"})
+"""What a decrypted event may be. State (power levels, members, create …) and redactions come only from the server,
+in the clear; a payload claiming to be one is the sender's word and has no effect."""
 
 CRYPTO_OFF_NOTICE = (
     "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
@@ -73,6 +78,8 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
         return
+    if event.was_encrypted and event.type not in DECRYPTED_TYPES_ACTED_ON:
+        return
     if event.type == "m.room.message":
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
@@ -82,7 +89,7 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":
-        await handle_redaction(event, tx, env.now)
+        await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)
 

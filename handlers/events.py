@@ -30,19 +30,26 @@ class InboundEvent:
 
     @classmethod
     def from_source(cls, source: dict[str, Any], room_id: str) -> InboundEvent:
-        """Build the view from an event's JSON source as stored in the inbox."""
+        """Build the view from an event's JSON source as stored in the inbox.
+
+        `room_id` is the room the server delivered the event in (the inbox row's), whatever the source says. A
+        decrypted event is never a state event nor a redaction: those fields are the server's to set, and a
+        decrypted payload is the sender's.
+        """
         content = source.get("content")
+        was_encrypted = bool(source.get(ENCRYPTED_MARKER, False))
+        state_key = source.get("state_key")
         return cls(
             event_id=str(source.get("event_id", "")),
-            room_id=str(source.get("room_id") or room_id),
+            room_id=room_id,
             sender=str(source.get("sender", "")),
             type=str(source.get("type", "")),
             content=content if isinstance(content, dict) else {},
             origin_server_ts=int(source.get("origin_server_ts") or 0),
-            state_key=source.get("state_key"),
-            was_encrypted=bool(source.get(ENCRYPTED_MARKER, False)),
+            state_key=state_key if isinstance(state_key, str) and not was_encrypted else None,
+            was_encrypted=was_encrypted,
             unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
-            redacts=_redaction_target(source),
+            redacts=None if was_encrypted else _redaction_target(source),
         )
 
     @property

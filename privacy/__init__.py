@@ -14,7 +14,7 @@ from privacy.bands import (
     category_phrase,
     normalise_category,
 )
-from privacy.pseudonym import contributor_key, new_dialogue_secret
+from privacy.pseudonym import contributor_key, new_dialogue_secret, room_member_key
 from privacy.scrub import (
     AFFILIATION,
     EMAIL,
@@ -45,6 +45,7 @@ __all__ = [
     "html_to_text",
     "new_dialogue_secret",
     "normalise_category",
+    "room_member_key",
     "scrub_message",
     "scrub_text",
     "strip_reply_fallback",

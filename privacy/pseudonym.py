@@ -49,3 +49,13 @@ def contributor_key(secret: bytes, user_id: str) -> str:
         raise ValueError(f"a dialogue secret must be at least {_MIN_SECRET_BYTES} bytes long")
     message = unicodedata.normalize("NFC", user_id).encode("utf-8")
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
+
+
+def room_member_key(secret: bytes, room_id: str, user_id: str) -> str:
+    """Return a pseudonym of `user_id` within one room, under a secret that is the bot's, not a dialogue's.
+
+    For the few records made before the bot knows which dialogue an event belongs to (a redaction that arrives
+    before the event it redacts). The room is part of what is hashed, so the same person's keys in two rooms are
+    unrelated.
+    """
+    return contributor_key(secret, f"{room_id}\n{user_id}")

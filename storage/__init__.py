@@ -10,7 +10,7 @@ Typical use::
 """
 
 from storage.challenges import Challenge
-from storage.contributions import Contribution
+from storage.contributions import Contribution, Support, Tombstone
 from storage.database import Database
 from storage.dialogues import Dialogue
 from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
@@ -38,5 +38,7 @@ __all__ = [
     "Schedule",
     "SchemaTooNewError",
     "StorageError",
+    "Support",
+    "Tombstone",
     "Transaction",
 ]

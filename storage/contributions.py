@@ -44,6 +44,24 @@ class Contribution:
     edited_ts: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Support:
+    """One recorded supporting reaction: whose (a member key) and for which contribution."""
+
+    contribution_id: int
+    member_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A redaction that arrived before its target. ``room_id`` and ``redactor_key`` are None for rows made
+    before schema 6, which did not record them."""
+
+    room_id: str | None
+    redactor_key: str | None
+    by_moderator: bool
+
+
 _FIELDS = (
     "id",
     "dialogue_id",
@@ -260,13 +278,34 @@ class ContributionsRepository:
             )
         )
 
-    async def tombstone(self, event_id: str, now: float) -> None:
-        """Remember that ``event_id`` was redacted before we saw it, so it is dropped when it arrives."""
+    async def support_by_reaction(self, reaction_event_id: str) -> Support | None:
+        """The support a reaction gave, if it is recorded."""
+        row = await self._session.fetchone(
+            "SELECT contribution_id, member_key FROM support WHERE reaction_event_id = ?", (reaction_event_id,)
+        )
+        return None if row is None else Support(contribution_id=row["contribution_id"], member_key=row["member_key"])
+
+    async def tombstone(
+        self, event_id: str, now: float, *, room_id: str, redactor_key: str, by_moderator: bool
+    ) -> None:
+        """Remember that ``event_id`` was redacted in ``room_id`` before we saw it, and by whom (a keyed hash).
+
+        Each redactor's redaction is kept apart, so whether one of them may suppress the event is decided when it
+        arrives; the same redactor again only adds moderator standing if they have it now.
+        """
         await self._session.execute(
-            "INSERT INTO tombstones (event_id, created_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
-            (event_id, now),
+            "INSERT INTO tombstones (event_id, created_at, room_id, redactor_key, by_moderator) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, room_id, redactor_key) "
+            "DO UPDATE SET by_moderator = MAX(by_moderator, excluded.by_moderator)",
+            (event_id, now, room_id, redactor_key, int(by_moderator)),
         )
 
-    async def is_tombstoned(self, event_id: str) -> bool:
-        """Whether a redaction for ``event_id`` arrived earlier."""
-        return await self._session.scalar("SELECT 1 FROM tombstones WHERE event_id = ?", (event_id,)) is not None
+    async def tombstones_for(self, event_id: str) -> list[Tombstone]:
+        """The redactions of ``event_id`` that arrived before it."""
+        rows = await self._session.fetchall(
+            "SELECT room_id, redactor_key, by_moderator FROM tombstones WHERE event_id = ?", (event_id,)
+        )
+        return [
+            Tombstone(room_id=row["room_id"], redactor_key=row["redactor_key"], by_moderator=bool(row["by_moderator"]))
+            for row in rows
+        ]

@@ -25,12 +25,23 @@ STATES: tuple[str, ...] = ("pending", "awaiting_key", "done", "quarantined", "ig
 
 @dataclass(frozen=True, slots=True)
 class NewInboxEvent:
-    """An event as the sync loop hands it over; ``awaiting_key`` for one that could not be decrypted yet."""
+    """An event as the sync loop hands it over.
+
+    ``awaiting_key`` for one that could not be decrypted yet; ``ignored`` for one that must never be handled (its
+    source is then not stored, only its event_id, so a re-delivery is recognised).
+    """
 
     event_id: str
     room_id: str
     source: dict[str, Any]
     awaiting_key: bool = False
+    ignored: bool = False
+
+    @property
+    def state(self) -> str:
+        if self.ignored:
+            return "ignored"
+        return "awaiting_key" if self.awaiting_key else "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +94,8 @@ class InboxRepository:
                 (
                     event.event_id,
                     event.room_id,
-                    "awaiting_key" if event.awaiting_key else "pending",
-                    _json.dumps(event.source),
+                    event.state,
+                    None if event.ignored else _json.dumps(event.source),
                     now,
                 )
                 for event in events

@@ -279,6 +279,30 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE dialogues ADD COLUMN purged_at REAL NULL",
         ),
     ),
+    Migration(
+        version=6,
+        description="tombstones record where and by whom (pseudonymously) an unseen event was redacted",
+        statements=(
+            # A redaction that arrives before its target may suppress it only if it came from the same room and
+            # from the target's own sender or a moderator. So each redaction is its own row (a stranger's
+            # redaction recorded first must not hide the author's own), `redactor_key` is a keyed hash, never a
+            # Matrix ID, and rows from before this step (NULLs) keep suppressing their target as they always did.
+            """
+            CREATE TABLE tombstones_v6 (
+                event_id     TEXT    NOT NULL,
+                created_at   REAL    NOT NULL,
+                room_id      TEXT    NULL,
+                redactor_key TEXT    NULL,
+                by_moderator INTEGER NOT NULL DEFAULT 0 CHECK (by_moderator IN (0, 1)),
+                UNIQUE (event_id, room_id, redactor_key)
+            )
+            """,
+            "INSERT INTO tombstones_v6 (event_id, created_at) SELECT event_id, created_at FROM tombstones",
+            "DROP TABLE tombstones",
+            "ALTER TABLE tombstones_v6 RENAME TO tombstones",
+            "CREATE INDEX tombstones_event ON tombstones (event_id)",
+        ),
+    ),
 )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 import nio
+from nio import Api
 
 
 def content_of(event: nio.Event) -> dict[str, Any]:
@@ -80,3 +83,32 @@ class WithheldRoomKey:
 
 def withhold_next_room_key(user: Any, room_id: str) -> WithheldRoomKey:
     return WithheldRoomKey(user, room_id)
+
+
+async def send_megolm_payload(user: Any, room_id: str, payload: dict[str, Any]) -> str:
+    """Encrypt `payload` exactly as given and send it into `room_id`; returns the event ID.
+
+    nio's own room_send writes the envelope's room into the payload; a modified client can write anything there
+    (another `room_id`, a `state_key`, `redacts`). This is that client: the payload goes into the user's megolm
+    session for `room_id` untouched, so everyone in the room, the bot included, can decrypt it.
+    """
+    async with user._send_lock:
+        await user._prepare_encrypted(room_id)
+        client = user.client
+        olm = client.olm
+        assert olm is not None
+        if olm.should_share_group_session(room_id):
+            shared = await client.share_group_session(room_id, ignore_unverified_devices=True)
+            assert isinstance(shared, nio.ShareGroupSessionResponse), shared
+        session = olm.outbound_group_sessions[room_id]
+        content = {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "sender_key": olm.account.identity_keys["curve25519"],
+            "ciphertext": session.encrypt(json.dumps(payload)),
+            "session_id": session.id,
+            "device_id": client.device_id,
+        }
+        method, path, data = Api.room_send(client.access_token, room_id, "m.room.encrypted", content, uuid4())
+        response = await client._send(nio.RoomSendResponse, method, path, data, (room_id,))
+    assert isinstance(response, nio.RoomSendResponse), response
+    return str(response.event_id)

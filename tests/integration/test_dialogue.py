@@ -60,11 +60,21 @@ def is_prompt(bot_id: str, number: int):
     return lambda event: event.sender == bot_id and body_of(event).startswith(f"Challenge {number}:")
 
 
-async def run_dialogue(make_user, bot_factory, *, encrypted: bool, participants: int = 3, open_first: bool = True):
+async def run_dialogue(
+    make_user,
+    bot_factory,
+    *,
+    encrypted: bool,
+    participants: int = 3,
+    open_first: bool = True,
+    power_levels: dict[str, Any] | None = None,
+):
     bot = await bot_factory()
     moderator = await make_user("mod")
     people = [await make_user(f"p{index}") for index in range(participants)]
-    room = await moderator.create_room(encrypted=encrypted, invite=[person.user_id for person in people])
+    room = await moderator.create_room(
+        encrypted=encrypted, invite=[person.user_id for person in people], power_levels=power_levels
+    )
     for person in people:
         await moderator.wait_for_membership(room, person.user_id, "join")
     await invite_bot_and_wait(moderator, room, bot.user_id)

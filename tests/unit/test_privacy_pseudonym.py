@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from privacy import contributor_key, new_dialogue_secret
+from privacy import contributor_key, new_dialogue_secret, room_member_key
 
 SECRET = bytes(range(32))
 
@@ -51,3 +51,12 @@ def test_composed_and_decomposed_forms_of_a_user_id_get_the_same_key():
 def test_a_short_secret_is_refused():
     with pytest.raises(ValueError):
         contributor_key(b"", "@alice:example.org")
+
+
+def test_a_room_member_key_is_stable_in_a_room_and_unrelated_across_rooms_and_to_the_contributor_key():
+    key = room_member_key(SECRET, "!a:example.org", "@alice:example.org")
+    assert key == room_member_key(SECRET, "!a:example.org", "@alice:example.org")
+    assert key != room_member_key(SECRET, "!b:example.org", "@alice:example.org")
+    assert key != room_member_key(SECRET, "!a:example.org", "@bob:example.org")
+    assert key != contributor_key(SECRET, "@alice:example.org")
+    assert "alice" not in key

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from storage import Contribution, Database, RowNotFoundError, StorageError
+from storage import Contribution, Database, RowNotFoundError, StorageError, Tombstone
 from storage import contributions as contributions_module
 from storage.contributions import REF_ALPHABET
+from storage.migrations import MIGRATIONS
 
 ROOM = "!room:example.org"
 
@@ -312,10 +314,40 @@ async def test_deleting_a_contribution_removes_its_support(db: Database, setup: 
         assert await tx.contributions.remove_support_by_reaction("$r1") is False
 
 
-async def test_a_tombstoned_event_is_remembered_and_tombstoning_twice_is_fine(db: Database) -> None:
+async def test_each_redactors_tombstone_is_kept_apart_and_the_same_one_twice_is_one(db: Database) -> None:
     async with db.transaction() as tx:
-        assert await tx.contributions.is_tombstoned("$early") is False
-        await tx.contributions.tombstone("$early", now=1.0)
-        await tx.contributions.tombstone("$early", now=2.0)
-        assert await tx.contributions.is_tombstoned("$early") is True
-        assert await tx.contributions.is_tombstoned("$other") is False
+        assert await tx.contributions.tombstones_for("$early") == []
+        await tx.contributions.tombstone("$early", 1.0, room_id=ROOM, redactor_key="stranger", by_moderator=False)
+        await tx.contributions.tombstone("$early", 2.0, room_id=ROOM, redactor_key="author", by_moderator=False)
+        await tx.contributions.tombstone("$early", 3.0, room_id=ROOM, redactor_key="author", by_moderator=False)
+        tombstones = await tx.contributions.tombstones_for("$early")
+        assert sorted(t.redactor_key or "" for t in tombstones) == ["author", "stranger"]
+        assert all(t.room_id == ROOM and not t.by_moderator for t in tombstones)
+        assert await tx.contributions.tombstones_for("$other") == []
+
+
+async def test_the_support_a_reaction_gave_is_found_by_the_reactions_event_id(db: Database, setup: Setup) -> None:
+    added = await contribute(db, setup)
+    async with db.transaction() as tx:
+        await tx.contributions.add_support(added.id, "s1", "$r1")
+        support = await tx.contributions.support_by_reaction("$r1")
+        assert support is not None and (support.contribution_id, support.member_key) == (added.id, "s1")
+        assert await tx.contributions.support_by_reaction("$r2") is None
+
+
+async def test_a_tombstone_from_before_redactors_were_recorded_survives_the_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    step = next(m.version for m in MIGRATIONS if m.description.startswith("tombstones record"))
+    old = await Database.open(path, migrations=MIGRATIONS[: step - 1])
+    await old.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO tombstones (event_id, created_at) VALUES ('$legacy', 1.0)")
+
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as tx:
+            assert await tx.contributions.tombstones_for("$legacy") == [
+                Tombstone(room_id=None, redactor_key=None, by_moderator=False)
+            ]
+    finally:
+        await db.close()

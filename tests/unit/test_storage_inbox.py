@@ -227,3 +227,16 @@ async def test_next_wake_time_is_the_earliest_retry_among_pending_events(db: Dat
         await tx.inbox.record_failure("$c", "e", retry_at=100.0)
         await tx.inbox.mark_done("$c")
         assert await tx.inbox.next_wake_time() == 200.0
+
+
+async def test_an_event_added_as_ignored_keeps_only_its_id_and_is_never_handed_out(db: Database) -> None:
+    forged = NewInboxEvent("$forged", ROOM, {"event_id": "$forged", "content": {"body": "secret"}}, ignored=True)
+
+    assert await add(db, forged) == 1
+    assert await add(db, event("$forged")) == 0  # a re-delivery is recognised
+
+    assert await ready(db) == []
+    async with db.transaction() as tx:
+        assert (await tx.inbox.counts())["ignored"] == 1
+        assert await tx.inbox.known(["$forged"]) == {"$forged"}
+        assert await tx.inbox.awaiting_key() == []
