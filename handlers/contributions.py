@@ -206,9 +206,9 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) 
     new_content = event.content.get("m.new_content")
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
         return
-    contribution = await tx.contributions.by_event(target_id)
     # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
-    if contribution is None or contribution.event_id != target_id or contribution.room_id != event.room_id:
+    contribution = await tx.contributions.by_event(target_id, room_id=event.room_id, original_only=True)
+    if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
     if dialogue is None or contributor_key(dialogue.secret, event.sender) != contribution.member_key:

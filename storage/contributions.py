@@ -1,17 +1,24 @@
 """Contributions to challenges, their edits and redactions, and the support (reactions) they receive.
 
 Who wrote or supported something is recorded only as a ``member_key`` (a pseudonym the caller computes),
-never as a Matrix user ID or name; ``text`` arrives already scrubbed. Each contribution gets a short
+never as a Matrix user ID or name; ``text`` arrives already scrubbed. Each contribution gets a short, random
 ``ref`` that moderators can type to name it.
+
+Event and room IDs are not stored either: the homeserver knows who sent every event and who is in every direct
+room, so a raw ID would lead straight back to the author. This repository stores keyed references instead
+(:func:`privacy.matrix_id_reference` under the dialogue's secret) and computes them itself, so callers still look
+contributions up by event ID. A dialogue's references die with its secret at purge.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
 
+from privacy.pseudonym import matrix_id_reference
 from storage.errors import RowNotFoundError, StorageError
 from storage.session import Session
 
@@ -24,11 +31,20 @@ REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REF_LENGTH = 4
 _MAX_REF_LENGTH = 12
 _ATTEMPTS_PER_LENGTH = 10
+# A tombstone only has to outlive the wait for the event it names (e.g. one whose room key is late); after that
+# it would only be a record of which events were redacted.
+TOMBSTONE_SECONDS = 7 * 24 * 3600.0
+# Secrets shorter than this are not usable for references: a purged dialogue's secret is empty.
+_MIN_SECRET_BYTES = 16
 
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """A contribution. ``origin_ts``/``edited_ts`` are homeserver timestamps (ms); ``created_at`` is ours."""
+    """A contribution. ``origin_ts``/``edited_ts`` are homeserver timestamps (ms); ``created_at`` is ours.
+
+    ``event_ref`` and ``room_ref`` are the keyed references of the original event and of the room it was sent
+    in (see the module docstring), not the IDs themselves.
+    """
 
     id: int
     dialogue_id: int
@@ -37,8 +53,8 @@ class Contribution:
     member_key: str
     text: str
     channel: str
-    event_id: str
-    room_id: str
+    event_ref: str
+    room_ref: str
     created_at: float
     origin_ts: int
     edited_ts: int | None
@@ -52,8 +68,8 @@ _FIELDS = (
     "member_key",
     "text",
     "channel",
-    "event_id",
-    "room_id",
+    "event_ref",
+    "room_ref",
     "created_at",
     "origin_ts",
     "edited_ts",
@@ -68,6 +84,11 @@ def _row(row: sqlite3.Row) -> Contribution:
 
 def _random_ref(length: int) -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
+
+
+def usable_secret(secret: bytes) -> bool:
+    """Whether references can be computed under this dialogue secret (not for a purged dialogue's)."""
+    return len(secret) >= _MIN_SECRET_BYTES
 
 
 class ContributionsRepository:
@@ -94,23 +115,33 @@ class ContributionsRepository:
         The challenge must belong to the dialogue (RowNotFoundError otherwise). An event_id already stored,
         as an original or as an edit, raises StorageError.
         """
-        belongs = await self._session.scalar(
-            "SELECT 1 FROM challenges WHERE id = ? AND dialogue_id = ?", (challenge_id, dialogue_id)
+        secret = await self._session.scalar(
+            "SELECT d.secret FROM challenges c JOIN dialogues d ON d.id = c.dialogue_id "
+            "WHERE c.id = ? AND c.dialogue_id = ?",
+            (challenge_id, dialogue_id),
         )
-        if belongs is None:
+        if secret is None:
             raise RowNotFoundError(f"no challenge {challenge_id} in dialogue {dialogue_id}")
+        if not usable_secret(bytes(secret)):
+            raise StorageError(f"dialogue {dialogue_id} has no usable secret (purged?); it takes no contributions")
+        event_ref = matrix_id_reference(bytes(secret), "event", event_id)
+        room_ref = matrix_id_reference(bytes(secret), "room", room_id)
         ref = await self._unused_ref()
-        row = await self._session.fetchone(
-            "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, "
-            f"room_id, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, room_id, now, origin_ts),
-        )
-        if row is None:  # RETURNING always yields the inserted row
-            raise RowNotFoundError("inserting a contribution returned no row")
-        contribution = _row(row)
-        await self._session.execute(
-            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?)", (event_id, contribution.id)
-        )
+        try:
+            row = await self._session.fetchone(
+                "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
+                f"room_ref, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+                (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts),
+            )
+            if row is None:  # RETURNING always yields the inserted row
+                raise RowNotFoundError("inserting a contribution returned no row")
+            contribution = _row(row)
+            await self._session.execute(
+                "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?)",
+                (event_ref, contribution.id),
+            )
+        except StorageError as exc:
+            raise StorageError(f"event already stored as a contribution or edit: {exc}") from exc
         logger.debug("contributions: added %d to challenge %d", contribution.id, challenge_id)
         return contribution
 
@@ -129,14 +160,56 @@ class ContributionsRepository:
         row = await self._session.fetchone(f"SELECT {_COLUMNS} FROM contributions WHERE id = ?", (contribution_id,))
         return None if row is None else _row(row)
 
-    async def by_event(self, event_id: str) -> Contribution | None:
-        """The contribution whose original event, or any recorded edit of it, is ``event_id``."""
-        row = await self._session.fetchone(
-            f"SELECT {_C_COLUMNS} FROM contribution_events e JOIN contributions c ON c.id = e.contribution_id "
-            "WHERE e.event_id = ?",
-            (event_id,),
+    async def _live_secrets(self) -> dict[int, bytes]:
+        rows = await self._session.fetchall(
+            "SELECT id, secret FROM dialogues WHERE length(secret) >= ?", (_MIN_SECRET_BYTES,)
         )
-        return None if row is None else _row(row)
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    async def _secret_of(self, contribution_id: int) -> bytes:
+        secret = await self._session.scalar(
+            "SELECT d.secret FROM contributions c JOIN dialogues d ON d.id = c.dialogue_id WHERE c.id = ?",
+            (contribution_id,),
+        )
+        if secret is None:
+            raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        return bytes(secret)
+
+    async def by_event(
+        self, event_id: str, *, room_id: str | None = None, original_only: bool = False
+    ) -> Contribution | None:
+        """The contribution whose original event, or any recorded edit of it, is ``event_id``.
+
+        With ``original_only``, only a contribution whose original event is ``event_id`` matches (an edit must
+        target the original); with ``room_id``, only one sent in that room.
+
+        An event does not say which dialogue it belongs to (a direct message can belong to any), so its
+        reference is computed under every dialogue that still has its secret; there are few dialogues, and an
+        HMAC costs about a microsecond.
+        """
+        secrets_by_dialogue = await self._live_secrets()
+        refs = {
+            matrix_id_reference(secret, "event", event_id): dialogue_id
+            for dialogue_id, secret in secrets_by_dialogue.items()
+        }
+        if not refs:
+            return None
+        rows = await self._session.fetchall(
+            f"SELECT {_C_COLUMNS}, e.event_ref AS matched_ref FROM contribution_events e "
+            "JOIN contributions c ON c.id = e.contribution_id WHERE e.event_ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(refs)),),
+        )
+        for row in rows:
+            contribution = _row(row)
+            if refs[row["matched_ref"]] != contribution.dialogue_id:
+                continue  # another dialogue's reference that happens to be equal: not this event
+            if original_only and contribution.event_ref != row["matched_ref"]:
+                continue
+            secret = secrets_by_dialogue[contribution.dialogue_id]
+            if room_id is not None and contribution.room_ref != matrix_id_reference(secret, "room", room_id):
+                continue
+            return contribution
+        return None
 
     async def by_ref(self, dialogue_id: int, ref: str) -> Contribution | None:
         """The dialogue's contribution with this ref, however the moderator capitalised it."""
@@ -158,10 +231,11 @@ class ContributionsRepository:
         )
         if current is None:
             raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        edit_ref = matrix_id_reference(await self._secret_of(contribution_id), "event", edit_event_id)
         await self._session.execute(
-            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?) "
-            "ON CONFLICT (event_id) DO NOTHING",
-            (edit_event_id, contribution_id),
+            "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?) "
+            "ON CONFLICT (event_ref) DO NOTHING",
+            (edit_ref, contribution_id),
         )
         if current["edited_ts"] is not None and edit_ts < current["edited_ts"]:
             logger.debug("contributions: ignored an out-of-date edit of %d", contribution_id)
@@ -169,6 +243,7 @@ class ContributionsRepository:
         await self._session.execute(
             "UPDATE contributions SET text = ?, edited_ts = ? WHERE id = ?", (text, edit_ts, contribution_id)
         )
+        self._session.request_checkpoint()  # the replaced words must not linger in the log either
         return text != current["text"]
 
     async def delete(self, contribution_id: int) -> None:
@@ -176,6 +251,7 @@ class ContributionsRepository:
         changed = await self._session.execute("DELETE FROM contributions WHERE id = ?", (contribution_id,))
         if changed == 0:
             raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        self._session.request_checkpoint()
         logger.debug("contributions: deleted %d", contribution_id)
 
     async def delete_by_member(self, dialogue_id: int, member_key: str) -> int:
@@ -186,6 +262,7 @@ class ContributionsRepository:
         deleted = await self._session.execute(
             "DELETE FROM contributions WHERE dialogue_id = ? AND member_key = ?", (dialogue_id, member_key)
         )
+        self._session.request_checkpoint()
         logger.debug("contributions: deleted %d of one member's contributions in dialogue %d", deleted, dialogue_id)
         return deleted
 
@@ -219,15 +296,25 @@ class ContributionsRepository:
 
     async def add_support(self, contribution_id: int, member_key: str, reaction_event_id: str) -> None:
         """Record a member's supporting reaction; the same reaction event recorded again changes nothing."""
+        reaction_ref = matrix_id_reference(await self._secret_of(contribution_id), "event", reaction_event_id)
         await self._session.execute(
-            "INSERT INTO support (contribution_id, member_key, reaction_event_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (reaction_event_id) DO NOTHING",
-            (contribution_id, member_key, reaction_event_id),
+            "INSERT INTO support (contribution_id, member_key, reaction_ref) VALUES (?, ?, ?) "
+            "ON CONFLICT (reaction_ref) DO NOTHING",
+            (contribution_id, member_key, reaction_ref),
         )
 
     async def remove_support_by_reaction(self, reaction_event_id: str) -> bool:
         """Forget the support a (now redacted) reaction gave; return whether there was any."""
-        removed = await self._session.execute("DELETE FROM support WHERE reaction_event_id = ?", (reaction_event_id,))
+        removed = 0
+        # As in by_event: the reaction's reference under each dialogue that still has its secret.
+        for dialogue_id, secret in (await self._live_secrets()).items():
+            removed += await self._session.execute(
+                "DELETE FROM support WHERE reaction_ref = ? "
+                "AND contribution_id IN (SELECT id FROM contributions WHERE dialogue_id = ?)",
+                (matrix_id_reference(secret, "event", reaction_event_id), dialogue_id),
+            )
+        if removed:
+            self._session.request_checkpoint()
         return removed > 0
 
     async def remove_support_by_member(self, dialogue_id: int, member_key: str) -> int:
@@ -237,6 +324,7 @@ class ContributionsRepository:
             "AND contribution_id IN (SELECT id FROM contributions WHERE dialogue_id = ?)",
             (member_key, dialogue_id),
         )
+        self._session.request_checkpoint()
         logger.debug("contributions: removed %d of one member's reactions in dialogue %d", removed, dialogue_id)
         return removed
 
@@ -261,7 +349,11 @@ class ContributionsRepository:
         )
 
     async def tombstone(self, event_id: str, now: float) -> None:
-        """Remember that ``event_id`` was redacted before we saw it, so it is dropped when it arrives."""
+        """Remember that ``event_id`` was redacted before we saw it, so it is dropped when it arrives.
+
+        Tombstones older than :data:`TOMBSTONE_SECONDS` are pruned here: past that, the event is not coming.
+        """
+        await self._session.execute("DELETE FROM tombstones WHERE created_at < ?", (now - TOMBSTONE_SECONDS,))
         await self._session.execute(
             "INSERT INTO tombstones (event_id, created_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
             (event_id, now),

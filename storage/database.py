@@ -27,7 +27,14 @@ _PRAGMAS = (
     # With WAL, NORMAL is still crash-safe for the database; at worst the last commits before a power
     # loss are lost, which the inbox/outbox design tolerates (sync replays, txn_ids de-duplicate).
     "PRAGMA synchronous = NORMAL",
+    # Overwrite deleted content with zeros instead of leaving it in free pages and cells, where it would
+    # survive a withdrawal, forget-me or purge in the raw file.
+    "PRAGMA secure_delete = ON",
 )
+
+# Copies every committed page into the database file and empties the -wal file, whose older frames still
+# hold the pages as they were before a deletion.
+_CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 
 
 def _prepare_file(path: Path) -> None:
@@ -95,6 +102,8 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await _configure(conn, path)
             version = await migrate(conn, path, migrations)
+            # A migration may have rewritten identifying values (see step 6); leave no old pages in the log.
+            await conn.execute(_CHECKPOINT)
         except BaseException:
             await conn.close()
             raise
@@ -136,8 +145,28 @@ class Database:
             try:
                 async with immediate_transaction(conn) as session:
                     yield Transaction(session)
+                if session.checkpoint_requested:
+                    await self._checkpoint(conn)
             finally:
                 self._owner = None
+
+    async def _checkpoint(self, conn: aiosqlite.Connection) -> None:
+        # Only this connection uses the file, and we hold the lock, so nothing can keep the checkpoint from
+        # completing; a busy result would mean another process has the file open.
+        try:
+            async with conn.execute(_CHECKPOINT) as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot checkpoint {self._path}: {exc}") from exc
+        if row is not None and row[0] != 0:
+            logger.warning("database checkpoint incomplete: another process has the file open")
+
+    async def checkpoint(self) -> None:
+        """Empty the write-ahead log into the database file now (e.g. after a burst of deletions)."""
+        self._require_open()
+        self._check_not_nested()
+        async with self._lock:
+            await self._checkpoint(self._require_open())
 
     async def close(self) -> None:
         """Close the connection once any running transaction is over; closing twice is fine."""
