@@ -7,7 +7,8 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -35,6 +36,11 @@ _PRAGMAS = (
 # Copies every committed page into the database file and empties the -wal file, whose older frames still
 # hold the pages as they were before a deletion.
 _CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+
+LAZY_CHECKPOINT_SECONDS = 30.0
+"""How long routine clean-up (handled events' sources, sent messages' contents) may stay in the -wal file at most,
+counted from the last checkpoint, provided another transaction comes along (the sync loop writes one per sync).
+benchmarks/checkpoint_cost.py measures why not after every event."""
 
 
 def _prepare_file(path: Path) -> None:
@@ -75,8 +81,17 @@ class Database:
     another, never interleaved. Create with :meth:`open`.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, schema_version: int) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        schema_version: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """Use :meth:`open`; this only wraps an already configured and migrated connection."""
+        self._clock = clock
+        self._last_checkpoint = clock()
+        self._lazy_checkpoint_due = False
         self._conn: aiosqlite.Connection | None = conn
         self._path = path
         self._schema_version = schema_version
@@ -84,11 +99,18 @@ class Database:
         self._owner: asyncio.Task[object] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Database:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
-        ``migrations`` is for tests; the bot always uses the default. Raises SchemaTooNewError if the file
-        comes from a newer release, MigrationError if a step fails, StorageError if the file is unusable.
+        ``migrations`` and ``clock`` (which times lazy checkpoints) are for tests; the bot uses the defaults.
+        Raises SchemaTooNewError if the file comes from a newer release, MigrationError if a step fails,
+        StorageError if the file is unusable.
         """
         try:
             await asyncio.to_thread(_prepare_file, path)
@@ -108,7 +130,7 @@ class Database:
             await conn.close()
             raise
         logger.debug("database opened at schema %d", version)
-        return cls(conn, path, version)
+        return cls(conn, path, version, clock)
 
     @property
     def path(self) -> Path:
@@ -145,7 +167,11 @@ class Database:
             try:
                 async with immediate_transaction(conn) as session:
                     yield Transaction(session)
-                if session.checkpoint_requested:
+                self._lazy_checkpoint_due |= session.lazy_checkpoint_requested
+                lazy_due = (
+                    self._lazy_checkpoint_due and self._clock() - self._last_checkpoint >= LAZY_CHECKPOINT_SECONDS
+                )
+                if session.checkpoint_requested or lazy_due:
                     await self._checkpoint(conn)
             finally:
                 self._owner = None
@@ -160,6 +186,9 @@ class Database:
             raise StorageError(f"cannot checkpoint {self._path}: {exc}") from exc
         if row is not None and row[0] != 0:
             logger.warning("database checkpoint incomplete: another process has the file open")
+            return
+        self._last_checkpoint = self._clock()
+        self._lazy_checkpoint_due = False
 
     async def checkpoint(self) -> None:
         """Empty the write-ahead log into the database file now (e.g. after a burst of deletions)."""

@@ -145,6 +145,7 @@ class InboxRepository:
             "UPDATE inbox SET state = ?, source = NULL WHERE event_id = ?", (state, event_id)
         )
         _require(changed, event_id, "any")
+        self._session.request_lazy_checkpoint()
 
     async def record_failure(self, event_id: str, error_ref: str, retry_at: float) -> int:
         """Count a failed processing attempt, postpone the event to ``retry_at``, return the attempt count."""

@@ -33,12 +33,13 @@ def _wrap(exc: sqlite3.Error) -> StorageError:
 class Session:
     """Statement execution bound to one open transaction."""
 
-    __slots__ = ("_active", "_conn", "checkpoint_requested")
+    __slots__ = ("_active", "_conn", "checkpoint_requested", "lazy_checkpoint_requested")
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._active = True
         self.checkpoint_requested = False
+        self.lazy_checkpoint_requested = False
 
     def request_checkpoint(self) -> None:
         """Ask for the write-ahead log to be emptied once this transaction has committed.
@@ -48,6 +49,12 @@ class Session:
         old pages, deleted text included.
         """
         self.checkpoint_requested = True
+
+    def request_lazy_checkpoint(self) -> None:
+        """Like :meth:`request_checkpoint`, for routine clean-up (a handled event's source, a sent message's
+        content): the log is emptied within the database's lazy-checkpoint interval rather than at once, since a
+        checkpoint after every event would cost several times the event's own handling."""
+        self.lazy_checkpoint_requested = True
 
     def end(self) -> None:
         """Refuse further statements: the transaction this session belonged to is over."""

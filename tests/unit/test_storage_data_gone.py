@@ -17,6 +17,7 @@ import pytest
 
 from privacy import matrix_id_reference
 from storage import Database, NewInboxEvent
+from storage.database import LAZY_CHECKPOINT_SECONDS
 from storage.migrations import MIGRATIONS
 
 ROOM = "!dialogue:example.org"
@@ -309,3 +310,22 @@ async def test_migration_6_replaces_stored_ids_by_references(tmp_path: Path) -> 
             assert found.id == 1
             assert found.room_ref == matrix_id_reference(SECRET, "room", dm_room)
             assert await tx.contributions.remove_support_by_reaction(reaction_id) is True
+
+
+async def test_handled_events_and_sent_messages_leave_the_log_within_the_lazy_interval(tmp_path: Path) -> None:
+    now = [0.0]
+    words, sender = token(), f"@{token()}:example.org"
+    async with await Database.open(tmp_path / "bot.db", clock=lambda: now[0]) as db:
+        async with db.transaction() as tx:
+            await tx.inbox.add([inbox_event("$e", sender, words)], 1.0)
+            txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": words}, 1.0)
+        async with db.transaction() as tx:
+            await tx.inbox.mark_done("$e")
+            await tx.outbox.mark_sent(txn_id, "$sent", 2.0)
+        assert words.encode() in raw_bytes(db.path)  # not yet: a checkpoint per event would cost too much
+        now[0] += LAZY_CHECKPOINT_SECONDS
+        async with db.transaction() as tx:
+            await tx.state.get("sync_token")  # whatever the next transaction is
+        data = raw_bytes(db.path)
+        assert words.encode() not in data
+        assert sender.encode() not in data
