@@ -312,7 +312,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         version=6,
-        description="keyed references instead of raw event and room IDs",
+        description="keyed references instead of raw event and room IDs; uploaded synopsis files",
         statements=(
             # RENAME keeps the UNIQUE constraints and the foreign keys pointing at contributions; rebuilding the
             # tables instead would cascade-delete edits and support (foreign keys are on during migrations).
@@ -322,6 +322,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE support RENAME COLUMN reaction_event_id TO reaction_ref",
             # Past their week, tombstones only record which events were redacted (see storage/contributions.py).
             "DELETE FROM tombstones WHERE created_at < unixepoch() - 7 * 24 * 3600",
+            # Synopsis files the bot uploaded, so a purge can have them deleted from the media store.
+            """
+            CREATE TABLE uploaded_media (
+                mxc_uri     TEXT    PRIMARY KEY,
+                dialogue_id INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                uploaded_at REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX uploaded_media_by_dialogue ON uploaded_media (dialogue_id)",
         ),
         run=_key_matrix_ids,
     ),

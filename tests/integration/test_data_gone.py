@@ -11,9 +11,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import nio
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
 from tests.integration.test_dialogue import run_dialogue
 
 pytestmark = pytest.mark.integration
@@ -87,3 +88,44 @@ async def test_a_purge_leaves_no_contribution_or_participant_in_the_files(make_u
     assert in_thread.encode() not in data
     assert in_private.encode() not in data
     assert alice.user_id.encode() not in data
+
+
+def is_file_from(bot_id: str):
+    return lambda event: event.sender == bot_id and content_of(event).get("msgtype") == "m.file"
+
+
+@pytest.mark.parametrize("admin", [False, True], ids=["bot-not-admin", "bot-server-admin"])
+async def test_a_purge_deletes_uploaded_synopsis_files_or_says_they_stay(make_user, bot_factory, admin):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, admin=admin)
+    alice = d.participants[0]
+    await d.acknowledged(alice, await alice.send_thread_reply(d.room, d.root, "A point for the synopsis."))
+    await d.moderator.send_text(d.room, "!dialogue synopsis md")
+    uploaded = await d.moderator.wait_for(d.room, is_file_from(d.bot.user_id), timeout=60)
+    mxc = content_of(uploaded)["url"]
+    assert isinstance(await d.moderator.client.download(mxc=mxc), nio.DownloadResponse)
+    await d.command(d.moderator, "!dialogue adopt")
+    await d.command(d.moderator, "!dialogue end")
+    await d.command(d.moderator, "!dialogue purge")
+
+    purged = body_of(await d.command(d.moderator, "!dialogue purge confirm"))
+    assert purged.startswith("Purged.")
+    assert "1 synopsis file(s) the bot uploaded are still in the homeserver's media store" in purged
+    outcome = body_of(
+        await d.moderator.wait_for(
+            d.room,
+            lambda event: (
+                event.sender == d.bot.user_id and body_of(event).startswith("The ") and "media store" in body_of(event)
+            ),
+            description="how the deletion went",
+            timeout=60,
+        )
+    )
+    download = await d.moderator.client.download(mxc=mxc)
+    if admin:
+        assert outcome == "The 1 synopsis file(s) the bot uploaded were deleted from the homeserver's media store."
+        assert isinstance(download, nio.DownloadError)
+    else:
+        assert outcome.startswith("The homeserver did not let the bot delete 1 synopsis file(s)")
+        assert "until its admin deletes them" in outcome
+        assert mxc in outcome
+        assert isinstance(download, nio.DownloadResponse)

@@ -60,8 +60,10 @@ def is_prompt(bot_id: str, number: int):
     return lambda event: event.sender == bot_id and body_of(event).startswith(f"Challenge {number}:")
 
 
-async def run_dialogue(make_user, bot_factory, *, encrypted: bool, participants: int = 3, open_first: bool = True):
-    bot = await bot_factory()
+async def run_dialogue(
+    make_user, bot_factory, *, encrypted: bool, participants: int = 3, open_first: bool = True, **bot_options
+):
+    bot = await bot_factory(**bot_options)
     moderator = await make_user("mod")
     people = [await make_user(f"p{index}") for index in range(participants)]
     room = await moderator.create_room(encrypted=encrypted, invite=[person.user_id for person in people])
