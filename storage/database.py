@@ -176,26 +176,31 @@ class Database:
             finally:
                 self._owner = None
 
-    async def _checkpoint(self, conn: aiosqlite.Connection) -> None:
-        # Only this connection uses the file, and we hold the lock, so nothing can keep the checkpoint from
-        # completing; a busy result would mean another process has the file open.
+    async def _checkpoint(self, conn: aiosqlite.Connection) -> bool:
+        # Runs after the transaction committed: raising now would make its caller redo finished work. So a
+        # failure is logged, and the next transaction tries again (the checkpoint stays due).
         try:
             async with conn.execute(_CHECKPOINT) as cursor:
                 row = await cursor.fetchone()
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot checkpoint {self._path}: {exc}") from exc
+            logger.warning("database checkpoint failed", extra={"error": str(exc)})
+            self._lazy_checkpoint_due = True
+            return False
         if row is not None and row[0] != 0:
-            logger.warning("database checkpoint incomplete: another process has the file open")
-            return
+            # Only another process reading the file (e.g. the offline CLI) can keep a TRUNCATE from completing.
+            logger.warning("database checkpoint incomplete: another process is reading the file")
+            self._lazy_checkpoint_due = True
+            return False
         self._last_checkpoint = self._clock()
         self._lazy_checkpoint_due = False
+        return True
 
-    async def checkpoint(self) -> None:
-        """Empty the write-ahead log into the database file now (e.g. after a burst of deletions)."""
+    async def checkpoint(self) -> bool:
+        """Empty the write-ahead log into the database file now; False if that could not be done completely."""
         self._require_open()
         self._check_not_nested()
         async with self._lock:
-            await self._checkpoint(self._require_open())
+            return await self._checkpoint(self._require_open())
 
     async def close(self) -> None:
         """Close the connection once any running transaction is over; closing twice is fine."""

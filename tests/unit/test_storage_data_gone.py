@@ -329,3 +329,21 @@ async def test_handled_events_and_sent_messages_leave_the_log_within_the_lazy_in
         data = raw_bytes(db.path)
         assert words.encode() not in data
         assert sender.encode() not in data
+
+
+async def test_a_blocked_checkpoint_neither_undoes_nor_fails_the_deletion_and_a_later_one_completes(
+    db: Database,
+) -> None:
+    secret_words = token()
+    dialogue_id, challenge_id = await dialogue_with_challenge(db)
+    contribution_id = await contribute(db, dialogue_id, challenge_id, f"my point {secret_words}")
+    with closing(sqlite3.connect(db.path, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM contributions").fetchone()  # holds a snapshot: TRUNCATE must wait
+        async with db.transaction() as tx:
+            await tx.contributions.delete(contribution_id)  # the checkpoint after it gives up after busy_timeout
+        reader.execute("COMMIT")
+    async with db.transaction() as tx:
+        assert await tx.contributions.get(contribution_id) is None
+    assert await db.checkpoint() is True
+    assert secret_words.encode() not in raw_bytes(db.path)
