@@ -175,6 +175,22 @@ class ContributionsRepository:
             raise RowNotFoundError(f"no contribution with id {contribution_id}")
         return bytes(secret)
 
+    @staticmethod
+    def _refs_under(secrets_by_dialogue: dict[int, bytes], event_id: str) -> dict[str, int]:
+        return {
+            matrix_id_reference(secret, "event", event_id): dialogue_id
+            for dialogue_id, secret in secrets_by_dialogue.items()
+        }
+
+    async def event_refs(self, event_id: str) -> dict[str, int]:
+        """``event_id``'s reference under each dialogue that still has its secret, mapped to that dialogue.
+
+        An event does not say which dialogue it belongs to (a direct message can belong to any), so lookups by
+        event ID try every candidate; there are few dialogues, and an HMAC costs about a microsecond. A row
+        matches only if its reference is the one computed under its own dialogue's secret.
+        """
+        return self._refs_under(await self._live_secrets(), event_id)
+
     async def by_event(
         self, event_id: str, *, room_id: str | None = None, original_only: bool = False
     ) -> Contribution | None:
@@ -183,15 +199,10 @@ class ContributionsRepository:
         With ``original_only``, only a contribution whose original event is ``event_id`` matches (an edit must
         target the original); with ``room_id``, only one sent in that room.
 
-        An event does not say which dialogue it belongs to (a direct message can belong to any), so its
-        reference is computed under every dialogue that still has its secret; there are few dialogues, and an
-        HMAC costs about a microsecond.
+        See :meth:`event_refs` for how the event is matched without storing its ID.
         """
         secrets_by_dialogue = await self._live_secrets()
-        refs = {
-            matrix_id_reference(secret, "event", event_id): dialogue_id
-            for dialogue_id, secret in secrets_by_dialogue.items()
-        }
+        refs = self._refs_under(secrets_by_dialogue, event_id)
         if not refs:
             return None
         rows = await self._session.fetchall(
@@ -305,14 +316,16 @@ class ContributionsRepository:
 
     async def remove_support_by_reaction(self, reaction_event_id: str) -> bool:
         """Forget the support a (now redacted) reaction gave; return whether there was any."""
-        removed = 0
-        # As in by_event: the reaction's reference under each dialogue that still has its secret.
-        for dialogue_id, secret in (await self._live_secrets()).items():
-            removed += await self._session.execute(
-                "DELETE FROM support WHERE reaction_ref = ? "
-                "AND contribution_id IN (SELECT id FROM contributions WHERE dialogue_id = ?)",
-                (matrix_id_reference(secret, "event", reaction_event_id), dialogue_id),
-            )
+        refs = await self.event_refs(reaction_event_id)
+        if not refs:
+            return False
+        # Each candidate reference counts only for a contribution of the dialogue it was computed for.
+        removed = await self._session.execute(
+            "DELETE FROM support WHERE rowid IN (SELECT s.rowid FROM support s "
+            "JOIN contributions c ON c.id = s.contribution_id "
+            "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id)",
+            (json.dumps(refs),),
+        )
         if removed:
             self._session.request_checkpoint()
         return removed > 0
