@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import exit_codes
 from bot.media import deletion_notice, split_mxc
+from bot.offline import _purge
 from storage import Database
 
 
@@ -48,3 +50,17 @@ def test_the_notice_says_which_files_stay_in_the_media_store() -> None:
     assert "mxc://x/2" in kept
     assert "mxc://x/1" not in kept
     assert "(1 other(s) were deleted.)" in kept
+
+
+async def test_the_offline_purge_lists_the_uploads_that_stay_in_the_media_store(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with db.transaction() as tx:
+        dialogue = await tx.dialogues.create("!a:x.org", "A", bytes(32), 1.0)
+        await tx.synopses.adopt(dialogue.id, 2.0, b"md", b"docx", b"json")
+        await tx.dialogues.end(dialogue.id, 3.0)
+        await tx.media.record(dialogue.id, "mxc://x.org/one", 2.0)
+        assert await _purge(tx, dialogue.id, "ended") == exit_codes.OK
+    printed = capsys.readouterr().out
+    assert "1 synopsis file(s) the bot uploaded stay in the homeserver's media store" in printed
+    assert "mxc://x.org/one" in printed
