@@ -127,21 +127,17 @@ class ContributionsRepository:
         event_ref = matrix_id_reference(bytes(secret), "event", event_id)
         room_ref = matrix_id_reference(bytes(secret), "room", room_id)
         ref = await self._unused_ref()
-        try:
-            row = await self._session.fetchone(
-                "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
-                f"room_ref, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-                (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts),
-            )
-            if row is None:  # RETURNING always yields the inserted row
-                raise RowNotFoundError("inserting a contribution returned no row")
-            contribution = _row(row)
-            await self._session.execute(
-                "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?)",
-                (event_ref, contribution.id),
-            )
-        except StorageError as exc:
-            raise StorageError(f"event already stored as a contribution or edit: {exc}") from exc
+        row = await self._session.fetchone(
+            "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
+            f"room_ref, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts),
+        )
+        if row is None:  # RETURNING always yields the inserted row
+            raise RowNotFoundError("inserting a contribution returned no row")
+        contribution = _row(row)
+        await self._session.execute(
+            "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?)", (event_ref, contribution.id)
+        )
         logger.debug("contributions: added %d to challenge %d", contribution.id, challenge_id)
         return contribution
 

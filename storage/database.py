@@ -38,9 +38,10 @@ _PRAGMAS = (
 _CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 
 LAZY_CHECKPOINT_SECONDS = 30.0
-"""How long routine clean-up (handled events' sources, sent messages' contents) may stay in the -wal file at most,
-counted from the last checkpoint, provided another transaction comes along (the sync loop writes one per sync).
-benchmarks/checkpoint_cost.py measures why not after every event."""
+"""Routine clean-up (handled events' sources, sent messages' contents) is checkpointed by the first transaction
+at least this long after the last checkpoint. The running bot commits one after every sync (a long poll of at most
+30 s), so such data leaves the -wal file within about a minute. benchmarks/checkpoint_cost.py measures why not
+after every event."""
 
 
 def _prepare_file(path: Path) -> None:
