@@ -61,4 +61,13 @@ async def _purge(tx: Transaction, dialogue_id: int, state: str) -> int:
         return exit_codes.OK
     await tx.synopses.purge(dialogue_id, time.time())
     print("purged: only the adopted synopsis and an audit record remain")
+    uploads = await tx.media.for_dialogue(dialogue_id)
+    if uploads:
+        # The offline command has no homeserver connection; the chat command has the bot delete them.
+        print(
+            f"{len(uploads)} synopsis file(s) the bot uploaded stay in the homeserver's media store until its admin "
+            "deletes them (DELETE /_synapse/admin/v1/media/<server>/<media id>):"
+        )
+        for uri in uploads:
+            print(f"  {uri}")
     return exit_codes.OK

@@ -18,9 +18,11 @@ from nio.exceptions import LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
 from bot.errors import NETWORK_ERRORS
+from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
-from handlers.outgoing import FILE_EVENT_TYPE
+from handlers.outgoing import FILE_EVENT_TYPE, MEDIA_DELETION_EVENT_TYPE
+from handlers.replies import Reply, notice_content
 from storage import Database, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ class OutboxSender:
         try:
             if event_type == FILE_EVENT_TYPE:
                 event_type, content = await self._upload_file(room_id, row.content)
+            elif event_type == MEDIA_DELETION_EVENT_TYPE:
+                event_type, content = await self._delete_media(row.content)
             response = await self._client.room_send(
                 room_id,
                 event_type,
@@ -117,6 +121,9 @@ class OutboxSender:
             )
         except _UploadFailed as failure:
             response = failure.response
+        except MediaDeletionFailed as error:
+            await self._retry_later(row, str(error)[:300])
+            return
         except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
             return
@@ -146,6 +153,11 @@ class OutboxSender:
         )
         if not isinstance(response, UploadResponse):
             raise _UploadFailed(response)
+        dialogue_id = queued.get("dialogue_id")
+        if isinstance(dialogue_id, int):
+            # Remembered at once, even if posting the message fails: the file is in the media store either way.
+            async with self._db.transaction() as tx:
+                await tx.media.record(dialogue_id, response.content_uri, self._clock())
         content: dict[str, Any] = {
             "msgtype": "m.file",
             "body": queued["filename"],
@@ -158,6 +170,19 @@ class OutboxSender:
         else:
             content["url"] = response.content_uri
         return "m.room.message", content
+
+    async def _delete_media(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Delete a purged dialogue's uploads and return the notice that says how it went.
+
+        A retry asks again; a file already deleted counts as deleted, so the notice is right either way."""
+        deleted: list[str] = []
+        kept: list[str] = []
+        for uri in queued["mxc_uris"]:
+            (deleted if await delete_upload(self._client, uri) else kept).append(uri)
+        async with self._db.transaction() as tx:
+            await tx.media.forget(deleted)
+        log.info("purged dialogue's uploads", extra={"deleted": len(deleted), "kept": len(kept)})
+        return "m.room.message", notice_content(Reply.plain(deletion_notice(deleted, kept)))
 
     async def _handle_error(self, row: OutboxRow, response: RoomSendError) -> None:
         errcode = response.status_code

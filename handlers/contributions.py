@@ -205,9 +205,9 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) 
     new_content = event.content.get("m.new_content")
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
         return
-    contribution = await tx.contributions.by_event(target_id)
     # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
-    if contribution is None or contribution.event_id != target_id or contribution.room_id != event.room_id:
+    contribution = await tx.contributions.by_event(target_id, room_id=event.room_id, original_only=True)
+    if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
     if dialogue is None or contributor_key(dialogue.secret, event.sender) != contribution.member_key:
@@ -233,9 +233,9 @@ async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
     if await redacted_before_seen(event, tx):
         return
     target = relation.get("event_id")
-    contribution = await tx.contributions.by_event(target) if isinstance(target, str) else None
     # Support counts only where the contribution was made: a 👍 elsewhere naming its event ID is not support.
-    if contribution is None or contribution.room_id != event.room_id:
+    contribution = await tx.contributions.by_event(target, room_id=event.room_id) if isinstance(target, str) else None
+    if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
     if dialogue is None:

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 ACKNOWLEDGEMENT = "✅"
 FILE_EVENT_TYPE = "dialogue_bot.file"  # an outbox row the sender turns into an upload and an `m.file` message
+# An outbox row the sender turns into media deletions (Synapse admin API) and a notice saying how they went.
+MEDIA_DELETION_EVENT_TYPE = "dialogue_bot.delete_media"
 
 
 async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
@@ -52,7 +54,30 @@ async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now:
     return await tx.outbox.enqueue(user_id, "m.room.message", notice_content(reply), now)
 
 
-async def queue_file(tx: Transaction, room_id: str, filename: str, mimetype: str, data: bytes, now: float) -> str:
-    """A file for the sender to upload and post (uploading is I/O, which handlers leave to the bot)."""
-    content = {"filename": filename, "mimetype": mimetype, "data": base64.b64encode(data).decode("ascii")}
+async def queue_file(
+    tx: Transaction,
+    room_id: str,
+    filename: str,
+    mimetype: str,
+    data: bytes,
+    now: float,
+    *,
+    dialogue_id: int | None = None,
+) -> str:
+    """A file for the sender to upload and post (uploading is I/O, which handlers leave to the bot).
+
+    With ``dialogue_id``, the sender records the upload's mxc URI under that dialogue, so that purging the
+    dialogue can have the file deleted from the media store."""
+    content: dict[str, Any] = {
+        "filename": filename,
+        "mimetype": mimetype,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    if dialogue_id is not None:
+        content["dialogue_id"] = dialogue_id
     return await tx.outbox.enqueue(room_id, FILE_EVENT_TYPE, content, now)
+
+
+async def queue_media_deletion(tx: Transaction, room_id: str, mxc_uris: list[str], now: float) -> str:
+    """Have the sender delete these uploads from the media store and then say in the room how that went."""
+    return await tx.outbox.enqueue(room_id, MEDIA_DELETION_EVENT_TYPE, {"mxc_uris": mxc_uris}, now)

@@ -42,7 +42,14 @@ async def handle_redaction(
     contribution = await tx.contributions.by_event(target)
     if contribution is not None:
         if await _may_remove(
-            event, room, rooms, threshold, contribution.room_id, contribution.dialogue_id, contribution.member_key, tx
+            event,
+            room,
+            rooms,
+            threshold,
+            await tx.contributions.was_sent_in(contribution, event.room_id),
+            contribution.dialogue_id,
+            contribution.member_key,
+            tx,
         ):
             await tx.contributions.delete(contribution.id)
         else:
@@ -54,7 +61,14 @@ async def handle_redaction(
     if support is not None:
         supported = await tx.contributions.get(support.contribution_id)
         if supported is not None and await _may_remove(
-            event, room, rooms, threshold, supported.room_id, supported.dialogue_id, support.member_key, tx
+            event,
+            room,
+            rooms,
+            threshold,
+            await tx.contributions.was_sent_in(supported, event.room_id),
+            supported.dialogue_id,
+            support.member_key,
+            tx,
         ):
             await tx.contributions.remove_support_by_reaction(target)
         else:
@@ -98,13 +112,13 @@ async def _may_remove(
     room: RoomSnapshot,
     rooms: RoomLookup,
     threshold: int,
-    target_room_id: str,
+    same_room: bool,
     dialogue_id: int,
     owner_key: str,
     tx: Transaction,
 ) -> bool:
-    """Whether the redaction's sender may remove what `owner_key` recorded in `target_room_id`."""
-    if target_room_id != event.room_id:
+    """Whether the redaction's sender may remove what `owner_key` recorded; `same_room`: the target is in its room."""
+    if not same_room:
         return False
     dialogue = await tx.dialogues.get(dialogue_id)
     if dialogue is None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from handlers.arguments import contribution_ref
 from handlers.commands import CommandCall, CommandRefused, UsageError
-from handlers.outgoing import queue_file
+from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
 from synopsis.model import ChallengeSection, Synopsis
@@ -208,7 +208,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     else:
         document = await compiled(call, tx, dialogue)
         data, name = await asyncio.to_thread(render, document, request.fmt), filename_for(document, request.fmt)
-    await queue_file(tx, call.room.room_id, name, MIME_TYPES[request.fmt], data, call.now)
+    await queue_file(tx, call.room.room_id, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
     return None
 
 
@@ -236,7 +236,7 @@ async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def purge(call: CommandCall, tx: Transaction) -> Reply:
+async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
     if dialogue.state != "ended":
         raise CommandRefused(f"End the dialogue first ({call.prefix} end).")
@@ -254,4 +254,20 @@ async def purge(call: CommandCall, tx: Transaction) -> Reply:
     if not await tx.confirmations.take(call.room.room_id, key, PURGE_ACTION, call.now):
         raise CommandRefused(f"Nothing to confirm: send {call.prefix} purge first.")
     await tx.synopses.purge(dialogue.id, call.now)
-    return Reply.plain("Purged. Only the adopted synopsis and an audit record (without content or people) remain.")
+    purged = "Purged. Only the adopted synopsis and an audit record (without content or people) remain."
+    uploads = await tx.media.for_dialogue(dialogue.id)
+    if not uploads:
+        return Reply.plain(purged)
+    # Deleting files is I/O, which the sender does; the reply goes first, the outcome follows it in the room.
+    await queue_reply(
+        tx,
+        call.event,
+        Reply.plain(
+            f"{purged} The {len(uploads)} synopsis file(s) the bot uploaded are still in the homeserver's media "
+            "store: the bot is asking the homeserver to delete them (this needs the bot to be a server admin) and "
+            "will say here how that went."
+        ),
+        call.now,
+    )
+    await queue_media_deletion(tx, call.room.room_id, uploads, call.now)
+    return None

@@ -14,7 +14,7 @@ from privacy.bands import (
     category_phrase,
     normalise_category,
 )
-from privacy.pseudonym import contributor_key, new_dialogue_secret, room_member_key
+from privacy.pseudonym import contributor_key, matrix_id_reference, new_dialogue_secret, room_member_key
 from privacy.scrub import (
     AFFILIATION,
     EMAIL,
@@ -43,6 +43,7 @@ __all__ = [
     "category_phrase",
     "contributor_key",
     "html_to_text",
+    "matrix_id_reference",
     "new_dialogue_secret",
     "normalise_category",
     "room_member_key",

@@ -59,3 +59,22 @@ def room_member_key(secret: bytes, room_id: str, user_id: str) -> str:
     unrelated.
     """
     return contributor_key(secret, f"{room_id}\n{user_id}")
+
+
+def matrix_id_reference(secret: bytes, kind: str, matrix_id: str) -> str:
+    """Return the keyed stand-in for an event or room ID (``kind`` "event" or "room") within one dialogue.
+
+    Stored instead of the raw ID, so that someone who can read both the database and the homeserver (where every
+    event ID names its sender, and a direct room names its two members) cannot join a contribution back to its
+    author; the bot, holding the dialogue's secret, can still find the contribution an edit, redaction or
+    reaction points at. The kind is mixed in so that an event reference never equals a room reference or a
+    contributor key of the same string. Once the secret is destroyed, a reference cannot be recomputed.
+
+    Raises ValueError for a secret shorter than 16 bytes (an empty, destroyed secret in particular).
+    """
+    if len(secret) < _MIN_SECRET_BYTES:
+        raise ValueError(f"a dialogue secret must be at least {_MIN_SECRET_BYTES} bytes long")
+    if kind not in ("event", "room"):
+        raise ValueError(f"unknown kind of Matrix ID reference: {kind!r}")
+    message = f"{kind}\x00{matrix_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]

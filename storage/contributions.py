@@ -1,17 +1,24 @@
 """Contributions to challenges, their edits and redactions, and the support (reactions) they receive.
 
 Who wrote or supported something is recorded only as a ``member_key`` (a pseudonym the caller computes),
-never as a Matrix user ID or name; ``text`` arrives already scrubbed. Each contribution gets a short
+never as a Matrix user ID or name; ``text`` arrives already scrubbed. Each contribution gets a short, random
 ``ref`` that moderators can type to name it.
+
+Event and room IDs are not stored either: the homeserver knows who sent every event and who is in every direct
+room, so a raw ID would lead straight back to the author. This repository stores keyed references instead
+(:func:`privacy.matrix_id_reference` under the dialogue's secret) and computes them itself, so callers still look
+contributions up by event ID. A dialogue's references die with its secret at purge.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
 
+from privacy.pseudonym import matrix_id_reference
 from storage.errors import RowNotFoundError, StorageError
 from storage.session import Session
 
@@ -24,11 +31,20 @@ REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REF_LENGTH = 4
 _MAX_REF_LENGTH = 12
 _ATTEMPTS_PER_LENGTH = 10
+# A tombstone only has to outlive the wait for the event it names (e.g. one whose room key is late); after that
+# it would only be a record of which events were redacted.
+TOMBSTONE_SECONDS = 7 * 24 * 3600.0
+# Secrets shorter than this are not usable for references: a purged dialogue's secret is empty.
+_MIN_SECRET_BYTES = 16
 
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """A contribution. ``origin_ts``/``edited_ts`` are homeserver timestamps (ms); ``created_at`` is ours."""
+    """A contribution. ``origin_ts``/``edited_ts`` are homeserver timestamps (ms); ``created_at`` is ours.
+
+    ``event_ref`` and ``room_ref`` are the keyed references of the original event and of the room it was sent
+    in (see the module docstring), not the IDs themselves.
+    """
 
     id: int
     dialogue_id: int
@@ -37,8 +53,8 @@ class Contribution:
     member_key: str
     text: str
     channel: str
-    event_id: str
-    room_id: str
+    event_ref: str
+    room_ref: str
     created_at: float
     origin_ts: int
     edited_ts: int | None
@@ -70,8 +86,8 @@ _FIELDS = (
     "member_key",
     "text",
     "channel",
-    "event_id",
-    "room_id",
+    "event_ref",
+    "room_ref",
     "created_at",
     "origin_ts",
     "edited_ts",
@@ -86,6 +102,11 @@ def _row(row: sqlite3.Row) -> Contribution:
 
 def _random_ref(length: int) -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
+
+
+def usable_secret(secret: bytes) -> bool:
+    """Whether references can be computed under this dialogue secret (not for a purged dialogue's)."""
+    return len(secret) >= _MIN_SECRET_BYTES
 
 
 class ContributionsRepository:
@@ -112,22 +133,28 @@ class ContributionsRepository:
         The challenge must belong to the dialogue (RowNotFoundError otherwise). An event_id already stored,
         as an original or as an edit, raises StorageError.
         """
-        belongs = await self._session.scalar(
-            "SELECT 1 FROM challenges WHERE id = ? AND dialogue_id = ?", (challenge_id, dialogue_id)
+        secret = await self._session.scalar(
+            "SELECT d.secret FROM challenges c JOIN dialogues d ON d.id = c.dialogue_id "
+            "WHERE c.id = ? AND c.dialogue_id = ?",
+            (challenge_id, dialogue_id),
         )
-        if belongs is None:
+        if secret is None:
             raise RowNotFoundError(f"no challenge {challenge_id} in dialogue {dialogue_id}")
+        if not usable_secret(bytes(secret)):
+            raise StorageError(f"dialogue {dialogue_id} has no usable secret (purged?); it takes no contributions")
+        event_ref = matrix_id_reference(bytes(secret), "event", event_id)
+        room_ref = matrix_id_reference(bytes(secret), "room", room_id)
         ref = await self._unused_ref()
         row = await self._session.fetchone(
-            "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, "
-            f"room_id, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (dialogue_id, challenge_id, ref, member_key, text, channel, event_id, room_id, now, origin_ts),
+            "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
+            f"room_ref, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts),
         )
         if row is None:  # RETURNING always yields the inserted row
             raise RowNotFoundError("inserting a contribution returned no row")
         contribution = _row(row)
         await self._session.execute(
-            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?)", (event_id, contribution.id)
+            "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?)", (event_ref, contribution.id)
         )
         logger.debug("contributions: added %d to challenge %d", contribution.id, challenge_id)
         return contribution
@@ -147,14 +174,72 @@ class ContributionsRepository:
         row = await self._session.fetchone(f"SELECT {_COLUMNS} FROM contributions WHERE id = ?", (contribution_id,))
         return None if row is None else _row(row)
 
-    async def by_event(self, event_id: str) -> Contribution | None:
-        """The contribution whose original event, or any recorded edit of it, is ``event_id``."""
-        row = await self._session.fetchone(
-            f"SELECT {_C_COLUMNS} FROM contribution_events e JOIN contributions c ON c.id = e.contribution_id "
-            "WHERE e.event_id = ?",
-            (event_id,),
+    async def _live_secrets(self) -> dict[int, bytes]:
+        rows = await self._session.fetchall(
+            "SELECT id, secret FROM dialogues WHERE length(secret) >= ?", (_MIN_SECRET_BYTES,)
         )
-        return None if row is None else _row(row)
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    async def _secret_of(self, contribution_id: int) -> bytes:
+        secret = await self._session.scalar(
+            "SELECT d.secret FROM contributions c JOIN dialogues d ON d.id = c.dialogue_id WHERE c.id = ?",
+            (contribution_id,),
+        )
+        if secret is None:
+            raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        return bytes(secret)
+
+    @staticmethod
+    def _refs_under(secrets_by_dialogue: dict[int, bytes], event_id: str) -> dict[str, int]:
+        return {
+            matrix_id_reference(secret, "event", event_id): dialogue_id
+            for dialogue_id, secret in secrets_by_dialogue.items()
+        }
+
+    async def event_refs(self, event_id: str) -> dict[str, int]:
+        """``event_id``'s reference under each dialogue that still has its secret, mapped to that dialogue.
+
+        An event does not say which dialogue it belongs to (a direct message can belong to any), so lookups by
+        event ID try every candidate; there are few dialogues, and an HMAC costs about a microsecond. A row
+        matches only if its reference is the one computed under its own dialogue's secret.
+        """
+        return self._refs_under(await self._live_secrets(), event_id)
+
+    async def by_event(
+        self, event_id: str, *, room_id: str | None = None, original_only: bool = False
+    ) -> Contribution | None:
+        """The contribution whose original event, or any recorded edit of it, is ``event_id``.
+
+        With ``original_only``, only a contribution whose original event is ``event_id`` matches (an edit must
+        target the original); with ``room_id``, only one sent in that room.
+
+        See :meth:`event_refs` for how the event is matched without storing its ID.
+        """
+        secrets_by_dialogue = await self._live_secrets()
+        refs = self._refs_under(secrets_by_dialogue, event_id)
+        if not refs:
+            return None
+        rows = await self._session.fetchall(
+            f"SELECT {_C_COLUMNS}, e.event_ref AS matched_ref FROM contribution_events e "
+            "JOIN contributions c ON c.id = e.contribution_id WHERE e.event_ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(refs)),),
+        )
+        for row in rows:
+            contribution = _row(row)
+            if refs[row["matched_ref"]] != contribution.dialogue_id:
+                continue  # another dialogue's reference that happens to be equal: not this event
+            if original_only and contribution.event_ref != row["matched_ref"]:
+                continue
+            secret = secrets_by_dialogue[contribution.dialogue_id]
+            if room_id is not None and contribution.room_ref != matrix_id_reference(secret, "room", room_id):
+                continue
+            return contribution
+        return None
+
+    async def was_sent_in(self, contribution: Contribution, room_id: str) -> bool:
+        """Whether ``contribution`` was sent in ``room_id`` (compared by keyed reference, as the room is not stored)."""
+        secret = await self._secret_of(contribution.id)
+        return usable_secret(secret) and contribution.room_ref == matrix_id_reference(secret, "room", room_id)
 
     async def by_ref(self, dialogue_id: int, ref: str) -> Contribution | None:
         """The dialogue's contribution with this ref, however the moderator capitalised it."""
@@ -176,10 +261,11 @@ class ContributionsRepository:
         )
         if current is None:
             raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        edit_ref = matrix_id_reference(await self._secret_of(contribution_id), "event", edit_event_id)
         await self._session.execute(
-            "INSERT INTO contribution_events (event_id, contribution_id) VALUES (?, ?) "
-            "ON CONFLICT (event_id) DO NOTHING",
-            (edit_event_id, contribution_id),
+            "INSERT INTO contribution_events (event_ref, contribution_id) VALUES (?, ?) "
+            "ON CONFLICT (event_ref) DO NOTHING",
+            (edit_ref, contribution_id),
         )
         if current["edited_ts"] is not None and edit_ts < current["edited_ts"]:
             logger.debug("contributions: ignored an out-of-date edit of %d", contribution_id)
@@ -187,6 +273,7 @@ class ContributionsRepository:
         await self._session.execute(
             "UPDATE contributions SET text = ?, edited_ts = ? WHERE id = ?", (text, edit_ts, contribution_id)
         )
+        self._session.request_checkpoint()  # the replaced words must not linger in the log either
         return text != current["text"]
 
     async def delete(self, contribution_id: int) -> None:
@@ -194,6 +281,7 @@ class ContributionsRepository:
         changed = await self._session.execute("DELETE FROM contributions WHERE id = ?", (contribution_id,))
         if changed == 0:
             raise RowNotFoundError(f"no contribution with id {contribution_id}")
+        self._session.request_checkpoint()
         logger.debug("contributions: deleted %d", contribution_id)
 
     async def delete_by_member(self, dialogue_id: int, member_key: str) -> int:
@@ -204,6 +292,7 @@ class ContributionsRepository:
         deleted = await self._session.execute(
             "DELETE FROM contributions WHERE dialogue_id = ? AND member_key = ?", (dialogue_id, member_key)
         )
+        self._session.request_checkpoint()
         logger.debug("contributions: deleted %d of one member's contributions in dialogue %d", deleted, dialogue_id)
         return deleted
 
@@ -237,15 +326,27 @@ class ContributionsRepository:
 
     async def add_support(self, contribution_id: int, member_key: str, reaction_event_id: str) -> None:
         """Record a member's supporting reaction; the same reaction event recorded again changes nothing."""
+        reaction_ref = matrix_id_reference(await self._secret_of(contribution_id), "event", reaction_event_id)
         await self._session.execute(
-            "INSERT INTO support (contribution_id, member_key, reaction_event_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (reaction_event_id) DO NOTHING",
-            (contribution_id, member_key, reaction_event_id),
+            "INSERT INTO support (contribution_id, member_key, reaction_ref) VALUES (?, ?, ?) "
+            "ON CONFLICT (reaction_ref) DO NOTHING",
+            (contribution_id, member_key, reaction_ref),
         )
 
     async def remove_support_by_reaction(self, reaction_event_id: str) -> bool:
         """Forget the support a (now redacted) reaction gave; return whether there was any."""
-        removed = await self._session.execute("DELETE FROM support WHERE reaction_event_id = ?", (reaction_event_id,))
+        refs = await self.event_refs(reaction_event_id)
+        if not refs:
+            return False
+        # Each candidate reference counts only for a contribution of the dialogue it was computed for.
+        removed = await self._session.execute(
+            "DELETE FROM support WHERE rowid IN (SELECT s.rowid FROM support s "
+            "JOIN contributions c ON c.id = s.contribution_id "
+            "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id)",
+            (json.dumps(refs),),
+        )
+        if removed:
+            self._session.request_checkpoint()
         return removed > 0
 
     async def remove_support_by_member(self, dialogue_id: int, member_key: str) -> int:
@@ -255,6 +356,7 @@ class ContributionsRepository:
             "AND contribution_id IN (SELECT id FROM contributions WHERE dialogue_id = ?)",
             (member_key, dialogue_id),
         )
+        self._session.request_checkpoint()
         logger.debug("contributions: removed %d of one member's reactions in dialogue %d", removed, dialogue_id)
         return removed
 
@@ -279,9 +381,15 @@ class ContributionsRepository:
         )
 
     async def support_by_reaction(self, reaction_event_id: str) -> Support | None:
-        """The support a reaction gave, if it is recorded."""
+        """The support a reaction gave, if it is recorded (matched by keyed reference, as in :meth:`event_refs`)."""
+        refs = await self.event_refs(reaction_event_id)
+        if not refs:
+            return None
         row = await self._session.fetchone(
-            "SELECT contribution_id, member_key FROM support WHERE reaction_event_id = ?", (reaction_event_id,)
+            "SELECT s.contribution_id, s.member_key FROM support s "
+            "JOIN contributions c ON c.id = s.contribution_id "
+            "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id",
+            (json.dumps(refs),),
         )
         return None if row is None else Support(contribution_id=row["contribution_id"], member_key=row["member_key"])
 
@@ -291,8 +399,10 @@ class ContributionsRepository:
         """Remember that ``event_id`` was redacted in ``room_id`` before we saw it, and by whom (a keyed hash).
 
         Each redactor's redaction is kept apart, so whether one of them may suppress the event is decided when it
-        arrives; the same redactor again only adds moderator standing if they have it now.
+        arrives; the same redactor again only adds moderator standing if they have it now. Tombstones older than
+        :data:`TOMBSTONE_SECONDS` are pruned here: past that, the event is not coming.
         """
+        await self._session.execute("DELETE FROM tombstones WHERE created_at < ?", (now - TOMBSTONE_SECONDS,))
         await self._session.execute(
             "INSERT INTO tombstones (event_id, created_at, room_id, redactor_key, by_moderator) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, room_id, redactor_key) "

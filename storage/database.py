@@ -7,7 +7,8 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -27,7 +28,20 @@ _PRAGMAS = (
     # With WAL, NORMAL is still crash-safe for the database; at worst the last commits before a power
     # loss are lost, which the inbox/outbox design tolerates (sync replays, txn_ids de-duplicate).
     "PRAGMA synchronous = NORMAL",
+    # Overwrite deleted content with zeros instead of leaving it in free pages and cells, where it would
+    # survive a withdrawal, forget-me or purge in the raw file.
+    "PRAGMA secure_delete = ON",
 )
+
+# Copies every committed page into the database file and empties the -wal file, whose older frames still
+# hold the pages as they were before a deletion.
+_CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+
+LAZY_CHECKPOINT_SECONDS = 30.0
+"""Routine clean-up (handled events' sources, sent messages' contents) is checkpointed by the first transaction
+at least this long after the last checkpoint. The running bot commits one after every sync (a long poll of at most
+30 s), so such data leaves the -wal file within about a minute. benchmarks/checkpoint_cost.py measures why not
+after every event."""
 
 
 def _prepare_file(path: Path) -> None:
@@ -68,8 +82,17 @@ class Database:
     another, never interleaved. Create with :meth:`open`.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, schema_version: int) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        schema_version: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """Use :meth:`open`; this only wraps an already configured and migrated connection."""
+        self._clock = clock
+        self._last_checkpoint = clock()
+        self._lazy_checkpoint_due = False
         self._conn: aiosqlite.Connection | None = conn
         self._path = path
         self._schema_version = schema_version
@@ -77,11 +100,18 @@ class Database:
         self._owner: asyncio.Task[object] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+    async def open(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Database:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
-        ``migrations`` is for tests; the bot always uses the default. Raises SchemaTooNewError if the file
-        comes from a newer release, MigrationError if a step fails, StorageError if the file is unusable.
+        ``migrations`` and ``clock`` (which times lazy checkpoints) are for tests; the bot uses the defaults.
+        Raises SchemaTooNewError if the file comes from a newer release, MigrationError if a step fails,
+        StorageError if the file is unusable.
         """
         try:
             await asyncio.to_thread(_prepare_file, path)
@@ -95,11 +125,13 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await _configure(conn, path)
             version = await migrate(conn, path, migrations)
+            # A migration may have rewritten identifying values (see step 6); leave no old pages in the log.
+            await conn.execute(_CHECKPOINT)
         except BaseException:
             await conn.close()
             raise
         logger.debug("database opened at schema %d", version)
-        return cls(conn, path, version)
+        return cls(conn, path, version, clock)
 
     @property
     def path(self) -> Path:
@@ -136,8 +168,40 @@ class Database:
             try:
                 async with immediate_transaction(conn) as session:
                     yield Transaction(session)
+                self._lazy_checkpoint_due |= session.lazy_checkpoint_requested
+                lazy_due = (
+                    self._lazy_checkpoint_due and self._clock() - self._last_checkpoint >= LAZY_CHECKPOINT_SECONDS
+                )
+                if session.checkpoint_requested or lazy_due:
+                    await self._checkpoint(conn)
             finally:
                 self._owner = None
+
+    async def _checkpoint(self, conn: aiosqlite.Connection) -> bool:
+        # Runs after the transaction committed: raising now would make its caller redo finished work. So a
+        # failure is logged, and the next transaction tries again (the checkpoint stays due).
+        try:
+            async with conn.execute(_CHECKPOINT) as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.Error as exc:
+            logger.warning("database checkpoint failed", extra={"error": str(exc)})
+            self._lazy_checkpoint_due = True
+            return False
+        if row is not None and row[0] != 0:
+            # Only another process reading the file (e.g. the offline CLI) can keep a TRUNCATE from completing.
+            logger.warning("database checkpoint incomplete: another process is reading the file")
+            self._lazy_checkpoint_due = True
+            return False
+        self._last_checkpoint = self._clock()
+        self._lazy_checkpoint_due = False
+        return True
+
+    async def checkpoint(self) -> bool:
+        """Empty the write-ahead log into the database file now; False if that could not be done completely."""
+        self._require_open()
+        self._check_not_nested()
+        async with self._lock:
+            return await self._checkpoint(self._require_open())
 
     async def close(self) -> None:
         """Close the connection once any running transaction is over; closing twice is fine."""

@@ -156,6 +156,7 @@ class InboxRepository:
             "UPDATE inbox SET state = ?, source = NULL WHERE event_id = ?", (state, event_id)
         )
         _require(changed, event_id, "any")
+        self._session.request_lazy_checkpoint()
 
     async def record_failure(self, event_id: str, error_ref: str, retry_at: float) -> int:
         """Count a failed processing attempt, postpone the event to ``retry_at``, return the attempt count."""
@@ -182,6 +183,39 @@ class InboxRepository:
         if event_id is None:
             return await self._session.execute(sql)
         return await self._session.execute(f"{sql} AND event_id = ?", (event_id,))
+
+    async def scrub_held_in_rooms(self, room_ids: Iterable[str]) -> int:
+        """Drop the source of every quarantined or undecrypted event in these rooms; return how many.
+
+        These are the rows that still hold a sender and a body. They become 'ignored' (never requeued, never
+        decrypted), and their event ID stays so a re-delivery is still recognised. For a purge.
+        """
+        wanted = list(dict.fromkeys(room_ids))
+        if not wanted:
+            return 0
+        return await self._scrub_held("room_id IN (SELECT value FROM json_each(?))", json.dumps(wanted))
+
+    async def scrub_held_from_sender(self, sender: str) -> int:
+        """Like :meth:`scrub_held_in_rooms`, for every held event this user sent, in any room. For forget-me."""
+        return await self._scrub_held("json_extract(source, '$.sender') = ?", sender)
+
+    async def _scrub_held(self, condition: str, parameter: str) -> int:
+        scrubbed = await self._session.execute(
+            "UPDATE inbox SET state = 'ignored', source = NULL "
+            f"WHERE state IN ('quarantined', 'awaiting_key') AND {condition}",
+            (parameter,),
+        )
+        if scrubbed:
+            self._session.request_checkpoint()
+        logger.debug("inbox: scrubbed %d held events", scrubbed)
+        return scrubbed
+
+    async def held_room_ids(self) -> set[str]:
+        """The rooms that have quarantined or undecrypted events (rows that still hold a sender and body)."""
+        rows = await self._session.fetchall(
+            "SELECT DISTINCT room_id FROM inbox WHERE state IN ('quarantined', 'awaiting_key')"
+        )
+        return {row[0] for row in rows}
 
     async def counts(self) -> dict[str, int]:
         """Rows per state, every state present (0 when empty), for status reports and health checks."""

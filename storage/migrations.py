@@ -9,12 +9,14 @@ step, since databases in the field have already run it.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
+from privacy.pseudonym import matrix_id_reference
 from storage.errors import MigrationError, SchemaTooNewError
 from storage.session import Session, immediate_transaction
 
@@ -29,6 +31,35 @@ class Migration:
     description: str
     statements: tuple[str, ...] = ()
     run: Callable[[Session], Awaitable[None]] | None = None
+
+
+async def _key_matrix_ids(session: Session) -> None:
+    """Replace the stored event and room IDs by their keyed references under each dialogue's secret.
+
+    A dialogue without a usable secret (purged) should have no rows left; any that remain get random references,
+    so their IDs are gone even though they can no longer be found by event.
+    """
+    dialogues = {row[0]: bytes(row[1]) for row in await session.fetchall("SELECT id, secret FROM dialogues")}
+
+    def keyed(dialogue_id: int, kind: str, matrix_id: str) -> str:
+        secret = dialogues.get(dialogue_id, b"")
+        if len(secret) < 16:
+            return secrets.token_hex(16)
+        return matrix_id_reference(secret, kind, matrix_id)
+
+    for row in await session.fetchall("SELECT id, dialogue_id, event_ref, room_ref FROM contributions"):
+        await session.execute(
+            "UPDATE contributions SET event_ref = ?, room_ref = ? WHERE id = ?",
+            (keyed(row[1], "event", row[2]), keyed(row[1], "room", row[3]), row[0]),
+        )
+    for table, column in (("contribution_events", "event_ref"), ("support", "reaction_ref")):
+        rows = await session.fetchall(
+            f"SELECT t.rowid, c.dialogue_id, t.{column} FROM {table} t JOIN contributions c ON c.id = t.contribution_id"
+        )
+        for rowid, dialogue_id, matrix_id in rows:
+            await session.execute(
+                f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (keyed(dialogue_id, "event", matrix_id), rowid)
+            )
 
 
 # The version bookkeeping belongs to the runner, not to any step, so that every step (including the
@@ -302,6 +333,30 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE tombstones_v6 RENAME TO tombstones",
             "CREATE INDEX tombstones_event ON tombstones (event_id)",
         ),
+    ),
+    Migration(
+        version=7,
+        description="keyed references instead of raw event and room IDs; uploaded synopsis files",
+        statements=(
+            # RENAME keeps the UNIQUE constraints and the foreign keys pointing at contributions; rebuilding the
+            # tables instead would cascade-delete edits and support (foreign keys are on during migrations).
+            "ALTER TABLE contributions RENAME COLUMN event_id TO event_ref",
+            "ALTER TABLE contributions RENAME COLUMN room_id TO room_ref",
+            "ALTER TABLE contribution_events RENAME COLUMN event_id TO event_ref",
+            "ALTER TABLE support RENAME COLUMN reaction_event_id TO reaction_ref",
+            # Past their week, tombstones only record which events were redacted (see storage/contributions.py).
+            "DELETE FROM tombstones WHERE created_at < unixepoch() - 7 * 24 * 3600",
+            # Synopsis files the bot uploaded, so a purge can have them deleted from the media store.
+            """
+            CREATE TABLE uploaded_media (
+                mxc_uri     TEXT    PRIMARY KEY,
+                dialogue_id INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                uploaded_at REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX uploaded_media_by_dialogue ON uploaded_media (dialogue_id)",
+        ),
+        run=_key_matrix_ids,
     ),
 )
 

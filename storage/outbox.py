@@ -86,6 +86,7 @@ class OutboxRepository:
             (event_id, now, txn_id),
         )
         _require(changed, txn_id)
+        self._session.request_lazy_checkpoint()
 
     async def defer(self, txn_id: str, not_before: float, error: str) -> int:
         """Count a failed send, hold the message (and the rest of its room) until ``not_before``.
@@ -107,6 +108,7 @@ class OutboxRepository:
             (error, txn_id),
         )
         _require(changed, txn_id)
+        self._session.request_lazy_checkpoint()
 
     async def pending_count(self) -> int:
         """How many messages are still waiting to be sent."""

@@ -33,11 +33,28 @@ def _wrap(exc: sqlite3.Error) -> StorageError:
 class Session:
     """Statement execution bound to one open transaction."""
 
-    __slots__ = ("_active", "_conn")
+    __slots__ = ("_active", "_conn", "checkpoint_requested", "lazy_checkpoint_requested")
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._active = True
+        self.checkpoint_requested = False
+        self.lazy_checkpoint_requested = False
+
+    def request_checkpoint(self) -> None:
+        """Ask for the write-ahead log to be emptied once this transaction has committed.
+
+        Repositories call this when they delete words or people's traces: until a checkpoint copies the
+        committed (zeroed) pages into the database file and truncates the log, the log still holds the
+        old pages, deleted text included.
+        """
+        self.checkpoint_requested = True
+
+    def request_lazy_checkpoint(self) -> None:
+        """Like :meth:`request_checkpoint`, for routine clean-up (a handled event's source, a sent message's
+        content): the log is emptied within the database's lazy-checkpoint interval rather than at once, since a
+        checkpoint after every event would cost several times the event's own handling."""
+        self.lazy_checkpoint_requested = True
 
     def end(self) -> None:
         """Refuse further statements: the transaction this session belonged to is over."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privacy.pseudonym import matrix_id_reference
+from storage.contributions import usable_secret
+from storage.inbox import InboxRepository
 from storage.session import Session
 
 
@@ -62,12 +65,36 @@ class SynopsesRepository:
         """Delete the raw material (contributions with their events and support, the roster, corrections) and
         destroy the dialogue's secret, so nothing left can be linked to anyone. Keeps the agenda's titles, the
         adopted synopsis and an audit record."""
+        await InboxRepository(self._session).scrub_held_in_rooms(await self._held_rooms_of(dialogue_id))
         for table in ("contributions", "roster", "synopsis_overrides"):
             await self._session.execute(f"DELETE FROM {table} WHERE dialogue_id = ?", (dialogue_id,))
         await self._session.execute(
             "UPDATE dialogues SET secret = zeroblob(0), purged_at = ? WHERE id = ?", (now, dialogue_id)
         )
+        self._session.request_checkpoint()
         await self.audit(dialogue_id, "purged: contributions, support, roster, corrections and secret deleted", now)
+
+    async def _held_rooms_of(self, dialogue_id: int) -> set[str]:
+        """The rooms whose quarantined or undecrypted events may belong to the dialogue: its own room, and the
+        direct rooms that contributions to it came from (recognised by their keyed reference, while the secret
+        still exists). A direct room that never yielded a recorded contribution cannot be told apart."""
+        row = await self._session.fetchone("SELECT room_id, secret FROM dialogues WHERE id = ?", (dialogue_id,))
+        if row is None:
+            return set()
+        rooms = {str(row[0])}
+        secret = bytes(row[1])
+        if not usable_secret(secret):
+            return rooms
+        direct_refs = {
+            ref
+            for (ref,) in await self._session.fetchall(
+                "SELECT DISTINCT room_ref FROM contributions WHERE dialogue_id = ? AND channel = 'dm'", (dialogue_id,)
+            )
+        }
+        for room_id in await InboxRepository(self._session).held_room_ids():
+            if matrix_id_reference(secret, "room", room_id) in direct_refs:
+                rooms.add(room_id)
+        return rooms
 
     async def purged_at(self, dialogue_id: int) -> float | None:
         row = await self._session.fetchone("SELECT purged_at FROM dialogues WHERE id = ?", (dialogue_id,))

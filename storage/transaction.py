@@ -7,6 +7,7 @@ from storage.confirmations import ConfirmationsRepository
 from storage.contributions import ContributionsRepository
 from storage.dialogues import DialoguesRepository
 from storage.inbox import InboxRepository
+from storage.media import MediaRepository
 from storage.once import OnceRepository
 from storage.outbox import OutboxRepository
 from storage.rooms import RoomsRepository
@@ -36,3 +37,4 @@ class Transaction:
         self.confirmations = ConfirmationsRepository(session)
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
+        self.media = MediaRepository(session)

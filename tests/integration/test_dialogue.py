@@ -68,8 +68,9 @@ async def run_dialogue(
     participants: int = 3,
     open_first: bool = True,
     power_levels: dict[str, Any] | None = None,
+    **bot_options,
 ):
-    bot = await bot_factory()
+    bot = await bot_factory(**bot_options)
     moderator = await make_user("mod")
     people = [await make_user(f"p{index}") for index in range(participants)]
     room = await moderator.create_room(

@@ -122,6 +122,7 @@ class BotProcess:
         allowed_inviters: Sequence[str] = ("localhost",),
         extra_config: Mapping[str, Any] | None = None,
         log_level: str = "INFO",
+        admin: bool = False,
     ) -> BotProcess:
         """Register a fresh `bot-<hex>` account and write its password file and config.toml.
 
@@ -131,7 +132,7 @@ class BotProcess:
         localpart = f"bot-{secrets.token_hex(3)}"
         password = secrets.token_urlsafe(18)
         base_dir.mkdir(parents=True, exist_ok=True)
-        user_id = synapse.register(localpart, password)
+        user_id = synapse.register(localpart, password, admin=admin)
         if exempt_from_rate_limits:
             synapse.exempt_from_rate_limits(user_id)
 

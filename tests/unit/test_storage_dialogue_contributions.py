@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from privacy import matrix_id_reference
 from storage import Contribution, Database, RowNotFoundError, StorageError, Tombstone
 from storage import contributions as contributions_module
 from storage.contributions import REF_ALPHABET
 from storage.migrations import MIGRATIONS
 
 ROOM = "!room:example.org"
+SECRET = b"secret" * 4
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def setup(db: Database) -> Setup:
     async with db.transaction() as tx:
-        dialogue = await tx.dialogues.create(ROOM, "D", b"secret", 1.0)
+        dialogue = await tx.dialogues.create(ROOM, "D", SECRET, 1.0)
         first = await tx.challenges.add(dialogue.id, "A", "a?")
         second = await tx.challenges.add(dialogue.id, "B", "b?")
     return Setup(dialogue.id, first.id, second.id)
@@ -89,9 +91,9 @@ async def test_add_stores_every_field_and_a_fresh_ref(db: Database, setup: Setup
         "scrubbed text",
         "dm",
     )
-    assert (added.event_id, added.room_id, added.created_at, added.origin_ts, added.edited_ts) == (
-        "$orig",
-        "!dm:example.org",
+    assert (added.event_ref, added.room_ref, added.created_at, added.origin_ts, added.edited_ts) == (
+        matrix_id_reference(SECRET, "event", "$orig"),
+        matrix_id_reference(SECRET, "room", "!dm:example.org"),
         42.0,
         1_700_000_000_000,
         None,
@@ -134,7 +136,7 @@ async def test_add_gives_up_when_no_unused_ref_can_be_found(
 
 async def test_add_refuses_a_challenge_of_another_dialogue(db: Database, setup: Setup) -> None:
     async with db.transaction() as tx:
-        other = await tx.dialogues.create("!other:example.org", "D2", b"s", 1.0)
+        other = await tx.dialogues.create("!other:example.org", "D2", b"s" * 16, 1.0)
     with pytest.raises(RowNotFoundError):
         async with db.transaction() as tx:
             await tx.contributions.add(
@@ -291,7 +293,7 @@ async def test_remove_support_by_member_forgets_only_that_members_support_in_tha
 ) -> None:
     here = await contribute(db, setup, "author")
     async with db.transaction() as tx:
-        other_dialogue = await tx.dialogues.create("!other:example.org", "D2", b"s", 1.0)
+        other_dialogue = await tx.dialogues.create("!other:example.org", "D2", b"s" * 16, 1.0)
         other_challenge = await tx.challenges.add(other_dialogue.id, "X", "x?")
     elsewhere = await contribute(
         db, Setup(other_dialogue.id, other_challenge.id, other_challenge.id), "author", challenge_id=other_challenge.id
@@ -341,7 +343,7 @@ async def test_a_tombstone_from_before_redactors_were_recorded_survives_the_migr
     old = await Database.open(path, migrations=MIGRATIONS[: step - 1])
     await old.close()
     with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO tombstones (event_id, created_at) VALUES ('$legacy', 1.0)")
+        raw.execute("INSERT INTO tombstones (event_id, created_at) VALUES ('$legacy', unixepoch())")
 
     db = await Database.open(path)
     try:

@@ -22,7 +22,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def dialogue_id(db: Database) -> int:
     async with db.transaction() as tx:
-        return (await tx.dialogues.create(ROOM, "D", b"secret", 1.0)).id
+        return (await tx.dialogues.create(ROOM, "D", b"secret" * 4, 1.0)).id
 
 
 # --- roster --------------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ async def test_categories_map_every_member_key_to_its_category(db: Database, dia
 
 async def test_the_roster_is_kept_per_dialogue(db: Database, dialogue_id: int) -> None:
     async with db.transaction() as tx:
-        other = await tx.dialogues.create("!other:example.org", "D2", b"s", 1.0)
+        other = await tx.dialogues.create("!other:example.org", "D2", b"s" * 16, 1.0)
         await tx.roster.set(dialogue_id, "k1", "Utility", "industry")
         await tx.roster.set(other.id, "k2", "Resident", None)
         assert await tx.roster.count(dialogue_id) == 1

@@ -13,7 +13,7 @@ from storage.migrations import MIGRATIONS, latest_version
 
 ROOM = "!room:example.org"
 OTHER_ROOM = "!other:example.org"
-SECRET = b"\x00\x01secret-bytes\xff"
+SECRET = b"\x00\x01secret-bytes\xff" * 2
 
 NEW_TABLES = (
     "dialogues",

@@ -68,19 +68,19 @@ async def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> Non
     db = await Database.open(path)
     await db.close()
     with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE schema_version SET version = 7")
+        raw.execute("UPDATE schema_version SET version = ?", (NEXT,))
 
     with pytest.raises(SchemaTooNewError) as caught:
         await Database.open(path)
 
     error = caught.value
-    assert (error.path, error.found, error.supported) == (path, 7, latest_version())
+    assert (error.path, error.found, error.supported) == (path, NEXT, latest_version())
     assert isinstance(error, StorageError)
     message = str(error)
     assert str(path) in message
-    assert "schema version 7" in message
+    assert f"schema version {NEXT}" in message
     assert f"only knows up to {latest_version()}" in message
-    assert _recorded_version(path) == 7
+    assert _recorded_version(path) == NEXT
 
 
 async def test_a_failing_migration_step_leaves_the_version_unchanged(tmp_path: Path) -> None:
