@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadError, UploadResponse
-from nio.exceptions import LocalProtocolError, SendRetryError
+from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
 from bot.errors import NETWORK_ERRORS
+from bot.room_send import send_room_event
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
 from handlers.outgoing import FILE_EVENT_TYPE
@@ -99,17 +100,10 @@ class OutboxSender:
         try:
             if event_type == FILE_EVENT_TYPE:
                 event_type, content = await self._upload_file(room_id, row.content)
-            response = await self._client.room_send(
-                room_id,
-                event_type,
-                content,
-                tx_id=row.txn_id,
-                # Trust on first use: participants' devices get the room key without interactive verification.
-                ignore_unverified_devices=True,
-            )
+            response = await send_room_event(self._client, room_id, event_type, content, row.txn_id)
         except _UploadFailed as failure:
             response = failure.response
-        except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError) as error:
+        except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError, GroupEncryptionError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
             return
         if isinstance(response, RoomSendResponse):
