@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from nio import AsyncClient
 
 from bot.attachments import AttachmentFetcher
+from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
 from bot.wakeup import wait_for_wakeup
 from config import Settings
@@ -69,6 +70,7 @@ class InboxProcessor:
         self._ready = ready
         self._on_agenda_may_have_changed = on_agenda_may_have_changed
         self._attachments = AttachmentFetcher(client)
+        self._flood = FloodWatch()
 
     def wake(self) -> None:
         self._wake.set()
@@ -101,6 +103,7 @@ class InboxProcessor:
                 await tx.inbox.mark_ignored(row.event_id)
             return
         now = self._clock()
+        flood = self._judge_flood(row, event)
         env = HandlerEnv(
             settings=self._settings,
             registry=self._registry,
@@ -108,6 +111,8 @@ class InboxProcessor:
             now=now,
             rooms=lambda room_id: self._rooms.snapshot(self._client, room_id),
             fetch_attachment=self._attachments.fetch,
+            acknowledge=not flood.flooding,
+            notify_flood=flood.notify,
         )
         try:
             async with self._db.transaction() as tx:
@@ -127,6 +132,16 @@ class InboxProcessor:
             self._on_outbox_changed()
         if self._on_agenda_may_have_changed is not None and _may_change_agenda(event):
             await self._on_agenda_may_have_changed()
+
+    def _judge_flood(self, row: InboxRow, event: InboundEvent) -> FloodVerdict:
+        """Count the event towards its sender's rate, once (a retry is the same event, not another one)."""
+        if is_internal(event) or row.attempts > 0:
+            return FloodVerdict(flooding=False, notify=False)
+        verdict = self._flood.observe(event.sender, event.origin_server_ts, notifiable=event.type == "m.room.message")
+        if verdict.notify:
+            # Room and event only: the sender's ID stays out of the log.
+            log.info("sender is flooding; throttled", extra={"room_id": row.room_id, "event_id": row.event_id})
+        return verdict
 
     async def _record_failure(self, row: InboxRow, event: InboundEvent, now: float) -> None:
         reference = new_error_reference()
