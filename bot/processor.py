@@ -20,7 +20,7 @@ from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
 from bot.wakeup import wait_for_wakeup
 from config import Settings
-from handlers.commands import CommandRegistry
+from handlers.commands import CommandRegistry, parse_invocation
 from handlers.context import BotInfo
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
@@ -137,11 +137,21 @@ class InboxProcessor:
         """Count the event towards its sender's rate, once (a retry is the same event, not another one)."""
         if is_internal(event) or row.attempts > 0:
             return FloodVerdict(flooding=False, notify=False)
-        verdict = self._flood.observe(event.sender, event.origin_server_ts, notifiable=event.type == "m.room.message")
+        verdict = self._flood.observe(
+            event.sender, event.origin_server_ts, notifiable=self._is_contribution_like(event)
+        )
         if verdict.notify:
             # Room and event only: the sender's ID stays out of the log.
             log.info("sender is flooding; throttled", extra={"room_id": row.room_id, "event_id": row.event_id})
         return verdict
+
+    def _is_contribution_like(self, event: InboundEvent) -> bool:
+        """A message that is not a command: what a ✅ would acknowledge, so what the flood notice is about.
+
+        Commands keep their one answer each; the notice never lands on them as a second reply."""
+        if event.type != "m.room.message":
+            return False
+        return parse_invocation(event.body, self._settings.bot.all_command_prefixes) is None
 
     async def _record_failure(self, row: InboxRow, event: InboundEvent, now: float) -> None:
         reference = new_error_reference()

@@ -1,4 +1,4 @@
-"""The sender: delivers the outbox to the homeserver, in order per room, each message exactly once.
+"""The sender: delivers the outbox to the homeserver, in order per room, rooms in turn, each message exactly once.
 
 Every queued message already has its transaction ID. A retry, even after a crash and restart, reuses it, and the
 homeserver answers a repeated transaction ID with the event it already made instead of posting twice.
@@ -49,6 +49,9 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._direct_rooms = DirectRooms(client, db)
+        # Rooms take turns: when each room (or direct-message recipient) was last served, as a running count.
+        self._last_served: dict[str, int] = {}
+        self._turns = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -60,20 +63,20 @@ class OutboxSender:
             if now < self._paused_until:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            async with self._db.transaction() as tx:
-                row = await tx.outbox.next_sendable(now)
-                wake_at = None if row is not None else await tx.outbox.next_wake_time()
+            row = await self.next_row()
             if row is not None:
                 await self.send(row)
                 continue
+            async with self._db.transaction() as tx:
+                wake_at = await tx.outbox.next_wake_time()
             timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
             await wait_for_wakeup(self._wake, timeout)
 
     async def flush(self, deadline: float) -> int:
         """Send what is sendable until the outbox is empty or `deadline` passes; returns what is left."""
         while self._clock() < deadline:
+            row = await self.next_row()
             async with self._db.transaction() as tx:
-                row = await tx.outbox.next_sendable(self._clock())
                 left = await tx.outbox.pending_count()
             if row is None or self._clock() < self._paused_until:
                 return left
@@ -81,8 +84,21 @@ class OutboxSender:
         async with self._db.transaction() as tx:
             return await tx.outbox.pending_count()
 
+    async def next_row(self) -> OutboxRow | None:
+        """The message to send next: the head of the room served least recently.
+
+        Each room's messages leave in order (a reply split in parts stays in order), but rooms take turns, so a
+        room with a long queue (a flood answered) does not hold up a message for another room."""
+        async with self._db.transaction() as tx:
+            heads = await tx.outbox.sendable_heads(self._clock())
+        if not heads:
+            return None
+        return min(heads, key=lambda head: (self._last_served.get(head.room_id, -1), head.seq))
+
     async def send(self, row: OutboxRow) -> None:
         """Try to deliver one message and record the outcome."""
+        self._turns += 1
+        self._last_served[row.room_id] = self._turns
         room_id = row.room_id
         if room_id.startswith("@"):  # addressed to a person: their direct room
             try:

@@ -149,9 +149,13 @@ async def test_a_failed_event_waits_before_its_retry(db, tmp_path):
 
 async def test_a_flooding_sender_gets_one_notice_and_everything_is_still_handled_in_order(db, tmp_path):
     processor, clock, _ = make_processor(db, tmp_path)
-    flood = [message(f"$a{n}", "!dialogue ping", ts=2_000_000 + n * 100) for n in range(40)]
+    # Commands count towards the rate but keep their one answer each; the notice goes to the first other message.
+    commands = [message(f"$a{n}", "!dialogue ping", ts=2_000_000 + n * 100) for n in range(40)]
+    chatter = [message(f"$c{n}", "just saying", ts=2_004_100 + n * 100) for n in range(3)]
     async with db.transaction() as tx:
-        await tx.inbox.add([*flood, message("$b", "!dialogue ping", sender="@bob:test", ts=2_004_000)], clock())
+        await tx.inbox.add(
+            [*commands, *chatter, message("$b", "!dialogue ping", sender="@bob:test", ts=2_004_000)], clock()
+        )
 
     while await process_ready(db, processor, clock):
         pass
@@ -160,7 +164,7 @@ async def test_a_flooding_sender_gets_one_notice_and_everything_is_still_handled
         bodies = [json.loads(row[0]) for row in conn.execute("SELECT content FROM outbox ORDER BY seq")]
     notices = [c for c in bodies if "many messages" in c["body"]]
     assert len(notices) == 1
-    assert notices[0]["m.relates_to"] == {"m.in_reply_to": {"event_id": "$a30"}}  # the 31st, first over the limit
+    assert notices[0]["m.relates_to"] == {"m.in_reply_to": {"event_id": "$c0"}}
     assert "@alice:test" not in notices[0]["body"]
     answered = [c["m.relates_to"]["m.in_reply_to"]["event_id"] for c in bodies if c["body"] == "pong"]
     assert answered.index("$b") < 5  # bob took his turn early, not after alice's forty

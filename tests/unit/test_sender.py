@@ -115,3 +115,15 @@ async def test_a_message_for_a_room_the_client_does_not_know_yet_waits(db):
     assert client.sent == []
     async with db.transaction() as tx:
         assert await tx.outbox.pending_count() == 1
+
+
+async def test_rooms_take_turns_so_a_long_queue_in_one_room_does_not_hold_up_another(db):
+    sender, client, clock = make_sender(db)
+    for n in range(5):
+        await enqueue(db, ROOM, f"busy {n}", clock())
+    await enqueue(db, OTHER_ROOM, "quiet", clock())
+
+    assert await sender.flush(deadline=clock() + 60) == 0
+
+    assert [sent[0] for sent in client.sent] == [ROOM, OTHER_ROOM, ROOM, ROOM, ROOM, ROOM]
+    assert [sent[2]["body"] for sent in client.sent if sent[0] == ROOM] == [f"busy {n}" for n in range(5)]
