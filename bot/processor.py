@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 
 from nio import AsyncClient
 
 from bot.attachments import AttachmentFetcher
+from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
 from bot.wakeup import wait_for_wakeup
@@ -37,11 +37,6 @@ RETRY_DELAYS_SECONDS = (1.0, 3.0)
 def _may_change_agenda(event: InboundEvent) -> bool:
     """Commands and scheduled actions are what change the agenda's timers; contributions never do."""
     return is_internal(event) or (event.type == "m.room.message" and event.body.lstrip().startswith("!"))
-
-
-def new_error_reference() -> str:
-    """A short code a participant can quote to the operator, who finds it in the log."""
-    return secrets.token_hex(3).upper()
 
 
 class InboxProcessor:

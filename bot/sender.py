@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,11 +18,12 @@ from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadError, Uploa
 from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
-from bot.errors import NETWORK_ERRORS
+from bot.errors import NETWORK_ERRORS, new_error_reference
 from bot.room_send import send_room_event
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
 from handlers.outgoing import FILE_EVENT_TYPE
+from handlers.replies import Reply, notice_content
 from storage import Database, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ MAX_UNKNOWN_ROOM_ATTEMPTS = 20
 MAX_TRANSIENT_ATTEMPTS = 15
 # Errors that will not go away by trying again.
 PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE"})
+
+
+def _loggable(queue: str) -> str:
+    """An outbox row for a direct message names the person (`@user`), which must stay out of the log."""
+    return "(direct message)" if queue.startswith("@") else queue
 
 
 class OutboxSender:
@@ -128,6 +135,9 @@ class OutboxSender:
             log.info("message sent", extra={"room_id": room_id, "event_id": response.event_id})
             return
         if isinstance(response, UploadError):
+            if response.status_code == "M_TOO_LARGE":
+                await self._give_up_too_large(row, "upload")
+                return
             await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])
             return
         assert isinstance(response, RoomSendError)
@@ -169,23 +179,51 @@ class OutboxSender:
             self._paused_until = self._clock() + retry_after
             log.info("rate limited by the homeserver", extra={"retry_after_s": round(retry_after, 2)})
             return
+        if errcode == "M_TOO_LARGE":
+            await self._give_up_too_large(row, "event")
+            return
         if errcode in PERMANENT_ERRCODES:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_failed(row.txn_id, f"{errcode}: {response.message}"[:300])
-            log.warning("message could not be sent", extra={"room_id": row.room_id, "errcode": errcode})
+            log.warning("message could not be sent", extra={"room_id": _loggable(row.room_id), "errcode": errcode})
             return
         await self._retry_later(row, f"{errcode}: {response.message}"[:300])
+
+    async def _give_up_too_large(self, row: OutboxRow, what: str) -> None:
+        """The homeserver refused the message as too large: say so where it should have gone, never drop it silently.
+
+        Replies are split into parts that fit before they are queued (handlers/reply_parts.py), so this is a bug or a
+        homeserver with a smaller limit; the operator finds the details under the reference."""
+        reference = new_error_reference()
+        size = len(json.dumps(row.content))
+        async with self._db.transaction() as tx:
+            await tx.outbox.mark_failed(row.txn_id, f"M_TOO_LARGE ({what}, {size} bytes of content), ref {reference}")
+            await tx.outbox.enqueue(
+                row.room_id,
+                "m.room.message",
+                notice_content(
+                    Reply.plain(
+                        f"Sorry, one of my messages was too large for the homeserver and could not be sent (reference "
+                        f"{reference}). The bot's operator can look it up with this reference."
+                    )
+                ),
+                self._clock(),
+            )
+        log.error(
+            "message too large for the homeserver; room told",
+            extra={"ref": reference, "room_id": _loggable(row.room_id), "what": what, "content_bytes": size},
+        )
 
     async def _retry_later(self, row: OutboxRow, reason: str, give_up_after: int = MAX_TRANSIENT_ATTEMPTS) -> None:
         async with self._db.transaction() as tx:
             attempts = row.attempts + 1
             if attempts >= give_up_after:
                 await tx.outbox.mark_failed(row.txn_id, reason)
-                log.warning("message given up", extra={"room_id": row.room_id, "reason": reason})
+                log.warning("message given up", extra={"room_id": _loggable(row.room_id), "reason": reason})
                 return
             delay = backoff_delay(attempts)
             await tx.outbox.defer(row.txn_id, self._clock() + delay, reason)
         log.warning(
             "message send failed; retrying",
-            extra={"room_id": row.room_id, "reason": reason, "retry_in_s": round(delay, 1)},
+            extra={"room_id": _loggable(row.room_id), "reason": reason, "retry_in_s": round(delay, 1)},
         )
