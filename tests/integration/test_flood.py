@@ -36,12 +36,16 @@ async def test_a_flood_does_not_hold_up_another_participant_and_every_message_is
     acknowledged = {
         event_id for event_id in flood_ids for e in flooder.events(d.room) if is_ack_of(d.bot.user_id, event_id)(e)
     }
+    timeline = flooder.events(d.room)
+    other_acknowledged_at = next(i for i, e in enumerate(timeline) if is_ack_of(d.bot.user_id, contribution)(e))
+    barrier_answered_at = next(i for i, e in enumerate(timeline) if is_reply_from(d.bot.user_id, barrier)(e))
     assert await d.bot.stop() == 0
     with sqlite3.connect(d.bot.data_dir / "bot.db") as db:
         stored = [row[0] for row in db.execute("SELECT text FROM contributions ORDER BY id")]
 
     assert sorted(t for t in stored if t.startswith("Point ")) == sorted(texts)  # all 200, each once
     assert stored.index("Survivors need sustained victim assistance.") < FLOOD // 2
+    assert other_acknowledged_at < barrier_answered_at  # the ✅ did not wait for the flood to be answered
     assert len(notices) == 1
     assert notices[0].source["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] in flood_ids
     assert acknowledged == set(flood_ids[:DEFAULT_LIMIT])  # no ✅ for each message of the flood
