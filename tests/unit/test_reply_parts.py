@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+from handlers.events import InboundEvent
+from handlers.outgoing import queue_reply
 from handlers.replies import Reply, notice_content
 from handlers.reply_parts import PART_BUDGET_BYTES, split_reply
+from storage import Database
 
 SYNAPSE_EVENT_LIMIT = 65_536
 
@@ -65,3 +68,34 @@ def test_a_formatted_reply_that_must_be_split_falls_back_to_its_plain_text() -> 
     parts = split_reply(Reply(text, "<ul>" + "<li>x</li>" * 10 + "</ul>"))
 
     assert all(p.html is None for p in parts) and len(parts) > 1
+
+
+async def test_the_parts_of_a_reply_are_queued_in_order_each_in_the_same_thread(tmp_path) -> None:
+    event = InboundEvent.from_source(
+        {
+            "event_id": "$ask",
+            "sender": "@mod:x",
+            "type": "m.room.message",
+            "content": {
+                "body": "!dialogue contributions 1",
+                "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"},
+            },
+        },
+        "!room:x",
+    )
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        async with db.transaction() as tx:
+            await queue_reply(tx, event, Reply.plain(listing(100)), 1.0)
+        sent = []
+        async with db.transaction() as tx:
+            while (row := await tx.outbox.next_sendable(2.0)) is not None:
+                sent.append(row.content)
+                await tx.outbox.mark_sent(row.txn_id, f"$sent{len(sent)}", 2.0)
+    finally:
+        await db.close()
+
+    assert len(sent) > 1
+    assert [c["body"].split(" ", 1)[0] for c in sent] == [f"({n}/{len(sent)})" for n in range(1, len(sent) + 1)]
+    assert all(c["m.relates_to"]["event_id"] == "$root" for c in sent)
+    assert all(c["m.relates_to"]["m.in_reply_to"] == {"event_id": "$ask"} for c in sent)
