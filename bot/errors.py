@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+
 import aiohttp
 
 from bot import exit_codes
 
 # Failures of the connection to the homeserver that are worth retrying after a pause.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def new_error_reference() -> str:
+    """A short code a participant can quote to the operator, who finds it in the log."""
+    return secrets.token_hex(3).upper()
 
 
 class BotError(Exception):

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 
 from nio import AsyncClient
 
 from bot.attachments import AttachmentFetcher
+from bot.errors import new_error_reference
+from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
 from bot.wakeup import wait_for_wakeup
 from config import Settings
-from handlers.commands import CommandRegistry
+from handlers.commands import CommandRegistry, parse_invocation
 from handlers.context import BotInfo
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
@@ -36,11 +37,6 @@ RETRY_DELAYS_SECONDS = (1.0, 3.0)
 def _may_change_agenda(event: InboundEvent) -> bool:
     """Commands and scheduled actions are what change the agenda's timers; contributions never do."""
     return is_internal(event) or (event.type == "m.room.message" and event.body.lstrip().startswith("!"))
-
-
-def new_error_reference() -> str:
-    """A short code a participant can quote to the operator, who finds it in the log."""
-    return secrets.token_hex(3).upper()
 
 
 class InboxProcessor:
@@ -69,6 +65,7 @@ class InboxProcessor:
         self._ready = ready
         self._on_agenda_may_have_changed = on_agenda_may_have_changed
         self._attachments = AttachmentFetcher(client)
+        self._flood = FloodWatch()
 
     def wake(self) -> None:
         self._wake.set()
@@ -101,6 +98,7 @@ class InboxProcessor:
                 await tx.inbox.mark_ignored(row.event_id)
             return
         now = self._clock()
+        flood = self._judge_flood(row, event)
         env = HandlerEnv(
             settings=self._settings,
             registry=self._registry,
@@ -108,6 +106,8 @@ class InboxProcessor:
             now=now,
             rooms=lambda room_id: self._rooms.snapshot(self._client, room_id),
             fetch_attachment=self._attachments.fetch,
+            acknowledge=not flood.flooding,
+            notify_flood=flood.notify,
         )
         try:
             async with self._db.transaction() as tx:
@@ -127,6 +127,26 @@ class InboxProcessor:
             self._on_outbox_changed()
         if self._on_agenda_may_have_changed is not None and _may_change_agenda(event):
             await self._on_agenda_may_have_changed()
+
+    def _judge_flood(self, row: InboxRow, event: InboundEvent) -> FloodVerdict:
+        """Count the event towards its sender's rate, once (a retry is the same event, not another one)."""
+        if is_internal(event) or row.attempts > 0:
+            return FloodVerdict(flooding=False, notify=False)
+        verdict = self._flood.observe(
+            event.sender, event.origin_server_ts, notifiable=self._is_contribution_like(event)
+        )
+        if verdict.notify:
+            # Room and event only: the sender's ID stays out of the log.
+            log.info("sender is flooding; throttled", extra={"room_id": row.room_id, "event_id": row.event_id})
+        return verdict
+
+    def _is_contribution_like(self, event: InboundEvent) -> bool:
+        """A message that is not a command: what a ✅ would acknowledge, so what the flood notice is about.
+
+        Commands keep their one answer each; the notice never lands on them as a second reply."""
+        if event.type != "m.room.message":
+            return False
+        return parse_invocation(event.body, self._settings.bot.all_command_prefixes) is None
 
     async def _record_failure(self, row: InboxRow, event: InboundEvent, now: float) -> None:
         reference = new_error_reference()

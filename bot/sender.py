@@ -1,4 +1,4 @@
-"""The sender: delivers the outbox to the homeserver, in order per room, each message exactly once.
+"""The sender: delivers the outbox to the homeserver, in order per room, rooms in turn, each message exactly once.
 
 Every queued message already has its transaction ID. A retry, even after a crash and restart, reuses it, and the
 homeserver answers a repeated transaction ID with the event it already made instead of posting twice.
@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadError, UploadResponse
-from nio.exceptions import LocalProtocolError, SendRetryError
+from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
-from bot.errors import NETWORK_ERRORS
+from bot.errors import NETWORK_ERRORS, new_error_reference
 from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
+from bot.room_send import send_room_event
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
 from handlers.outgoing import FILE_EVENT_TYPE, MEDIA_DELETION_EVENT_TYPE
@@ -58,6 +60,9 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._direct_rooms = DirectRooms(client, db)
+        # Rooms take turns: when each room (or direct-message recipient) was last served, as a running count.
+        self._last_served: dict[str, int] = {}
+        self._turns = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -69,20 +74,20 @@ class OutboxSender:
             if now < self._paused_until:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            async with self._db.transaction() as tx:
-                row = await tx.outbox.next_sendable(now)
-                wake_at = None if row is not None else await tx.outbox.next_wake_time()
+            row = await self.next_row()
             if row is not None:
                 await self.send(row)
                 continue
+            async with self._db.transaction() as tx:
+                wake_at = await tx.outbox.next_wake_time()
             timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
             await wait_for_wakeup(self._wake, timeout)
 
     async def flush(self, deadline: float) -> int:
         """Send what is sendable until the outbox is empty or `deadline` passes; returns what is left."""
         while self._clock() < deadline:
+            row = await self.next_row()
             async with self._db.transaction() as tx:
-                row = await tx.outbox.next_sendable(self._clock())
                 left = await tx.outbox.pending_count()
             if row is None or self._clock() < self._paused_until:
                 return left
@@ -90,8 +95,21 @@ class OutboxSender:
         async with self._db.transaction() as tx:
             return await tx.outbox.pending_count()
 
+    async def next_row(self) -> OutboxRow | None:
+        """The message to send next: the head of the room served least recently.
+
+        Each room's messages leave in order (a reply split in parts stays in order), but rooms take turns, so a
+        room with a long queue (a flood answered) does not hold up a message for another room."""
+        async with self._db.transaction() as tx:
+            heads = await tx.outbox.sendable_heads(self._clock())
+        if not heads:
+            return None
+        return min(heads, key=lambda head: (self._last_served.get(head.room_id, -1), head.seq))
+
     async def send(self, row: OutboxRow) -> None:
         """Try to deliver one message and record the outcome."""
+        self._turns += 1
+        self._last_served[row.room_id] = self._turns
         room_id = row.room_id
         if room_id.startswith("@"):  # addressed to a person: their direct room
             try:
@@ -111,20 +129,13 @@ class OutboxSender:
                 event_type, content = await self._upload_file(room_id, row.content)
             elif event_type == MEDIA_DELETION_EVENT_TYPE:
                 event_type, content = await self._delete_media(row.content)
-            response = await self._client.room_send(
-                room_id,
-                event_type,
-                content,
-                tx_id=row.txn_id,
-                # Trust on first use: participants' devices get the room key without interactive verification.
-                ignore_unverified_devices=True,
-            )
+            response = await send_room_event(self._client, room_id, event_type, content, row.txn_id)
         except _UploadFailed as failure:
             response = failure.response
         except MediaDeletionFailed as error:
             await self._retry_later(row, str(error)[:300])
             return
-        except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError) as error:
+        except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError, GroupEncryptionError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
             return
         if isinstance(response, RoomSendResponse):
@@ -133,6 +144,9 @@ class OutboxSender:
             log.info("message sent", extra={**_recipient(row), "event_id": response.event_id})
             return
         if isinstance(response, UploadError):
+            if response.status_code == "M_TOO_LARGE":
+                await self._give_up_too_large(row, "upload")
+                return
             await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])
             return
         assert isinstance(response, RoomSendError)
@@ -192,12 +206,40 @@ class OutboxSender:
             self._paused_until = self._clock() + retry_after
             log.info("rate limited by the homeserver", extra={"retry_after_s": round(retry_after, 2)})
             return
+        if errcode == "M_TOO_LARGE":
+            await self._give_up_too_large(row, "event")
+            return
         if errcode in PERMANENT_ERRCODES:
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_failed(row.txn_id, f"{errcode}: {response.message}"[:300])
             log.warning("message could not be sent", extra={**_recipient(row), "errcode": errcode})
             return
         await self._retry_later(row, f"{errcode}: {response.message}"[:300])
+
+    async def _give_up_too_large(self, row: OutboxRow, what: str) -> None:
+        """The homeserver refused the message as too large: say so where it should have gone, never drop it silently.
+
+        Replies are split into parts that fit before they are queued (handlers/reply_parts.py), so this is a bug or a
+        homeserver with a smaller limit; the operator finds the details under the reference."""
+        reference = new_error_reference()
+        size = len(json.dumps(row.content))
+        async with self._db.transaction() as tx:
+            await tx.outbox.mark_failed(row.txn_id, f"M_TOO_LARGE ({what}, {size} bytes of content), ref {reference}")
+            await tx.outbox.enqueue(
+                row.room_id,
+                "m.room.message",
+                notice_content(
+                    Reply.plain(
+                        f"Sorry, one of my messages was too large for the homeserver and could not be sent (reference "
+                        f"{reference}). The bot's operator can look it up with this reference."
+                    )
+                ),
+                self._clock(),
+            )
+        log.error(
+            "message too large for the homeserver; room told",
+            extra={"ref": reference, **_recipient(row), "what": what, "content_bytes": size},
+        )
 
     async def _retry_later(self, row: OutboxRow, reason: str, give_up_after: int = MAX_TRANSIENT_ATTEMPTS) -> None:
         async with self._db.transaction() as tx:

@@ -44,9 +44,11 @@ def is_support_key(key: str) -> bool:
 
 
 async def handle_message(
-    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float
+    event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float, *, acknowledge: bool = True
 ) -> None:
-    """A non-command `m.room.message`: a contribution, an edit of one, or nothing for the bot."""
+    """A non-command `m.room.message`: a contribution, an edit of one, or nothing for the bot.
+
+    With `acknowledge` false (the sender is flooding) a contribution is recorded without its ✅."""
     if event.is_edit:
         await _apply_edit(event, room, tx)
         return
@@ -54,13 +56,13 @@ async def handle_message(
         return
     dialogue = await tx.dialogues.active_in_room(room.room_id)
     if dialogue is not None:
-        await _room_message(event, room, dialogue, tx, now)
+        await _room_message(event, room, dialogue, tx, now, acknowledge)
     elif room.joined_member_count <= 2:
         await _direct_message(event, room, rooms, tx, now)
 
 
 async def _room_message(
-    event: InboundEvent, room: RoomSnapshot, dialogue: Dialogue, tx: Transaction, now: float
+    event: InboundEvent, room: RoomSnapshot, dialogue: Dialogue, tx: Transaction, now: float, acknowledge: bool
 ) -> None:
     thread_root = event.relation.get("event_id") if event.relation_type == "m.thread" else None
     if isinstance(thread_root, str):
@@ -75,13 +77,13 @@ async def _room_message(
                 now,
             )
             return
-        await _record(event, Target(dialogue, challenge, "thread"), room, tx, now)
+        await _record(event, Target(dialogue, challenge, "thread"), room, tx, now, acknowledge=acknowledge)
         return
     if event.relation_type is not None:
         return  # other relations (e.g. annotations in disguise) are not contributions
     open_challenges = await tx.challenges.open_in_dialogue(dialogue.id)
     if len(open_challenges) == 1:
-        await _record(event, Target(dialogue, open_challenges[0], "room"), room, tx, now)
+        await _record(event, Target(dialogue, open_challenges[0], "room"), room, tx, now, acknowledge=acknowledge)
     elif len(open_challenges) > 1:
         member = contributor_key(dialogue.secret, event.sender)
         open_set = ",".join(str(challenge.number) for challenge in open_challenges)
@@ -177,8 +179,9 @@ async def _record(
     now: float,
     *,
     dialogue_room: RoomSnapshot | None = None,
+    acknowledge: bool = True,
 ) -> str | None:
-    """Store the scrubbed contribution and acknowledge it; returns the stored text."""
+    """Store the scrubbed contribution and acknowledge it (unless told not to); returns the stored text."""
     if event.msgtype not in ("m.text", "m.notice", "m.emote", None):
         return None  # images, files and the like are not contributions
     extra = (dialogue_room,) if dialogue_room is not None else ()
@@ -196,7 +199,8 @@ async def _record(
         origin_ts=event.origin_server_ts,
         now=now,
     )
-    await queue_acknowledgement(tx, event, now)
+    if acknowledge:
+        await queue_acknowledgement(tx, event, now)
     return text
 
 

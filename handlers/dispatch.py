@@ -45,6 +45,10 @@ DECRYPTED_TYPES_ACTED_ON = frozenset({"m.room.message", "m.reaction"})
 """What a decrypted event may be. State (power levels, members, create …) and redactions come only from the server,
 in the clear; a payload claiming to be one is the sender's word and has no effect."""
 
+FLOOD_NOTICE = (
+    "You are sending many messages in a short time. Everything you send is still recorded, in order, but I will "
+    "not mark each message with ✅ until you slow down."
+)
 CRYPTO_OFF_NOTICE = (
     "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
     "so I cannot read or answer anything here. Ask the bot's operator to switch it on."
@@ -65,6 +69,10 @@ class HandlerEnv:
     now: float
     rooms: RoomLookup = _no_rooms
     fetch_attachment: AttachmentSource = no_attachments
+    # The sender is flooding (bot/flood.py): their contributions are still recorded, without a ✅ each.
+    acknowledge: bool = True
+    # The first message of a flood: tell its sender, in a reply to it, once.
+    notify_flood: bool = False
 
 
 async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
@@ -80,12 +88,14 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         return
     if event.was_encrypted and event.type not in DECRYPTED_TYPES_ACTED_ON:
         return
+    if env.notify_flood and event.type == "m.room.message":
+        await queue_reply(tx, event, Reply.plain(FLOOD_NOTICE), env.now)
     if event.type == "m.room.message":
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
             await run_command(invocation, event, room, env, tx)
         else:
-            await handle_message(event, room, env.rooms, tx, env.now)
+            await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content, reaction_content
+from handlers.reply_parts import split_reply
 
 if TYPE_CHECKING:
     from storage import Transaction
@@ -18,23 +19,32 @@ MEDIA_DELETION_EVENT_TYPE = "dialogue_bot.delete_media"
 
 
 async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
-    """Answer `event` with a notice (in its thread, if it was in one); returns the transaction ID."""
-    return await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(reply, in_reply_to=event), now)
+    """Answer `event` with a notice (in its thread, if it was in one); returns the (first part's) transaction ID.
+
+    A reply too long for one event goes out as numbered parts, in order (handlers/reply_parts.py)."""
+    txn_ids = [
+        await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(part, in_reply_to=event), now)
+        for part in split_reply(reply)
+    ]
+    return txn_ids[0]
 
 
 async def queue_notice(
     tx: Transaction, room_id: str, reply: Reply, now: float, *, thread_root: str | None = None
 ) -> str:
-    """A notice in the room, or in the thread under `thread_root`."""
-    content: dict[str, Any] = notice_content(reply)
-    if thread_root is not None:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread_root,
-            "is_falling_back": True,
-            "m.in_reply_to": {"event_id": thread_root},
-        }
-    return await tx.outbox.enqueue(room_id, "m.room.message", content, now)
+    """A notice in the room, or in the thread under `thread_root` (in numbered parts if it is too long)."""
+    txn_ids = []
+    for part in split_reply(reply):
+        content: dict[str, Any] = notice_content(part)
+        if thread_root is not None:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": thread_root},
+            }
+        txn_ids.append(await tx.outbox.enqueue(room_id, "m.room.message", content, now))
+    return txn_ids[0]
 
 
 async def queue_message(tx: Transaction, room_id: str, reply: Reply, now: float) -> str:
@@ -50,8 +60,11 @@ async def queue_acknowledgement(tx: Transaction, event: InboundEvent, now: float
 
 async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now: float) -> str:
     """A notice to one person in a direct chat. The outbox row names the user; the sender finds (or creates) the
-    direct room when it sends, since making a room is I/O the handlers do not do."""
-    return await tx.outbox.enqueue(user_id, "m.room.message", notice_content(reply), now)
+    direct room when it sends, since making a room is I/O the handlers do not do. Long ones go in parts."""
+    txn_ids = [
+        await tx.outbox.enqueue(user_id, "m.room.message", notice_content(part), now) for part in split_reply(reply)
+    ]
+    return txn_ids[0]
 
 
 async def queue_file(

@@ -2,7 +2,7 @@
 
 Events are stored before they are processed, so a crash between receiving and handling one loses nothing;
 and because an event_id is kept (without its content) after processing, a replayed sync or a duplicate
-delivery is recognised and skipped. Insertion order is processing order.
+delivery is recognised and skipped. Each sender's events are processed in insertion order, senders in turn.
 """
 
 from __future__ import annotations
@@ -117,9 +117,25 @@ class InboxRepository:
         return {row[0] for row in rows}
 
     async def next_ready(self, now: float, limit: int = 50) -> list[InboxRow]:
-        """Pending events whose retry time has come, oldest first."""
+        """Pending events to handle next: senders take turns, and each sender's events stay in their order.
+
+        Round-robin across senders: every sender's oldest pending event comes before anyone's second, so one
+        participant's flood of 200 messages does not hold up the next person's one. Within a sender, order is
+        kept strictly: an event is ready only when it and every earlier pending event of the same sender are
+        (an edit never overtakes the message it edits, even while that message waits for a retry). The
+        sender is read from the stored source, which exists exactly as long as the event is pending.
+        """
         rows = await self._session.fetchall(
-            f"SELECT {_COLUMNS} FROM inbox WHERE state = 'pending' AND not_before <= ? ORDER BY seq LIMIT ?",
+            f"""
+            WITH queue AS (
+                SELECT {_COLUMNS},
+                    ROW_NUMBER() OVER sender_order AS turn,
+                    MAX(not_before) OVER (sender_order ROWS UNBOUNDED PRECEDING) AS due
+                FROM inbox WHERE state = 'pending'
+                WINDOW sender_order AS (PARTITION BY COALESCE(json_extract(source, '$.sender'), '') ORDER BY seq)
+            )
+            SELECT {_COLUMNS} FROM queue WHERE due <= ? ORDER BY turn, seq LIMIT ?
+            """,
             (now, limit),
         )
         return [_row(row) for row in rows]

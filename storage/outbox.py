@@ -78,6 +78,15 @@ class OutboxRepository:
         )
         return None if row is None else _row(row)
 
+    async def sendable_heads(self, now: float) -> list[OutboxRow]:
+        """Every room's oldest pending message whose retry time has come, oldest first (one per room)."""
+        rows = await self._session.fetchall(
+            f"{_HEADS} SELECT seq, txn_id, room_id, event_type, content, attempts "
+            "FROM outbox JOIN heads USING (seq) WHERE not_before <= ? ORDER BY seq",
+            (now,),
+        )
+        return [_row(row) for row in rows]
+
     async def mark_sent(self, txn_id: str, event_id: str, now: float) -> None:
         """Record delivery and drop the content (our messages can quote contributions; don't keep them)."""
         changed = await self._session.execute(

@@ -112,3 +112,24 @@ async def send_megolm_payload(user: Any, room_id: str, payload: dict[str, Any]) 
         response = await client._send(nio.RoomSendResponse, method, path, data, (room_id,))
     assert isinstance(response, nio.RoomSendResponse), response
     return str(response.event_id)
+
+
+async def raw_room_events(user: Any, room_id: str, *, page: int = 500) -> list[dict[str, Any]]:
+    """Every event of the room as the homeserver stores it (still encrypted), oldest first, via /messages.
+
+    nio decrypts what it syncs and hands back the decrypted type, so a test that must see what went over the wire
+    asks the homeserver directly."""
+    events: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        path = nio.Api.room_messages(
+            user.client.access_token, room_id, start=token, direction=nio.MessageDirection.back, limit=page
+        )[1]
+        response = await user.client.send("GET", path)
+        body = await response.json()
+        assert response.status == 200, body
+        chunk = body.get("chunk", [])
+        events.extend(chunk)
+        token = body.get("end")
+        if not chunk or token is None:
+            return list(reversed(events))

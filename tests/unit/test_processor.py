@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sqlite3
 
 import pytest
 
@@ -143,3 +145,27 @@ async def test_a_failed_event_waits_before_its_retry(db, tmp_path):
     assert await process_ready(db, processor, clock) == 0
     clock.now += 1.5
     assert await process_ready(db, processor, clock) == 1
+
+
+async def test_a_flooding_sender_gets_one_notice_and_everything_is_still_handled_in_order(db, tmp_path):
+    processor, clock, _ = make_processor(db, tmp_path)
+    # Commands count towards the rate but keep their one answer each; the notice goes to the first other message.
+    commands = [message(f"$a{n}", "!dialogue ping", ts=2_000_000 + n * 100) for n in range(40)]
+    chatter = [message(f"$c{n}", "just saying", ts=2_004_100 + n * 100) for n in range(3)]
+    async with db.transaction() as tx:
+        await tx.inbox.add(
+            [*commands, *chatter, message("$b", "!dialogue ping", sender="@bob:test", ts=2_004_000)], clock()
+        )
+
+    while await process_ready(db, processor, clock):
+        pass
+
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        bodies = [json.loads(row[0]) for row in conn.execute("SELECT content FROM outbox ORDER BY seq")]
+    notices = [c for c in bodies if "many messages" in c["body"]]
+    assert len(notices) == 1
+    assert notices[0]["m.relates_to"] == {"m.in_reply_to": {"event_id": "$c0"}}
+    assert "@alice:test" not in notices[0]["body"]
+    answered = [c["m.relates_to"]["m.in_reply_to"]["event_id"] for c in bodies if c["body"] == "pong"]
+    assert answered.index("$b") < 5  # bob took his turn early, not after alice's forty
+    assert [e for e in answered if e != "$b"] == [f"$a{n}" for n in range(40)]

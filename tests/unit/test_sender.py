@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from nio import RoomSendError
@@ -150,3 +151,33 @@ async def test_a_delivered_direct_message_is_logged_without_the_person_or_their_
     assert [sent[0] for sent in client.sent] == ["!dm:test"]
     (line,) = [record for record in caplog.records if record.getMessage() == "message sent"]
     assert "carol" not in str(vars(line)) and "!dm:test" not in str(vars(line))
+
+
+async def test_rooms_take_turns_so_a_long_queue_in_one_room_does_not_hold_up_another(db):
+    sender, client, clock = make_sender(db)
+    for n in range(5):
+        await enqueue(db, ROOM, f"busy {n}", clock())
+    await enqueue(db, OTHER_ROOM, "quiet", clock())
+
+    assert await sender.flush(deadline=clock() + 60) == 0
+
+    assert [sent[0] for sent in client.sent] == [ROOM, OTHER_ROOM, ROOM, ROOM, ROOM, ROOM]
+    assert [sent[2]["body"] for sent in client.sent if sent[0] == ROOM] == [f"busy {n}" for n in range(5)]
+
+
+async def test_a_message_too_large_for_the_homeserver_is_not_dropped_silently(db, caplog):
+    sender, client, clock = make_sender(db, RoomSendError("event too large", "M_TOO_LARGE"))
+    await enqueue(db, ROOM, "a very long listing", clock())
+
+    with caplog.at_level(logging.INFO):
+        await send_next(db, sender, clock)
+        await send_next(db, sender, clock)
+
+    assert len(client.sent) == 2
+    told = client.sent[1][2]["body"]
+    reference = re.search(r"reference ([0-9A-F]{6})", told)
+    assert client.sent[1][0] == ROOM and "too large" in told and reference is not None
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR and getattr(r, "ref", None) == reference.group(1)]
+    assert logged and "a very long listing" not in logged[0].getMessage()
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 0

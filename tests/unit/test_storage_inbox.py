@@ -115,7 +115,7 @@ async def test_next_ready_respects_the_limit(db: Database) -> None:
 
 
 async def test_next_ready_skips_events_whose_retry_time_has_not_come(db: Database) -> None:
-    await add(db, event("$a"), event("$b"))
+    await add(db, event("$a"), sent_by("$b", "@bob:example.org"))
     async with db.transaction() as tx:
         await tx.inbox.record_failure("$a", "err-1", retry_at=160.0)
     assert ids(await ready(db, now=159.9)) == ["$b"]
@@ -240,3 +240,43 @@ async def test_an_event_added_as_ignored_keeps_only_its_id_and_is_never_handed_o
         assert (await tx.inbox.counts())["ignored"] == 1
         assert await tx.inbox.known(["$forged"]) == {"$forged"}
         assert await tx.inbox.awaiting_key() == []
+
+
+def sent_by(event_id: str, sender: str) -> NewInboxEvent:
+    return NewInboxEvent(event_id, ROOM, {"event_id": event_id, "sender": sender, "content": {"body": "x"}})
+
+
+async def test_next_ready_takes_senders_in_turn_so_a_flood_does_not_hold_up_the_others(db: Database) -> None:
+    await add(db, *(sent_by(f"$a{n}", "@a:x") for n in range(5)), sent_by("$b0", "@b:x"), sent_by("$b1", "@b:x"))
+    await add(db, sent_by("$c0", "@c:x"))
+
+    assert ids(await ready(db)) == ["$a0", "$b0", "$c0", "$a1", "$b1", "$a2", "$a3", "$a4"]
+
+
+async def test_next_ready_keeps_each_senders_own_order_across_batches(db: Database) -> None:
+    await add(db, *(sent_by(f"$a{n}", "@a:x") for n in range(4)), sent_by("$b0", "@b:x"))
+
+    first = await ready(db, limit=3)
+    async with db.transaction() as tx:
+        for row in first:
+            await tx.inbox.mark_done(row.event_id)
+
+    assert ids(first) == ["$a0", "$b0", "$a1"]
+    assert ids(await ready(db)) == ["$a2", "$a3"]
+
+
+async def test_a_sender_whose_earlier_event_waits_for_a_retry_waits_with_it(db: Database) -> None:
+    # An edit must never be handled before the message it edits, even when handling that message failed once.
+    await add(db, sent_by("$a0", "@a:x"), sent_by("$a1-edit", "@a:x"), sent_by("$b0", "@b:x"))
+    async with db.transaction() as tx:
+        await tx.inbox.record_failure("$a0", "err-1", retry_at=160.0)
+
+    assert ids(await ready(db, now=100.0)) == ["$b0"]
+    assert ids(await ready(db, now=160.0)) == ["$a0", "$b0", "$a1-edit"]
+
+
+async def test_internal_events_without_a_sender_take_turns_like_a_sender(db: Database) -> None:
+    internal = NewInboxEvent("$timer", ROOM, {"event_id": "$timer", "sender": "", "type": "dialogue_bot.scheduled"})
+    await add(db, *(sent_by(f"$a{n}", "@a:x") for n in range(3)), internal)
+
+    assert ids(await ready(db)) == ["$a0", "$timer", "$a1", "$a2"]
