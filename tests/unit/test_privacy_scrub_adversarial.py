@@ -1,19 +1,20 @@
 """Scrubbing takes linear time: 64 KB bodies built to hit each pattern's worst case are scrubbed, and scrubbed well.
 
-Each body is scrubbed in a forked process with a generous timeout, so a pattern that went quadratic again fails its
-own test (instead of hanging the suite); the time itself is measured by `benchmarks/scrub_speed.py`, not here.
+Each body is scrubbed in a forked child (tests/support/time_guard.py) with a generous timeout, so a pattern that went
+quadratic again fails its own test instead of hanging the suite; the time itself is measured by
+`benchmarks/scrub_speed.py`, not here.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import re
 
 import pytest
 
 from privacy import ScrubContext, scrub_message
 from tests.support.scrub_corpus import Shape, adversarial_shapes, realistic_roster
+from tests.support.time_guard import finishes_within
 
 GUARD_SECONDS = 20  # a linear scrub of 64 KB takes milliseconds; the quadratic ones took minutes
 
@@ -31,25 +32,14 @@ def _corpus(members: int) -> tuple[ScrubContext, dict[str, Shape]]:
     return context, {shape.name: shape for shape in adversarial_shapes(roster)}
 
 
-def _scrub_shape(name: str, members: int, results: multiprocessing.Queue) -> None:
+def _scrub_shape(name: str, members: int) -> str:
     context, shapes = _corpus(members)
-    results.put(scrub_message(shapes[name].body, shapes[name].formatted_body, context))
+    return scrub_message(shapes[name].body, shapes[name].formatted_body, context)
 
 
 def _scrub_with_guard(name: str, members: int) -> str:
-    """Scrub the shape `name` in a forked child; fail if it has not finished within GUARD_SECONDS."""
     _corpus(members)  # built before the fork, so that the child only scrubs
-    forking = multiprocessing.get_context("fork")
-    results = forking.Queue()
-    child = forking.Process(target=_scrub_shape, args=(name, members, results), daemon=True)
-    child.start()
-    try:
-        return results.get(timeout=GUARD_SECONDS)
-    except Exception as error:
-        pytest.fail(f"scrubbing {name} did not finish within {GUARD_SECONDS} s ({type(error).__name__})")
-    finally:
-        child.kill()
-        child.join()
+    return finishes_within(GUARD_SECONDS, _scrub_shape, name, members)
 
 
 @pytest.mark.parametrize("name", [shape.name for shape in adversarial_shapes(realistic_roster())])
