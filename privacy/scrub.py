@@ -200,7 +200,12 @@ class ScrubContext:
 
 
 def scrub_message(body: str, formatted_body: str | None, context: ScrubContext) -> str:
-    """Scrub the text of an `m.room.message` content: HTML `formatted_body` if present, else the plain `body`.
+    """Scrub the text of an `m.room.message` content (see `message_text` for which text that is)."""
+    return scrub_text(message_text(body, formatted_body), context)
+
+
+def message_text(body: str, formatted_body: str | None) -> str:
+    """The text of an `m.room.message` content, not scrubbed yet: HTML `formatted_body` if present, else `body`.
 
     The HTML is preferred because it marks what the plain body only implies: the reply quote (`<mx-reply>`, dropped:
     it repeats another person's words under their user ID) and mention pills (links to a user, which become
@@ -208,10 +213,8 @@ def scrub_message(body: str, formatted_body: str | None, context: ScrubContext) 
     lines and the blank line after them) is stripped from the body instead.
     """
     if formatted_body is not None and formatted_body.strip():
-        text = html_to_text(formatted_body)
-    else:
-        text = strip_reply_fallback(body)
-    return scrub_text(text, context)
+        return html_to_text(formatted_body)
+    return strip_reply_fallback(body)
 
 
 def scrub_text(text: str, context: ScrubContext) -> str:
