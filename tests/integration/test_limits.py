@@ -89,3 +89,23 @@ async def test_a_contribution_over_the_maximum_length_is_refused_with_a_reply_an
     within = await person.send_thread_reply(d.room, d.root, "Transfers matter.")
     await d.acknowledged(person, within)
     assert "Transfers matter." in await d.contributions()
+
+
+async def test_an_edit_over_the_maximum_length_is_refused_with_a_reply_and_the_contribution_kept(
+    make_user, bot_factory
+):
+    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1)
+    person = d.participants[0]
+    point = await person.send_thread_reply(d.room, d.root, "Transfers matter.")
+    await d.acknowledged(person, point)
+
+    edit = await person.edit(d.room, point, "Stockpiles matter. " * (CONTRIBUTION_MAX_CHARS // 19 + 1))
+    answer = await person.wait_for(d.room, is_reply_from(d.bot.user_id, edit), timeout=60)
+
+    assert body_of(answer) == (
+        "This edit is longer than 20,000 characters, the most a contribution may have, so it was not applied: "
+        "the contribution stays as it was."
+    )
+    listed = await d.contributions()
+    assert "Transfers matter." in listed
+    assert "Stockpiles" not in listed
