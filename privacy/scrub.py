@@ -33,7 +33,8 @@ written down cannot leak from a database, a backup or a draft.
 
 Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
 roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
-digit groups is replaced as several phone numbers; a "<" in HTML that opens no complete tag is read as text.
+digit groups is replaced as several phone numbers; a "<" in HTML that opens no complete tag is read as text; names
+and affiliations longer than 300 characters are not looked for.
 `tests/unit/test_privacy_scrub_adversarial.py` and `benchmarks/scrub_speed.py` keep it so.
 
 Everything else is kept exactly as written. The placeholders are never altered, and scrubbing is idempotent:
@@ -116,6 +117,9 @@ NAME_STOP_WORDS: frozenset[str] = frozenset(
 _MIN_NAME_CHARS = 3
 _MIN_AFFILIATION_CHARS = 2
 _MAX_ACRONYM_CHARS = 6
+# Longer names and affiliations are not looked for: nobody writes a 300-character name out in a sentence, and the
+# regular expression compiler recurses once per branching point of the trie (Python's limit is some 900).
+_MAX_PATTERN_NAME_CHARS = 300
 
 # A "word" character for whole-word matching: \w plus combining diacritics, so that in decomposed (NFD) text the
 # name "Jose" does not match the first four letters of "José".
@@ -420,12 +424,21 @@ class _ContextPatterns:
 @lru_cache(maxsize=64)
 def _context_patterns(context: ScrubContext) -> _ContextPatterns:
     """Compile the affiliation and name patterns of a context once; a dialogue scrubs many messages with one context."""
-    affiliations = [a for a in _variants(context.affiliations) if _alnum_count(a) >= _MIN_AFFILIATION_CHARS]
-    names = [n for n in _variants(_candidate_names(context)) if _is_name(n)]
+    affiliations = [
+        a
+        for a in _variants(context.affiliations)
+        if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
+    ]
+    names = [n for n in _variants(_candidate_names(context)) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
     return _ContextPatterns(
         affiliations=_alternation(affiliations, _affiliation_tokens),
         names=_alternation(names, _name_tokens),
     )
+
+
+# A bracketed part of a display name. No opening bracket inside: otherwise each "(" of a name made of unclosed
+# brackets (display names are chosen by the people in them) is scanned to the end, in quadratic time.
+_BRACKETED = re.compile(r"\s*[(\[{][^(){}\[\]]*[)\]}]")
 
 
 def _candidate_names(context: ScrubContext) -> set[str]:
@@ -437,7 +450,7 @@ def _candidate_names(context: ScrubContext) -> set[str]:
         full = " ".join(display_name.split())
         names.add(full)
         # "Amara Okafor (MFA)", "Amara Okafor | Ruritania", "Amara Okafor - MFA" → also "Amara Okafor"
-        core = re.split(r"\s+[|/\u2013\u2014-]\s+", re.sub(r"\s*[(\[{][^)\]}]*[)\]}]", " ", full), maxsplit=1)[0]
+        core = re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0]
         names.add(" ".join(core.split()))
     return names
 
@@ -487,7 +500,7 @@ def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) ->
             node.first_rank = min(node.first_rank, rank)
         if node.end_rank is None:
             node.end_rank = rank
-    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{root.pattern()})", re.IGNORECASE)
+    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{_trie_pattern(root)})", re.IGNORECASE)
 
 
 @dataclass
@@ -498,14 +511,23 @@ class _TrieNode:
     end_rank: int | None = None
     """The rank of the name that ends here, if one does."""
 
-    def pattern(self) -> str:
-        branches = [(child.first_rank, token + child.pattern()) for token, child in self.children.items()]
-        if self.end_rank is not None:
-            branches.append((self.end_rank, ""))
+
+def _trie_pattern(root: _TrieNode) -> str:
+    """The trie as nested alternations, built children first without recursion (names can be long)."""
+    done: dict[int, str] = {}
+    stack: list[tuple[_TrieNode, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.children.values())
+            continue
+        branches = [(child.first_rank, token + done.pop(id(child))) for token, child in node.children.items()]
+        if node.end_rank is not None:
+            branches.append((node.end_rank, ""))
         branches.sort(key=lambda branch: branch[0])
-        if len(branches) == 1:
-            return branches[0][1]
-        return "(?:" + "|".join(branch for _, branch in branches) + ")"
+        done[id(node)] = branches[0][1] if len(branches) == 1 else "(?:" + "|".join(b for _, b in branches) + ")"
+    return done[id(root)]
 
 
 def _words_tokens(name: str, *, and_is_ampersand: bool, keep_case: bool = False) -> list[str]:

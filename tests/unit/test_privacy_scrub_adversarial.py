@@ -66,3 +66,23 @@ def test_the_realistic_roster_has_sixty_members_and_their_affiliations():
     assert len(roster.member_ids) == 60
     assert len(roster.display_names) == 60
     assert len(roster.affiliations) >= 30
+
+
+def _scrub_with_display_name(display_name: str) -> str:
+    context = ScrubContext(frozenset({"@a:example.org"}), frozenset({display_name}), frozenset())
+    return scrub_message("Amara Okafor spoke.", None, context)
+
+
+@pytest.mark.parametrize("display_name", ["Amara Okafor " + "(" * 60_000, "Amara Okafor " + "( " * 30_000])
+def test_a_display_name_of_unclosed_brackets_is_read_in_linear_time(display_name):
+    # The brackets never close, so there is no shorter form to look for, and the whole name is not in the text.
+    assert finishes_within(GUARD_SECONDS, _scrub_with_display_name, display_name) == "Amara Okafor spoke."
+
+
+def test_display_names_each_one_letter_longer_than_the_last_up_to_the_longest_looked_for_are_all_found():
+    # Every letter is a branching point of the names' trie: as deep a nesting as the pattern can get.
+    names = frozenset("Zo" + "e" * count for count in range(1, 299))
+    context = ScrubContext(frozenset(), names, frozenset())
+    assert scrub_message("Zoeee and Zo" + "e" * 298 + " agreed; Zo" + "e" * 299 + " did not.", None, context) == (
+        "[participant] and [participant] agreed; Zo" + "e" * 299 + " did not."
+    )
