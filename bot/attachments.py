@@ -1,24 +1,38 @@
-"""Fetching a file someone posted (for `roster import`): find the message, download, decrypt if needed."""
+"""Fetching a file someone posted (for `roster import`): find the message, download, decrypt if needed.
+
+The file is refused, before any of it is downloaded, when the message says it is larger than the limit; and the
+download is streamed and stopped as soon as more than the limit has arrived, since neither the sender's `info.size`
+nor the homeserver's Content-Length has to be true. matrix-nio's `download()` reads the whole body into memory
+first, so the bot asks the authenticated media endpoint itself, through nio's HTTP session.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
+from typing import Any, NoReturn
+from urllib.parse import quote, urlparse
 
-from nio import AsyncClient, DownloadError, MegolmEvent, RoomGetEventError
+from nio import AsyncClient, MegolmEvent, RoomGetEventError
+from nio.api import MATRIX_MEDIA_API_PATH
 from nio.crypto.attachments import decrypt_attachment
 from nio.exceptions import EncryptionError
 
 from bot.errors import NETWORK_ERRORS
 from handlers.commands import AttachmentError
+from handlers.limits import ROSTER_FILE_MAX_BYTES
+from handlers.roster_csv import file_too_large_message
 
-MAX_ATTACHMENT_BYTES = 2_000_000
+log = logging.getLogger(__name__)
+
 DOWNLOAD_TIMEOUT_SECONDS = 30.0
+_CHUNK_BYTES = 64 * 1024
 
 
 class AttachmentFetcher:
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, max_bytes: int = ROSTER_FILE_MAX_BYTES) -> None:
         self._client = client
+        self._max_bytes = max_bytes
 
     async def fetch(self, room_id: str, event_id: str) -> bytes:
         """The file attached to `event_id`; raises AttachmentError with a reason a person can act on."""
@@ -45,12 +59,11 @@ class AttachmentFetcher:
         url = encrypted_file.get("url") if isinstance(encrypted_file, dict) else content.get("url")
         if content.get("msgtype") != "m.file" or not isinstance(url, str):
             raise AttachmentError("The message you replied to has no file attached.")
-        downloaded = await self._client.download(mxc=url)
-        if isinstance(downloaded, DownloadError):
-            raise AttachmentError("The file could not be downloaded.")
-        data: bytes = downloaded.body
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise AttachmentError("The file is too large for a roster (2 MB at most).")
+        info = content.get("info")
+        declared = info.get("size") if isinstance(info, dict) else None
+        if isinstance(declared, int) and declared > self._max_bytes:
+            self._refuse("info.size", declared)
+        data = await self._download(url)
         if isinstance(encrypted_file, dict):
             try:
                 data = decrypt_attachment(
@@ -59,3 +72,38 @@ class AttachmentFetcher:
             except (KeyError, TypeError, EncryptionError) as error:
                 raise AttachmentError("The file could not be decrypted.") from error
         return data
+
+    async def _download(self, mxc: str) -> bytes:
+        """The bytes behind `mxc`, read in chunks and given up as soon as there are more than the limit.
+
+        An encrypted file is as long as its plaintext (AES-CTR), so the same limit holds before decryption.
+        """
+        parsed = urlparse(mxc)
+        media_id = parsed.path.lstrip("/")
+        if parsed.scheme != "mxc" or not parsed.netloc or not media_id or "/" in media_id:
+            raise AttachmentError("The file could not be downloaded.")
+        path = f"{MATRIX_MEDIA_API_PATH}/download/{quote(parsed.netloc, safe='')}/{quote(media_id, safe='')}"
+        response = await self._client.send(
+            "GET",
+            path + "?allow_remote=true",
+            headers={"Authorization": f"Bearer {self._client.access_token}"},
+            timeout=DOWNLOAD_TIMEOUT_SECONDS,
+        )
+        try:
+            if response.status != 200:
+                raise AttachmentError("The file could not be downloaded.")
+            if response.content_length is not None and response.content_length > self._max_bytes:
+                self._refuse("content-length", response.content_length)
+            received = bytearray()
+            async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+                received += chunk
+                if len(received) > self._max_bytes:
+                    self._refuse("received", len(received))
+            return bytes(received)
+        finally:
+            # Closing (not releasing) drops the connection, so an unread rest is never downloaded.
+            response.close()
+
+    def _refuse(self, measured_by: str, size: int) -> NoReturn:
+        log.info("attachment refused as too large", extra={"measured_by": measured_by, "bytes": size})
+        raise AttachmentError(file_too_large_message())

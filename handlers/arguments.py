@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.commands import UsageError
+from handlers.limits import AFFILIATION_MAX_CHARS, PROMPT_MAX_CHARS, TITLE_MAX_CHARS
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
 
@@ -17,6 +18,22 @@ def required_text(raw: str) -> str:
     return text
 
 
+def dialogue_title(raw: str) -> str:
+    return _within_limit("title", required_text(raw), TITLE_MAX_CHARS)
+
+
+def _within_limit(what: str, text: str, limit: int) -> str:
+    # The text is not repeated in the problem: the sender has it, and the reply would only be as long again.
+    if len(text) > limit:
+        raise UsageError(f"the {what} is longer than {limit:,} characters, the most allowed")
+    return text
+
+
+def _shortened(word: str, limit: int = 40) -> str:
+    """A word to quote back in a problem, cut short so that a reply never grows with what was sent."""
+    return word if len(word) <= limit else word[: limit - 1] + "…"
+
+
 def challenge_number(raw: str) -> int:
     words = raw.split()
     if len(words) != 1:
@@ -24,18 +41,36 @@ def challenge_number(raw: str) -> int:
     return _number(words[0])
 
 
-def _number(word: str) -> int:
+_MAX_NUMBER_DIGITS = 9
+
+
+def small_number(word: str) -> int | None:
+    """A number of a challenge, theme or dialogue ("3" or "#3"), or None if `word` is not one.
+
+    ASCII digits only, and at most nine: `int()` reads "²" as a digit and refuses it, and refuses strings of more
+    than 4,300 digits, with a ValueError that would otherwise end the handler.
+    """
     digits = word.removeprefix("#")
-    if not digits.isdigit() or int(digits) < 1:
-        raise UsageError(f"'{word}' is not a challenge number")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_NUMBER_DIGITS:
+        return None
     return int(digits)
+
+
+def _number(word: str) -> int:
+    number = small_number(word)
+    if number is None or number < 1:
+        raise UsageError(f"'{_shortened(word)}' is not a challenge number")
+    return number
 
 
 def _title_and_prompt(raw: str) -> tuple[str, str]:
     title, separator, prompt = raw.partition(";")
     if not separator or not title.strip() or not prompt.strip():
         raise UsageError("write the title, then ';', then the prompt")
-    return " ".join(title.split()), prompt.strip()
+    return (
+        _within_limit("title", " ".join(title.split()), TITLE_MAX_CHARS),
+        _within_limit("prompt", prompt.strip(), PROMPT_MAX_CHARS),
+    )
 
 
 def title_and_prompt(raw: str) -> tuple[str, str]:
@@ -78,13 +113,19 @@ def roster_entry(raw: str) -> RosterEntry:
     affiliation, _, category = parts[1].partition(";")
     if not affiliation.strip():
         raise UsageError("missing affiliation")
-    return RosterEntry(parts[0], " ".join(affiliation.split()), category.strip() or None)
+    affiliation = _within_limit("affiliation", " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
+    return RosterEntry(parts[0], affiliation, category.strip() or None)
+
+
+_MAX_REF_CHARS = 12  # storage.contributions makes references of at most 12 characters
 
 
 def contribution_ref(raw: str) -> str:
     words = raw.split()
     if len(words) != 1:
         raise UsageError("expected one contribution reference")
+    if len(words[0]) > _MAX_REF_CHARS:
+        raise UsageError(f"a contribution reference has at most {_MAX_REF_CHARS} characters")
     return words[0].upper()
 
 

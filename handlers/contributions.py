@@ -6,7 +6,8 @@ Where a message counts as a contribution:
   once per set of open challenges, to use the threads);
 - in a direct message to the bot, from a member of a dialogue room in which exactly one challenge is open (or
   naming the challenge: "#2 my point …").
-The text is scrubbed before it is stored, and stored under a pseudonymous key, never the sender's ID.
+The text is scrubbed before it is stored, and stored under a pseudonymous key, never the sender's ID. A message (or an
+edit) longer than CONTRIBUTION_MAX_CHARS is refused whole with a reply, never stored cut short.
 """
 
 from __future__ import annotations
@@ -18,16 +19,26 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.context import RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
+from handlers.limits import CONTRIBUTION_MAX_CHARS
 from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
-from privacy import ScrubContext, contributor_key, scrub_message
+from privacy import ScrubContext, contributor_key, message_text, scrub_text
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
 
 SUPPORT_KEYS = frozenset({"👍", "+1"})
 _DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
+
+TOO_LONG_CONTRIBUTION = Reply.plain(
+    f"This message is longer than {CONTRIBUTION_MAX_CHARS:,} characters, the most a contribution may have, so it was "
+    "not recorded. Please split it into shorter messages."
+)
+TOO_LONG_EDIT = Reply.plain(
+    f"This edit is longer than {CONTRIBUTION_MAX_CHARS:,} characters, the most a contribution may have, so it was "
+    "not applied: the contribution stays as it was."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +61,7 @@ async def handle_message(
 
     With `acknowledge` false (the sender is flooding) a contribution is recorded without its ✅."""
     if event.is_edit:
-        await _apply_edit(event, room, tx)
+        await _apply_edit(event, room, tx, now)
         return
     if await redacted_before_seen(event, tx):
         return
@@ -163,12 +174,22 @@ def _content_text(content: dict[str, Any]) -> tuple[str, str | None]:
     return body, formatted if isinstance(formatted, str) else None
 
 
-async def _scrubbed(
-    content: dict[str, Any], dialogue: Dialogue, room: RoomSnapshot, tx: Transaction, extra: tuple[RoomSnapshot, ...]
-) -> str:
+def _unscrubbed_text(content: dict[str, Any]) -> str:
     body, formatted = _content_text(content)
+    return message_text(body, formatted)
+
+
+def _too_long(text: str) -> bool:
+    # Counted before scrubbing, on what the person wrote (reply quotes and markup left out), so the limit they are
+    # told about is the one they can check.
+    return len(text.strip()) > CONTRIBUTION_MAX_CHARS
+
+
+async def _scrubbed(
+    text: str, dialogue: Dialogue, room: RoomSnapshot, tx: Transaction, extra: tuple[RoomSnapshot, ...]
+) -> str:
     context = scrub_context(room, await tx.roster.affiliations(dialogue.id), extra)
-    return scrub_message(body, formatted, context).strip()
+    return scrub_text(text, context).strip()
 
 
 async def _record(
@@ -184,8 +205,12 @@ async def _record(
     """Store the scrubbed contribution and acknowledge it (unless told not to); returns the stored text."""
     if event.msgtype not in ("m.text", "m.notice", "m.emote", None):
         return None  # images, files and the like are not contributions
+    unscrubbed = _unscrubbed_text(event.content)
+    if _too_long(unscrubbed):
+        await queue_reply(tx, event, TOO_LONG_CONTRIBUTION, now)
+        return None
     extra = (dialogue_room,) if dialogue_room is not None else ()
-    text = await _scrubbed(event.content, target.dialogue, room, tx, extra)
+    text = await _scrubbed(unscrubbed, target.dialogue, room, tx, extra)
     if not text:
         return None
     await tx.contributions.add(
@@ -204,7 +229,7 @@ async def _record(
     return text
 
 
-async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) -> None:
+async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float) -> None:
     target_id = event.relation.get("event_id")
     new_content = event.content.get("m.new_content")
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
@@ -225,7 +250,11 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction) 
     challenge = await tx.challenges.get(contribution.challenge_id)
     if challenge is None or challenge.state != "open":
         return
-    text = await _scrubbed(new_content, dialogue, room, tx, ())
+    unscrubbed = _unscrubbed_text(new_content)
+    if _too_long(unscrubbed):
+        await queue_reply(tx, event, TOO_LONG_EDIT, now)
+        return
+    text = await _scrubbed(unscrubbed, dialogue, room, tx, ())
     if text:
         await tx.contributions.apply_edit(contribution.id, event.event_id, text, event.origin_server_ts)
 

@@ -15,7 +15,7 @@ from handlers.commands import AttachmentError, CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
 from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply
-from handlers.roster_csv import parse_roster_csv
+from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from privacy import band, contributor_key, new_dialogue_secret, normalise_category
 from scheduling import describe, format_duration
 
@@ -249,7 +249,10 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
         data = await call.fetch_attachment(call.room.room_id, target)
     except AttachmentError as error:
         raise CommandRefused(str(error)) from error
-    roster = parse_roster_csv(data)
+    try:
+        roster = parse_roster_csv(data)
+    except RosterFileRefused as refusal:
+        raise CommandRefused(str(refusal)) from refusal
     for row in roster.rows:
         await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, row.user_id), row.affiliation, row.category)
     lines = [

@@ -26,7 +26,7 @@ def build_registry() -> CommandRegistry:
                 summary="starts a dialogue in this room and posts the ground rules (the Chatham House Rule)",
                 handler=dialogue.start,
                 permission=MODERATOR,
-                parse=arguments.required_text,
+                parse=arguments.dialogue_title,
             ),
             Command(
                 name="challenge add",

@@ -1,7 +1,8 @@
 """Reading a roster from CSV: one participant per row, `user, affiliation, category`.
 
-The file is parsed here, purely, so every rule (header, delimiters, bad rows) is tested without a homeserver.
-Problems are reported by row number only: a reply must not repeat who is on the roster.
+The file is parsed here, purely, so every rule (header, delimiters, bad rows, limits) is tested without a homeserver.
+Problems are reported by row number only: a reply must not repeat who is on the roster. A file over one of the
+limits in `handlers.limits` (size, rows, bytes in a field) is refused whole: nothing of it is recorded.
 """
 
 from __future__ import annotations
@@ -11,10 +12,21 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
 from privacy import normalise_category
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
-MAX_ROWS = 5_000
+
+
+class RosterFileRefused(Exception):
+    """The file is over a limit, or not CSV at all; the message says which, for the person who sent it."""
+
+
+def file_too_large_message() -> str:
+    return (
+        f"The file is larger than {describe_bytes(ROSTER_FILE_MAX_BYTES)}, the most a roster file may have; "
+        "nothing was recorded."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,40 +43,70 @@ class RosterFile:
 
 
 def parse_roster_csv(data: bytes) -> RosterFile:
-    """Rows of `user, affiliation[, category]`; comma, semicolon or tab separated; an optional header row."""
+    """Rows of `user, affiliation[, category]`; comma, semicolon or tab separated; an optional header row.
+
+    Raises RosterFileRefused when the file is over a limit; bad rows within limits are skipped and named instead.
+    """
+    if len(data) > ROSTER_FILE_MAX_BYTES:
+        raise RosterFileRefused(file_too_large_message())
     result = RosterFile()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         result.problems.append("the file is not UTF-8 text")
         return result
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=_delimiter(text)), start=1):
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue
-        if number > MAX_ROWS:
-            result.problems.append(f"rows after {MAX_ROWS} were ignored")
-            break
-        if (
-            number == 1
-            and not _USER_ID.match(cells[0])
-            and cells[0].casefold() in {"user", "user id", "matrix id", "mxid"}
-        ):
-            continue
-        if not _USER_ID.match(cells[0]):
-            result.problems.append(f"row {number}: the first column is not a Matrix ID")
-            continue
-        if len(cells) < 2 or not cells[1]:
-            result.problems.append(f"row {number}: no affiliation")
-            continue
-        category = None
-        if len(cells) > 2 and cells[2]:
-            category = normalise_category(cells[2])
-            if category is None:
-                result.problems.append(f"row {number}: unknown category")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    rows = 0
+    number = 0
+    try:
+        for number, raw_cells in enumerate(reader, start=1):
+            cells = [cell.strip() for cell in raw_cells]
+            if not any(cells):
                 continue
-        result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category))
+            if any(len(cell.encode()) > ROSTER_FIELD_MAX_BYTES for cell in cells):
+                raise RosterFileRefused(_field_too_long_message(number))
+            if number == 1 and not _USER_ID.match(cells[0]) and cells[0].casefold() in _HEADER_WORDS:
+                continue
+            rows += 1
+            if rows > ROSTER_MAX_ROWS:
+                raise RosterFileRefused(
+                    f"The file has more than {ROSTER_MAX_ROWS:,} rows, the most a roster file may have; "
+                    "nothing was recorded."
+                )
+            _read_row(number, cells, result)
+    except csv.Error as error:
+        # The csv module's own ceiling on a field (128 KiB) is far above ours, so this is a field over our limit
+        # (or malformed quoting); the row is the one the reader was on.
+        if "field larger than field limit" in str(error):
+            raise RosterFileRefused(_field_too_long_message(number + 1)) from error
+        raise RosterFileRefused(f"Row {number + 1} is not valid CSV; nothing was recorded.") from error
     return result
+
+
+_HEADER_WORDS = frozenset({"user", "user id", "matrix id", "mxid"})
+
+
+def _field_too_long_message(number: int) -> str:
+    return (
+        f"Row {number}: a field is longer than {ROSTER_FIELD_MAX_BYTES} bytes, the most a roster field may have; "
+        "nothing was recorded."
+    )
+
+
+def _read_row(number: int, cells: list[str], result: RosterFile) -> None:
+    if not _USER_ID.match(cells[0]):
+        result.problems.append(f"row {number}: the first column is not a Matrix ID")
+        return
+    if len(cells) < 2 or not cells[1]:
+        result.problems.append(f"row {number}: no affiliation")
+        return
+    category = None
+    if len(cells) > 2 and cells[2]:
+        category = normalise_category(cells[2])
+        if category is None:
+            result.problems.append(f"row {number}: unknown category")
+            return
+    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category))
 
 
 def _delimiter(text: str) -> str:

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.arguments import contribution_ref
+from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
@@ -72,10 +72,10 @@ class MergeRequest:
 
 
 def merge_arguments(raw: str) -> MergeRequest:
-    words = raw.split()
-    if len(words) != 3 or not all(word.lstrip("#").isdigit() for word in words):
+    numbers = [small_number(word) for word in raw.split()]
+    if len(numbers) != 3 or None in numbers:
         raise UsageError("give the challenge number and two theme numbers")
-    challenge, first, second = (int(word.lstrip("#")) for word in words)
+    challenge, first, second = numbers
     if first == second:
         raise UsageError("the two themes must differ")
     return MergeRequest(challenge, first, second)
@@ -106,9 +106,10 @@ def move_arguments(raw: str) -> MoveRequest:
         raise UsageError("give a contribution reference and a theme number, or new")
     if words[1].casefold() == "new":
         return MoveRequest(words[0].upper(), None)
-    if not words[1].lstrip("#").isdigit():
+    theme = small_number(words[1])
+    if theme is None:
         raise UsageError("the theme is a number, or new")
-    return MoveRequest(words[0].upper(), int(words[1].lstrip("#")))
+    return MoveRequest(contribution_ref(words[0]), theme)
 
 
 async def move(call: CommandCall, tx: Transaction) -> Reply:
@@ -182,8 +183,8 @@ def synopsis_arguments(raw: str) -> SynopsisRequest:
     for word in raw.split():
         if word.casefold() in FORMATS:
             fmt = word.casefold()
-        elif word.lstrip("#").isdigit() and dialogue_id is None:
-            dialogue_id = int(word.lstrip("#"))
+        elif small_number(word) is not None and dialogue_id is None:
+            dialogue_id = small_number(word)
         else:
             raise UsageError(f"give a dialogue number and/or a format ({', '.join(FORMATS)})")
     return SynopsisRequest(dialogue_id, fmt)

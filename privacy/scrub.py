@@ -31,6 +31,12 @@ written down cannot leak from a database, a backup or a draft.
    `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil society"), since replacing
    those everywhere would wreck ordinary sentences and hide nobody.
 
+Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
+roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
+digit groups is replaced as several phone numbers; a "<" in HTML that opens no complete tag is read as text; names
+and affiliations longer than 300 characters are not looked for.
+`tests/unit/test_privacy_scrub_adversarial.py` and `benchmarks/scrub_speed.py` keep it so.
+
 Everything else is kept exactly as written. The placeholders are never altered, and scrubbing is idempotent:
 scrubbed text passes through unchanged (scrub_text repeats its passes until nothing changes).
 """
@@ -38,9 +44,10 @@ scrubbed text passes through unchanged (scrub_text repeats its passes until noth
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -110,6 +117,9 @@ NAME_STOP_WORDS: frozenset[str] = frozenset(
 _MIN_NAME_CHARS = 3
 _MIN_AFFILIATION_CHARS = 2
 _MAX_ACRONYM_CHARS = 6
+# Longer names and affiliations are not looked for: nobody writes a 300-character name out in a sentence, and the
+# regular expression compiler recurses once per branching point of the trie (Python's limit is some 900).
+_MAX_PATTERN_NAME_CHARS = 300
 
 # A "word" character for whole-word matching: \w plus combining diacritics, so that in decomposed (NFD) text the
 # name "Jose" does not match the first four letters of "José".
@@ -125,11 +135,13 @@ _KEEP = r"(?P<keep>\[(?:participant|affiliation|email|phone)\])"
 # "[" IPv6 "]" / dns-name. Localparts use the current grammar [a-z0-9._=\-/+] plus upper case (historical IDs).
 _LOCALPART = r"[A-Za-z0-9._=\-/+]+"
 _DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_HOST = rf"(?:\[[0-9A-Fa-f:.]+\]|{_DNS_LABEL}(?:\.{_DNS_LABEL})*)"
+# Bracketed IPv6 literals are at most 45 characters (135 percent-encoded). The bounds keep a link whose encoded
+# localpart is full of `%3A` (each a place the localpart might end) from rescanning the rest of the text at each one.
+_HOST = rf"(?:\[[0-9A-Fa-f:.]{{1,45}}\]|{_DNS_LABEL}(?:\.{_DNS_LABEL})*)"
 _SERVER = rf"{_HOST}(?::[0-9]{{1,5}})?"
 _ENCODED_LOCALPART = r"(?:[A-Za-z0-9._=\-/+]|%[0-9A-Fa-f]{2})+"
 _ENCODED_SERVER = (
-    r"(?:\[[0-9A-Fa-f:.]+\]|%5[Bb][0-9A-Fa-f:.%]+?%5[Dd]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+    r"(?:\[[0-9A-Fa-f:.]{1,45}\]|%5[Bb][0-9A-Fa-f:.%]{1,135}?%5[Dd]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
     r"(?:(?::|%3[Aa])[0-9]{1,5})?"
 )
 _QUERY = r"(?:\?[\w=&%~+.-]*[\w=&%~+-])?"
@@ -142,19 +154,27 @@ _USER_ID_RE = re.compile(rf"{_KEEP}|(?P<hit>(?<![\w.%+-])@{_LOCALPART}:{_SERVER}
 _USER_HREF_RE = re.compile(r"\s*(?:https?://)?matrix\.to/#/(?:@|%40)|\s*matrix:u/", re.IGNORECASE)
 
 # --- e-mail ------------------------------------------------------------------------------------------------------
-_EMAIL_RE = re.compile(
-    rf"{_KEEP}|(?P<hit>(?<![\w.%+-])[\w%+-]+(?:['.][\w%+-]+)*@[\w-]+(?:\.[\w-]+)+)",
-)
+# An address is `local@domain`: local = [\w%+-]+(?:['.][\w%+-]+)*, not preceded by [\w.%+-]; domain =
+# [\w-]+(?:\.[\w-]+)+. A single regex for this backtracks through every possible start of the local part (a body
+# of "a'a'a'…" took minutes), so `_scrub_emails` looks at each "@" instead: see there.
+_EMAIL_LOCAL_RUN_RE = re.compile(r"[\w%+'.-]+")
+_EMAIL_LOCAL_RE = re.compile(r"[\w%+-]+(?:['.][\w%+-]+)*")  # the same read forwards or backwards
+_EMAIL_DOMAIN_RE = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_EMAIL_NOT_BEFORE = re.compile(r"[\w.%+-]")
 
 # --- phone numbers -----------------------------------------------------------------------------------------------
 _SPACE = r"[ \u00a0]"
 # Between digit groups: one or two spaces, or a hyphen directly followed by the next group (so "45 67 - 2024" or
 # "67 – 24h" do not run on).
 _SEP = rf"(?:{_SPACE}{{1,2}}|[-\u2010\u2011](?=[0-9(]))"
+# At most _MAX_PHONE_GROUPS groups after the first: a candidate that is rejected (a date in front) is retried from
+# its next character, and an unbounded run of groups ("01-02-2024 01-02-2024 …") would be rescanned to its end each
+# time. No phone number has that many groups; a longer run is replaced in pieces.
+_MAX_PHONE_GROUPS = 16
 _SPACED_PHONE_RE = re.compile(
     r"(?<![\w@/#%=+,-])"
     r"(?P<hit>(?:\+[0-9]+|0[0-9]+|\(0[0-9]{1,4}\)|\(\+[0-9]{1,3}\))"
-    rf"(?:{_SEP}?\([0-9]{{1,5}}\)|{_SEP}[0-9]+|(?<=\))[0-9]+)*)"
+    rf"(?:{_SEP}?\([0-9]{{1,5}}\)|{_SEP}[0-9]+|(?<=\))[0-9]+){{0,{_MAX_PHONE_GROUPS}}})"
 )
 _DOTTED_PHONE_RE = re.compile(
     r"(?<![\w@/#%=+.,-])(?P<hit>(?:\+[0-9]{1,3}|0[0-9]{1,4})(?:\.[0-9]{1,4}){2,})(?![0-9]|\.[0-9])"
@@ -184,7 +204,12 @@ class ScrubContext:
 
 
 def scrub_message(body: str, formatted_body: str | None, context: ScrubContext) -> str:
-    """Scrub the text of an `m.room.message` content: HTML `formatted_body` if present, else the plain `body`.
+    """Scrub the text of an `m.room.message` content (see `message_text` for which text that is)."""
+    return scrub_text(message_text(body, formatted_body), context)
+
+
+def message_text(body: str, formatted_body: str | None) -> str:
+    """The text of an `m.room.message` content, not scrubbed yet: HTML `formatted_body` if present, else `body`.
 
     The HTML is preferred because it marks what the plain body only implies: the reply quote (`<mx-reply>`, dropped:
     it repeats another person's words under their user ID) and mention pills (links to a user, which become
@@ -192,10 +217,8 @@ def scrub_message(body: str, formatted_body: str | None, context: ScrubContext) 
     lines and the blank line after them) is stripped from the body instead.
     """
     if formatted_body is not None and formatted_body.strip():
-        text = html_to_text(formatted_body)
-    else:
-        text = strip_reply_fallback(body)
-    return scrub_text(text, context)
+        return html_to_text(formatted_body)
+    return strip_reply_fallback(body)
 
 
 def scrub_text(text: str, context: ScrubContext) -> str:
@@ -237,7 +260,7 @@ def html_to_text(formatted_body: str) -> str:
     entities are unescaped. The result is not scrubbed yet.
     """
     parser = _TextExtractor()
-    parser.feed(formatted_body)
+    parser.feed(_complete_markup_only(formatted_body))
     parser.close()
     return parser.text()
 
@@ -249,10 +272,47 @@ _LINE_TAGS = frozenset({"div", "li", "tr", "details", "summary", "caption"})
 _SKIPPED_TAGS = frozenset({"mx-reply", "script", "style"})
 
 
+# A tag, declaration or processing instruction closed by ">" within _MAX_TAG_CHARS, with no "<" inside.
+_MAX_TAG_CHARS = 2048
+_COMPLETE_MARKUP_RE = re.compile(rf"<(?:/?[A-Za-z]|[!?])[^<>]{{0,{_MAX_TAG_CHARS}}}>")
+
+
+def _complete_markup_only(html: str) -> str:
+    """`html` with every "<" that does not open complete markup written as "&lt;", and an unclosed comment cut off.
+
+    Python 3.11's HTMLParser rescans the rest of the input from each "<" it cannot finish ("<a <a <a …", "</</…",
+    "<!<!…"), which takes quadratic time; given only complete markup it reads each character a bounded number of
+    times. Such a "<" is mostly text to a browser too (though a browser reads "<a<b>" as one odd tag, not as text).
+    An unclosed comment hides the rest, as it does in a browser.
+    """
+    pieces: list[str] = []
+    position = 0
+    while (opening := html.find("<", position)) >= 0:
+        pieces.append(html[position:opening])
+        if html.startswith("<!--", opening):
+            closing = html.find("-->", opening + 4)
+            if closing < 0:
+                return "".join(pieces)
+            pieces.append(html[opening : closing + 3])
+            position = closing + 3
+            continue
+        markup = _COMPLETE_MARKUP_RE.match(html, opening)
+        if markup is None:
+            pieces.append("&lt;")
+            position = opening + 1
+        else:
+            pieces.append(markup.group())
+            position = markup.end()
+    pieces.append(html[position:])
+    return "".join(pieces)
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self._out = ""
+        # The text so far, in pieces: appending to one growing string (and stripping its end at each line break)
+        # would copy it again for every piece.
+        self._pieces: list[str] = []
         self._skip_depth = 0
         self._pill_depth = 0
         self._anchors: list[bool] = []
@@ -260,24 +320,41 @@ class _TextExtractor(HTMLParser):
         self._lists: list[list[int]] = []  # [ordered (0/1), next number]
 
     def text(self) -> str:
-        return self._out.strip()
+        return "".join(self._pieces).strip()
 
     def _hidden(self) -> bool:
         return self._skip_depth > 0 or self._pill_depth > 0
 
     def _emit(self, text: str) -> None:
-        if not self._hidden():
-            self._out += text
+        if text and not self._hidden():
+            self._pieces.append(text)
+
+    def _ends_with(self, suffix: str) -> bool:
+        tail = ""
+        for piece in reversed(self._pieces):
+            tail = piece + tail
+            if len(tail) >= len(suffix):
+                break
+        return tail.endswith(suffix)
+
+    def _strip_trailing_spaces(self) -> None:
+        while self._pieces:
+            stripped = self._pieces[-1].rstrip(" ")
+            if stripped:
+                self._pieces[-1] = stripped
+                return
+            self._pieces.pop()
 
     def _line_break(self) -> None:
-        if not self._hidden() and self._out and not self._out.endswith("\n"):
-            self._out = self._out.rstrip(" ") + "\n"
+        if not self._hidden() and self._pieces and not self._ends_with("\n"):
+            self._strip_trailing_spaces()
+            self._pieces.append("\n")
 
     def _blank_line(self) -> None:
-        if not self._hidden() and self._out:
+        if not self._hidden() and self._pieces:
             self._line_break()
-            if not self._out.endswith("\n\n"):
-                self._out += "\n"
+            if not self._ends_with("\n\n"):
+                self._pieces.append("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
@@ -330,7 +407,7 @@ class _TextExtractor(HTMLParser):
             self._emit(data)
             return
         collapsed = re.sub(r"[ \t\n\r\f]+", " ", data)
-        if not self._out or self._out.endswith("\n"):
+        if not self._pieces or self._ends_with("\n"):
             collapsed = collapsed.lstrip(" ")
         self._emit(collapsed)
 
@@ -347,12 +424,21 @@ class _ContextPatterns:
 @lru_cache(maxsize=64)
 def _context_patterns(context: ScrubContext) -> _ContextPatterns:
     """Compile the affiliation and name patterns of a context once; a dialogue scrubs many messages with one context."""
-    affiliations = [a for a in _variants(context.affiliations) if _alnum_count(a) >= _MIN_AFFILIATION_CHARS]
-    names = [n for n in _variants(_candidate_names(context)) if _is_name(n)]
+    affiliations = [
+        a
+        for a in _variants(context.affiliations)
+        if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
+    ]
+    names = [n for n in _variants(_candidate_names(context)) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
     return _ContextPatterns(
-        affiliations=_alternation(affiliations, _affiliation_pattern),
-        names=_alternation(names, _name_pattern),
+        affiliations=_alternation(affiliations, _affiliation_tokens),
+        names=_alternation(names, _name_tokens),
     )
+
+
+# A bracketed part of a display name. No opening bracket inside: otherwise each "(" of a name made of unclosed
+# brackets (display names are chosen by the people in them) is scanned to the end, in quadratic time.
+_BRACKETED = re.compile(r"\s*[(\[{][^(){}\[\]]*[)\]}]")
 
 
 def _candidate_names(context: ScrubContext) -> set[str]:
@@ -364,7 +450,7 @@ def _candidate_names(context: ScrubContext) -> set[str]:
         full = " ".join(display_name.split())
         names.add(full)
         # "Amara Okafor (MFA)", "Amara Okafor | Ruritania", "Amara Okafor - MFA" → also "Amara Okafor"
-        core = re.split(r"\s+[|/\u2013\u2014-]\s+", re.sub(r"\s*[(\[{][^)\]}]*[)\]}]", " ", full), maxsplit=1)[0]
+        core = re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0]
         names.add(" ".join(core.split()))
     return names
 
@@ -393,27 +479,80 @@ def _is_name(name: str) -> bool:
     return not all(w in NAME_STOP_WORDS or not w for w in words)
 
 
-def _alternation(names: Iterable[str], to_pattern: Callable[[str], str]) -> re.Pattern[str] | None:
-    # Longest first: regex alternation takes the first alternative that matches, so "Ministry of Foreign Affairs of
-    # Ruritania" must come before "Ruritania".
+def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) -> re.Pattern[str] | None:
+    """One pattern matching any of `names`, as a trie: names sharing a beginning share its pattern.
+
+    A flat alternation of every name is tried name by name at each position of the text, so its cost grows with the
+    roster (a 64 KB body took seconds with 500 members); a trie tries each distinct beginning once. Longest first,
+    as in a flat alternation: the first alternative that matches wins, so "Ministry of Foreign Affairs of Ruritania"
+    must be tried before "Ruritania". Each branch of the trie is ordered by the longest name below it, and a name
+    that ends at a branching point comes after the longer names continuing from there.
+    """
     ordered = sorted(set(names), key=lambda n: (-len(n), n))
     if not ordered:
         return None
-    alternatives = "|".join(to_pattern(name) for name in ordered)
-    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{alternatives})", re.IGNORECASE)
+    root = _TrieNode()
+    for rank, name in enumerate(ordered):
+        node = root
+        node.first_rank = min(node.first_rank, rank)
+        for token in to_tokens(name):
+            node = node.children.setdefault(token, _TrieNode())
+            node.first_rank = min(node.first_rank, rank)
+        if node.end_rank is None:
+            node.end_rank = rank
+    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{_trie_pattern(root)})", re.IGNORECASE)
 
 
-def _words_pattern(name: str, *, and_is_ampersand: bool) -> str:
-    words = []
-    for word in name.split():
-        if and_is_ampersand and (word == "&" or word.casefold() == "and"):
-            words.append("(?:&|and)")
+@dataclass
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    first_rank: int = sys.maxsize
+    """The rank (in longest-first order) of the first name at or below this node."""
+    end_rank: int | None = None
+    """The rank of the name that ends here, if one does."""
+
+
+def _trie_pattern(root: _TrieNode) -> str:
+    """The trie as nested alternations, built children first without recursion (names can be long)."""
+    done: dict[int, str] = {}
+    stack: list[tuple[_TrieNode, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.children.values())
             continue
-        pattern = "".join(_APOSTROPHE if ch in _APOSTROPHES else re.escape(ch) for ch in word)
+        branches = [(child.first_rank, token + done.pop(id(child))) for token, child in node.children.items()]
+        if node.end_rank is not None:
+            branches.append((node.end_rank, ""))
+        branches.sort(key=lambda branch: branch[0])
+        done[id(node)] = branches[0][1] if len(branches) == 1 else "(?:" + "|".join(b for _, b in branches) + ")"
+    return done[id(root)]
+
+
+def _words_tokens(name: str, *, and_is_ampersand: bool, keep_case: bool = False) -> list[str]:
+    """The pattern of `name`, one piece per character (or per word "and"), so that the trie can share pieces."""
+    tokens: list[str] = []
+    for word in name.split():
+        if tokens:
+            tokens.append(r"\s+")
+        if and_is_ampersand and (word == "&" or word.casefold() == "and"):
+            tokens.append("(?:&|and)")
+            continue
+        tokens.extend(_char_token(ch, keep_case=keep_case) for ch in word)
         if len(word) > 1 and word.endswith(".") and word[-2].isalpha():
-            pattern += "?"  # "Dr." also as "Dr"
-        words.append(pattern)
-    return r"\s+".join(words)
+            tokens[-1] += "?"  # "Dr." also as "Dr"
+    return tokens
+
+
+def _char_token(ch: str, *, keep_case: bool) -> str:
+    if ch in _APOSTROPHES:
+        return _APOSTROPHE
+    if keep_case:
+        return f"(?-i:{re.escape(ch)})"
+    # The patterns ignore case: "R" and "r" are one piece, so "Ruritania" and "ruritania" share a branch.
+    lower = ch.lower()
+    return re.escape(lower if len(lower) == 1 else ch)
 
 
 def _is_acronym(name: str) -> bool:
@@ -426,33 +565,45 @@ def _is_acronym(name: str) -> bool:
     )
 
 
-def _affiliation_pattern(name: str) -> str:
-    body = _words_pattern(name, and_is_ampersand=True)
-    if _is_acronym(name):
-        body = f"(?-i:{body})"
+def _affiliation_tokens(name: str) -> list[str]:
+    # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive.
+    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=_is_acronym(name))
     # The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
-    return rf"{body}(?=(?:{_APOSTROPHE}s?|e?s)?(?!{_WORD}))"
+    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?(?!{_WORD}))"]
 
 
-def _name_pattern(name: str) -> str:
-    return rf"{_words_pattern(name, and_is_ampersand=False)}(?!{_WORD})"
+def _name_tokens(name: str) -> list[str]:
+    return [*_words_tokens(name, and_is_ampersand=False), rf"(?!{_WORD})"]
 
 
 # --- the passes --------------------------------------------------------------------------------------------------
 
 
 def _scrub_once(text: str, patterns: _ContextPatterns) -> str:
-    text = _replace(_USER_LINK_RE, text, PARTICIPANT)
-    text = _replace(_USER_ID_RE, text, PARTICIPANT)
-    text = _replace(_EMAIL_RE, text, EMAIL)
+    # One function per kind of pattern, in this order; each must take time linear in the length of the text.
+    text = _scrub_user_ids(text)
+    text = _scrub_emails(text)
+    text = _scrub_phones(text)
+    text = _scrub_affiliations(text, patterns)
+    return _scrub_names(text, patterns)
+
+
+def _scrub_user_ids(text: str) -> str:
+    return _replace(_USER_ID_RE, _replace(_USER_LINK_RE, text, PARTICIPANT), PARTICIPANT)
+
+
+def _scrub_phones(text: str) -> str:
     text = _replace(_SPACED_PHONE_RE, text, PHONE, _is_phone)
     text = _replace(_DOTTED_PHONE_RE, text, PHONE, _is_phone)
-    text = _replace(_NANP_PHONE_RE, text, PHONE)
-    if patterns.affiliations is not None:
-        text = _replace(patterns.affiliations, text, AFFILIATION)
-    if patterns.names is not None:
-        text = _replace(patterns.names, text, PARTICIPANT)
-    return text
+    return _replace(_NANP_PHONE_RE, text, PHONE)
+
+
+def _scrub_affiliations(text: str, patterns: _ContextPatterns) -> str:
+    return text if patterns.affiliations is None else _replace(patterns.affiliations, text, AFFILIATION)
+
+
+def _scrub_names(text: str, patterns: _ContextPatterns) -> str:
+    return text if patterns.names is None else _replace(patterns.names, text, PARTICIPANT)
 
 
 def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Callable[[str], bool] | None = None) -> str:
@@ -474,6 +625,48 @@ def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Call
         done = position = match.end("hit")
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _scrub_emails(text: str) -> str:
+    """Replace e-mail addresses with EMAIL, in time linear in the length of `text`.
+
+    Each run of local-part characters is found by one forward scan (no look-ahead for the "@", which would make the
+    scan backtrack through every run); only runs directly followed by an "@" are looked at. The local part is the
+    longest valid tail of that run, read backwards with the same (symmetric) pattern; it starts where the run does,
+    or, when the character before it may not precede an address, right after the first apostrophe inside it. The
+    runs stop at each "@", so all of them together are read a bounded number of times.
+    """
+    if "@" not in text:
+        return text
+    pieces: list[str] = []
+    done = 0
+    for run in _EMAIL_LOCAL_RUN_RE.finditer(text):
+        at = run.end()
+        if text[at : at + 1] != "@":
+            continue
+        start = _email_local_start(text, max(run.start(), done), at)
+        if start is None:
+            continue
+        domain = _EMAIL_DOMAIN_RE.match(text, at + 1)
+        if domain is None:
+            continue
+        pieces.append(text[done:start])
+        pieces.append(EMAIL)
+        done = domain.end()
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _email_local_start(text: str, run_start: int, at: int) -> int | None:
+    """Where the e-mail local part ending at `at` starts within text[run_start:at], if it has one."""
+    tail = _EMAIL_LOCAL_RE.match(text[run_start:at][::-1])
+    if tail is None or tail.end() == 0:
+        return None
+    start = at - tail.end()
+    if start == 0 or _EMAIL_NOT_BEFORE.match(text[start - 1]) is None:
+        return start
+    apostrophe = text.find("'", start, at)
+    return None if apostrophe < 0 else apostrophe + 1
 
 
 def _is_phone(candidate: str) -> bool:

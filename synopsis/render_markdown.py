@@ -118,14 +118,23 @@ def _sessions(count: int) -> str:
     return f"{word} session" if count == 1 else f"{word} sessions"
 
 
-_TRAILING = re.compile(r"[.;,:\s]+$")
+_TRAILING_PUNCTUATION = ".;,:"
+
+
+def _without_trailing_punctuation(text: str) -> str:
+    # A plain scan from the end: the regular expression "[.;,:\s]+$" is tried from every position of a run of
+    # such characters inside the text, which takes quadratic time on a long run that does not end it.
+    end = len(text)
+    while end and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
 
 
 def _item(text: str, annotation: str | None = None) -> Text:
     """A bullet's text without its closing punctuation (the list adds it), plus an optional annotation."""
     body = one_line(text)
     if not body.endswith("..."):
-        body = _TRAILING.sub("", body)
+        body = _without_trailing_punctuation(body)
     if annotation:
         return (Theirs(body), " (", Theirs(annotation), ")")
     return (Theirs(body),)

@@ -370,8 +370,10 @@ async def test_a_roster_imported_from_a_csv_file_scrubs_the_affiliations_it_list
     assert "[affiliation] and [affiliation] should both speak up." in await d.contributions()
 
 
-async def upload_file(user: Any, room: str, data: bytes, filename: str, *, encrypted: bool) -> str:
-    """Post a file the way Element does: encrypted in an encrypted room."""
+async def upload_file(
+    user: Any, room: str, data: bytes, filename: str, *, encrypted: bool, declared_size: int | None = None
+) -> str:
+    """Post a file the way Element does: encrypted in an encrypted room; `declared_size` makes `info.size` lie."""
     response, keys = await user.client.upload(
         lambda *_: data, content_type="text/csv", filename=filename, encrypt=encrypted, filesize=len(data)
     )
@@ -379,7 +381,7 @@ async def upload_file(user: Any, room: str, data: bytes, filename: str, *, encry
     content: dict[str, Any] = {
         "msgtype": "m.file",
         "body": filename,
-        "info": {"mimetype": "text/csv", "size": len(data)},
+        "info": {"mimetype": "text/csv", "size": len(data) if declared_size is None else declared_size},
     }
     if encrypted:
         content["file"] = {"url": response.content_uri, "mimetype": "text/csv", **(keys or {})}

@@ -9,6 +9,7 @@ import pytest
 
 from synopsis.model import OtherPoint, WayForward
 from synopsis.render_markdown import escape_markdown, render_markdown
+from tests.support.time_guard import finishes_within
 from tests.unit.test_synopsis_render import make_synopsis, with_statement
 
 HEADINGS = [
@@ -257,3 +258,11 @@ def test_escape_markdown_neutralises_markdown_syntax(raw, escaped):
 
 def test_escape_markdown_away_from_a_line_start_leaves_leading_dashes_alone():
     assert escape_markdown("- not a list", line_start=False) == "- not a list"
+
+
+def test_a_statement_with_a_long_run_of_punctuation_inside_renders_in_linear_time():
+    # "[.;,:\s]+$" searched from each position of a run that does not end the text took quadratic time.
+    statement = "a" + ". " * 32_000 + "b."
+    text = finishes_within(10, render_markdown, with_statement(statement))
+    assert "a. . . " in text
+    assert ". . b" in text
