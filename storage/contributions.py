@@ -104,6 +104,14 @@ def _random_ref(length: int) -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))
 
 
+# Support rows whose reaction reference is one of the candidates in the JSON object bound to `?` (reference ->
+# dialogue ID, from `event_refs`); each candidate counts only for a contribution of the dialogue it was computed for.
+_SUPPORT_MATCHING_CANDIDATES = (
+    "FROM support s JOIN contributions c ON c.id = s.contribution_id "
+    "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id"
+)
+
+
 def usable_secret(secret: bytes) -> bool:
     """Whether references can be computed under this dialogue secret (not for a purged dialogue's)."""
     return len(secret) >= _MIN_SECRET_BYTES
@@ -338,12 +346,8 @@ class ContributionsRepository:
         refs = await self.event_refs(reaction_event_id)
         if not refs:
             return False
-        # Each candidate reference counts only for a contribution of the dialogue it was computed for.
         removed = await self._session.execute(
-            "DELETE FROM support WHERE rowid IN (SELECT s.rowid FROM support s "
-            "JOIN contributions c ON c.id = s.contribution_id "
-            "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id)",
-            (json.dumps(refs),),
+            f"DELETE FROM support WHERE rowid IN (SELECT s.rowid {_SUPPORT_MATCHING_CANDIDATES})", (json.dumps(refs),)
         )
         if removed:
             self._session.request_checkpoint()
@@ -386,10 +390,7 @@ class ContributionsRepository:
         if not refs:
             return None
         row = await self._session.fetchone(
-            "SELECT s.contribution_id, s.member_key FROM support s "
-            "JOIN contributions c ON c.id = s.contribution_id "
-            "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id",
-            (json.dumps(refs),),
+            f"SELECT s.contribution_id, s.member_key {_SUPPORT_MATCHING_CANDIDATES}", (json.dumps(refs),)
         )
         return None if row is None else Support(contribution_id=row["contribution_id"], member_key=row["member_key"])
 
