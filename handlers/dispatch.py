@@ -29,7 +29,7 @@ from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
-from handlers.outgoing import queue_notice, queue_reply
+from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
 from handlers.replies import Reply
 from handlers.scheduled import handle_scheduled, is_internal
@@ -105,7 +105,10 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
 
 
 async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
-    """Someone joined after the dialogue started: show the ground rules once, in a notice that names no one."""
+    """Someone joined after the dialogue started: send them the ground rules privately, once per dialogue.
+
+    A direct message, not a room notice: with 60 delegates arriving, 60 welcomes would bury the room. The marker is
+    the person's pseudonymous key, so leaving and re-joining does not bring the message again."""
     previous = event.unsigned.get("prev_content") if isinstance(event.unsigned.get("prev_content"), dict) else {}
     if event.content.get("membership") != "join" or previous.get("membership") == "join":
         return
@@ -115,7 +118,7 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
     assert event.state_key is not None
     if await tx.once.mark(f"welcome:{dialogue.id}", contributor_key(dialogue.secret, event.state_key), env.now):
         prefix = env.settings.bot.command_prefix
-        await queue_notice(tx, room.room_id, welcome_for_late_joiners(dialogue.title, prefix), env.now)
+        await queue_direct_message(tx, event.state_key, welcome_for_late_joiners(dialogue.title, prefix), env.now)
 
 
 async def run_command(

@@ -36,10 +36,11 @@ def ground_rules(title: str, prefix: str) -> Reply:
 
 
 def welcome_for_late_joiners(title: str, prefix: str) -> Reply:
-    """Names no one: it is posted in the room when someone joins after the dialogue started."""
+    """Sent by direct message to someone who joins the dialogue's room after it started (once per person)."""
     text = (
-        f"Welcome. This room is running a dialogue, “{title}”, under the Chatham House Rule: "
+        f"Welcome. The room you joined is running a dialogue, “{title}”, under the Chatham House Rule: "
         f"“{CHATHAM_HOUSE_RULE}” Contributions are recorded without names or Matrix IDs, and the synopsis "
-        f"attributes nothing to anyone. {prefix} agenda shows the challenges; {prefix} help lists the commands."
+        f"attributes nothing to anyone. In that room, {prefix} agenda shows the challenges and {prefix} help lists the "
+        "commands."
     )
     return Reply(text=text)
