@@ -9,7 +9,10 @@
 4. each group of two or more contributions becomes a theme: its statement is the medoid (the contribution most
    similar on average to the others), its label the keywords most distinctive of it within the challenge; a group
    of one is kept under "Other points raised", so minority views are not lost;
-5. support is counted in distinct people (contributors and 👍 supporters), and shown only as a band from k upwards.
+5. support is counted in distinct people (contributors and 👍 supporters), and shown only as a band from k upwards;
+   a theme's number of contributions is a band too. No exact count of people or contributions reaches the
+   `Synopsis`: the only numbers in it are ordinals (challenge and theme numbers), the threshold k and the number of
+   sessions, which follows from the published schedule.
 
 The same input always gives an equal `Synopsis`: inputs are put into a total order (by reference) before anything
 else, and every tie is broken by reference.
@@ -190,7 +193,7 @@ def _compile_section(
             label=label or _fallback_label(statement),
             statement=statement,
             refs=tuple(refs[i] for i in group.members),
-            contribution_count=len(group.members),
+            contribution_band=band(len(group.members), k),
             support_band=band(len(people), k),
             category_phrase=category_phrase(_category_counts(people, data.categories), k),
         )

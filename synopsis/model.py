@@ -73,7 +73,7 @@ class Theme:
     label: str  # a few distinctive keywords
     statement: str  # the most representative contribution (medoid), as written (scrubbed)
     refs: tuple[str, ...]  # every contribution the theme stands for, in a stable order
-    contribution_count: int  # how many contributions were merged into it (exact duplicates included)
+    contribution_band: str | None  # how many contributions it stands for (duplicates included), as a band; None below k
     support_band: str | None  # distinct people (contributors + 👍 supporters) as a band, None below k
     category_phrase: str | None  # "including civil society participants", only for categories reaching k
 

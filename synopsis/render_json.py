@@ -4,6 +4,15 @@ Unlike the Markdown and DOCX, this keeps theme labels and contribution reference
 exactly as compiled (no whitespace folding, no escaping). References name contributions, never people: nothing
 here is keyed by or names a participant. The fields are listed explicitly rather than dumped from the dataclasses,
 so a field added to the model later does not leave the bot in this file without someone deciding it should.
+
+Numbers. Every count of people or contributions is a band ("a few", "several", "many") or null below k, in the
+fields ending in `_band`. The only JSON numbers are those in `STRUCTURAL_NUMBERS`: `number` (a challenge's or a
+theme's ordinal), `challenge_number` (the challenge a way forward belongs to), `k` (the reporting threshold, a
+setting) and `session_count` (the days on which challenges were open, which follow from the published schedule and
+say nothing about who took part). No exact total of participants or contributions is given, not even for the whole
+dialogue: someone who knows how many they wrote themselves, or who compares two pulls of the synopsis, could learn
+from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators can
+curate by reference; like the Markdown's "Other points raised", they show contributions, never people.
 """
 
 from __future__ import annotations
@@ -14,6 +23,9 @@ from typing import Any
 from .model import ChallengeSection, MethodNote, Synopsis, Theme
 from .render_markdown import NOTICE
 
+STRUCTURAL_NUMBERS = frozenset({"number", "challenge_number", "k", "session_count"})
+"""The only keys whose values are JSON numbers: ordinals and settings, never counts of people or contributions."""
+
 
 def _theme(theme: Theme) -> dict[str, Any]:
     return {
@@ -21,7 +33,7 @@ def _theme(theme: Theme) -> dict[str, Any]:
         "label": theme.label,
         "statement": theme.statement,
         "refs": list(theme.refs),
-        "contribution_count": theme.contribution_count,
+        "contribution_band": theme.contribution_band,
         "support_band": theme.support_band,
         "category_phrase": theme.category_phrase,
     }

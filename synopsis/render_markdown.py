@@ -267,7 +267,10 @@ def _annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
         para(
             (
                 f"Counts and stakeholder categories are shown only when at least {method.k} distinct participants "
-                "stand behind them, and then as bands: a few, several, many.",
+                "stand behind them, and then as bands: a few, several, many. Apart from the number of sessions, "
+                "which follows from the published schedule, no exact number of participants or contributions is "
+                "given anywhere, not even for the whole dialogue: a participant who knows how many contributions "
+                "they made could learn from an exact figure what others did.",
             )
         )
     )

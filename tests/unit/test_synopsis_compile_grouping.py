@@ -57,7 +57,7 @@ def test_a_theme_without_content_words_is_labelled_by_its_first_words():
     contributions = tuple(ContributionInput(f"p{n}", 1, "+1", f"m{n}") for n in range(3))
     data = SynopsisInput(DialogueInput("d", 0.0, 0.0, 1), (ChallengeInput(1, "c", "p"),), contributions)
     (theme,) = compile_synopsis(data).sections[0].themes
-    assert (theme.label, theme.statement, theme.contribution_count) == ("+1", "+1", 3)
+    assert (theme.label, theme.statement, len(theme.refs)) == ("+1", "+1", 3)
 
 
 def test_a_merged_item_is_stated_in_its_most_frequent_wording():

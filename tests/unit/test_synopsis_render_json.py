@@ -50,7 +50,7 @@ def test_a_theme_has_its_number_label_statement_refs_count_and_bands():
         "label": "transfers territory normalisation",
         "statement": "Transfers through the territory of States parties risk normalising the weapon.",
         "refs": ["c1-01", "c1-04", "c1-07"],
-        "contribution_count": 3,
+        "contribution_band": "a few",
         "support_band": "several",
         "category_phrase": "including civil society participants",
     }

@@ -163,7 +163,10 @@ def test_the_annex_explains_grouping_threshold_exclusions_and_anonymity():
     assert [re.sub(r"^\d+\. ", "", line) for line in lines(annex)] == [
         "Contributions were grouped by the similarity of their wording, then reviewed by the moderators.",
         "Counts and stakeholder categories are shown only when at least 3 distinct participants stand behind them, "
-        "and then as bands: a few, several, many.",
+        "and then as bands: a few, several, many. Apart from the number of sessions, which follows from the published "
+        "schedule, no exact number of participants or contributions is given anywhere, not even for the whole "
+        "dialogue: a participant who knows how many contributions they made could learn from an exact figure what "
+        "others did.",
         "In all, several contributions were recorded. Contributions excluded by the moderators are not counted here.",
         "Contributions were recorded without names; this document attributes nothing to any participant or "
         "affiliation.",
