@@ -34,7 +34,7 @@ async def run_offline_command(settings: Settings, args: argparse.Namespace) -> i
                     data = adopted.rendered(args.format)
                 else:
                     data_input = await gather_synopsis_input(
-                        tx, dialogue, settings.bot.timezone, settings.privacy.k_threshold
+                        tx, dialogue, settings.bot.timezone, settings.privacy.k_threshold, settings.privacy.categories()
                     )
                     data = render(await compile_off_loop(data_input, settings.synopsis), args.format)
             else:

@@ -21,8 +21,11 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from privacy.categories import STAKEHOLDER_CATEGORIES, StakeholderCategories, category_key
 
 # Matrix spec, "Server Name": a DNS name, IPv4 literal or bracketed IPv6 literal, optional port.
 _SERVER_NAME_RE = re.compile(
@@ -42,6 +45,9 @@ _MAX_USER_ID_LENGTH = 255  # Matrix spec limit, including the leading '@' and th
 _COMMAND_PREFIX_RE = re.compile(r"![^\s]+")
 _HEAD_WORD_RE = re.compile(r"\w+")
 _PHRASE_RE = re.compile(r"\w")
+# `roster set` ends the affiliation at ";", roster files split cells at ",", ";" or a tab, and scrub aliases use "|".
+_CATEGORY_FORBIDDEN = (";", ",", "|", "\t", "\n", "\r")
+_CATEGORY_MAX_LENGTH = 60
 
 
 def is_valid_server_name(value: str) -> bool:
@@ -158,6 +164,33 @@ def _check_phrase(value: str) -> str:
     return value
 
 
+def _check_category_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise PydanticCustomError("category_name", "a stakeholder category cannot be empty")
+    if any(mark in value for mark in _CATEGORY_FORBIDDEN) or len(value) > _CATEGORY_MAX_LENGTH:
+        raise PydanticCustomError(
+            "category_name",
+            "'{value}': a stakeholder category may not contain ; , | or a line break, and has at most {limit} "
+            "characters",
+            {"value": value, "limit": _CATEGORY_MAX_LENGTH},
+        )
+    return value
+
+
+def _check_category_list(value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise PydanticCustomError("category_list", "at least one stakeholder category is needed")
+    seen: dict[str, str] = {}
+    for name in value:
+        earlier = seen.setdefault(category_key(name), name)
+        if earlier != name or value.count(name) > 1:
+            raise PydanticCustomError(
+                "category_list", "'{value}' repeats '{earlier}'", {"value": name, "earlier": earlier}
+            )
+    return value
+
+
 def _empty_to_none(value: Any) -> Any:
     # An empty string usually means "unset" (e.g. `FOO=` in a compose file), not "the empty password".
     if isinstance(value, str) and value.strip() == "":
@@ -190,6 +223,7 @@ OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_empty_to_none)]
 OptionalPath = Annotated[Path | None, BeforeValidator(_empty_to_none)]
 HeadWord = Annotated[str, AfterValidator(_check_head_word)]
 Phrase = Annotated[str, AfterValidator(_check_phrase)]
+CategoryName = Annotated[str, AfterValidator(_check_category_name)]
 
 
 class _Section(BaseModel):
@@ -299,6 +333,30 @@ class PrivacySettings(_Section):
         description="Counts appear only when at least this many distinct people stand behind them, and then as a "
         "band (2 or more).",
     )
+    stakeholder_categories: Annotated[tuple[CategoryName, ...], AfterValidator(_check_category_list)] = Field(
+        default=STAKEHOLDER_CATEGORIES,
+        description='The stakeholder categories the roster accepts, e.g. add `"State not party"`, '
+        '`"UN agency"`, `"academia"` to the default list. A category is named behind a theme only when at '
+        "least `k_threshold` of its people stand there.",
+    )
+    stakeholder_category_plurals: dict[CategoryName, CategoryName] = Field(
+        default_factory=dict,
+        description='How the synopsis names a listed category in the plural, e.g. `"UN agency" = "UN agencies"`; '
+        "one without an entry reads `<category> participants` (built-in ones have their own).",
+    )
+
+    @model_validator(mode="after")
+    def _plurals_name_listed_categories(self) -> PrivacySettings:
+        unlisted = sorted(set(self.stakeholder_category_plurals) - set(self.stakeholder_categories))
+        if unlisted:
+            raise ValueError(
+                f"stakeholder_category_plurals: {', '.join(unlisted)} not listed in stakeholder_categories"
+            )
+        return self
+
+    def categories(self) -> StakeholderCategories:
+        """The configured categories, as the roster commands and the synopsis use them."""
+        return StakeholderCategories(self.stakeholder_categories, dict(self.stakeholder_category_plurals))
 
 
 class SynopsisSettings(_Section):

@@ -16,7 +16,7 @@ from handlers.ground_rules import ground_rules
 from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
-from privacy import band, contributor_key, new_dialogue_secret, normalise_category
+from privacy import band, contributor_key, new_dialogue_secret
 from scheduling import describe, format_duration
 
 if TYPE_CHECKING:
@@ -172,12 +172,10 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
     entry: RosterEntry = call.args
     category = None
     if entry.category is not None:
-        category = normalise_category(entry.category)
+        categories = call.settings.privacy.categories()
+        category = categories.normalise(entry.category)
         if category is None:
-            raise CommandRefused(
-                "Unknown stakeholder category. Use one of: State party, international organisation, "
-                "civil society, survivor, other."
-            )
+            raise CommandRefused(f"Unknown stakeholder category. Use one of: {categories.listing()}.")
     await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, entry.user_id), entry.affiliation, category)
     # The reply repeats neither the person nor the affiliation.
     return Reply.plain(f"Roster updated: {await tx.roster.count(dialogue.id)} participant(s) recorded.")
@@ -250,7 +248,8 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     except AttachmentError as error:
         raise CommandRefused(str(error)) from error
     try:
-        roster = parse_roster_csv(data)
+        categories = call.settings.privacy.categories()
+        roster = parse_roster_csv(data, categories)
     except RosterFileRefused as refusal:
         raise CommandRefused(str(refusal)) from refusal
     for row in roster.rows:
@@ -261,6 +260,8 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     ]
     if roster.problems:
         lines.append("Skipped: " + "; ".join(roster.problems[:10]) + ("; …" if len(roster.problems) > 10 else ""))
+    if roster.unknown_category:
+        lines.append(f"Stakeholder categories: {categories.listing()}.")
     return Reply.plain("\n".join(lines))
 
 

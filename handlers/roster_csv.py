@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
-from privacy import normalise_category
+from privacy import DEFAULT_CATEGORIES, StakeholderCategories
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
 
@@ -40,10 +40,14 @@ class RosterRow:
 class RosterFile:
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unknown_category: bool = False  # some row named a category the deployment does not list
 
 
-def parse_roster_csv(data: bytes) -> RosterFile:
+def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CATEGORIES) -> RosterFile:
     """Rows of `user, affiliation[, category]`; comma, semicolon or tab separated; an optional header row.
+
+    A category is stored under its canonical name among the deployment's `categories`; a row with any other is
+    skipped (and `unknown_category` set, so the reply can list the allowed ones).
 
     Raises RosterFileRefused when the file is over a limit; bad rows within limits are skipped and named instead.
     """
@@ -73,7 +77,7 @@ def parse_roster_csv(data: bytes) -> RosterFile:
                     f"The file has more than {ROSTER_MAX_ROWS:,} rows, the most a roster file may have; "
                     "nothing was recorded."
                 )
-            _read_row(number, cells, result)
+            _read_row(number, cells, result, categories)
     except csv.Error as error:
         # The csv module's own ceiling on a field (128 KiB) is far above ours, so this is a field over our limit
         # (or malformed quoting); the row is the one the reader was on.
@@ -93,7 +97,7 @@ def _field_too_long_message(number: int) -> str:
     )
 
 
-def _read_row(number: int, cells: list[str], result: RosterFile) -> None:
+def _read_row(number: int, cells: list[str], result: RosterFile, categories: StakeholderCategories) -> None:
     if not _USER_ID.match(cells[0]):
         result.problems.append(f"row {number}: the first column is not a Matrix ID")
         return
@@ -102,9 +106,10 @@ def _read_row(number: int, cells: list[str], result: RosterFile) -> None:
         return
     category = None
     if len(cells) > 2 and cells[2]:
-        category = normalise_category(cells[2])
+        category = categories.normalise(cells[2])
         if category is None:
             result.problems.append(f"row {number}: unknown category")
+            result.unknown_category = True
             return
     result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category))
 

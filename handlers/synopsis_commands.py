@@ -37,7 +37,10 @@ async def room_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
 async def compiled(call: CommandCall, tx: Transaction, dialogue: Dialogue) -> Synopsis:
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
-    data = await gather_synopsis_input(tx, dialogue, call.settings.bot.timezone, call.settings.privacy.k_threshold)
+    privacy = call.settings.privacy
+    data = await gather_synopsis_input(
+        tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories()
+    )
     return await compile_off_loop(data, call.settings.synopsis)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from synopsis.compile import compile_synopsis
 from synopsis.grouping import CHOSEN, GroupingParams
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, Synopsis, SynopsisInput
@@ -52,7 +53,13 @@ def overrides_from(corrections: list[Correction]) -> Overrides:
     return Overrides(tuple(joins), tuple(moves), frozenset(excluded), frozenset(forward))
 
 
-async def gather_synopsis_input(tx: Transaction, dialogue: Dialogue, default_timezone: str, k: int) -> SynopsisInput:
+async def gather_synopsis_input(
+    tx: Transaction,
+    dialogue: Dialogue,
+    default_timezone: str,
+    k: int,
+    stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES,
+) -> SynopsisInput:
     zone_name = dialogue.timezone or default_timezone
     zone = ZoneInfo(zone_name)
     challenges = await tx.challenges.list(dialogue.id)
@@ -89,4 +96,5 @@ async def gather_synopsis_input(tx: Transaction, dialogue: Dialogue, default_tim
         categories=categories,
         overrides=overrides_from(await tx.synopses.corrections(dialogue.id)),
         k=k,
+        stakeholder_categories=stakeholder_categories,
     )

@@ -4,7 +4,8 @@ Pure functions only (no I/O, no Matrix, no database), so every rule here can be 
 
 - `pseudonym`: per-dialogue keyed pseudonyms for contributors, unlinkable once the dialogue's secret is destroyed;
 - `scrub`: takes user IDs, e-mail addresses, phone numbers, affiliations and names out of text before it is stored;
-- `bands`: k-anonymous word bands instead of exact counts, and stakeholder categories named only from k upwards.
+- `bands`: k-anonymous word bands instead of exact counts, and stakeholder categories named only from k upwards;
+- `categories`: the deployment's stakeholder categories, their spellings and the phrase that names them.
 """
 
 from privacy.bands import (
@@ -14,6 +15,7 @@ from privacy.bands import (
     category_phrase,
     normalise_category,
 )
+from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from privacy.pseudonym import contributor_key, matrix_id_reference, new_dialogue_secret, room_member_key
 from privacy.scrub import (
     AFFILIATION,
@@ -33,6 +35,7 @@ from privacy.scrub import (
 __all__ = [
     "AFFILIATION",
     "CATEGORY_PHRASE_ORDER",
+    "DEFAULT_CATEGORIES",
     "EMAIL",
     "NAME_STOP_WORDS",
     "PARTICIPANT",
@@ -40,6 +43,7 @@ __all__ = [
     "PLACEHOLDERS",
     "STAKEHOLDER_CATEGORIES",
     "ScrubContext",
+    "StakeholderCategories",
     "band",
     "category_phrase",
     "contributor_key",

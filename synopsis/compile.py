@@ -20,7 +20,7 @@ else, and every tie is broken by reference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from privacy.bands import STAKEHOLDER_CATEGORIES, band, category_phrase, normalise_category
+from privacy.bands import band
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
 from synopsis.model import (
     ChallengeInput,
@@ -195,7 +195,9 @@ def _compile_section(
             refs=tuple(refs[i] for i in group.members),
             contribution_band=band(len(group.members), k),
             support_band=band(len(people), k),
-            category_phrase=category_phrase(_category_counts(people, data.categories), k),
+            category_phrase=data.stakeholder_categories.phrase(
+                data.stakeholder_categories.count(people, data.categories), k
+            ),
         )
         for number, (group, statement, label, people) in enumerate(ranked, start=1)
     )
@@ -245,23 +247,6 @@ def _people(contributions: Iterable[ContributionInput]) -> set[str]:
         people.add(contribution.member_key)
         people.update(contribution.supporter_keys)
     return people
-
-
-def _category_counts(people: Iterable[str], categories: Mapping[str, str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for person in people:
-        category = _canonical_category(categories.get(person))
-        if category is not None:
-            counts[category] = counts.get(category, 0) + 1
-    return counts
-
-
-def _canonical_category(value: str | None) -> str | None:
-    # Stored categories should already be canonical; a variant spelling is mapped, anything unknown is ignored
-    # rather than allowed to make `category_phrase` raise for the whole document.
-    if value is None or value in STAKEHOLDER_CATEGORIES:
-        return value
-    return normalise_category(value)
 
 
 def _medoids(groups: Sequence[_Group], grouping: Grouping, contributions: Sequence[ContributionInput]) -> list[str]:

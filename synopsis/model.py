@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
+
 # ---------------------------------------------------------------- inputs
 
 
@@ -62,6 +64,7 @@ class SynopsisInput:
     categories: Mapping[str, str] = field(default_factory=dict)  # member_key -> stakeholder category
     overrides: Overrides = Overrides()
     k: int = 3
+    stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES  # the deployment's list and plurals
 
 
 # ---------------------------------------------------------------- document
