@@ -134,13 +134,13 @@ class Roster:
     db: Database
     env: HandlerEnv
 
-    async def command(self, body: str) -> str:
+    async def command(self, body: str, **content: object) -> str:
         event = InboundEvent(
             event_id=f"${next(_ids)}",
             room_id=ROOM,
             sender=MODERATOR,
             type="m.room.message",
-            content={"msgtype": "m.text", "body": body},
+            content={"msgtype": "m.text", "body": body, **content},
             origin_server_ts=int(NOW * 1000),
         )
         room = RoomSnapshot(
@@ -164,6 +164,10 @@ class Roster:
             return sorted(filter(None, (await tx.roster.categories(dialogue.id)).values()))
 
 
+async def roster_file(room_id: str, event_id: str) -> bytes:
+    return b"@a:x.org,Ruritania,UN agencies\n@b:x.org,Fenwick,think tank\n"
+
+
 @pytest.fixture
 async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
     db = await Database.open(tmp_path / "bot.db")
@@ -175,6 +179,7 @@ async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,
+        fetch_attachment=roster_file,
     )
     yield Roster(db, env)
     await db.close()
@@ -191,6 +196,14 @@ async def test_roster_set_refuses_an_unknown_category_naming_the_allowed_ones(ro
     assert "Unknown stakeholder category" in reply
     assert WITH_EXTRAS.listing() in reply
     assert await roster.categories() == []
+
+
+async def test_roster_import_records_configured_categories_and_lists_them_when_a_row_has_another(roster: Roster):
+    reply = await roster.command("!dialogue roster import", **{"m.relates_to": {"m.in_reply_to": {"event_id": "$f"}}})
+    assert "1 row(s) recorded" in reply and "row 2: unknown category" in reply
+    assert f"Stakeholder categories: {WITH_EXTRAS.listing()}." in reply
+    assert "think tank" not in reply
+    assert await roster.categories() == ["UN agency"]
 
 
 def test_roster_files_are_read_against_the_configured_categories():
