@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from privacy.forms import HONORIFICS, affiliation_forms, is_common_word, name_parts
+
 PARTICIPANT = "[participant]"
 AFFILIATION = "[affiliation]"
 EMAIL = "[email]"
@@ -121,9 +123,13 @@ _MAX_ACRONYM_CHARS = 6
 # regular expression compiler recurses once per branching point of the trie (Python's limit is some 900).
 _MAX_PATTERN_NAME_CHARS = 300
 
-# A "word" character for whole-word matching: \w plus combining diacritics, so that in decomposed (NFD) text the
-# name "Jose" does not match the first four letters of "José".
-_WORD = r"[\w\u0300-\u036f]"
+# Names and affiliations are whole words: not inside a run of letters, except where lower case turns to upper
+# ("#TarvaniaFirst", "#StandWithElbonia"), which is how hashtags join words. Digits and "_" are not letters, so
+# "statement_tarvania.pdf" and "tarvania2030" give the name up too; "benchmark" keeps its "mark".
+_LETTER = r"[^\W\d_]"
+_CAMEL_CASE_BREAK = r"(?-i:(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ]))"
+_WORD_START = rf"(?:(?<!{_LETTER})(?<![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
+_WORD_END = rf"(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
 _APOSTROPHES = "'’‘ʼ`´"
 _APOSTROPHE = "['’‘ʼ`´]"
 
@@ -419,21 +425,29 @@ class _TextExtractor(HTMLParser):
 class _ContextPatterns:
     affiliations: re.Pattern[str] | None
     names: re.Pattern[str] | None
+    common_word_names: re.Pattern[str] | None
+    """Name parts that are also common words ("Grace", "Will"): replaced only where written as a name."""
 
 
 @lru_cache(maxsize=64)
 def _context_patterns(context: ScrubContext) -> _ContextPatterns:
     """Compile the affiliation and name patterns of a context once; a dialogue scrubs many messages with one context."""
+    forms = {form for affiliation in context.affiliations for form in affiliation_forms(affiliation)}
     affiliations = [
-        a
-        for a in _variants(context.affiliations)
-        if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
+        a for a in _variants(forms) if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
     ]
-    names = [n for n in _variants(_candidate_names(context)) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
+    names, common_word_names = _candidate_names(context)
     return _ContextPatterns(
         affiliations=_alternation(affiliations, _affiliation_tokens),
-        names=_alternation(names, _name_tokens),
+        names=_alternation(_usable_names(names), _name_tokens, prefix=f"(?:{_HONORIFIC})?"),
+        common_word_names=_alternation(
+            _usable_names(common_word_names), _name_tokens, prefix=f"(?P<title>{_HONORIFIC})?"
+        ),
     )
+
+
+def _usable_names(names: set[str]) -> list[str]:
+    return [n for n in _variants(names) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
 
 
 # A bracketed part of a display name. No opening bracket inside: otherwise each "(" of a name made of unclosed
@@ -441,8 +455,10 @@ def _context_patterns(context: ScrubContext) -> _ContextPatterns:
 _BRACKETED = re.compile(r"\s*[(\[{][^(){}\[\]]*[)\]}]")
 
 
-def _candidate_names(context: ScrubContext) -> set[str]:
+def _candidate_names(context: ScrubContext) -> tuple[set[str], set[str]]:
+    """The names to look for in any case, and the name parts that are common words (see `_written_as_a_name`)."""
     names: set[str] = set()
+    common_word_names: set[str] = set()
     for user_id in context.member_ids:
         if user_id.startswith("@") and ":" in user_id:
             names.add(user_id[1:].split(":", 1)[0])
@@ -450,9 +466,13 @@ def _candidate_names(context: ScrubContext) -> set[str]:
         full = " ".join(display_name.split())
         names.add(full)
         # "Amara Okafor (MFA)", "Amara Okafor | Ruritania", "Amara Okafor - MFA" → also "Amara Okafor"
-        core = re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0]
-        names.add(" ".join(core.split()))
-    return names
+        core = " ".join(re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0].split())
+        names.add(core)
+        # "Dr. Amara Okafor" → also "Amara Okafor" (an honorific in front is matched by the pattern itself)
+        names.add(" ".join(word for word in core.split() if word.rstrip(".").casefold() not in _HONORIFIC_WORDS))
+        for part in name_parts(core):
+            (common_word_names if is_common_word(part) else names).add(part)
+    return names, common_word_names - names
 
 
 def _variants(names: Iterable[str]) -> set[str]:
@@ -479,14 +499,17 @@ def _is_name(name: str) -> bool:
     return not all(w in NAME_STOP_WORDS or not w for w in words)
 
 
-def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) -> re.Pattern[str] | None:
+def _alternation(
+    names: Iterable[str], to_tokens: Callable[[str], list[str]], prefix: str = ""
+) -> re.Pattern[str] | None:
     """One pattern matching any of `names`, as a trie: names sharing a beginning share its pattern.
 
     A flat alternation of every name is tried name by name at each position of the text, so its cost grows with the
     roster (a 64 KB body took seconds with 500 members); a trie tries each distinct beginning once. Longest first,
     as in a flat alternation: the first alternative that matches wins, so "Ministry of Foreign Affairs of Ruritania"
     must be tried before "Ruritania". Each branch of the trie is ordered by the longest name below it, and a name
-    that ends at a branching point comes after the longer names continuing from there.
+    that ends at a branching point comes after the longer names continuing from there. `prefix` is a pattern
+    matched (and replaced) in front of any name, e.g. an optional honorific.
     """
     ordered = sorted(set(names), key=lambda n: (-len(n), n))
     if not ordered:
@@ -500,7 +523,7 @@ def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) ->
             node.first_rank = min(node.first_rank, rank)
         if node.end_rank is None:
             node.end_rank = rank
-    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{_trie_pattern(root)})", re.IGNORECASE)
+    return re.compile(rf"{_KEEP}|{_WORD_START}(?P<hit>{prefix}{_trie_pattern(root)})", re.IGNORECASE)
 
 
 @dataclass
@@ -566,14 +589,22 @@ def _is_acronym(name: str) -> bool:
 
 
 def _affiliation_tokens(name: str) -> list[str]:
-    # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive.
-    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=_is_acronym(name))
+    # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive; a form that is a
+    # common word ("Turkey", "American") only as written.
+    keep_case = _is_acronym(name) or (len(name.split()) == 1 and is_common_word(name))
+    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=keep_case)
     # The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
-    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?(?!{_WORD}))"]
+    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?{_WORD_END})"]
 
 
 def _name_tokens(name: str) -> list[str]:
-    return [*_words_tokens(name, and_is_ampersand=False), rf"(?!{_WORD})"]
+    return [*_words_tokens(name, and_is_ampersand=False), _WORD_END]
+
+
+_HONORIFIC_WORDS = frozenset(word.rstrip(".").casefold() for title in HONORIFICS for word in title.split())
+# "Ms Quarterbridge", "Dr. Oyelaran-Fitch", "H.E. Zephyrine": the title goes with the name (it tells a gender or a
+# rank, and is no use without the name).
+_HONORIFIC = "(?:" + "|".join("".join(_words_tokens(title, and_is_ampersand=False)) for title in HONORIFICS) + r")\s+"
 
 
 # --- the passes --------------------------------------------------------------------------------------------------
@@ -603,10 +634,46 @@ def _scrub_affiliations(text: str, patterns: _ContextPatterns) -> str:
 
 
 def _scrub_names(text: str, patterns: _ContextPatterns) -> str:
-    return text if patterns.names is None else _replace(patterns.names, text, PARTICIPANT)
+    if patterns.names is not None:
+        text = _replace(patterns.names, text, PARTICIPANT)
+    if patterns.common_word_names is not None:
+        text = _replace(patterns.common_word_names, text, PARTICIPANT, accept_match=_written_as_a_name)
+    return text
 
 
-def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Callable[[str], bool] | None = None) -> str:
+_OPENERS = "\"'“‘«([{"
+_SENTENCE_ENDS = ".!?\n"
+_LOOK_BACK_CHARS = 8
+
+
+def _written_as_a_name(match: re.Match[str]) -> bool:
+    """A name part that is also a word ("Grace", "Will") counts as a name after an honorific ("Mr will"), or when
+    capitalised inside a sentence ("as Will said", "thanks, Grace"); at a sentence start ("Will the chair …") and in
+    lower case ("grace period") it is the word. Only a few characters are looked back at, to stay linear."""
+    if match.group("title"):
+        return True
+    hit = match.group("hit")
+    if not hit[:1].isupper():
+        return False
+    text = match.string
+    index = match.start("hit")
+    limit = max(0, index - _LOOK_BACK_CHARS)
+    while index > limit and text[index - 1] in _OPENERS:
+        index -= 1
+    if index == 0 or text[index - 1] not in " \t\u00a0":
+        return False
+    while index > limit and text[index - 1] in " \t\u00a0":
+        index -= 1
+    return index > 0 and text[index - 1] not in _SENTENCE_ENDS and not text[index - 1].isspace()
+
+
+def _replace(
+    pattern: re.Pattern[str],
+    text: str,
+    placeholder: str,
+    accept: Callable[[str], bool] | None = None,
+    accept_match: Callable[[re.Match[str]], bool] | None = None,
+) -> str:
     """Replace each match of `pattern`'s `hit` group with `placeholder`; keep placeholders and rejected candidates.
 
     A rejected candidate is retried from its next character (with the real text before it still visible to
@@ -617,7 +684,7 @@ def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Call
     position = 0
     while (match := pattern.search(text, position)) is not None:
         hit = match.group("hit")
-        if hit is None or (accept is not None and not accept(hit)):
+        if hit is None or (accept is not None and not accept(hit)) or (accept_match and not accept_match(match)):
             position = match.end() if hit is None else match.start() + 1
             continue
         pieces.append(text[done : match.start("hit")])
