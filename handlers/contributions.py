@@ -188,7 +188,7 @@ def _too_long(text: str) -> bool:
 async def _scrubbed(
     text: str, dialogue: Dialogue, room: RoomSnapshot, tx: Transaction, extra: tuple[RoomSnapshot, ...]
 ) -> str:
-    context = scrub_context(room, await tx.roster.affiliations(dialogue.id), extra)
+    context = scrub_context(room, await tx.roster.scrub_terms(dialogue.id), extra)
     return scrub_text(text, context).strip()
 
 

@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from handlers.arguments import split_aliases
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
 from privacy import normalise_category
 
@@ -34,6 +35,7 @@ class RosterRow:
     user_id: str
     affiliation: str
     category: str | None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +60,7 @@ def parse_roster_csv(data: bytes) -> RosterFile:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows = 0
     number = 0
+    aliases_column = _ALIASES_COLUMN
     try:
         for number, raw_cells in enumerate(reader, start=1):
             cells = [cell.strip() for cell in raw_cells]
@@ -66,6 +69,7 @@ def parse_roster_csv(data: bytes) -> RosterFile:
             if any(len(cell.encode()) > ROSTER_FIELD_MAX_BYTES for cell in cells):
                 raise RosterFileRefused(_field_too_long_message(number))
             if number == 1 and not _USER_ID.match(cells[0]) and cells[0].casefold() in _HEADER_WORDS:
+                aliases_column = _aliases_column(cells)
                 continue
             rows += 1
             if rows > ROSTER_MAX_ROWS:
@@ -73,7 +77,7 @@ def parse_roster_csv(data: bytes) -> RosterFile:
                     f"The file has more than {ROSTER_MAX_ROWS:,} rows, the most a roster file may have; "
                     "nothing was recorded."
                 )
-            _read_row(number, cells, result)
+            _read_row(number, cells, result, aliases_column)
     except csv.Error as error:
         # The csv module's own ceiling on a field (128 KiB) is far above ours, so this is a field over our limit
         # (or malformed quoting); the row is the one the reader was on.
@@ -84,6 +88,13 @@ def parse_roster_csv(data: bytes) -> RosterFile:
 
 
 _HEADER_WORDS = frozenset({"user", "user id", "matrix id", "mxid"})
+_ALIASES_COLUMN = 3  # without a header naming it: user, affiliation, category, aliases
+
+
+def _aliases_column(header: list[str]) -> int | None:
+    """Where a header row puts the aliases; None when it names columns but no aliases column."""
+    names = [cell.casefold() for cell in header]
+    return names.index("aliases") if "aliases" in names else (_ALIASES_COLUMN if len(names) > 3 else None)
 
 
 def _field_too_long_message(number: int) -> str:
@@ -93,20 +104,24 @@ def _field_too_long_message(number: int) -> str:
     )
 
 
-def _read_row(number: int, cells: list[str], result: RosterFile) -> None:
+def _read_row(number: int, cells: list[str], result: RosterFile, aliases_column: int | None) -> None:
     if not _USER_ID.match(cells[0]):
         result.problems.append(f"row {number}: the first column is not a Matrix ID")
         return
     if len(cells) < 2 or not cells[1]:
         result.problems.append(f"row {number}: no affiliation")
         return
+    category_column = 2 if aliases_column != 2 else 3
     category = None
-    if len(cells) > 2 and cells[2]:
-        category = normalise_category(cells[2])
+    if len(cells) > category_column and cells[category_column]:
+        category = normalise_category(cells[category_column])
         if category is None:
             result.problems.append(f"row {number}: unknown category")
             return
-    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category))
+    aliases: tuple[str, ...] = ()
+    if aliases_column is not None and len(cells) > aliases_column:
+        aliases = tuple(split_aliases(cells[aliases_column]))
+    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category, aliases))
 
 
 def _delimiter(text: str) -> str:
