@@ -16,20 +16,36 @@ written down cannot leak from a database, a backup or a draft.
    `+` or `0`. Dates with a leading zero and a four-digit year ("01.02.2024", "01-02-2024") are kept too.
    Known limits: a number without any prefix and not in North American shape ("123 45 67") is kept, and digits
    that directly follow a phone number after a single space ("… 45 67 2024") are replaced with it.
-4. the roster's affiliations (States and organisations) → `[affiliation]`: case-insensitive, whole words, longest
-   first, tolerant of `'`/`’`, of any whitespace (including line breaks) between words, of `&` for "and" (and vice
-   versa), of missing accents ("Cote d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural
-   suffix, which is kept ("Ruritania's" → "[affiliation]'s"). An affiliation written as a short acronym in capitals
-   ("WHO", "US", "ICRC") is matched case-sensitively, so the words "who" and "us" survive. Demonyms ("Ruritanian")
-   are not matched.
-5. participants' names → `[participant]`: every display name, and every member ID's localpart ("alice" of
-   `@alice:example.org`), case-insensitive and as whole words. A display name of several words is matched in its
-   full form only (so "Amara" alone stays when the display name is "Dr. Amara Okafor"); a trailing full stop of an
-   abbreviation is optional ("Dr Amara Okafor" matches too); a display name with a parenthesised or ` | `-separated
-   suffix ("Amara Okafor (MFA)") also matches without it; accents and apostrophes are treated as for affiliations.
-   Names are skipped when they have fewer than 3 letters or digits, or when every word of them is on
-   `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil society"), since replacing
-   those everywhere would wreck ordinary sentences and hide nobody.
+4. the roster's affiliations (States and organisations) and their aliases → `[affiliation]`, in every form that
+   `privacy.forms.affiliation_forms` derives: the name as given, its short forms ("Permanent Mission of the Federal
+   Republic of Ostravia" → "Ostravia"), demonyms by rule ("Tarvanian"), for real States (pycountry's ISO 3166 data)
+   the official, common and short names, ISO alpha-3 and alpha-2 codes in capitals (not those that are frequent
+   words: "NO", "IT", "CAN"; "US" is kept) and irregular demonyms ("Norwegian"), and for organisations of three or more
+   significant words the acronym ("HRW"). Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any
+   whitespace (including line breaks) between words, of `&` for "and" (and vice versa), of missing accents ("Cote
+   d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" →
+   "[affiliation]'s", "Tarvanians" → "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US",
+   "NOR") is matched case-sensitively, so the words "who" and "us" survive; so is a one-word form that is a common
+   word ("Turkey", "American").
+5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated
+   suffix, "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each
+   half of a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case,
+   with an honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a
+   trailing full stop of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A
+   name part that is also a common English, French or Spanish word by wordfreq's lists ("Grace", "Will", "Mark",
+   "May") is replaced only after an honorific or when capitalised inside a sentence ("as Will said", "thanks,
+   Grace"), not at the start of a sentence or line ("Will the chair …") nor in lower case ("grace period"); the
+   month "May" mid-sentence is replaced when a member is called May. Names are skipped when they have fewer than 3
+   letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role words and common words such as
+   "admin", "bot", "state", "civil society"), since replacing those everywhere would wreck ordinary sentences and
+   hide nobody.
+
+Whole words, for names and affiliations, means not inside a run of letters, except where lower case turns to upper
+case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#StandWith[affiliation]"; digits, "_", "-",
+"." and "/" separate words, so names inside URLs, file names and hashtags are found, while "benchmark" keeps its
+"mark". Not found: a State or person described without being named ("our host country", "the capital", "the
+chair"), a capital city, a leader's or minister's name that is on no roster or display name, a misspelling, and a
+demonym that neither the rules nor the irregular list give.
 
 Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
 roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
