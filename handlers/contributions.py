@@ -12,6 +12,7 @@ edit) longer than CONTRIBUTION_MAX_CHARS is refused whole with a reply, never st
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from handlers.limits import CONTRIBUTION_MAX_CHARS
 from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
-from privacy import ScrubContext, contributor_key, message_text, scrub_text
+from privacy import ScrubContext, contributor_key, message_text, prepare, scrub_text
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -190,6 +191,8 @@ async def _scrubbed(
 ) -> tuple[str, bool]:
     """The scrubbed text, and whether scrubbing replaced anything in it."""
     context = scrub_context(room, await tx.roster.scrub_terms(dialogue.id), extra)
+    # Building a context's patterns takes up to seconds for a large roster; done once per context, off the loop.
+    await asyncio.to_thread(prepare, context)
     scrubbed = scrub_text(text, context).strip()
     return scrubbed, scrubbed != text.strip()
 

@@ -217,14 +217,19 @@ def _is_capitals(form: str) -> bool:
 
 def _country(name: str) -> object | None:
     wanted = name.casefold()
-    if len(wanted) < 4:
-        return None
+    return None if len(wanted) < 4 else _countries_by_name().get(wanted)
+
+
+@lru_cache(maxsize=1)
+def _countries_by_name() -> dict[str, object]:
+    """pycountry's countries by casefolded name, official name and common name (built once: 249 countries)."""
+    index: dict[str, object] = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
             value = getattr(country, attribute, None)
-            if value and value.casefold() == wanted:
-                return country
-    return None
+            if value:
+                index.setdefault(value.casefold(), country)
+    return index
 
 
 def _country_names(country: object) -> set[str]:

@@ -257,6 +257,13 @@ def scrub_text(text: str, context: ScrubContext) -> str:
         text = scrubbed
 
 
+def prepare(context: ScrubContext) -> None:
+    """Build (and cache) the patterns of `context`, which takes up to seconds for a roster of hundreds of members.
+
+    Scrubbing builds them when they are missing; call this in a worker thread first, so the event loop does not."""
+    _context_patterns(context)
+
+
 def strip_reply_fallback(body: str) -> str:
     """Remove the quoted reply fallback from a plain-text body, keeping the reply itself.
 
