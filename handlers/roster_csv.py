@@ -1,4 +1,7 @@
-"""Reading a roster from CSV: one participant per row, `user, affiliation, category`.
+"""Reading a roster from CSV: one participant per row, `user, affiliation, category, aliases`.
+
+The aliases (other ways people write the affiliation, "Tarvania, RT") are one cell, separated by commas or bars;
+a header row may put an `aliases` column elsewhere.
 
 The file is parsed here, purely, so every rule (header, delimiters, bad rows, limits) is tested without a homeserver.
 Problems are reported by row number only: a reply must not repeat who is on the roster. A file over one of the
@@ -45,7 +48,7 @@ class RosterFile:
 
 
 def parse_roster_csv(data: bytes) -> RosterFile:
-    """Rows of `user, affiliation[, category]`; comma, semicolon or tab separated; an optional header row.
+    """Rows of `user, affiliation[, category[, aliases]]`; comma, semicolon or tab separated; an optional header row.
 
     Raises RosterFileRefused when the file is over a limit; bad rows within limits are skipped and named instead.
     """
