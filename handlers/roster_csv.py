@@ -97,7 +97,7 @@ _ALIASES_COLUMN = 3  # without a header naming it: user, affiliation, category, 
 def _aliases_column(header: list[str]) -> int | None:
     """Where a header row puts the aliases; None when it names columns but no aliases column."""
     names = [cell.casefold() for cell in header]
-    return names.index("aliases") if "aliases" in names else (_ALIASES_COLUMN if len(names) > 3 else None)
+    return names.index("aliases") if "aliases" in names else None
 
 
 def _field_too_long_message(number: int) -> str:

@@ -100,3 +100,8 @@ def test_an_aliases_column_is_found_by_its_header():
         b"user,affiliation,aliases,category\n@a:x.org,Republic of Tarvania,Tarvania,State party\n"
     )
     assert roster.rows == [RosterRow("@a:x.org", "Republic of Tarvania", "State party", ("Tarvania",))]
+
+
+def test_a_header_without_an_aliases_column_takes_no_aliases_from_a_fourth_column():
+    roster = parse_roster_csv(b"user,affiliation,category,notes\n@a:x.org,Republic of Tarvania,State party,met twice\n")
+    assert roster.rows == [RosterRow("@a:x.org", "Republic of Tarvania", "State party")]
