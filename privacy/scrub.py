@@ -33,12 +33,13 @@ written down cannot leak from a database, a backup or a draft.
    with an honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a
    trailing full stop of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A
    name part that is also a common English, French or Spanish word by wordfreq's lists ("Grace", "Will", "Mark",
-   "May") is replaced only after an honorific or when capitalised inside a sentence ("as Will said", "thanks,
-   Grace"), not at the start of a sentence or line ("Will the chair …") nor in lower case ("grace period"); the
-   month "May" mid-sentence is replaced when a member is called May. Names are skipped when they have fewer than 3
-   letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role words and common words such as
-   "admin", "bot", "state", "civil society"), since replacing those everywhere would wreck ordinary sentences and
-   hide nobody.
+   "May", but also "John") is replaced only after an honorific, when capitalised inside a sentence ("as Will said",
+   "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying follows
+   ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …") nor in
+   lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names are
+   skipped when they have fewer than 3 letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role
+   words and common words such as "admin", "bot", "state", "civil society"), since replacing those everywhere would
+   wreck ordinary sentences and hide nobody.
 
 Whole words, for names and affiliations, means not inside a run of letters, except where lower case turns to upper
 case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#StandWith[affiliation]"; digits, "_", "-",
@@ -669,17 +670,32 @@ _SENTENCE_ENDS = ".!?\n"
 _LOOK_BACK_CHARS = 8
 
 
+# What follows a name at the start of a sentence: a possessive, or a verb of saying or thinking ("Will said …",
+# "Grace's proposal …"), which the words themselves ("Will the chair …", "Mark my words", "May I …") are not.
+_NAME_FOLLOWERS_RE = re.compile(
+    rf"{_APOSTROPHE}s(?!{_LETTER})|[ \t]+(?:said|says|asked|asks|added|adds|argued|argues|noted|notes|agreed|agrees|"
+    r"disagreed|disagrees|suggested|suggests|proposed|proposes|mentioned|mentions|thinks|thought|believes|wrote|"
+    r"writes|explained|explains|stressed|stresses|pointed|replied|replies|made|raised|is|was|has|had)(?![\w])"
+)
+
+
 def _written_as_a_name(match: re.Match[str]) -> bool:
-    """A name part that is also a word ("Grace", "Will") counts as a name after an honorific ("Mr will"), or when
-    capitalised inside a sentence ("as Will said", "thanks, Grace"); at a sentence start ("Will the chair …") and in
-    lower case ("grace period") it is the word. Only a few characters are looked back at, to stay linear."""
+    """A name part that is also a word ("Grace", "Will") counts as a name after an honorific ("Mr will"), when
+    capitalised inside a sentence ("as Will said", "thanks, Grace"), or capitalised at the start of one when a
+    possessive or a verb of saying follows ("Will said …", "Grace's proposal"). Otherwise ("Will the chair …",
+    "grace period") it is the word. Only a few characters are looked at on either side, to stay linear."""
     if match.group("title"):
         return True
     hit = match.group("hit")
     if not hit[:1].isupper():
         return False
-    text = match.string
-    index = match.start("hit")
+    return _inside_a_sentence(match.string, match.start("hit")) or (
+        _NAME_FOLLOWERS_RE.match(match.string, match.end("hit")) is not None
+    )
+
+
+def _inside_a_sentence(text: str, index: int) -> bool:
+    """Whether `index` is inside a sentence: after a space that follows no sentence end (nor the text's start)."""
     limit = max(0, index - _LOOK_BACK_CHARS)
     while index > limit and text[index - 1] in _OPENERS:
         index -= 1

@@ -119,6 +119,14 @@ LEAKS: list[tuple[str, str, str | None, str]] = [
     ("common_word_name_with_honorific", "Mr will replied", None, "[participant] replied"),
     ("common_word_name_thanks", "thanks, Mark", None, "thanks, [participant]"),
     ("surname_alone", "Whitlock disagrees", None, "[participant] disagrees"),
+    ("common_word_name_starts_saying", "Will said it first.", None, "[participant] said it first."),
+    ("common_word_name_starts_possessive", "Grace's proposal stands.", None, "[participant]'s proposal stands."),
+    (
+        "common_word_name_after_line_break",
+        "Agreed.\nMark suggested a review.",
+        None,
+        "Agreed.\n[participant] suggested a review.",
+    ),
     # reply fallbacks, DMs, edits (all go through scrub_message)
     (
         "reply_fallback_plain",
@@ -147,6 +155,8 @@ KEPT: list[tuple[str, str]] = [
     ("remark", "a remarkable remark"),
     ("will_lowercase", "we will decide tomorrow"),
     ("will_sentence_start", "Will the chair allow this?"),
+    ("mark_sentence_start", "Mark my words: this matters."),
+    ("may_sentence_start", "May I add a point?"),
     ("may_lowercase", "it may work"),
     ("mark_verb", "mark the date"),
     ("grace_period", "a grace period of 30 days"),
