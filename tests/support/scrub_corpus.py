@@ -195,6 +195,8 @@ def adversarial_shapes(roster: Roster | None = None) -> list[Shape]:
         ("common_word_name_after_spaces", _fill(" ", head="so", tail="Grace")),
         ("common_word_name_after_openers", _fill("(", head="so ", tail="Grace")),
         ("demonym_runs", _fill("Ruritanians ")),
+        ("common_word_name_sentence_starts", _fill(".\nWill \t ")),
+        ("common_word_name_before_spaces", _fill(" ", head="Grace", tail="said")),
         # whitespace and the reply fallback
         ("whitespace_run", _fill(" ")),
         ("newline_run", _fill("\n")),
