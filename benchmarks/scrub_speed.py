@@ -47,6 +47,17 @@ def _time_one(name: str, members: int) -> float:
     return best
 
 
+def _time_patterns(members: int) -> float:
+    """Seconds to build a fresh context's patterns (the bot does it in a worker thread, once per context)."""
+    from privacy import ScrubContext, scrub_text
+
+    roster = _corpus().realistic_roster(members)
+    scrub_text("warm-up", ScrubContext(frozenset({"@warm:example.org"}), frozenset({"Warm Up"}), frozenset({"Up"})))
+    start = time.perf_counter()
+    scrub_text("x", ScrubContext(roster.member_ids, roster.display_names, roster.affiliations))
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=60, help="room members (and about half as many affiliations)")
@@ -60,6 +71,7 @@ def main() -> None:
     import privacy
 
     print(f"scrubber: {Path(privacy.__file__).resolve().parent}; members: {args.members}")
+    print(f"{'building the patterns':34} {_time_patterns(args.members) * 1000:10.1f} ms")
     names = [shape.name for shape in _corpus().adversarial_shapes(_corpus().realistic_roster(args.members))]
     if args.shape:
         names = [args.shape]

@@ -104,17 +104,26 @@ class RosterEntry:
     user_id: str
     affiliation: str
     category: str | None
+    aliases: tuple[str, ...] = ()
+    """Other ways people write the affiliation ("Tarvania", "RT"): scrubbed like it, never shown."""
 
 
 def roster_entry(raw: str) -> RosterEntry:
     parts = raw.strip().split(maxsplit=1)
     if len(parts) < 2 or not _USER_ID.match(parts[0]):
         raise UsageError("start with the participant's Matrix ID, e.g. @someone:example.org")
-    affiliation, _, category = parts[1].partition(";")
+    names, _, category = parts[1].partition(";")
+    affiliation, _, alias_list = names.partition("|")
     if not affiliation.strip():
         raise UsageError("missing affiliation")
     affiliation = _within_limit("affiliation", " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
-    return RosterEntry(parts[0], affiliation, category.strip() or None)
+    aliases = tuple(_within_limit("alias", alias, AFFILIATION_MAX_CHARS) for alias in split_aliases(alias_list))
+    return RosterEntry(parts[0], affiliation, category.strip() or None, aliases)
+
+
+def split_aliases(raw: str) -> list[str]:
+    """Aliases separated by commas or bars, each with its whitespace collapsed; empty ones dropped."""
+    return [" ".join(alias.split()) for alias in re.split(r"[,|]", raw) if alias.strip()]
 
 
 _MAX_REF_CHARS = 12  # storage.contributions makes references of at most 12 characters

@@ -12,6 +12,7 @@ edit) longer than CONTRIBUTION_MAX_CHARS is refused whole with a reply, never st
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from handlers.limits import CONTRIBUTION_MAX_CHARS
 from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
-from privacy import ScrubContext, contributor_key, message_text, scrub_text
+from privacy import ScrubContext, contributor_key, message_text, prepare, scrub_text
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -61,7 +62,7 @@ async def handle_message(
 
     With `acknowledge` false (the sender is flooding) a contribution is recorded without its ✅."""
     if event.is_edit:
-        await _apply_edit(event, room, tx, now)
+        await _apply_edit(event, room, rooms, tx, now)
         return
     if await redacted_before_seen(event, tx):
         return
@@ -187,9 +188,13 @@ def _too_long(text: str) -> bool:
 
 async def _scrubbed(
     text: str, dialogue: Dialogue, room: RoomSnapshot, tx: Transaction, extra: tuple[RoomSnapshot, ...]
-) -> str:
-    context = scrub_context(room, await tx.roster.affiliations(dialogue.id), extra)
-    return scrub_text(text, context).strip()
+) -> tuple[str, bool]:
+    """The scrubbed text, and whether scrubbing replaced anything in it."""
+    context = scrub_context(room, await tx.roster.scrub_terms(dialogue.id), extra)
+    # Building a context's patterns takes up to seconds for a large roster; done once per context, off the loop.
+    await asyncio.to_thread(prepare, context)
+    scrubbed = scrub_text(text, context).strip()
+    return scrubbed, scrubbed != text.strip()
 
 
 async def _record(
@@ -210,7 +215,7 @@ async def _record(
         await queue_reply(tx, event, TOO_LONG_CONTRIBUTION, now)
         return None
     extra = (dialogue_room,) if dialogue_room is not None else ()
-    text = await _scrubbed(unscrubbed, target.dialogue, room, tx, extra)
+    text, changed = await _scrubbed(unscrubbed, target.dialogue, room, tx, extra)
     if not text:
         return None
     await tx.contributions.add(
@@ -223,13 +228,14 @@ async def _record(
         room_id=event.room_id,
         origin_ts=event.origin_server_ts,
         now=now,
+        scrubbed=changed,
     )
     if acknowledge:
         await queue_acknowledgement(tx, event, now)
     return text
 
 
-async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float) -> None:
+async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float) -> None:
     target_id = event.relation.get("event_id")
     new_content = event.content.get("m.new_content")
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
@@ -254,9 +260,14 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, tx: Transaction, 
     if _too_long(unscrubbed):
         await queue_reply(tx, event, TOO_LONG_EDIT, now)
         return
-    text = await _scrubbed(unscrubbed, dialogue, room, tx, ())
+    # An edit in a direct message is scrubbed of the dialogue room's members too, as the original was.
+    dialogue_room = rooms(dialogue.room_id) if dialogue.room_id != room.room_id else None
+    extra = (dialogue_room,) if dialogue_room is not None else ()
+    text, changed = await _scrubbed(unscrubbed, dialogue, room, tx, extra)
     if text:
-        await tx.contributions.apply_edit(contribution.id, event.event_id, text, event.origin_server_ts)
+        await tx.contributions.apply_edit(
+            contribution.id, event.event_id, text, event.origin_server_ts, scrubbed=changed
+        )
 
 
 async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:

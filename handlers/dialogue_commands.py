@@ -176,7 +176,8 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
         category = categories.normalise(entry.category)
         if category is None:
             raise CommandRefused(f"Unknown stakeholder category. Use one of: {categories.listing()}.")
-    await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, entry.user_id), entry.affiliation, category)
+    member = contributor_key(dialogue.secret, entry.user_id)
+    await tx.roster.set(dialogue.id, member, entry.affiliation, category, entry.aliases)
     # The reply repeats neither the person nor the affiliation.
     return Reply.plain(f"Roster updated: {await tx.roster.count(dialogue.id)} participant(s) recorded.")
 
@@ -241,7 +242,7 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     target = reply_target(call)
     if target is None:
         raise CommandRefused(
-            f"Send {call.prefix} roster import as a reply to a CSV file (user, affiliation, category)."
+            f"Send {call.prefix} roster import as a reply to a CSV file (user, affiliation, category, aliases)."
         )
     try:
         data = await call.fetch_attachment(call.room.room_id, target)
@@ -253,7 +254,8 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     except RosterFileRefused as refusal:
         raise CommandRefused(str(refusal)) from refusal
     for row in roster.rows:
-        await tx.roster.set(dialogue.id, contributor_key(dialogue.secret, row.user_id), row.affiliation, row.category)
+        member = contributor_key(dialogue.secret, row.user_id)
+        await tx.roster.set(dialogue.id, member, row.affiliation, row.category, row.aliases)
     lines = [
         f"Roster import: {len(roster.rows)} row(s) recorded; the roster has {await tx.roster.count(dialogue.id)} "
         "participant(s). Consider deleting the file from the room now."

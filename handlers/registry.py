@@ -122,16 +122,17 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="roster set",
-                arguments="<user> <affiliation> [; <category>]",
-                summary="records a participant's affiliation and stakeholder category, used only to scrub text and "
-                "for anonymous category bands; never shown back",
+                arguments="<user> <affiliation> [| <alias>, <alias>…] [; <category>]",
+                summary="records a participant's affiliation (and other ways people write it) and stakeholder "
+                "category, used only to scrub text and for anonymous category bands; never shown back",
                 handler=dialogue.roster_set,
                 permission=MODERATOR,
                 parse=arguments.roster_entry,
             ),
             Command(
                 name="roster import",
-                summary="sent as a reply to a CSV file (user, affiliation, category): records many participants",
+                summary="sent as a reply to a CSV file (user, affiliation, category, aliases): records many "
+                "participants",
                 handler=dialogue.roster_import,
                 permission=MODERATOR,
             ),

@@ -1,4 +1,7 @@
-"""Reading a roster from CSV: one participant per row, `user, affiliation, category`.
+"""Reading a roster from CSV: one participant per row, `user, affiliation, category, aliases`.
+
+The aliases (other ways people write the affiliation, "Tarvania, RT") are one cell, separated by commas or bars;
+a header row may put an `aliases` column elsewhere.
 
 The file is parsed here, purely, so every rule (header, delimiters, bad rows, limits) is tested without a homeserver.
 Problems are reported by row number only: a reply must not repeat who is on the roster. A file over one of the
@@ -12,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from handlers.arguments import split_aliases
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
 from privacy import DEFAULT_CATEGORIES, StakeholderCategories
 
@@ -34,6 +38,7 @@ class RosterRow:
     user_id: str
     affiliation: str
     category: str | None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -44,7 +49,7 @@ class RosterFile:
 
 
 def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CATEGORIES) -> RosterFile:
-    """Rows of `user, affiliation[, category]`; comma, semicolon or tab separated; an optional header row.
+    """Rows of `user, affiliation[, category[, aliases]]`; comma, semicolon or tab separated; an optional header row.
 
     A category is stored under its canonical name among the deployment's `categories`; a row with any other is
     skipped (and `unknown_category` set, so the reply can list the allowed ones).
@@ -62,6 +67,7 @@ def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CA
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows = 0
     number = 0
+    aliases_column = _ALIASES_COLUMN
     try:
         for number, raw_cells in enumerate(reader, start=1):
             cells = [cell.strip() for cell in raw_cells]
@@ -70,6 +76,7 @@ def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CA
             if any(len(cell.encode()) > ROSTER_FIELD_MAX_BYTES for cell in cells):
                 raise RosterFileRefused(_field_too_long_message(number))
             if number == 1 and not _USER_ID.match(cells[0]) and cells[0].casefold() in _HEADER_WORDS:
+                aliases_column = _aliases_column(cells)
                 continue
             rows += 1
             if rows > ROSTER_MAX_ROWS:
@@ -77,7 +84,7 @@ def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CA
                     f"The file has more than {ROSTER_MAX_ROWS:,} rows, the most a roster file may have; "
                     "nothing was recorded."
                 )
-            _read_row(number, cells, result, categories)
+            _read_row(number, cells, result, categories, aliases_column)
     except csv.Error as error:
         # The csv module's own ceiling on a field (128 KiB) is far above ours, so this is a field over our limit
         # (or malformed quoting); the row is the one the reader was on.
@@ -88,6 +95,13 @@ def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CA
 
 
 _HEADER_WORDS = frozenset({"user", "user id", "matrix id", "mxid"})
+_ALIASES_COLUMN = 3  # without a header naming it: user, affiliation, category, aliases
+
+
+def _aliases_column(header: list[str]) -> int | None:
+    """Where a header row puts the aliases; None when it names columns but no aliases column."""
+    names = [cell.casefold() for cell in header]
+    return names.index("aliases") if "aliases" in names else None
 
 
 def _field_too_long_message(number: int) -> str:
@@ -97,21 +111,27 @@ def _field_too_long_message(number: int) -> str:
     )
 
 
-def _read_row(number: int, cells: list[str], result: RosterFile, categories: StakeholderCategories) -> None:
+def _read_row(
+    number: int, cells: list[str], result: RosterFile, categories: StakeholderCategories, aliases_column: int | None
+) -> None:
     if not _USER_ID.match(cells[0]):
         result.problems.append(f"row {number}: the first column is not a Matrix ID")
         return
     if len(cells) < 2 or not cells[1]:
         result.problems.append(f"row {number}: no affiliation")
         return
+    category_column = 2 if aliases_column != 2 else 3
     category = None
-    if len(cells) > 2 and cells[2]:
-        category = categories.normalise(cells[2])
+    if len(cells) > category_column and cells[category_column]:
+        category = categories.normalise(cells[category_column])
         if category is None:
             result.problems.append(f"row {number}: unknown category")
             result.unknown_category = True
             return
-    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category))
+    aliases: tuple[str, ...] = ()
+    if aliases_column is not None and len(cells) > aliases_column:
+        aliases = tuple(split_aliases(cells[aliases_column]))
+    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category, aliases))
 
 
 def _delimiter(text: str) -> str:

@@ -73,6 +73,7 @@ async def gather_synopsis_input(
             member_key=item.member_key,
             supporter_keys=supporters.get(item.id, frozenset()),
             created_at=item.created_at,
+            scrubbed=item.scrubbed,
         )
         for item in await tx.contributions.for_dialogue(dialogue.id)
         if item.challenge_id in numbers

@@ -16,20 +16,37 @@ written down cannot leak from a database, a backup or a draft.
    `+` or `0`. Dates with a leading zero and a four-digit year ("01.02.2024", "01-02-2024") are kept too.
    Known limits: a number without any prefix and not in North American shape ("123 45 67") is kept, and digits
    that directly follow a phone number after a single space ("… 45 67 2024") are replaced with it.
-4. the roster's affiliations (States and organisations) → `[affiliation]`: case-insensitive, whole words, longest
-   first, tolerant of `'`/`’`, of any whitespace (including line breaks) between words, of `&` for "and" (and vice
-   versa), of missing accents ("Cote d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural
-   suffix, which is kept ("Ruritania's" → "[affiliation]'s"). An affiliation written as a short acronym in capitals
-   ("WHO", "US", "ICRC") is matched case-sensitively, so the words "who" and "us" survive. Demonyms ("Ruritanian")
-   are not matched.
-5. participants' names → `[participant]`: every display name, and every member ID's localpart ("alice" of
-   `@alice:example.org`), case-insensitive and as whole words. A display name of several words is matched in its
-   full form only (so "Amara" alone stays when the display name is "Dr. Amara Okafor"); a trailing full stop of an
-   abbreviation is optional ("Dr Amara Okafor" matches too); a display name with a parenthesised or ` | `-separated
-   suffix ("Amara Okafor (MFA)") also matches without it; accents and apostrophes are treated as for affiliations.
-   Names are skipped when they have fewer than 3 letters or digits, or when every word of them is on
-   `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil society"), since replacing
-   those everywhere would wreck ordinary sentences and hide nobody.
+4. the roster's affiliations (States and organisations) and their aliases → `[affiliation]`, in every form that
+   `privacy.forms.affiliation_forms` derives: the name as given, its short forms ("Permanent Mission of the Federal
+   Republic of Ostravia" → "Ostravia"), demonyms by rule ("Tarvanian"), for real States (pycountry's ISO 3166 data)
+   the official, common and short names, ISO alpha-3 and alpha-2 codes in capitals (not those that are frequent
+   words: "NO", "IT", "CAN"; "US" is kept) and irregular demonyms ("Norwegian"), and for organisations of three or more
+   significant words the acronym ("HRW"). Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any
+   whitespace (including line breaks) between words, of `&` for "and" (and vice versa), of missing accents ("Cote
+   d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" →
+   "[affiliation]'s", "Tarvanians" → "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US",
+   "NOR") is matched case-sensitively, so the words "who" and "us" survive; so is a one-word form that is a common
+   word ("Turkey", "American").
+5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated
+   suffix, "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each
+   half of a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case,
+   with an honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a
+   trailing full stop of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A
+   name part that is also a common English, French or Spanish word by wordfreq's lists ("Grace", "Will", "Mark",
+   "May", but also "John") is replaced only after an honorific, when capitalised inside a sentence ("as Will said",
+   "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying follows
+   ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …") nor in
+   lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names are
+   skipped when they have fewer than 3 letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role
+   words and common words such as "admin", "bot", "state", "civil society"), since replacing those everywhere would
+   wreck ordinary sentences and hide nobody.
+
+Whole words, for names and affiliations, means not inside a run of letters, except where lower case turns to upper
+case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#StandWith[affiliation]"; digits, "_", "-",
+"." and "/" separate words, so names inside URLs, file names and hashtags are found, while "benchmark" keeps its
+"mark". Not found: a State or person described without being named ("our host country", "the capital", "the
+chair"), a capital city, a leader's or minister's name that is on no roster or display name, a misspelling, and a
+demonym that neither the rules nor the irregular list give.
 
 Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
 roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
@@ -50,6 +67,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
+
+from privacy.forms import HONORIFICS, affiliation_forms, is_common_word, name_parts
 
 PARTICIPANT = "[participant]"
 AFFILIATION = "[affiliation]"
@@ -121,9 +140,13 @@ _MAX_ACRONYM_CHARS = 6
 # regular expression compiler recurses once per branching point of the trie (Python's limit is some 900).
 _MAX_PATTERN_NAME_CHARS = 300
 
-# A "word" character for whole-word matching: \w plus combining diacritics, so that in decomposed (NFD) text the
-# name "Jose" does not match the first four letters of "José".
-_WORD = r"[\w\u0300-\u036f]"
+# Names and affiliations are whole words: not inside a run of letters, except where lower case turns to upper
+# ("#TarvaniaFirst", "#StandWithElbonia"), which is how hashtags join words. Digits and "_" are not letters, so
+# "statement_tarvania.pdf" and "tarvania2030" give the name up too; "benchmark" keeps its "mark".
+_LETTER = r"[^\W\d_]"
+_CAMEL_CASE_BREAK = r"(?-i:(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ]))"
+_WORD_START = rf"(?:(?<!{_LETTER})(?<![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
+_WORD_END = rf"(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
 _APOSTROPHES = "'’‘ʼ`´"
 _APOSTROPHE = "['’‘ʼ`´]"
 
@@ -233,6 +256,13 @@ def scrub_text(text: str, context: ScrubContext) -> str:
         if scrubbed == text:
             return scrubbed
         text = scrubbed
+
+
+def prepare(context: ScrubContext) -> None:
+    """Build (and cache) the patterns of `context`, which takes up to seconds for a roster of hundreds of members.
+
+    Scrubbing builds them when they are missing; call this in a worker thread first, so the event loop does not."""
+    _context_patterns(context)
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -419,21 +449,29 @@ class _TextExtractor(HTMLParser):
 class _ContextPatterns:
     affiliations: re.Pattern[str] | None
     names: re.Pattern[str] | None
+    common_word_names: re.Pattern[str] | None
+    """Name parts that are also common words ("Grace", "Will"): replaced only where written as a name."""
 
 
 @lru_cache(maxsize=64)
 def _context_patterns(context: ScrubContext) -> _ContextPatterns:
     """Compile the affiliation and name patterns of a context once; a dialogue scrubs many messages with one context."""
+    forms = {form for affiliation in context.affiliations for form in affiliation_forms(affiliation)}
     affiliations = [
-        a
-        for a in _variants(context.affiliations)
-        if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
+        a for a in _variants(forms) if _alnum_count(a) >= _MIN_AFFILIATION_CHARS and len(a) <= _MAX_PATTERN_NAME_CHARS
     ]
-    names = [n for n in _variants(_candidate_names(context)) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
+    names, common_word_names = _candidate_names(context)
     return _ContextPatterns(
         affiliations=_alternation(affiliations, _affiliation_tokens),
-        names=_alternation(names, _name_tokens),
+        names=_alternation(_usable_names(names), _name_tokens, prefix=f"(?:{_HONORIFIC})?"),
+        common_word_names=_alternation(
+            _usable_names(common_word_names), _name_tokens, prefix=f"(?P<title>{_HONORIFIC})?"
+        ),
     )
+
+
+def _usable_names(names: set[str]) -> list[str]:
+    return [n for n in _variants(names) if _is_name(n) and len(n) <= _MAX_PATTERN_NAME_CHARS]
 
 
 # A bracketed part of a display name. No opening bracket inside: otherwise each "(" of a name made of unclosed
@@ -441,8 +479,10 @@ def _context_patterns(context: ScrubContext) -> _ContextPatterns:
 _BRACKETED = re.compile(r"\s*[(\[{][^(){}\[\]]*[)\]}]")
 
 
-def _candidate_names(context: ScrubContext) -> set[str]:
+def _candidate_names(context: ScrubContext) -> tuple[set[str], set[str]]:
+    """The names to look for in any case, and the name parts that are common words (see `_written_as_a_name`)."""
     names: set[str] = set()
+    common_word_names: set[str] = set()
     for user_id in context.member_ids:
         if user_id.startswith("@") and ":" in user_id:
             names.add(user_id[1:].split(":", 1)[0])
@@ -450,9 +490,13 @@ def _candidate_names(context: ScrubContext) -> set[str]:
         full = " ".join(display_name.split())
         names.add(full)
         # "Amara Okafor (MFA)", "Amara Okafor | Ruritania", "Amara Okafor - MFA" → also "Amara Okafor"
-        core = re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0]
-        names.add(" ".join(core.split()))
-    return names
+        core = " ".join(re.split(r"\s+[|/\u2013\u2014-]\s+", _BRACKETED.sub(" ", full), maxsplit=1)[0].split())
+        names.add(core)
+        # "Dr. Amara Okafor" → also "Amara Okafor" (an honorific in front is matched by the pattern itself)
+        names.add(" ".join(word for word in core.split() if word.rstrip(".").casefold() not in _HONORIFIC_WORDS))
+        for part in name_parts(core):
+            (common_word_names if is_common_word(part) else names).add(part)
+    return names, common_word_names - names
 
 
 def _variants(names: Iterable[str]) -> set[str]:
@@ -479,14 +523,17 @@ def _is_name(name: str) -> bool:
     return not all(w in NAME_STOP_WORDS or not w for w in words)
 
 
-def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) -> re.Pattern[str] | None:
+def _alternation(
+    names: Iterable[str], to_tokens: Callable[[str], list[str]], prefix: str = ""
+) -> re.Pattern[str] | None:
     """One pattern matching any of `names`, as a trie: names sharing a beginning share its pattern.
 
     A flat alternation of every name is tried name by name at each position of the text, so its cost grows with the
     roster (a 64 KB body took seconds with 500 members); a trie tries each distinct beginning once. Longest first,
     as in a flat alternation: the first alternative that matches wins, so "Ministry of Foreign Affairs of Ruritania"
     must be tried before "Ruritania". Each branch of the trie is ordered by the longest name below it, and a name
-    that ends at a branching point comes after the longer names continuing from there.
+    that ends at a branching point comes after the longer names continuing from there. `prefix` is a pattern
+    matched (and replaced) in front of any name, e.g. an optional honorific.
     """
     ordered = sorted(set(names), key=lambda n: (-len(n), n))
     if not ordered:
@@ -500,7 +547,7 @@ def _alternation(names: Iterable[str], to_tokens: Callable[[str], list[str]]) ->
             node.first_rank = min(node.first_rank, rank)
         if node.end_rank is None:
             node.end_rank = rank
-    return re.compile(rf"{_KEEP}|(?<!{_WORD})(?P<hit>{_trie_pattern(root)})", re.IGNORECASE)
+    return re.compile(rf"{_KEEP}|{_WORD_START}(?P<hit>{prefix}{_trie_pattern(root)})", re.IGNORECASE)
 
 
 @dataclass
@@ -566,14 +613,22 @@ def _is_acronym(name: str) -> bool:
 
 
 def _affiliation_tokens(name: str) -> list[str]:
-    # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive.
-    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=_is_acronym(name))
+    # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive; a form that is a
+    # common word ("Turkey", "American") only as written.
+    keep_case = _is_acronym(name) or (len(name.split()) == 1 and is_common_word(name))
+    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=keep_case)
     # The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
-    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?(?!{_WORD}))"]
+    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?{_WORD_END})"]
 
 
 def _name_tokens(name: str) -> list[str]:
-    return [*_words_tokens(name, and_is_ampersand=False), rf"(?!{_WORD})"]
+    return [*_words_tokens(name, and_is_ampersand=False), _WORD_END]
+
+
+_HONORIFIC_WORDS = frozenset(word.rstrip(".").casefold() for title in HONORIFICS for word in title.split())
+# "Ms Quarterbridge", "Dr. Oyelaran-Fitch", "H.E. Zephyrine": the title goes with the name (it tells a gender or a
+# rank, and is no use without the name).
+_HONORIFIC = "(?:" + "|".join("".join(_words_tokens(title, and_is_ampersand=False)) for title in HONORIFICS) + r")\s+"
 
 
 # --- the passes --------------------------------------------------------------------------------------------------
@@ -603,10 +658,61 @@ def _scrub_affiliations(text: str, patterns: _ContextPatterns) -> str:
 
 
 def _scrub_names(text: str, patterns: _ContextPatterns) -> str:
-    return text if patterns.names is None else _replace(patterns.names, text, PARTICIPANT)
+    if patterns.names is not None:
+        text = _replace(patterns.names, text, PARTICIPANT)
+    if patterns.common_word_names is not None:
+        text = _replace(patterns.common_word_names, text, PARTICIPANT, accept_match=_written_as_a_name)
+    return text
 
 
-def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Callable[[str], bool] | None = None) -> str:
+_OPENERS = "\"'“‘«([{"
+_SENTENCE_ENDS = ".!?\n"
+_LOOK_BACK_CHARS = 8
+
+
+# What follows a name at the start of a sentence: a possessive, or a verb of saying or thinking ("Will said …",
+# "Grace's proposal …"), which the words themselves ("Will the chair …", "Mark my words", "May I …") are not.
+_NAME_FOLLOWERS_RE = re.compile(
+    rf"{_APOSTROPHE}s(?!{_LETTER})|[ \t]+(?:said|says|asked|asks|added|adds|argued|argues|noted|notes|agreed|agrees|"
+    r"disagreed|disagrees|suggested|suggests|proposed|proposes|mentioned|mentions|thinks|thought|believes|wrote|"
+    r"writes|explained|explains|stressed|stresses|pointed|replied|replies|made|raised|is|was|has|had)(?![\w])"
+)
+
+
+def _written_as_a_name(match: re.Match[str]) -> bool:
+    """A name part that is also a word ("Grace", "Will") counts as a name after an honorific ("Mr will"), when
+    capitalised inside a sentence ("as Will said", "thanks, Grace"), or capitalised at the start of one when a
+    possessive or a verb of saying follows ("Will said …", "Grace's proposal"). Otherwise ("Will the chair …",
+    "grace period") it is the word. Only a few characters are looked at on either side, to stay linear."""
+    if match.group("title"):
+        return True
+    hit = match.group("hit")
+    if not hit[:1].isupper():
+        return False
+    return _inside_a_sentence(match.string, match.start("hit")) or (
+        _NAME_FOLLOWERS_RE.match(match.string, match.end("hit")) is not None
+    )
+
+
+def _inside_a_sentence(text: str, index: int) -> bool:
+    """Whether `index` is inside a sentence: after a space that follows no sentence end (nor the text's start)."""
+    limit = max(0, index - _LOOK_BACK_CHARS)
+    while index > limit and text[index - 1] in _OPENERS:
+        index -= 1
+    if index == 0 or text[index - 1] not in " \t\u00a0":
+        return False
+    while index > limit and text[index - 1] in " \t\u00a0":
+        index -= 1
+    return index > 0 and text[index - 1] not in _SENTENCE_ENDS and not text[index - 1].isspace()
+
+
+def _replace(
+    pattern: re.Pattern[str],
+    text: str,
+    placeholder: str,
+    accept: Callable[[str], bool] | None = None,
+    accept_match: Callable[[re.Match[str]], bool] | None = None,
+) -> str:
     """Replace each match of `pattern`'s `hit` group with `placeholder`; keep placeholders and rejected candidates.
 
     A rejected candidate is retried from its next character (with the real text before it still visible to
@@ -617,7 +723,7 @@ def _replace(pattern: re.Pattern[str], text: str, placeholder: str, accept: Call
     position = 0
     while (match := pattern.search(text, position)) is not None:
         hit = match.group("hit")
-        if hit is None or (accept is not None and not accept(hit)):
+        if hit is None or (accept is not None and not accept(hit)) or (accept_match and not accept_match(match)):
             position = match.end() if hit is None else match.start() + 1
             continue
         pieces.append(text[done : match.start("hit")])

@@ -58,6 +58,8 @@ class Contribution:
     created_at: float
     origin_ts: int
     edited_ts: int | None
+    scrubbed: bool = False
+    """Whether scrubbing replaced anything in the text (counted, as a band, in the synopsis's method annex)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +93,16 @@ _FIELDS = (
     "created_at",
     "origin_ts",
     "edited_ts",
+    "scrubbed",
 )
 _COLUMNS = ", ".join(_FIELDS)
 _C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a join aliased `c`
 
 
 def _row(row: sqlite3.Row) -> Contribution:
-    return Contribution(**{name: row[name] for name in _FIELDS})
+    values = {name: row[name] for name in _FIELDS}
+    values["scrubbed"] = bool(values["scrubbed"])
+    return Contribution(**values)
 
 
 def _random_ref(length: int) -> str:
@@ -135,6 +140,7 @@ class ContributionsRepository:
         room_id: str,
         origin_ts: int,
         now: float,
+        scrubbed: bool = False,
     ) -> Contribution:
         """Store a contribution from event ``event_id`` under a fresh ref.
 
@@ -155,8 +161,8 @@ class ContributionsRepository:
         ref = await self._unused_ref()
         row = await self._session.fetchone(
             "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
-            f"room_ref, created_at, origin_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts),
+            f"room_ref, created_at, origin_ts, scrubbed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts, scrubbed),
         )
         if row is None:  # RETURNING always yields the inserted row
             raise RowNotFoundError("inserting a contribution returned no row")
@@ -257,7 +263,9 @@ class ContributionsRepository:
         )
         return None if row is None else _row(row)
 
-    async def apply_edit(self, contribution_id: int, edit_event_id: str, text: str, edit_ts: int) -> bool:
+    async def apply_edit(
+        self, contribution_id: int, edit_event_id: str, text: str, edit_ts: int, *, scrubbed: bool = False
+    ) -> bool:
         """Take an edit's text unless a newer edit was already applied; return whether the text changed.
 
         Edits can arrive out of order: one older than the newest applied (by homeserver timestamp) is not
@@ -279,7 +287,8 @@ class ContributionsRepository:
             logger.debug("contributions: ignored an out-of-date edit of %d", contribution_id)
             return False
         await self._session.execute(
-            "UPDATE contributions SET text = ?, edited_ts = ? WHERE id = ?", (text, edit_ts, contribution_id)
+            "UPDATE contributions SET text = ?, edited_ts = ?, scrubbed = ? WHERE id = ?",
+            (text, edit_ts, scrubbed, contribution_id),
         )
         self._session.request_checkpoint()  # the replaced words must not linger in the log either
         return text != current["text"]

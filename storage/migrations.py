@@ -358,6 +358,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         run=_key_matrix_ids,
     ),
+    Migration(
+        version=8,
+        description="affiliation aliases on the roster; whether scrubbing changed a contribution",
+        statements=(
+            # Other ways people write an affiliation ("Tarvania", "RT"), one per line; only the scrubber reads them.
+            "ALTER TABLE roster ADD COLUMN aliases TEXT NOT NULL DEFAULT ''",
+            # Counted (as a band) in the synopsis's method annex. Contributions from before are taken as unchanged.
+            "ALTER TABLE contributions ADD COLUMN scrubbed INTEGER NOT NULL DEFAULT 0 CHECK (scrubbed IN (0, 1))",
+        ),
+    ),
 )
 
 

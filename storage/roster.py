@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from storage.session import Session
 
+# Aliases are stored in one column, one per line (an alias never holds a line break: whitespace is collapsed).
+_ALIAS_SEPARATOR = "\n"
+
 
 class RosterRepository:
     """Roster operations within one transaction."""
@@ -15,14 +18,32 @@ class RosterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def set(self, dialogue_id: int, member_key: str, affiliation: str, category: str | None) -> None:
-        """Record a member's affiliation and category, replacing what was recorded before."""
+    async def set(
+        self,
+        dialogue_id: int,
+        member_key: str,
+        affiliation: str,
+        category: str | None,
+        aliases: tuple[str, ...] = (),
+    ) -> None:
+        """Record a member's affiliation, category and the affiliation's aliases, replacing what was there before."""
         await self._session.execute(
-            "INSERT INTO roster (dialogue_id, member_key, affiliation, category) VALUES (?, ?, ?, ?) "
+            "INSERT INTO roster (dialogue_id, member_key, affiliation, category, aliases) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (dialogue_id, member_key) DO UPDATE "
-            "SET affiliation = excluded.affiliation, category = excluded.category",
-            (dialogue_id, member_key, affiliation, category),
+            "SET affiliation = excluded.affiliation, category = excluded.category, aliases = excluded.aliases",
+            (dialogue_id, member_key, affiliation, category, _ALIAS_SEPARATOR.join(aliases)),
         )
+
+    async def scrub_terms(self, dialogue_id: int) -> list[str]:
+        """Every affiliation of the dialogue and every alias of one, distinct and sorted: what the scrubber removes.
+
+        Aliases are only ever used here: no listing or synopsis shows them."""
+        rows = await self._session.fetchall(
+            "SELECT DISTINCT affiliation, aliases FROM roster WHERE dialogue_id = ?", (dialogue_id,)
+        )
+        terms = {row[0] for row in rows}
+        terms.update(alias for row in rows for alias in str(row[1]).split(_ALIAS_SEPARATOR) if alias)
+        return sorted(terms)
 
     async def affiliations(self, dialogue_id: int) -> list[str]:
         """The dialogue's distinct affiliations, sorted."""

@@ -20,6 +20,7 @@ else, and every tie is broken by reference.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -116,6 +117,7 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN) -> Sy
             grouping=method_paragraph(params, k, scalable=scalable),
             excluded_count_band=band(excluded_count, k),
             contribution_count_band=band(len(kept), k),
+            scrubbed_count_band=band(sum(1 for c in kept if c.scrubbed), k),
         ),
     )
 
@@ -271,10 +273,26 @@ def _medoids(groups: Sequence[_Group], grouping: Grouping, contributions: Sequen
         dots = np.asarray(rows @ total.T.toarray()).ravel()
         selves = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
         mean = (dots - selves) / (len(group.members) - 1)
-        # Rounded so that float noise cannot decide a tie; the earliest reference does.
-        best = min(range(len(items)), key=lambda n: (-round(float(mean[n]), 9), first_member[items[n]]))
+        # A statement mostly of placeholders is passed over while a readable one exists. Rounded so that float noise
+        # cannot decide a tie; the earliest reference does.
+        readable = [_readable(_item_statement(item, group, grouping, contributions)) for item in items]
+        best = min(
+            range(len(items)), key=lambda n: (not readable[n], -round(float(mean[n]), 9), first_member[items[n]])
+        )
         statements.append(_item_statement(items[best], group, grouping, contributions))
     return statements
+
+
+# A statement is unreadable when more than this share of its words are placeholders ("[participant] [affiliation]
+# [participant]: …"): scrubbing took out what it was about.
+_MAX_PLACEHOLDER_SHARE = 1 / 3
+_PLACEHOLDER_RE = re.compile(r"\[(?:participant|affiliation|email|phone)\]")
+
+
+def _readable(text: str) -> bool:
+    placeholders = len(_PLACEHOLDER_RE.findall(text))
+    words = len(re.findall(r"\w+", _PLACEHOLDER_RE.sub(" x ", text)))
+    return placeholders <= _MAX_PLACEHOLDER_SHARE * words
 
 
 def _item_statement(item: int, group: _Group, grouping: Grouping, contributions: Sequence[ContributionInput]) -> str:

@@ -38,6 +38,7 @@ class ContributionInput:
     member_key: str
     supporter_keys: frozenset[str] = frozenset()
     created_at: float = 0.0
+    scrubbed: bool = False  # whether scrubbing replaced anything in it (names, affiliations, contact details)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class MethodNote:
     grouping: str  # one paragraph: how contributions were grouped
     excluded_count_band: str | None  # moderators' exclusions, as a band (None below k)
     contribution_count_band: str | None
+    scrubbed_count_band: str | None = None  # contributions that scrubbing changed, as a band (None below k)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ def _method(method: MethodNote) -> dict[str, Any]:
         "grouping": method.grouping,
         "excluded_count_band": method.excluded_count_band,
         "contribution_count_band": method.contribution_count_band,
+        "scrubbed_count_band": method.scrubbed_count_band,
     }
 
 

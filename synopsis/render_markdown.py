@@ -40,6 +40,14 @@ WAYS_FORWARD_PLACEHOLDER = "[To be completed by the Implementation Support Unit.
 NO_CONTRIBUTIONS = "No contributions were recorded on this challenge."
 PARTICIPATION_BELOW_THRESHOLD = "Participation is not reported below the reporting threshold."
 EXCLUSIONS_NOT_COUNTED = "Contributions excluded by the moderators are not counted here."
+SCRUBBED_COUNTED = (
+    " contributions named a participant or an affiliation; the names were replaced with [participant] or "
+    "[affiliation] before they were stored."
+)
+SCRUBBED_NOT_COUNTED = (
+    "Names of participants and affiliations were replaced with [participant] and [affiliation] before contributions "
+    "were stored; how many contributions had one is not reported below the reporting threshold."
+)
 NO_ATTRIBUTION = (
     "Contributions were recorded without names; this document attributes nothing to any participant or affiliation."
 )
@@ -284,6 +292,12 @@ def _annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
     else:
         excluded = (EXCLUSIONS_NOT_COUNTED,)
     blocks.append(para((*counted, " ", *excluded)))
+    if method.scrubbed_count_band:
+        band = _sentence_start(one_line(method.scrubbed_count_band))
+        scrubbed: Text = (Theirs(band), SCRUBBED_COUNTED)
+    else:
+        scrubbed = (SCRUBBED_NOT_COUNTED,)
+    blocks.append(para(scrubbed))
     blocks.append(para((NO_ATTRIBUTION,)))
     return blocks
 

@@ -42,6 +42,9 @@ _FIRST_NAMES = [
     "Greta",
     "Tariq",
     "Beatriz",
+    # first names that are also common words, matched only where written as a name
+    "Grace",
+    "Will",
 ]
 _LAST_NAMES = [
     "Okafor",
@@ -184,6 +187,16 @@ def adversarial_shapes(roster: Roster | None = None) -> list[Shape]:
         ("affiliation_words_then_spaces", _fill(" ", head="Ministry of Foreign Affairs of", tail="x")),
         ("affiliation_repeated", _fill("Ministry of Foreign Affairs of Ruritania Red Cros ")),
         ("name_repeated_spaces", _fill("Amara  ")),
+        ("honorific_runs", _fill("Ms. ")),
+        ("honorific_then_spaces", _fill(" ", head="Dr.", tail="x")),
+        ("camel_case_runs", _fill("aB")),
+        ("camel_case_name_prefixes", _fill("xAmar")),
+        ("common_word_name_runs", _fill(", Will")),
+        ("common_word_name_after_spaces", _fill(" ", head="so", tail="Grace")),
+        ("common_word_name_after_openers", _fill("(", head="so ", tail="Grace")),
+        ("demonym_runs", _fill("Ruritanians ")),
+        ("common_word_name_sentence_starts", _fill(".\nWill \t ")),
+        ("common_word_name_before_spaces", _fill(" ", head="Grace", tail="said")),
         # whitespace and the reply fallback
         ("whitespace_run", _fill(" ")),
         ("newline_run", _fill("\n")),

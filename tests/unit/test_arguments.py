@@ -123,3 +123,15 @@ def test_theme_numbers_too_long_or_not_ascii_are_a_usage_error_not_a_crash(raw):
 def test_a_dialogue_number_too_long_is_a_usage_error_not_a_crash():
     with pytest.raises(UsageError):
         synopsis_arguments("9" * 5_000)
+
+
+def test_a_roster_entry_takes_comma_separated_aliases_after_a_bar():
+    entry = roster_entry("@a:example.org Republic of Tarvania | Tarvania,  RT ; State party")
+    assert entry == RosterEntry("@a:example.org", "Republic of Tarvania", "State party", ("Tarvania", "RT"))
+    assert roster_entry("@a:example.org ICRC").aliases == ()
+    assert roster_entry("@a:example.org ICRC |").aliases == ()
+
+
+def test_aliases_are_held_to_the_affiliation_limit_each():
+    with pytest.raises(UsageError, match="alias"):
+        roster_entry("@a:example.org Tarvania | " + "R" * (AFFILIATION_MAX_CHARS + 1))

@@ -157,7 +157,11 @@ def test_an_affiliation_is_matched_only_as_a_whole_word():
 
 
 def test_an_affiliation_inside_a_longer_word_is_kept():
-    assert scrub_text("Ruritanian delegates", ROSTER) == "Ruritanian delegates"
+    assert scrub_text("Ruritaniaphiles", ROSTER) == "Ruritaniaphiles"
+
+
+def test_the_demonym_of_an_affiliation_becomes_affiliation():
+    assert scrub_text("Ruritanian delegates", ROSTER) == "[affiliation] delegates"
 
 
 def test_a_multi_word_affiliation_spread_over_whitespace_and_lines_is_matched():
@@ -199,8 +203,8 @@ def test_the_full_stop_of_an_abbreviation_in_a_display_name_is_optional():
     assert scrub_text("Dr Amara Okafor agreed", ROSTER) == "[participant] agreed"
 
 
-def test_parts_of_a_multi_word_display_name_are_kept():
-    assert scrub_text("Amara and Okafor", ROSTER) == "Amara and Okafor"
+def test_parts_of_a_multi_word_display_name_become_participant():
+    assert scrub_text("Amara and Okafor", ROSTER) == "[participant] and [participant]"
 
 
 def test_a_display_name_also_matches_without_its_parenthesised_suffix():

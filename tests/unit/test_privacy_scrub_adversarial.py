@@ -75,8 +75,9 @@ def _scrub_with_display_name(display_name: str) -> str:
 
 @pytest.mark.parametrize("display_name", ["Amara Okafor " + "(" * 60_000, "Amara Okafor " + "( " * 30_000])
 def test_a_display_name_of_unclosed_brackets_is_read_in_linear_time(display_name):
-    # The brackets never close, so there is no shorter form to look for, and the whole name is not in the text.
-    assert finishes_within(GUARD_SECONDS, _scrub_with_display_name, display_name) == "Amara Okafor spoke."
+    # The brackets never close, so there is no shorter form to look for; the name's parts are still found.
+    scrubbed = finishes_within(GUARD_SECONDS, _scrub_with_display_name, display_name)
+    assert scrubbed == "[participant] [participant] spoke."
 
 
 def test_display_names_each_one_letter_longer_than_the_last_up_to_the_longest_looked_for_are_all_found():

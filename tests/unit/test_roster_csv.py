@@ -86,3 +86,22 @@ def test_a_quoted_field_larger_than_the_csv_modules_own_limit_is_refused_as_too_
     with pytest.raises(RosterFileRefused) as refused:
         parse_roster_csv(data)
     assert str(refused.value).startswith("Row 1: a field is longer than 300 bytes")
+
+
+def test_a_fourth_column_holds_aliases_separated_by_bars_or_commas():
+    roster = parse_roster_csv(b'@a:x.org,Republic of Tarvania,State party,"Tarvania, RT"\n@b:x.org,HRW\n')
+    assert [row.aliases for row in roster.rows] == [("Tarvania", "RT"), ()]
+    roster = parse_roster_csv(b"@b:x.org;Human Rights Watch;;Watch|HR-W\n")
+    assert roster.rows[0].aliases == ("Watch", "HR-W")
+
+
+def test_an_aliases_column_is_found_by_its_header():
+    roster = parse_roster_csv(
+        b"user,affiliation,aliases,category\n@a:x.org,Republic of Tarvania,Tarvania,State party\n"
+    )
+    assert roster.rows == [RosterRow("@a:x.org", "Republic of Tarvania", "State party", ("Tarvania",))]
+
+
+def test_a_header_without_an_aliases_column_takes_no_aliases_from_a_fourth_column():
+    roster = parse_roster_csv(b"user,affiliation,category,notes\n@a:x.org,Republic of Tarvania,State party,met twice\n")
+    assert roster.rows == [RosterRow("@a:x.org", "Republic of Tarvania", "State party")]

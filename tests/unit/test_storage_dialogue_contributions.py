@@ -353,3 +353,27 @@ async def test_a_tombstone_from_before_redactors_were_recorded_survives_the_migr
             ]
     finally:
         await db.close()
+
+
+async def test_whether_scrubbing_changed_a_contribution_is_stored_and_follows_its_edits(
+    db: Database, setup: Setup
+) -> None:
+    async with db.transaction() as tx:
+        added = await tx.contributions.add(
+            dialogue_id=setup.dialogue_id,
+            challenge_id=setup.challenge_id,
+            member_key="k1",
+            text="[affiliation] agrees",
+            channel="thread",
+            event_id="$scrubbed",
+            room_id=ROOM,
+            origin_ts=1_000,
+            now=50.0,
+            scrubbed=True,
+        )
+    assert added.scrubbed is True
+    assert (await contribute(db, setup)).scrubbed is False
+    async with db.transaction() as tx:
+        await tx.contributions.apply_edit(added.id, "$scrubbed-edit", "all agree", edit_ts=2_000, scrubbed=False)
+        edited = await tx.contributions.by_event("$scrubbed")
+    assert edited is not None and edited.scrubbed is False

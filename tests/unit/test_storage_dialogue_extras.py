@@ -45,6 +45,16 @@ async def test_affiliations_are_distinct_and_sorted(db: Database, dialogue_id: i
         assert await tx.roster.affiliations(dialogue_id) == ["Farmers' union", "Utility"]
 
 
+async def test_aliases_are_scrub_terms_but_not_affiliations(db: Database, dialogue_id: int) -> None:
+    async with db.transaction() as tx:
+        await tx.roster.set(dialogue_id, "k1", "Republic of Tarvania", None, aliases=("Tarvania", "RT"))
+        await tx.roster.set(dialogue_id, "k2", "Utility", None)
+        assert await tx.roster.affiliations(dialogue_id) == ["Republic of Tarvania", "Utility"]
+        assert await tx.roster.scrub_terms(dialogue_id) == ["RT", "Republic of Tarvania", "Tarvania", "Utility"]
+        await tx.roster.set(dialogue_id, "k1", "Republic of Tarvania", None)
+        assert await tx.roster.scrub_terms(dialogue_id) == ["Republic of Tarvania", "Utility"]
+
+
 async def test_categories_map_every_member_key_to_its_category(db: Database, dialogue_id: int) -> None:
     async with db.transaction() as tx:
         await tx.roster.set(dialogue_id, "k1", "Utility", "industry")

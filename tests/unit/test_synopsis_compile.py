@@ -403,3 +403,31 @@ def test_a_repeated_ref_is_compiled_once():
     contributions = [contribution("d1", text), contribution("d1", text, "someone-else"), contribution("d2", text)]
     (theme,) = compile_synopsis(synopsis_input(contributions)).sections[0].themes
     assert (theme.refs, len(theme.refs)) == (("d1", "d2"), 2)
+
+
+# ---------------------------------------------------------------- scrubbing in the synopsis
+
+
+def test_the_method_note_bands_how_many_contributions_scrubbing_changed():
+    contributions = [replace(c, scrubbed=c.ref in ("w1", "w2", "a1", "a3")) for c in two_themes_and_an_outlier()]
+    assert compile_synopsis(synopsis_input(contributions)).method.scrubbed_count_band == "a few"
+    few = [replace(c, scrubbed=c.ref == "w1") for c in two_themes_and_an_outlier()]
+    assert compile_synopsis(synopsis_input(few)).method.scrubbed_count_band is None
+
+
+def test_a_statement_mostly_of_placeholders_is_passed_over_for_a_readable_one():
+    texts = (
+        "Survivors need victim assistance.",
+        "[participant], [affiliation], [participant] and [affiliation]: survivors need victim assistance and funding.",
+        "Victim assistance needs predictable funding.",
+    )
+    synopsis = compile_synopsis(synopsis_input(numbered("s", texts)))
+    (theme,) = synopsis.sections[0].themes
+    assert theme.refs == ("s1", "s2", "s3")
+    assert theme.statement != texts[1]
+
+
+def test_a_statement_mostly_of_placeholders_is_kept_when_no_other_is_readable():
+    texts = ("[participant] and [affiliation] agree.",) * 3
+    synopsis = compile_synopsis(synopsis_input(numbered("s", texts)))
+    assert synopsis.sections[0].themes[0].statement == texts[0]

@@ -82,6 +82,7 @@ def test_the_method_note_is_included():
         "grouping": "Contributions were grouped by the similarity of their wording, then reviewed by the moderators.",
         "excluded_count_band": None,
         "contribution_count_band": "several",
+        "scrubbed_count_band": None,
     }
 
 

@@ -168,6 +168,8 @@ def test_the_annex_explains_grouping_threshold_exclusions_and_anonymity():
         "dialogue: a participant who knows how many contributions they made could learn from an exact figure what "
         "others did.",
         "In all, several contributions were recorded. Contributions excluded by the moderators are not counted here.",
+        "Names of participants and affiliations were replaced with [participant] and [affiliation] before "
+        "contributions were stored; how many contributions had one is not reported below the reporting threshold.",
         "Contributions were recorded without names; this document attributes nothing to any participant or "
         "affiliation.",
     ]
@@ -177,6 +179,15 @@ def test_exclusions_at_or_above_the_threshold_are_given_as_a_band():
     synopsis = make_synopsis()
     text = render_markdown(replace(synopsis, method=replace(synopsis.method, excluded_count_band="a few")))
     assert "A few contributions were excluded by the moderators and are not reflected here." in text
+
+
+def test_contributions_changed_by_scrubbing_are_given_as_a_band():
+    synopsis = make_synopsis()
+    text = render_markdown(replace(synopsis, method=replace(synopsis.method, scrubbed_count_band="several")))
+    assert (
+        "Several contributions named a participant or an affiliation; the names were replaced with [participant] "
+        "or [affiliation] before they were stored." in text
+    )
 
 
 def test_the_document_ends_with_one_newline():
