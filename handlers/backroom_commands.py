@@ -27,7 +27,8 @@ def room_id_argument(raw: str) -> str:
     words = raw.split()
     if len(words) != 1:
         raise UsageError("give the dialogue room's ID")
-    if not words[0].startswith("!") or ":" not in words[0]:
+    # Room IDs start with "!"; from room version 12 they have no ":server" part.
+    if not words[0].startswith("!") or len(words[0]) < 2:
         # Resolving an alias (#room:server) is a request to the homeserver, which handlers do not make.
         raise UsageError("give the room's ID, which starts with ! (room settings, Advanced), not its address")
     return words[0]

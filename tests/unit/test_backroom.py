@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from handlers.backroom_commands import room_id_argument
 from handlers.backroom_routing import RoomRole, Route, route_for
+from handlers.commands import UsageError
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
@@ -346,3 +348,14 @@ async def test_status_and_unlink(harness):
     assert "unlinked" in texts(await harness.outbox())[0].casefold()
     await harness.say(BACKROOM, MODERATOR, "!dialogue roster set @alice:test Tarvania")
     assert await harness.roster_size() == 0
+
+
+@pytest.mark.parametrize("raw", ["!abc:example.org", "!Ab12cd34EfGh"])
+def test_link_takes_a_room_id_with_or_without_a_server_part(raw):
+    assert room_id_argument(f"  {raw} ") == raw
+
+
+@pytest.mark.parametrize("raw", ["", "#room:example.org", "!a:b !c:d"])
+def test_link_refuses_anything_but_one_room_id(raw):
+    with pytest.raises(UsageError):
+        room_id_argument(raw)
