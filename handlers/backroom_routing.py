@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from handlers.commands import Command, Sensitivity
+from handlers.context import RoomLookup, RoomSnapshot
 
 if TYPE_CHECKING:
     from storage import Transaction
@@ -64,3 +65,13 @@ def route_for(command: Command, role: RoomRole, *, has_backroom: bool) -> Route:
         if command.sensitive is Sensitivity.ANSWER:
             return Route.REFUSE_POINT_TO_BACKROOM if has_backroom else Route.ANSWER_BY_DIRECT_MESSAGE
     return Route.RUN
+
+
+def moderates(user_id: str, room: RoomSnapshot, place: Place, rooms: RoomLookup, threshold: int) -> bool:
+    """A moderator of the room, and, in a back-room, of its dialogue room too: demoted there, one loses access here."""
+    if not room.is_moderator(user_id, threshold):
+        return False
+    if place.role is not RoomRole.BACKROOM:
+        return True
+    dialogue_room = rooms(place.dialogue_room_id)
+    return dialogue_room is not None and dialogue_room.is_moderator(user_id, threshold)

@@ -10,16 +10,21 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.backroom_routing import Place, RoomRole, Route, room_place, route_for
+from handlers.backroom_refusals import (
+    ANSWERED_PRIVATELY,
+    ASK_IN_BACKROOM,
+    BACKROOM_NOT_PRIVATE,
+    NOT_IN_BACKROOM,
+    refuse_and_redact,
+)
+from handlers.backroom_routing import RoomRole, Route, moderates, room_place, route_for
 from handlers.commands import (
     AttachmentSource,
-    Command,
     CommandCall,
     CommandRefused,
     CommandRegistry,
     Invocation,
     Permission,
-    Sensitivity,
     UsageError,
     help_overview,
     no_attachments,
@@ -32,9 +37,9 @@ from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
-from handlers.outgoing import queue_direct_message, queue_notice, queue_redaction, queue_reply
+from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
-from handlers.replies import Reply, replied_event_id
+from handlers.replies import Reply
 from handlers.scheduled import handle_scheduled, is_internal
 from privacy import contributor_key
 
@@ -52,15 +57,6 @@ FLOOD_NOTICE = (
     "You are sending many messages in a short time. Everything you send is still recorded, in order, but I will "
     "not mark each message with ✅ until you slow down."
 )
-NOT_IN_BACKROOM = "{prefix} {command} acts on the participants' room: send it there, not in the back-room."
-ASK_IN_BACKROOM = (
-    "{prefix} {command} is answered in the moderators' back-room, not in front of the participants: send it there."
-)
-ANSWERED_PRIVATELY = (
-    "I have sent you the answer in a direct message, since this room has no moderators' back-room "
-    "({prefix} backroom explains how to link one)."
-)
-REDACTION_REASON = "Roster commands belong in the moderators' back-room"
 CRYPTO_OFF_NOTICE = (
     "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
     "so I cannot read or answer anything here. Ask the bot's operator to switch it on."
@@ -106,7 +102,9 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
             await run_command(invocation, event, room, env, tx)
-        else:
+        elif await tx.backrooms.dialogue_room_of(room.room_id) is None:
+            # In a back-room, moderators talk among themselves: never a contribution, even with only one of them
+            # there (a room of two would otherwise count as a direct message to the bot).
             await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
@@ -146,17 +144,19 @@ async def run_command(
     threshold = settings.bot.moderator_power_level
     place = await room_place(tx, room.room_id)
     route = route_for(command, place.role, has_backroom=place.backroom_id is not None)
-    is_moderator = room.is_moderator(event.sender, threshold)
-    if place.role is RoomRole.BACKROOM:
-        # A back-room serves its dialogue room's moderators: demoted there, one loses access here too.
-        dialogue_room = env.rooms(place.dialogue_room_id)
-        is_moderator = (
-            is_moderator and dialogue_room is not None and dialogue_room.is_moderator(event.sender, threshold)
-        )
+    is_moderator = moderates(event.sender, room, place, env.rooms, threshold)
     if route is Route.REFUSE_AND_REDACT:
         # Before the permission check: whoever sent it, the message names people and should not stay.
         log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
-        await _refuse_and_redact(command, event, room, place, env, tx, sender_is_moderator=is_moderator)
+        reply = await refuse_and_redact(
+            tx, command, event, room, place, prefix, env.bot.user_id, env.now, sender_is_moderator=is_moderator
+        )
+        await _reply(event, reply, env, tx)
+        return
+    if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
+        # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
+        log.info("command refused", extra={"command": command.name, "reason": "back-room not private"})
+        await _reply(event, Reply.plain(BACKROOM_NOT_PRIVATE.format(prefix=prefix, join_rule=room.join_rule)), env, tx)
         return
     if route is Route.REFUSE_NOT_IN_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "not in a back-room"})
@@ -208,47 +208,6 @@ async def run_command(
         await _reply(event, Reply.plain(ANSWERED_PRIVATELY.format(prefix=prefix)), env, tx)
     elif reply is not None:
         await _reply(event, reply, env, tx)
-
-
-async def _refuse_and_redact(
-    command: Command,
-    event: InboundEvent,
-    room: RoomSnapshot,
-    place: Place,
-    env: HandlerEnv,
-    tx: Transaction,
-    *,
-    sender_is_moderator: bool,
-) -> None:
-    """Refuse a command whose own text names people, and remove it (and its roster file) if the bot may."""
-    prefix = env.settings.bot.command_prefix
-    if place.backroom_id is not None:
-        where = "Send it in the moderators' back-room."
-    else:
-        where = (
-            "Link a moderators' back-room and send it there: in a private (invite-only) room with me and the other "
-            f"moderators, send {prefix} backroom link {room.room_id}"
-        )
-    lines = [
-        f"{prefix} {command.name} is not handled in this room: it names participants, and everyone here sees it.",
-        where,
-    ]
-    targets = [event.event_id]
-    attached = replied_event_id(event)
-    # Only a moderator's roster file is removed: anyone else could otherwise have the bot remove any message.
-    if command.sensitive is Sensitivity.REQUEST_WITH_FILE and attached is not None and sender_is_moderator:
-        targets.append(attached)
-    if room.can_redact_others(env.bot.user_id):
-        for target in targets:
-            await queue_redaction(tx, room.room_id, target, REDACTION_REASON, env.now)
-        lines.append("I removed your message" + (" and the file" if len(targets) > 1 else "") + " from this room.")
-    else:
-        lines.append(
-            "I could not remove your message: please delete it yourself"
-            + (", and the file" if len(targets) > 1 else "")
-            + " (I need the power to remove messages here)."
-        )
-    await _reply(event, Reply.plain("\n".join(lines)), env, tx)
 
 
 def _permitted(permission: Permission, is_moderator: bool, is_isu: bool) -> bool:

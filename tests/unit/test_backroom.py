@@ -359,3 +359,25 @@ def test_link_takes_a_room_id_with_or_without_a_server_part(raw):
 def test_link_refuses_anything_but_one_room_id(raw):
     with pytest.raises(UsageError):
         room_id_argument(raw)
+
+
+async def test_moderators_talking_in_a_two_member_backroom_is_not_taken_for_a_private_contribution(harness):
+    harness.rooms[BACKROOM] = replace(harness.rooms[BACKROOM], joined_member_count=2)
+    await harness.link()
+    await harness.say(BACKROOM, MODERATOR, "Shall we open challenge 2 after lunch?")
+
+    assert await harness.outbox() == []
+    async with harness.db.transaction() as tx:
+        dialogue = await tx.dialogues.active_in_room(DIALOGUE_ROOM)
+        assert dialogue is not None
+        assert await tx.contributions.for_dialogue(dialogue.id) == []
+
+
+async def test_a_backroom_made_public_after_linking_answers_nothing_sensitive(harness):
+    await harness.link()
+    harness.rooms[BACKROOM] = replace(harness.rooms[BACKROOM], join_rule="public")
+    await harness.say(BACKROOM, MODERATOR, "!dialogue roster set @alice:test Tarvania")
+
+    [refusal] = texts(await harness.outbox())
+    assert "no longer private" in refusal
+    assert await harness.roster_size() == 0
