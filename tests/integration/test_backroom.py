@@ -104,6 +104,12 @@ async def test_roster_set_is_refused_and_redacted_in_the_dialogue_room_and_works
     asked_there = await command(moderator, room, bot.user_id, "!dialogue contributions 1")
     assert "back-room" in body_of(asked_there) and "clear rules" not in body_of(asked_there)
 
+    # Nothing went wrong along the way (the bot also sees its own redaction), and the log names no one.
+    log = bot.log_text()
+    info_log = "\n".join(line for line in log.splitlines() if " DEBUG " not in line)
+    assert "Traceback" not in log
+    assert "Tarvania" not in info_log and alice.user_id not in info_log
+
 
 async def test_a_power_0_participant_can_neither_join_nor_command_the_backroom(make_user, bot_factory):
     bot, moderator, alice, room, _ = await dialogue_room(make_user, bot_factory, bot_power=50)

@@ -381,3 +381,13 @@ async def test_a_backroom_made_public_after_linking_answers_nothing_sensitive(ha
     [refusal] = texts(await harness.outbox())
     assert "no longer private" in refusal
     assert await harness.roster_size() == 0
+
+
+async def test_from_the_backroom_a_challenge_is_added_and_opened_in_the_dialogue_room(harness):
+    await harness.link()
+    await harness.say(BACKROOM, MODERATOR, "!dialogue challenge add Withdrawal ; What follows?")
+    await harness.say(BACKROOM, MODERATOR, "!dialogue open 2")
+
+    rows = await harness.outbox()
+    assert [row.room_id for row in rows] == [BACKROOM, DIALOGUE_ROOM]
+    assert texts(rows)[1].startswith("Challenge 2: Withdrawal")
