@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nio import AsyncClient
+from nio import AsyncClient, PowerLevels
 
 from handlers.context import RoomSnapshot
 from handlers.events import ENCRYPTED_MARKER
@@ -47,4 +47,14 @@ class RoomDirectory:
             users_default_power_level=int(power_levels.defaults.users_default),
             display_names={user_id: member.display_name for user_id, member in room.users.items()},
             joined_member_count=int(room.joined_count or len(room.users)),
+            join_rule=str(room.join_rule or "invite"),
+            redact_power_level=redact_power_level(power_levels),
         )
+
+
+def redact_power_level(power_levels: PowerLevels) -> int:
+    """The level needed to redact another user's event: both the `redact` level and the level for sending an
+    `m.room.redaction` event apply."""
+    defaults = power_levels.defaults
+    event_level = power_levels.events.get("m.room.redaction", defaults.events_default)
+    return max(int(defaults.redact), int(event_level))

@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from nio import AsyncClient, RoomSendError, RoomSendResponse, UploadError, UploadResponse
+from nio import (
+    AsyncClient,
+    ErrorResponse,
+    RoomRedactError,
+    RoomRedactResponse,
+    RoomSendError,
+    RoomSendResponse,
+    UploadError,
+    UploadResponse,
+)
 from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryError
 
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
@@ -23,7 +32,7 @@ from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
-from handlers.outgoing import FILE_EVENT_TYPE, MEDIA_DELETION_EVENT_TYPE
+from handlers.outgoing import FILE_EVENT_TYPE, MEDIA_DELETION_EVENT_TYPE, REDACTION_EVENT_TYPE
 from handlers.replies import Reply, notice_content
 from storage import Database, OutboxRow
 
@@ -123,13 +132,8 @@ class OutboxSender:
         if room_id not in self._client.rooms:
             await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
             return
-        event_type, content = row.event_type, row.content
         try:
-            if event_type == FILE_EVENT_TYPE:
-                event_type, content = await self._upload_file(room_id, row.content)
-            elif event_type == MEDIA_DELETION_EVENT_TYPE:
-                event_type, content = await self._delete_media(row.content)
-            response = await send_room_event(self._client, room_id, event_type, content, row.txn_id)
+            response = await self._deliver(room_id, row)
         except _UploadFailed as failure:
             response = failure.response
         except MediaDeletionFailed as error:
@@ -138,7 +142,7 @@ class OutboxSender:
         except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError, GroupEncryptionError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
             return
-        if isinstance(response, RoomSendResponse):
+        if isinstance(response, (RoomSendResponse, RoomRedactResponse)):
             async with self._db.transaction() as tx:
                 await tx.outbox.mark_sent(row.txn_id, response.event_id, self._clock())
             log.info("message sent", extra={**_recipient(row), "event_id": response.event_id})
@@ -149,8 +153,25 @@ class OutboxSender:
                 return
             await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])
             return
-        assert isinstance(response, RoomSendError)
+        assert isinstance(response, (RoomSendError, RoomRedactError))
         await self._handle_error(row, response)
+
+    async def _deliver(
+        self, room_id: str, row: OutboxRow
+    ) -> RoomSendResponse | RoomSendError | RoomRedactResponse | RoomRedactError:
+        """Make the one request an outbox row stands for, under the row's transaction ID."""
+        if row.event_type == REDACTION_EVENT_TYPE:
+            # Redactions are never encrypted (the server must see what they remove); the transaction ID makes a
+            # retry return the redaction already made.
+            return await self._client.room_redact(
+                room_id, row.content["event_id"], row.content.get("reason"), tx_id=row.txn_id
+            )
+        event_type, content = row.event_type, row.content
+        if event_type == FILE_EVENT_TYPE:
+            event_type, content = await self._upload_file(room_id, row.content)
+        elif event_type == MEDIA_DELETION_EVENT_TYPE:
+            event_type, content = await self._delete_media(row.content)
+        return await send_room_event(self._client, room_id, event_type, content, row.txn_id)
 
     async def _upload_file(self, room_id: str, queued: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Upload a queued file (encrypted in an encrypted room) and return the `m.file` message to send.
@@ -198,7 +219,7 @@ class OutboxSender:
         log.info("purged dialogue's uploads", extra={"deleted": len(deleted), "kept": len(kept)})
         return "m.room.message", notice_content(Reply.plain(deletion_notice(deleted, kept)))
 
-    async def _handle_error(self, row: OutboxRow, response: RoomSendError) -> None:
+    async def _handle_error(self, row: OutboxRow, response: ErrorResponse) -> None:
         errcode = response.status_code
         if errcode == "M_LIMIT_EXCEEDED":
             # The limit is per account, so every room waits; the message keeps its place and its attempt count.

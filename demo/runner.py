@@ -111,6 +111,7 @@ class Demo:
         self.moderator: DemoUser | None = None
         self.isu: DemoUser | None = None
         self.room = ""
+        self.backroom = ""  # the moderators' private room for the roster and listings
         self.step_no = 0
         self.total = 14
         self.signalled: signal.Signals | None = None  # the SIGINT or SIGTERM that cancelled the demo
@@ -249,6 +250,13 @@ class Demo:
             await mod.wait_for_membership(self.room, person.user_id, "join")
         await mod.invite(self.room, self.bot_id)
         await mod.wait_for_membership(self.room, self.bot_id, "join", timeout=STEP_TIMEOUT)
+        # The roster and the listings never appear in front of the participants: they go to a back-room.
+        self.backroom = await mod.create_room(encrypted=True, name="Moderators")
+        await mod.invite(self.backroom, self.bot_id)
+        await mod.wait_for_membership(self.backroom, self.bot_id, "join", timeout=STEP_TIMEOUT)
+        linked = await self.command(mod, f"!dialogue backroom link {self.room}", room=self.backroom)
+        if not body_of(linked).startswith("Linked"):
+            raise DemoFailure(f"back-room not linked: {body_of(linked)!r}")
 
     async def start_dialogue(self) -> None:
         mod = self.moderator
@@ -256,7 +264,8 @@ class Demo:
         await mod.send_text(self.room, f"!dialogue start {script.DIALOGUE_TITLE}")
         await mod.wait_for(self.room, lambda e: e.sender == self.bot_id and "Chatham House Rule" in body_of(e))
         for person, user in zip(self.participants, self.people, strict=True):
-            await self.command(mod, f"!dialogue roster set {user.user_id} {person.affiliation} ; {person.category}")
+            roster_entry = f"!dialogue roster set {user.user_id} {person.affiliation} ; {person.category}"
+            await self.command(mod, roster_entry, room=self.backroom)
         for title, prompt, _ in self.challenges():
             await self.command(mod, f"!dialogue challenge add {title} ; {prompt}")
 
@@ -334,7 +343,9 @@ class Demo:
             },
         )
         await replier.wait_for(self.room, is_ack_of(self.bot_id, reply))
-        listing = body_of(await self.command(self.moderator, "!dialogue contributions 1"))  # type: ignore[arg-type]
+        listing = body_of(
+            await self.command(self.moderator, "!dialogue contributions 1", room=self.backroom)  # type: ignore[arg-type]
+        )
         if script.EDIT[1] not in listing or script.WITHDRAWN[1] in listing:
             raise DemoFailure(f"edit or withdrawal not reflected in the contributions:\n{listing}")
 
@@ -385,7 +396,7 @@ class Demo:
         started = time.monotonic()
         await self.step("starting Synapse, registering users and starting the bot", self.start_servers(), 120)
         await self.step("logging in the moderator, the ISU and the participants", self.log_in())
-        await self.step("moderator creates an encrypted room and invites everyone", self.create_room())
+        await self.step("moderator creates an encrypted room, invites everyone, links a back-room", self.create_room())
         await self.step("moderator starts the dialogue, sets the roster, adds challenges", self.start_dialogue())
         root = await self.step("moderator opens challenge 1", self.open_challenge(1))
         sent = await self.step("participants contribute to challenge 1", self.contributions(1, root))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from handlers.context import BotInfo, RoomSnapshot
+from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
 
@@ -33,6 +33,17 @@ class Permission(Enum):
         return self.value
 
 
+class Sensitivity(Enum):
+    """Why a command must not be handled in front of a dialogue room's participants."""
+
+    # The command's own text names people and their affiliations (the roster): refused there, and removed.
+    REQUEST = "request"
+    # The same, and the file it answers is the roster (`roster import`): a moderator's file is removed too.
+    REQUEST_WITH_FILE = "request and its file"
+    # Its answer shows contributions, their references or a synopsis file: answered in the back-room or privately.
+    ANSWER = "answer"
+
+
 class UsageError(Exception):
     """The arguments do not fit the command; the message (if any) says what is wrong."""
 
@@ -46,6 +57,10 @@ async def no_attachments(room_id: str, event_id: str) -> bytes:
 
 
 AttachmentSource = Callable[[str, str], Awaitable[bytes]]
+
+
+def no_rooms(room_id: str) -> RoomSnapshot | None:
+    return None
 
 
 class CommandRefused(Exception):
@@ -69,6 +84,20 @@ class CommandCall:
     sender_is_moderator: bool
     sender_is_isu: bool
     fetch_attachment: AttachmentSource = no_attachments
+    # Other rooms the bot is in (a back-room's dialogue room), for commands that decide on them.
+    rooms: RoomLookup = no_rooms
+    # The room whose dialogue the command acts on: the room it was sent in, or, from a back-room, the linked room.
+    dialogue_room_id: str = ""
+    # Where files and answers go: the room it was sent in, or the sender's user ID for a direct message.
+    answer_to: str = ""
+
+    @property
+    def dialogue_room(self) -> str:
+        return self.dialogue_room_id or self.room.room_id
+
+    @property
+    def answer_room(self) -> str:
+        return self.answer_to or self.room.room_id
 
 
 CommandHandler = Callable[[CommandCall, "Transaction"], Awaitable[Reply | None]]
@@ -97,6 +126,10 @@ class Command:
     aliases: tuple[str, ...] = ()
     details: str = ""
     parse: ArgumentParser = no_arguments
+    # Routing, declared once here (handlers/backroom_routing.py): a sensitive command is never answered in a
+    # dialogue room; `in_backroom` commands that are not sensitive may also be sent in a back-room.
+    sensitive: Sensitivity | None = None
+    in_backroom: bool = False
 
     def usage(self, prefix: str) -> str:
         return " ".join(part for part in (prefix, self.name, self.arguments) if part)

@@ -10,6 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 MISSING_POWER_LEVEL = 0
+# Join rules under which nobody gets in without a member letting them in. `restricted` is not one: members of
+# another room (a space full of participants, say) may join freely.
+PRIVATE_JOIN_RULES = frozenset({"invite", "knock", "private"})
 
 
 def room_version_has_privileged_creators(room_version: str) -> bool:
@@ -35,6 +38,11 @@ class RoomSnapshot:
     users_default_power_level: int = 0
     display_names: Mapping[str, str] = field(default_factory=dict)
     joined_member_count: int = 0
+    # `m.room.join_rules`: who may join without an invite ("public" means anyone).
+    join_rule: str = "invite"
+    # The power level needed to redact someone else's event (the `redact` level, or the `m.room.redaction`
+    # event level if that is higher).
+    redact_power_level: int = 50
 
     def power_level_of(self, user_id: str) -> int:
         return self.user_power_levels.get(user_id, self.users_default_power_level)
@@ -45,6 +53,15 @@ class RoomSnapshot:
     def is_moderator(self, user_id: str, threshold: int) -> bool:
         """Moderators are users at or above the power-level threshold, and the creators of v12+ rooms."""
         return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= threshold
+
+    def can_redact_others(self, user_id: str) -> bool:
+        """Whether `user_id` may remove other people's messages here."""
+        return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= self.redact_power_level
+
+    @property
+    def is_private(self) -> bool:
+        """Nobody can join without being let in (invited, or a knock accepted)."""
+        return self.join_rule in PRIVATE_JOIN_RULES
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import AttachmentError, CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
 from handlers.outgoing import queue_message, queue_notice
-from handlers.replies import Reply
+from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from privacy import band, contributor_key, new_dialogue_secret
 from scheduling import describe, format_duration
@@ -27,7 +27,7 @@ FORGET_ME_WINDOW_SECONDS = 300.0
 
 
 async def active_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
-    dialogue = await tx.dialogues.active_in_room(call.room.room_id)
+    dialogue = await tx.dialogues.active_in_room(call.dialogue_room)
     if dialogue is None:
         raise CommandRefused(
             f"No dialogue is running in this room. A moderator starts one with {call.prefix} start <title>."
@@ -268,7 +268,4 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
 
 
 def reply_target(call: CommandCall) -> str | None:
-    relation = call.event.relation
-    in_reply_to = relation.get("m.in_reply_to")
-    target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
-    return target if isinstance(target, str) else None
+    return replied_event_id(call.event)

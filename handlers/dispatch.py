@@ -10,6 +10,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from handlers.backroom_refusals import (
+    ANSWERED_PRIVATELY,
+    ASK_IN_BACKROOM,
+    BACKROOM_NOT_PRIVATE,
+    NOT_IN_BACKROOM,
+    refuse_and_redact,
+)
+from handlers.backroom_routing import RoomRole, Route, moderates, room_place, route_for
 from handlers.commands import (
     AttachmentSource,
     CommandCall,
@@ -94,7 +102,9 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
             await run_command(invocation, event, room, env, tx)
-        else:
+        elif await tx.backrooms.dialogue_room_of(room.room_id) is None:
+            # In a back-room, moderators talk among themselves: never a contribution, even with only one of them
+            # there (a room of two would otherwise count as a direct message to the bot).
             await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
     elif event.type == "m.reaction":
         await handle_reaction(event, tx)
@@ -135,17 +145,41 @@ async def run_command(
         await _reply(event, unknown_command_reply(lookup.attempted, prefix), env, tx)
         return
     threshold = settings.bot.moderator_power_level
-    is_moderator = room.is_moderator(event.sender, threshold)
+    place = await room_place(tx, room.room_id)
+    route = route_for(command, place.role, has_backroom=place.backroom_id is not None)
+    is_moderator = moderates(event.sender, room, place, env.rooms, threshold)
+    if route is Route.REFUSE_AND_REDACT:
+        # Before the permission check: whoever sent it, the message names people and should not stay.
+        log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
+        reply = await refuse_and_redact(
+            tx, command, event, room, place, prefix, env.bot.user_id, env.now, sender_is_moderator=is_moderator
+        )
+        await _reply(event, reply, env, tx)
+        return
+    if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
+        # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
+        log.info("command refused", extra={"command": command.name, "reason": "back-room not private"})
+        await _reply(event, Reply.plain(BACKROOM_NOT_PRIVATE.format(prefix=prefix, join_rule=room.join_rule)), env, tx)
+        return
+    if route is Route.REFUSE_NOT_IN_BACKROOM:
+        log.info("command refused", extra={"command": command.name, "reason": "not in a back-room"})
+        await _reply(event, Reply.plain(NOT_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
+        return
     is_isu = event.sender in settings.bot.isu_users
     if not _permitted(command.permission, is_moderator, is_isu):
         log.info("command refused", extra={"command": command.name, "reason": "permission"})
         await _reply(event, permission_reply(command, prefix, threshold), env, tx)
+        return
+    if route is Route.REFUSE_POINT_TO_BACKROOM:
+        log.info("command refused", extra={"command": command.name, "reason": "answered in the back-room"})
+        await _reply(event, Reply.plain(ASK_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
         return
     try:
         args = command.parse(lookup.raw_args)
     except UsageError as problem:
         await _reply(event, usage_reply(command, prefix, str(problem) or None), env, tx)
         return
+    by_direct_message = route is Route.ANSWER_BY_DIRECT_MESSAGE
     call = CommandCall(
         command=command,
         args=args,
@@ -160,6 +194,9 @@ async def run_command(
         sender_is_moderator=is_moderator,
         sender_is_isu=is_isu,
         fetch_attachment=env.fetch_attachment,
+        rooms=env.rooms,
+        dialogue_room_id=place.dialogue_room_id,
+        answer_to=event.sender if by_direct_message else room.room_id,
     )
     try:
         reply = await command.handler(call, tx)
@@ -168,7 +205,11 @@ async def run_command(
     except CommandRefused as refusal:
         reply = Reply.plain(str(refusal))
     log.info("command run", extra={"command": command.name})
-    if reply is not None:
+    if by_direct_message:
+        if reply is not None:
+            await queue_direct_message(tx, event.sender, reply, env.now)
+        await _reply(event, Reply.plain(ANSWERED_PRIVATELY.format(prefix=prefix)), env, tx)
+    elif reply is not None:
         await _reply(event, reply, env, tx)
 
 

@@ -16,6 +16,8 @@ ACKNOWLEDGEMENT = "✅"
 FILE_EVENT_TYPE = "dialogue_bot.file"  # an outbox row the sender turns into an upload and an `m.file` message
 # An outbox row the sender turns into media deletions (Synapse admin API) and a notice saying how they went.
 MEDIA_DELETION_EVENT_TYPE = "dialogue_bot.delete_media"
+# An outbox row the sender turns into a redaction of another event (PUT /redact under the row's transaction ID).
+REDACTION_EVENT_TYPE = "dialogue_bot.redact"
 
 
 async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
@@ -94,3 +96,8 @@ async def queue_file(
 async def queue_media_deletion(tx: Transaction, room_id: str, mxc_uris: list[str], now: float) -> str:
     """Have the sender delete these uploads from the media store and then say in the room how that went."""
     return await tx.outbox.enqueue(room_id, MEDIA_DELETION_EVENT_TYPE, {"mxc_uris": mxc_uris}, now)
+
+
+async def queue_redaction(tx: Transaction, room_id: str, event_id: str, reason: str, now: float) -> str:
+    """Have the sender remove `event_id` from the room; its transaction ID makes a retry remove it once."""
+    return await tx.outbox.enqueue(room_id, REDACTION_EVENT_TYPE, {"event_id": event_id, "reason": reason}, now)

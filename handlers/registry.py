@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import arguments, builtin, schedule_commands
+from handlers import arguments, backroom_commands, builtin, schedule_commands
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
-from handlers.commands import Command, CommandRegistry, Permission, rest_of_line
+from handlers.commands import Command, CommandRegistry, Permission, Sensitivity, rest_of_line
 
 MODERATOR = Permission.MODERATOR
 
@@ -19,6 +19,7 @@ def build_registry() -> CommandRegistry:
                 summary="lists the commands, or explains one",
                 handler=builtin.show_help,
                 parse=builtin.parse_help_topic,
+                in_backroom=True,
             ),
             Command(
                 name="start",
@@ -35,6 +36,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.challenge_add,
                 permission=MODERATOR,
                 parse=arguments.title_and_prompt,
+                in_backroom=True,
             ),
             Command(
                 name="challenge edit",
@@ -43,6 +45,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.challenge_edit,
                 permission=MODERATOR,
                 parse=arguments.number_title_and_prompt,
+                in_backroom=True,
             ),
             Command(
                 name="challenge remove",
@@ -51,11 +54,13 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.challenge_remove,
                 permission=MODERATOR,
                 parse=arguments.remove_challenge,
+                in_backroom=True,
             ),
             Command(
                 name="agenda",
                 summary="lists the challenges, their state, and participation as a band once enough people took part",
                 handler=dialogue.agenda,
+                in_backroom=True,
             ),
             Command(
                 name="open",
@@ -64,6 +69,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.open_challenge,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                in_backroom=True,
             ),
             Command(
                 name="close",
@@ -72,6 +78,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.close_challenge,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                in_backroom=True,
             ),
             Command(
                 name="schedule",
@@ -81,6 +88,7 @@ def build_registry() -> CommandRegistry:
                 handler=schedule_commands.schedule,
                 permission=MODERATOR,
                 parse=schedule_commands.schedule_arguments,
+                in_backroom=True,
             ),
             Command(
                 name="unschedule",
@@ -89,6 +97,7 @@ def build_registry() -> CommandRegistry:
                 handler=schedule_commands.unschedule,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                in_backroom=True,
             ),
             Command(
                 name="timezone",
@@ -97,6 +106,7 @@ def build_registry() -> CommandRegistry:
                 handler=schedule_commands.set_timezone,
                 permission=MODERATOR,
                 parse=schedule_commands.timezone_argument,
+                in_backroom=True,
             ),
             Command(
                 name="reminder",
@@ -105,6 +115,7 @@ def build_registry() -> CommandRegistry:
                 handler=schedule_commands.set_reminder,
                 permission=MODERATOR,
                 parse=schedule_commands.reminder_argument,
+                in_backroom=True,
             ),
             Command(
                 name="digest",
@@ -114,11 +125,13 @@ def build_registry() -> CommandRegistry:
                 handler=schedule_commands.set_digest,
                 permission=MODERATOR,
                 parse=schedule_commands.digest_argument,
+                in_backroom=True,
             ),
             Command(
                 name="status",
                 summary="shows the dialogue's title and which challenges are open",
                 handler=dialogue.status,
+                in_backroom=True,
             ),
             Command(
                 name="roster set",
@@ -128,6 +141,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.roster_set,
                 permission=MODERATOR,
                 parse=arguments.roster_entry,
+                sensitive=Sensitivity.REQUEST,
             ),
             Command(
                 name="roster import",
@@ -135,6 +149,7 @@ def build_registry() -> CommandRegistry:
                 "participants",
                 handler=dialogue.roster_import,
                 permission=MODERATOR,
+                sensitive=Sensitivity.REQUEST_WITH_FILE,
             ),
             Command(
                 name="contributions",
@@ -143,6 +158,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.list_contributions,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="withdraw",
@@ -163,12 +179,14 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.remove_contribution,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="end",
                 summary="ends the dialogue: all challenges close, no more contributions",
                 handler=dialogue.end,
                 permission=MODERATOR,
+                in_backroom=True,
             ),
             Command(
                 name="themes",
@@ -177,6 +195,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.themes,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="merge",
@@ -185,6 +204,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.merge,
                 permission=MODERATOR,
                 parse=synopsis.merge_arguments,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="move",
@@ -193,6 +213,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.move,
                 permission=MODERATOR,
                 parse=synopsis.move_arguments,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="exclude",
@@ -201,6 +222,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.exclude,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="include",
@@ -209,6 +231,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.include,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="way-forward",
@@ -217,6 +240,7 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.way_forward,
                 permission=MODERATOR,
                 parse=synopsis.forward_arguments,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="synopsis",
@@ -226,18 +250,21 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.send_synopsis,
                 permission=Permission.ISU,
                 parse=synopsis.synopsis_arguments,
+                sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="dialogues",
                 summary="lists the dialogues whose synopsis you may pull",
                 handler=synopsis.list_dialogues,
                 permission=Permission.ISU,
+                in_backroom=True,
             ),
             Command(
                 name="adopt",
                 summary="stores the current draft as the adopted synopsis",
                 handler=synopsis.adopt,
                 permission=MODERATOR,
+                in_backroom=True,
             ),
             Command(
                 name="purge",
@@ -247,6 +274,32 @@ def build_registry() -> CommandRegistry:
                 handler=synopsis.purge,
                 permission=MODERATOR,
                 parse=arguments.optional_confirm,
+                in_backroom=True,
+            ),
+            Command(
+                name="backroom",
+                summary="shows whether this dialogue room has a moderators' back-room, or which room this back-room "
+                "serves",
+                handler=backroom_commands.status,
+                permission=MODERATOR,
+                in_backroom=True,
+            ),
+            Command(
+                name="backroom link",
+                arguments="<dialogue room ID>",
+                summary="sent in a private room of moderators: makes it the dialogue room's back-room, where the "
+                "roster, contributions, themes, curation and synopsis files are handled (you must moderate both rooms)",
+                handler=backroom_commands.link,
+                permission=MODERATOR,
+                parse=backroom_commands.room_id_argument,
+                in_backroom=True,
+            ),
+            Command(
+                name="backroom unlink",
+                summary="ends the link between a dialogue room and its back-room (in either room)",
+                handler=backroom_commands.unlink,
+                permission=MODERATOR,
+                in_backroom=True,
             ),
             Command(
                 name="ping",
@@ -254,12 +307,14 @@ def build_registry() -> CommandRegistry:
                 handler=builtin.ping,
                 # Anything after `ping` is ignored, so a client's autocompletion cannot turn it into a usage error.
                 parse=rest_of_line,
+                in_backroom=True,
             ),
             Command(
                 name="health",
                 summary="shows the bot's version, uptime, encryption and queue sizes",
                 handler=builtin.health,
                 permission=MODERATOR,
+                in_backroom=True,
             ),
         ]
     )

@@ -60,3 +60,10 @@ def reply_relation(event: InboundEvent) -> dict[str, Any]:
 
 def reaction_content(event_id: str, key: str) -> dict[str, Any]:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
+def replied_event_id(event: InboundEvent) -> str | None:
+    """The event `event` answers (`m.in_reply_to`), if any."""
+    in_reply_to = event.relation.get("m.in_reply_to")
+    target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    return target if isinstance(target, str) else None

@@ -28,7 +28,7 @@ PURGE_WINDOW_SECONDS = 300.0
 
 async def room_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
     """The room's active dialogue, or else its most recent one (a synopsis is often wanted after the end)."""
-    dialogue = await tx.dialogues.latest_in_room(call.room.room_id)
+    dialogue = await tx.dialogues.latest_in_room(call.dialogue_room)
     if dialogue is None:
         raise CommandRefused("No dialogue has been held in this room.")
     return dialogue
@@ -200,7 +200,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     else:
         # Any dialogue, by number, is for the secretariat only (a moderator's power is over their own room).
         dialogue_or_none = await tx.dialogues.get(request.dialogue_id)
-        own = await tx.dialogues.latest_in_room(call.room.room_id)
+        own = await tx.dialogues.latest_in_room(call.dialogue_room)
         if dialogue_or_none is None or not (call.sender_is_isu or (own is not None and own.id == dialogue_or_none.id)):
             raise CommandRefused(
                 f"No dialogue {request.dialogue_id} that you may pull. {call.prefix} dialogues lists them."
@@ -212,14 +212,14 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     else:
         document = await compiled(call, tx, dialogue)
         data, name = await asyncio.to_thread(render, document, request.fmt), filename_for(document, request.fmt)
-    await queue_file(tx, call.room.room_id, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
+    await queue_file(tx, call.answer_room, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
     return None
 
 
 async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
     dialogues = await tx.dialogues.all()
     if not call.sender_is_isu:
-        dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.room.room_id]
+        dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.dialogue_room]
     if not dialogues:
         return Reply.plain("No dialogues you may pull.")
     lines = ["Dialogues (number. title, state):"]

@@ -368,6 +368,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE contributions ADD COLUMN scrubbed INTEGER NOT NULL DEFAULT 0 CHECK (scrubbed IN (0, 1))",
         ),
     ),
+    Migration(
+        version=9,
+        description="moderators' back-rooms linked to dialogue rooms",
+        statements=(
+            # A link is between rooms, not dialogues: it holds for every dialogue the room runs. Each room is on at
+            # most one side of one link, so a back-room never serves two dialogue rooms, nor is one itself.
+            """
+            CREATE TABLE backrooms (
+                dialogue_room_id TEXT PRIMARY KEY,
+                backroom_id      TEXT NOT NULL UNIQUE CHECK (backroom_id <> dialogue_room_id),
+                linked_at        REAL NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

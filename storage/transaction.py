@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.backrooms import BackroomsRepository
 from storage.challenges import ChallengesRepository
 from storage.confirmations import ConfirmationsRepository
 from storage.contributions import ContributionsRepository
@@ -38,3 +39,4 @@ class Transaction:
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
         self.media = MediaRepository(session)
+        self.backrooms = BackroomsRepository(session)

@@ -43,6 +43,16 @@ async def invite_bot_and_wait(user: Any, room_id: str, bot_user_id: str) -> None
     await user.wait_for_membership(room_id, bot_user_id, "join", timeout=60)
 
 
+async def link_backroom(moderator: Any, bot_user_id: str, dialogue_room: str, *, encrypted: bool) -> str:
+    """Create a private room with the bot, make it the dialogue room's back-room, and return its ID."""
+    backroom = await moderator.create_room(encrypted=encrypted, name="Moderators")
+    await invite_bot_and_wait(moderator, backroom, bot_user_id)
+    asked = await moderator.send_text(backroom, f"!dialogue backroom link {dialogue_room}")
+    reply = await moderator.wait_for(backroom, is_reply_from(bot_user_id, asked), description="backroom link")
+    assert body_of(reply).startswith("Linked"), body_of(reply)
+    return str(backroom)
+
+
 def thread_relation(root: str) -> dict[str, Any]:
     """A reply in the thread under `root`, as Element sends it."""
     return {"rel_type": "m.thread", "event_id": root, "is_falling_back": True, "m.in_reply_to": {"event_id": root}}

@@ -99,8 +99,9 @@ async def test_a_purge_deletes_uploaded_synopsis_files_or_says_they_stay(make_us
     d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1, admin=admin)
     alice = d.participants[0]
     await d.acknowledged(alice, await alice.send_thread_reply(d.room, d.root, "A point for the synopsis."))
-    await d.moderator.send_text(d.room, "!dialogue synopsis md")
-    uploaded = await d.moderator.wait_for(d.room, is_file_from(d.bot.user_id), timeout=60)
+    backroom = await d.backroom_id()
+    await d.moderator.send_text(backroom, "!dialogue synopsis md")
+    uploaded = await d.moderator.wait_for(backroom, is_file_from(d.bot.user_id), timeout=60)
     mxc = content_of(uploaded)["url"]
     assert isinstance(await d.moderator.client.download(mxc=mxc), nio.DownloadResponse)
     await d.command(d.moderator, "!dialogue adopt")

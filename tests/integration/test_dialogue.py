@@ -15,6 +15,7 @@ from tests.integration.helpers import (
     content_of,
     invite_bot_and_wait,
     is_reply_from,
+    link_backroom,
     thread_relation,
     withhold_next_room_key,
 )
@@ -31,13 +32,26 @@ class Dialogue:
     participants: list[Any]
     room: str
     root: str  # challenge 1's prompt: the root of its thread
+    encrypted: bool = False
+    backroom: str = ""  # the moderators' back-room, linked on first use
 
     async def command(self, user: Any, text: str) -> nio.Event:
         asked = await user.send_text(self.room, text)
         return await user.wait_for(self.room, is_reply_from(self.bot.user_id, asked), description=text)
 
+    async def backroom_id(self) -> str:
+        if not self.backroom:
+            self.backroom = await link_backroom(self.moderator, self.bot.user_id, self.room, encrypted=self.encrypted)
+        return self.backroom
+
+    async def in_backroom(self, text: str) -> nio.Event:
+        """A moderator's command in the back-room (the roster, listings, curation): its answer."""
+        backroom = await self.backroom_id()
+        asked = await self.moderator.send_text(backroom, text)
+        return await self.moderator.wait_for(backroom, is_reply_from(self.bot.user_id, asked), description=text)
+
     async def contributions(self, number: int = 1) -> str:
-        return body_of(await self.command(self.moderator, f"!dialogue contributions {number}"))
+        return body_of(await self.in_backroom(f"!dialogue contributions {number}"))
 
     async def acknowledged(self, user: Any, event_id: str) -> None:
         await user.wait_for(self.room, is_ack_of(self.bot.user_id, event_id), description=f"ack of {event_id}")
@@ -79,7 +93,7 @@ async def run_dialogue(
     for person in people:
         await moderator.wait_for_membership(room, person.user_id, "join")
     await invite_bot_and_wait(moderator, room, bot.user_id)
-    dialogue = Dialogue(bot, moderator, people, room, root="")
+    dialogue = Dialogue(bot, moderator, people, room, root="", encrypted=encrypted)
     started = await moderator.send_text(room, "!dialogue start Strengthening the norms")
     await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
     assert started
@@ -255,7 +269,7 @@ async def test_a_roster_affiliation_and_quoted_participants_are_scrubbed_before_
     d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=2)
     alice, bob = d.participants
     await alice.client.set_displayname("Amara Okafor")
-    await d.command(d.moderator, f"!dialogue roster set {alice.user_id} Ruritania ; State party")
+    await d.in_backroom(f"!dialogue roster set {alice.user_id} Ruritania ; State party")
 
     point = await alice.send_thread_reply(d.room, d.root, "Ruritania's view: transfers must stop.")
     await d.acknowledged(alice, point)
@@ -351,7 +365,7 @@ async def test_nothing_identifying_reaches_the_database_or_the_info_log(make_use
     affiliations = ["Ruritania", "Grand Fenwick", "Humanity Without Borders"]
     for person, name, affiliation in zip(d.participants, names, affiliations, strict=True):
         await person.client.set_displayname(name)
-        await d.command(d.moderator, f"!dialogue roster set {person.user_id} {affiliation} ; civil society")
+        await d.in_backroom(f"!dialogue roster set {person.user_id} {affiliation} ; civil society")
     for index, person in enumerate(d.participants):
         other = d.participants[(index + 1) % 3]
         text = (
@@ -385,12 +399,13 @@ async def test_a_roster_imported_from_a_csv_file_scrubs_the_affiliations_it_list
     csv = (
         f"user,affiliation,category\n{alice.user_id},Grand Fenwick,State party\n{bob.user_id},Freedonia,civil society\n"
     )
-    file_event = await upload_file(d.moderator, d.room, csv.encode(), "roster.csv", encrypted=encrypted)
+    backroom = await d.backroom_id()
+    file_event = await upload_file(d.moderator, backroom, csv.encode(), "roster.csv", encrypted=encrypted)
 
     asked = await d.moderator.send_text(
-        d.room, "!dialogue roster import", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": file_event}}}
+        backroom, "!dialogue roster import", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": file_event}}}
     )
-    answer = await d.moderator.wait_for(d.room, is_reply_from(d.bot.user_id, asked), timeout=60)
+    answer = await d.moderator.wait_for(backroom, is_reply_from(d.bot.user_id, asked), timeout=60)
     assert body_of(answer).startswith("Roster import: 2 row(s) recorded; the roster has 2 participant(s).")
     assert "Grand Fenwick" not in body_of(answer) and alice.user_id not in body_of(answer)
 

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_every_event_the_bot_sends_into_an_encrypted_room_is_encrypted(make_user, bot_factory):
-    # Notices (ground rules, replies to commands), the challenge prompt, a ✅ reaction, a reply in a thread, a file.
+    # Notices (ground rules, replies to commands), the challenge prompt, a ✅ reaction, a reply in a thread, a file
+    # (in the moderators' back-room).
     d = await run_dialogue(make_user, bot_factory, encrypted=True, participants=1)
     alice = d.participants[0]
     contribution = await alice.send_thread_reply(d.room, d.root, "Transfers through the territory normalise use.")
@@ -29,18 +30,30 @@ async def test_every_event_the_bot_sends_into_an_encrypted_room_is_encrypted(mak
             and e.sender == d.bot.user_id
         ),
     )
-    await d.moderator.send_text(d.room, "!dialogue synopsis md")
-    await d.moderator.wait_for(d.room, is_file_from(d.bot.user_id), timeout=60)
+    # The file goes to the moderators' back-room (encrypted like the dialogue room), which is checked too.
+    backroom = await d.backroom_id()
+    await d.moderator.send_text(backroom, "!dialogue synopsis md")
+    await d.moderator.wait_for(backroom, is_file_from(d.bot.user_id), timeout=60)
 
-    from_bot = [
-        event
-        for event in await raw_room_events(d.moderator, d.room)
-        if event["sender"] == d.bot.user_id and "state_key" not in event
+    from_bot = {
+        room: [
+            event
+            for event in await raw_room_events(d.moderator, room)
+            if event["sender"] == d.bot.user_id and "state_key" not in event
+        ]
+        for room in (d.room, backroom)
+    }
+
+    in_the_clear = [
+        (event["type"], event["content"])
+        for events in from_bot.values()
+        for event in events
+        if event["type"] != "m.room.encrypted"
     ]
-
-    in_the_clear = [(event["type"], event["content"]) for event in from_bot if event["type"] != "m.room.encrypted"]
     assert not in_the_clear
-    # Ground rules, two replies to `challenge add`, the prompt, two ✅, the close notice, the reply, the file.
-    assert len(from_bot) >= 9
+    # Ground rules, two replies to `challenge add`, the prompt, two ✅, the close notice, the reply.
+    assert len(from_bot[d.room]) >= 8
+    # The reply to `backroom link` and the file.
+    assert len(from_bot[backroom]) >= 2
     # Readers still see the bot's ✅ (decrypted) on the contribution.
     assert [e for e in alice.events(d.room) if is_ack_of(d.bot.user_id, contribution)(e)]

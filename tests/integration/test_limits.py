@@ -26,16 +26,18 @@ def oversized_roster(user_id: str) -> bytes:
 
 
 async def import_roster(d: Any, file_event: str) -> str:
+    """Roster commands are handled in the moderators' back-room, where the file was posted."""
+    backroom = await d.backroom_id()
     asked = await d.moderator.send_text(
-        d.room, "!dialogue roster import", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": file_event}}}
+        backroom, "!dialogue roster import", extra_content={"m.relates_to": {"m.in_reply_to": {"event_id": file_event}}}
     )
-    return body_of(await d.moderator.wait_for(d.room, is_reply_from(d.bot.user_id, asked), timeout=60))
+    return body_of(await d.moderator.wait_for(backroom, is_reply_from(d.bot.user_id, asked), timeout=60))
 
 
 async def test_a_roster_file_declared_too_large_is_refused_before_it_is_downloaded(make_user, bot_factory):
     d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1)
     data = oversized_roster(d.participants[0].user_id)
-    file_event = await upload_file(d.moderator, d.room, data, "roster.csv", encrypted=False)
+    file_event = await upload_file(d.moderator, await d.backroom_id(), data, "roster.csv", encrypted=False)
 
     answer = await import_roster(d, file_event)
 
@@ -48,7 +50,9 @@ async def test_a_roster_file_declared_too_large_is_refused_before_it_is_download
 async def test_a_roster_file_whose_declared_size_lies_is_refused_while_downloading(make_user, bot_factory, encrypted):
     d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=1)
     data = oversized_roster(d.participants[0].user_id)
-    file_event = await upload_file(d.moderator, d.room, data, "roster.csv", encrypted=encrypted, declared_size=100)
+    file_event = await upload_file(
+        d.moderator, await d.backroom_id(), data, "roster.csv", encrypted=encrypted, declared_size=100
+    )
 
     answer = await import_roster(d, file_event)
 
@@ -62,7 +66,7 @@ async def test_a_roster_file_whose_declared_size_lies_is_refused_while_downloadi
 async def test_a_roster_file_with_a_field_over_the_limit_is_refused_by_row_number(make_user, bot_factory):
     d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1)
     data = f"{d.participants[0].user_id},Grand Fenwick\n@b:example.org,{'Fenwick ' * 40}\n".encode()
-    file_event = await upload_file(d.moderator, d.room, data, "roster.csv", encrypted=False)
+    file_event = await upload_file(d.moderator, await d.backroom_id(), data, "roster.csv", encrypted=False)
 
     answer = await import_roster(d, file_event)
 

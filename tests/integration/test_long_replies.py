@@ -34,21 +34,22 @@ async def test_a_listing_of_100_long_contributions_arrives_whole_in_numbered_par
         refs = [row[0] for row in db.execute("SELECT ref FROM contributions")]
     assert len(refs) == 100
 
-    asked = await d.moderator.send_text(d.room, "!dialogue contributions 1")
+    backroom = await d.backroom_id()
+    asked = await d.moderator.send_text(backroom, "!dialogue contributions 1")
     first = await d.moderator.wait_for(
-        d.room, lambda e: e.sender == d.bot.user_id and replied_to(e) == asked, timeout=60
+        backroom, lambda e: e.sender == d.bot.user_id and replied_to(e) == asked, timeout=60
     )
     total = int(re.match(r"\((\d+)/(\d+)\) ", body_of(first)).group(2))
     parts = await d.moderator.wait_for_count(
-        d.room, lambda e: e.sender == d.bot.user_id and replied_to(e) == asked, total, timeout=60
+        backroom, lambda e: e.sender == d.bot.user_id and replied_to(e) == asked, total, timeout=60
     )
 
     assert total > 1
     assert [body_of(p).split(" ", 1)[0] for p in parts] == [f"({n}/{total})" for n in range(1, total + 1)]
     listing = "\n".join(body_of(p) for p in parts)
     assert all(f"{ref}: " in listing for ref in refs)
-    raw = {e["event_id"]: e for e in await raw_room_events(d.moderator, d.room)}
+    raw = {e["event_id"]: e for e in await raw_room_events(d.moderator, backroom)}
     sizes = [len(json.dumps(raw[p.event_id]).encode()) for p in parts]
     assert all(raw[p.event_id]["type"] == "m.room.encrypted" for p in parts)
     assert max(sizes) < SYNAPSE_EVENT_LIMIT * 0.75, sizes
-    assert not [e for e in d.moderator.events(d.room) if "too large" in body_of(e)]
+    assert not [e for e in d.moderator.events(backroom) if "too large" in body_of(e)]

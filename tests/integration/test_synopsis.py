@@ -69,7 +69,7 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
     for person in people:
         await moderator.wait_for_membership(room, person.user_id, "join")
     await invite_bot_and_wait(moderator, room, bot.user_id)
-    d = Dialogue(bot, moderator, people, room, root="")
+    d = Dialogue(bot, moderator, people, room, root="", encrypted=True)
     await moderator.send_text(room, "!dialogue start Strengthening the norms")
     await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
     titles = ["New use and transfers", "Withdrawal and universalisation", "Implementation support"]
@@ -92,10 +92,11 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
     assert body_of(refused).startswith("Only moderators")
 
     documents: dict[str, bytes] = {}
+    backroom = await d.backroom_id()
     for fmt in ("md", "docx", "json"):
-        await moderator.send_text(room, f"!dialogue synopsis {fmt}")
+        await moderator.send_text(backroom, f"!dialogue synopsis {fmt}")
         file_event = await moderator.wait_for(
-            room, lambda e, ext=f".{fmt}": is_file_from(bot.user_id)(e) and body_of(e).endswith(ext), timeout=60
+            backroom, lambda e, ext=f".{fmt}": is_file_from(bot.user_id)(e) and body_of(e).endswith(ext), timeout=60
         )
         assert "file" in content_of(file_event), "in an encrypted room the upload must be encrypted"
         documents[fmt] = await download(moderator, file_event)
@@ -127,9 +128,11 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
 
 
 async def pull(d: Dialogue, fmt: str) -> bytes:
-    await d.moderator.send_text(d.room, f"!dialogue synopsis {fmt}")
-    before = len([e for e in d.moderator.events(d.room) if is_file_from(d.bot.user_id)(e)])
-    files = await d.moderator.wait_for_count(d.room, is_file_from(d.bot.user_id), before + 1, timeout=60)
+    """The draft synopsis, pulled in the moderators' back-room."""
+    backroom = await d.backroom_id()
+    before = len([e for e in d.moderator.events(backroom) if is_file_from(d.bot.user_id)(e)])
+    await d.moderator.send_text(backroom, f"!dialogue synopsis {fmt}")
+    files = await d.moderator.wait_for_count(backroom, is_file_from(d.bot.user_id), before + 1, timeout=60)
     return await download(d.moderator, files[-1])
 
 
@@ -150,10 +153,10 @@ async def test_corrections_shape_the_draft_and_purge_keeps_only_the_adopted_syno
     refs = {line.split(": ", 1)[1]: line.split(": ", 1)[0] for line in listing.splitlines()[1:]}
     survivors, clearance = refs[texts[2]], refs[texts[3]]
 
-    themes = body_of(await d.command(d.moderator, "!dialogue themes 1"))
+    themes = body_of(await d.in_backroom("!dialogue themes 1"))
     assert themes.startswith("Draft themes of challenge 1")
-    assert body_of(await d.command(d.moderator, f"!dialogue exclude {clearance}")).endswith("left out of the synopsis.")
-    assert "Suggested ways forward" in body_of(await d.command(d.moderator, f"!dialogue way-forward {survivors}"))
+    assert body_of(await d.in_backroom(f"!dialogue exclude {clearance}")).endswith("left out of the synopsis.")
+    assert "Suggested ways forward" in body_of(await d.in_backroom(f"!dialogue way-forward {survivors}"))
     draft = json.loads(await pull(d, "json"))
     statements = json.dumps(draft["sections"][0])
     assert "Clearance" not in statements

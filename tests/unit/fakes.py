@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nio import MatrixRoom, RoomSendError, RoomSendResponse
+from nio import MatrixRoom, RoomRedactResponse, RoomSendError, RoomSendResponse
 
 from config import Settings
 
@@ -29,6 +29,7 @@ class RecordingClient:
     user_id: str = BOT_ID
     rooms: dict[str, MatrixRoom] = field(default_factory=dict)
     sent: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
+    redacted: list[tuple[str, str, str | None, str]] = field(default_factory=list)
     answers: list[Any] = field(default_factory=list)
     olm: Any = None
 
@@ -47,6 +48,15 @@ class RecordingClient:
                 raise answer
             return answer
         return RoomSendResponse(f"$event{len(self.sent)}", room_id)
+
+    async def room_redact(self, room_id: str, event_id: str, reason: str | None = None, tx_id: str = "") -> Any:
+        self.redacted.append((room_id, event_id, reason, tx_id))
+        if self.answers:
+            answer = self.answers.pop(0)
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+        return RoomRedactResponse(f"$redaction{len(self.redacted)}", room_id)
 
 
 def rate_limited(retry_after_ms: int) -> RoomSendError:

@@ -6,9 +6,10 @@ import logging
 import re
 
 import pytest
-from nio import RoomSendError
+from nio import RoomRedactError, RoomSendError
 
 from bot.sender import OutboxSender
+from handlers.outgoing import queue_redaction
 from storage import Database
 from tests.unit.fakes import RecordingClient, rate_limited
 
@@ -179,5 +180,32 @@ async def test_a_message_too_large_for_the_homeserver_is_not_dropped_silently(db
     assert client.sent[1][0] == ROOM and "too large" in told and reference is not None
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR and getattr(r, "ref", None) == reference.group(1)]
     assert logged and "a very long listing" not in logged[0].getMessage()
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 0
+
+
+async def test_a_redaction_is_sent_as_a_redaction_and_retried_with_the_same_transaction_id(db):
+    sender, client, clock = make_sender(db, RoomRedactError("Internal error", "M_UNKNOWN"))
+    async with db.transaction() as tx:
+        txn = await queue_redaction(tx, ROOM, "$roster-command", "belongs in the back-room", clock())
+
+    await send_next(db, sender, clock)
+    clock.now += 3600
+    await send_next(db, sender, clock)
+
+    assert client.redacted == [(ROOM, "$roster-command", "belongs in the back-room", txn)] * 2
+    assert client.sent == []
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending_count() == 0
+        assert await tx.outbox.sent_event_id(txn) is not None
+
+
+async def test_a_redaction_the_server_forbids_is_given_up(db):
+    sender, _client, clock = make_sender(db, RoomRedactError("not allowed", "M_FORBIDDEN"))
+    async with db.transaction() as tx:
+        await queue_redaction(tx, ROOM, "$roster-command", "reason", clock())
+
+    await send_next(db, sender, clock)
+
     async with db.transaction() as tx:
         assert await tx.outbox.pending_count() == 0

@@ -124,6 +124,7 @@ def test_the_phrase_names_only_categories_reaching_k_in_a_fixed_order():
 # ---------------------------------------------------------------- the roster
 
 ROOM = "!dialogue:test"
+BACKROOM = "!backroom:test"  # roster commands are answered only in the moderators' back-room
 MODERATOR, ALICE = "@mod:test", "@alice:test"
 NOW = 1_000_000.0
 _ids = itertools.count(1)
@@ -137,22 +138,14 @@ class Roster:
     async def command(self, body: str, **content: object) -> str:
         event = InboundEvent(
             event_id=f"${next(_ids)}",
-            room_id=ROOM,
+            room_id=BACKROOM,
             sender=MODERATOR,
             type="m.room.message",
             content={"msgtype": "m.text", "body": body, **content},
             origin_server_ts=int(NOW * 1000),
         )
-        room = RoomSnapshot(
-            room_id=ROOM,
-            encrypted=False,
-            room_version="10",
-            user_power_levels={MODERATOR: 100},
-            display_names={MODERATOR: "Mod", ALICE: "Alice"},
-            joined_member_count=2,
-        )
         async with self.db.transaction() as tx:
-            await handle_event(event, room, self.env, tx)
+            await handle_event(event, room_snapshot(BACKROOM), self.env, tx)
         async with self.db.transaction() as tx:
             rows = await tx.outbox.sendable_heads(NOW + 1)
             await tx.outbox.mark_sent(rows[0].txn_id, "$sent", NOW)
@@ -164,6 +157,18 @@ class Roster:
             return sorted(filter(None, (await tx.roster.categories(dialogue.id)).values()))
 
 
+def room_snapshot(room_id: str) -> RoomSnapshot:
+    return RoomSnapshot(
+        room_id=room_id,
+        encrypted=True,
+        room_version="10",
+        user_power_levels={MODERATOR: 100},
+        display_names={MODERATOR: "Mod", ALICE: "Alice"},
+        joined_member_count=3,
+        join_rule="invite",
+    )
+
+
 async def roster_file(room_id: str, event_id: str) -> bytes:
     return b"@a:x.org,Ruritania,UN agencies\n@b:x.org,Fenwick,think tank\n"
 
@@ -173,6 +178,7 @@ async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
     db = await Database.open(tmp_path / "bot.db")
     async with db.transaction() as tx:
         await tx.dialogues.create(ROOM, "D", b"s" * 32, NOW)
+        await tx.backrooms.link(ROOM, BACKROOM, NOW)
     settings = load(tmp_path, EXTRAS)
     env = HandlerEnv(
         settings=settings,
@@ -180,6 +186,7 @@ async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,
         fetch_attachment=roster_file,
+        rooms=room_snapshot,
     )
     yield Roster(db, env)
     await db.close()

@@ -1,0 +1,121 @@
+"""`backroom`, `backroom link`, `backroom unlink`: a private room where a dialogue room's moderators work.
+
+The link is made from inside the back-room, by someone who moderates the dialogue room by its real power levels:
+a participant who creates a room of their own and invites the bot is a moderator only there, so they cannot make
+it the back-room of a dialogue and read its roster or contributions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.outgoing import queue_notice
+from handlers.replies import Reply
+
+if TYPE_CHECKING:
+    from storage import Transaction
+
+WHO_CAN_JOIN = {
+    "public": "anyone can join it",
+    "restricted": "members of other rooms can join it without an invitation",
+    "knock_restricted": "members of other rooms can join it without an invitation",
+}
+
+
+def room_id_argument(raw: str) -> str:
+    words = raw.split()
+    if len(words) != 1:
+        raise UsageError("give the dialogue room's ID")
+    # Room IDs start with "!"; from room version 12 they have no ":server" part.
+    if not words[0].startswith("!") or len(words[0]) < 2:
+        # Resolving an alias (#room:server) is a request to the homeserver, which handlers do not make.
+        raise UsageError("give the room's ID, which starts with ! (room settings, Advanced), not its address")
+    return words[0]
+
+
+def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
+    return (
+        "In a private (invite-only, preferably encrypted) room with me and the other moderators, send "
+        f"{call.prefix} backroom link {dialogue_room_id}"
+    )
+
+
+async def status(call: CommandCall, tx: Transaction) -> Reply:
+    here = call.room.room_id
+    dialogue_room = await tx.backrooms.dialogue_room_of(here)
+    if dialogue_room is not None:
+        dialogue = await tx.dialogues.latest_in_room(dialogue_room)
+        what = "no dialogue yet" if dialogue is None else f"dialogue “{dialogue.title}” ({dialogue.state})"
+        return Reply.plain(f"This is the moderators' back-room of {dialogue_room}: {what}.")
+    if await tx.backrooms.backroom_of(here) is not None:
+        # The back-room's ID is not repeated in front of the participants.
+        return Reply.plain(
+            "This room has a moderators' back-room: the roster, contributions, themes, curation and synopsis files "
+            "are handled there."
+        )
+    return Reply.plain(f"No back-room is linked to this room. {how_to_link(call, here)}")
+
+
+async def link(call: CommandCall, tx: Transaction) -> Reply:
+    here, target = call.room.room_id, call.args
+    if target == here:
+        raise CommandRefused("A room cannot be its own back-room.")
+    current = await tx.backrooms.dialogue_room_of(here)
+    if current is not None:
+        if current == target:
+            return Reply.plain(f"This room already is the back-room of {target}.")
+        raise CommandRefused(f"This room is already the back-room of {current}: {call.prefix} backroom unlink first.")
+    if await tx.backrooms.backroom_of(here) is not None or await tx.dialogues.latest_in_room(here) is not None:
+        raise CommandRefused(
+            "This room is a dialogue room: its participants would see everything. A back-room must be a separate "
+            "private room."
+        )
+    dialogue_room = call.rooms(target)
+    if dialogue_room is None:
+        raise CommandRefused("I am not in that room: invite me there first, or check the room ID.")
+    if not dialogue_room.is_moderator(call.event.sender, call.settings.bot.moderator_power_level):
+        raise CommandRefused("Only a moderator of that room can give it a back-room.")
+    if await tx.backrooms.dialogue_room_of(target) is not None:
+        raise CommandRefused("That room is itself a back-room.")
+    if await tx.backrooms.backroom_of(target) is not None:
+        raise CommandRefused(
+            f"That room already has a back-room. To replace it, send {call.prefix} backroom unlink there first."
+        )
+    if not call.room.is_private:
+        who = WHO_CAN_JOIN.get(call.room.join_rule, "people can join it without an invitation")
+        raise CommandRefused(
+            f"This room is not private: {who} (join rule “{call.room.join_rule}”). Make it invite-only first."
+        )
+    await tx.backrooms.link(target, here, call.now)
+    lines = [
+        f"Linked: this is now the moderators' back-room of {target}. Send the roster, contributions, themes, "
+        "curation and synopsis commands here; they act on that room's dialogue and need you to moderate both rooms."
+    ]
+    if not call.room.encrypted:
+        lines.append(
+            "Warning: this room is not end-to-end encrypted, so the homeserver can read the roster and listings "
+            "sent here. Consider an encrypted room."
+        )
+    return Reply.plain("\n".join(lines))
+
+
+async def unlink(call: CommandCall, tx: Transaction) -> Reply:
+    here = call.room.room_id
+    dialogue_room = await tx.backrooms.dialogue_room_of(here)
+    if dialogue_room is not None:
+        await tx.backrooms.unlink_dialogue_room(dialogue_room)
+        return Reply.plain(f"Unlinked: this room is no longer the back-room of {dialogue_room}.")
+    backroom = await tx.backrooms.backroom_of(here)
+    if backroom is None:
+        raise CommandRefused("No back-room is linked to this room.")
+    await tx.backrooms.unlink_dialogue_room(here)
+    await queue_notice(
+        tx,
+        backroom,
+        Reply.plain(f"Unlinked from the dialogue room: this is no longer its back-room ({here})."),
+        call.now,
+    )
+    return Reply.plain(
+        "Unlinked: this room has no back-room now. Listings and files go to the moderator who asks, by direct message."
+    )

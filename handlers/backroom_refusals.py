@@ -1,0 +1,73 @@
+"""What the bot answers when a command is not handled where it was sent, and the removal of a roster command
+sent in front of the participants."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.backroom_routing import Place
+from handlers.commands import Command, Sensitivity
+from handlers.context import RoomSnapshot
+from handlers.events import InboundEvent
+from handlers.outgoing import queue_redaction
+from handlers.replies import Reply, replied_event_id
+
+if TYPE_CHECKING:
+    from storage import Transaction
+
+NOT_IN_BACKROOM = "{prefix} {command} acts on the participants' room: send it there, not in the back-room."
+ASK_IN_BACKROOM = (
+    "{prefix} {command} is answered in the moderators' back-room, not in front of the participants: send it there."
+)
+ANSWERED_PRIVATELY = (
+    "I have sent you the answer in a direct message, since this room has no moderators' back-room "
+    "({prefix} backroom explains how to link one)."
+)
+BACKROOM_NOT_PRIVATE = (
+    "This back-room is no longer private (join rule “{join_rule}”), so I will not handle the roster, listings or "
+    "files here until it is invite-only again ({prefix} backroom unlink ends the link)."
+)
+REDACTION_REASON = "Roster commands belong in the moderators' back-room"
+
+
+async def refuse_and_redact(
+    tx: Transaction,
+    command: Command,
+    event: InboundEvent,
+    room: RoomSnapshot,
+    place: Place,
+    prefix: str,
+    bot_user_id: str,
+    now: float,
+    *,
+    sender_is_moderator: bool,
+) -> Reply:
+    """Refuse a command whose own text names people; queue the removal of it (and of a moderator's roster file)
+    if the bot may remove messages here. Returns the refusal, which says which it was."""
+    if place.backroom_id is not None:
+        where = "Send it in the moderators' back-room."
+    else:
+        where = (
+            "Link a moderators' back-room and send it there: in a private (invite-only) room with me and the other "
+            f"moderators, send {prefix} backroom link {room.room_id}"
+        )
+    lines = [
+        f"{prefix} {command.name} is not handled in this room: it names participants, and everyone here sees it.",
+        where,
+    ]
+    targets = [event.event_id]
+    attached = replied_event_id(event)
+    # Only a moderator's roster file is removed: anyone else could otherwise have the bot remove any message.
+    if command.sensitive is Sensitivity.REQUEST_WITH_FILE and attached is not None and sender_is_moderator:
+        targets.append(attached)
+    if room.can_redact_others(bot_user_id):
+        for target in targets:
+            await queue_redaction(tx, room.room_id, target, REDACTION_REASON, now)
+        lines.append("I removed your message" + (" and the file" if len(targets) > 1 else "") + " from this room.")
+    else:
+        lines.append(
+            "I could not remove your message: please delete it yourself"
+            + (", and the file" if len(targets) > 1 else "")
+            + " (I need the power to remove messages here)."
+        )
+    return Reply.plain("\n".join(lines))
