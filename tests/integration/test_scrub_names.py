@@ -64,8 +64,8 @@ async def test_names_and_affiliations_as_people_write_them_are_nowhere_outside_t
     for person, name in zip(d.participants, NAMES, strict=True):
         await person.client.set_displayname(name)
     for person, entry in zip(d.participants, ROSTER, strict=True):
-        await d.command(d.moderator, f"!dialogue roster set {person.user_id} {entry}")
-    await d.command(d.moderator, f"!dialogue roster set {d.moderator.user_id} {MODERATOR_ROSTER}")
+        await d.in_backroom(f"!dialogue roster set {person.user_id} {entry}")
+    await d.in_backroom(f"!dialogue roster set {d.moderator.user_id} {MODERATOR_ROSTER}")
 
     # In the thread: surnames with honorifics, a half of a double-barrelled name, a demonym, an ISO code, an acronym.
     first = await zephyrine.send_thread_reply(
