@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any, NoReturn
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 from nio import AsyncClient, MegolmEvent, RoomGetEventError
 from nio.api import MATRIX_MEDIA_API_PATH
@@ -19,6 +19,7 @@ from nio.crypto.attachments import decrypt_attachment
 from nio.exceptions import EncryptionError
 
 from bot.errors import NETWORK_ERRORS
+from bot.media import split_mxc
 from handlers.commands import AttachmentError
 from handlers.limits import ROSTER_FILE_MAX_BYTES
 from handlers.roster_csv import file_too_large_message
@@ -78,11 +79,11 @@ class AttachmentFetcher:
 
         An encrypted file is as long as its plaintext (AES-CTR), so the same limit holds before decryption.
         """
-        parsed = urlparse(mxc)
-        media_id = parsed.path.lstrip("/")
-        if parsed.scheme != "mxc" or not parsed.netloc or not media_id or "/" in media_id:
+        parts = split_mxc(mxc)
+        if parts is None:
             raise AttachmentError("The file could not be downloaded.")
-        path = f"{MATRIX_MEDIA_API_PATH}/download/{quote(parsed.netloc, safe='')}/{quote(media_id, safe='')}"
+        server, media_id = parts
+        path = f"{MATRIX_MEDIA_API_PATH}/download/{quote(server, safe='')}/{quote(media_id, safe='')}"
         response = await self._client.send(
             "GET",
             path + "?allow_remote=true",
