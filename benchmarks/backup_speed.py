@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.backup import create_backup
 from privacy.pseudonym import new_dialogue_secret
-from storage import Database
+from storage import Database, Room, RoomMessage
 
 
 async def fill(db: Database, rows: int) -> None:
@@ -31,7 +31,7 @@ async def fill(db: Database, rows: int) -> None:
     for start in range(0, rows, 1_000):
         async with db.transaction() as tx:
             for _ in range(min(1_000, rows - start)):
-                await tx.outbox.enqueue("!room:bench", "m.room.message", {"body": "x" * 1_000}, now=0.0)
+                await tx.outbox.enqueue(Room("!room:bench"), RoomMessage({"body": "x" * 1_000}), now=0.0)
 
 
 async def commit_latencies(db: Database, stop: asyncio.Event) -> list[float]:

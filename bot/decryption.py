@@ -5,6 +5,9 @@ are facts. The payload inside is whatever the sender's client chose to encrypt: 
 anything, and everything else in it (`room_id`, `sender`, `state_key`, `redacts`, `unsigned` …) is ignored. A
 payload naming another room than the one the server delivered it in is a forgery (a sender replaying their message
 elsewhere, or steering the bot's answer into a room they are not in): it is dropped, not handled.
+
+The source says nothing about having been encrypted: the inbox records that in its own column (`was_encrypted`),
+which the sync loop sets for exactly the events this module decrypted.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from typing import Any
 from nio import AsyncClient, MegolmEvent
 from nio.exceptions import EncryptionError
 
-from handlers.events import ENCRYPTED_MARKER
-
 log = logging.getLogger(__name__)
 
 # The only envelope fields a decrypted event keeps (with the room, which comes from where the server delivered it).
@@ -27,7 +28,8 @@ _ENVELOPE_FIELDS = ("event_id", "sender", "origin_server_ts")
 
 @dataclass(frozen=True, slots=True)
 class Decryption:
-    """What became of one megolm event: a source for the inbox, no key yet, or dropped as forged or malformed."""
+    """What became of one megolm event: a decrypted source for the inbox, no key yet, or dropped as forged or
+    malformed."""
 
     source: dict[str, Any] | None = None
     awaiting_key: bool = False
@@ -55,7 +57,6 @@ def inbox_source(envelope: Mapping[str, Any], payload: Mapping[str, Any], room_i
     unsigned = envelope.get("unsigned")
     if isinstance(unsigned, dict):
         source["unsigned"] = dict(unsigned)
-    source[ENCRYPTED_MARKER] = True
     return source
 
 

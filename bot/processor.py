@@ -26,7 +26,7 @@ from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
-from storage import Database, InboxRow
+from storage import Database, InboxRow, Room, RoomMessage
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class InboxProcessor:
         """Handle one event; never raises for a handler's failure."""
         if row.source is None:
             return
-        event = InboundEvent.from_source(row.source, row.room_id)
+        event = InboundEvent.from_source(row.source, row.room_id, was_encrypted=row.was_encrypted, origin=row.origin)
         room = self._rooms.snapshot(self._client, row.room_id)
         if event.sender == self._client.user_id or room is None:
             async with self._db.transaction() as tx:
@@ -165,6 +165,6 @@ class InboxProcessor:
                 f"Sorry, something went wrong handling that message (reference {reference}). "
                 "Nothing was lost; the bot's operator can look it up with this reference."
             )
-            await tx.outbox.enqueue(row.room_id, "m.room.message", notice_content(reply, in_reply_to=event), now)
+            await tx.outbox.enqueue(Room(row.room_id), RoomMessage(notice_content(reply, in_reply_to=event)), now)
         log.error("event quarantined", extra={"ref": reference, "event_id": row.event_id})
         self._on_outbox_changed()

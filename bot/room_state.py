@@ -13,7 +13,6 @@ from typing import Any
 from nio import AsyncClient, PowerLevels
 
 from handlers.context import RoomSnapshot
-from handlers.events import ENCRYPTED_MARKER
 
 
 class RoomDirectory:
@@ -23,8 +22,10 @@ class RoomDirectory:
         self._creators: dict[str, frozenset[str]] = {}
 
     def observe(self, room_id: str, source: dict[str, Any]) -> None:
-        """Learn from one state or timeline event's JSON source, as the server sent it (never a decrypted one)."""
-        if source.get("type") != "m.room.create" or source.get("state_key") != "" or source.get(ENCRYPTED_MARKER):
+        """Learn from one state or timeline event's JSON source, as the server sent it.
+
+        Never pass a decrypted one: the sync loop does not (it knows which events it decrypted)."""
+        if source.get("type") != "m.room.create" or source.get("state_key") != "":
             return
         content = source.get("content") if isinstance(source.get("content"), dict) else {}
         creators = {str(source.get("sender", ""))}

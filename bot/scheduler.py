@@ -80,7 +80,9 @@ class ScheduleRunner:
 
     async def _inject(self, actions: list[PlannedAction]) -> None:
         events = [
-            NewInboxEvent(event_id=action.event_id, room_id=action.room_id, source=action.inbox_source())
+            NewInboxEvent(
+                event_id=action.event_id, room_id=action.room_id, source=action.inbox_source(), origin="scheduled"
+            )
             for action in actions
         ]
         async with self._db.transaction() as tx:

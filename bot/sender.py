@@ -7,7 +7,7 @@ homeserver answers a repeated transaction ID with the event it already made inst
 from __future__ import annotations
 
 import asyncio
-import base64
+import dataclasses
 import json
 import logging
 import time
@@ -32,9 +32,20 @@ from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
 from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
-from handlers.outgoing import FILE_EVENT_TYPE, MEDIA_DELETION_EVENT_TYPE, REDACTION_EVENT_TYPE
-from handlers.replies import Reply, notice_content
-from storage import Database, OutboxRow
+from handlers.replies import Reply, notice_content, reaction_content
+from storage import (
+    Database,
+    Destination,
+    FileUpload,
+    MediaDeletion,
+    OutboxItem,
+    OutboxRow,
+    Person,
+    Reaction,
+    Redaction,
+    Room,
+    RoomMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +67,20 @@ PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_N
 def _recipient(row: OutboxRow) -> dict[str, str]:
     """What a log line may say about where a message goes: a room's ID; for a direct message neither the person's
     user ID nor the ID of the room the bot keeps with them alone."""
-    if row.room_id.startswith("@"):  # the outbox addresses a person's direct room by their user ID
-        return {"recipient": "direct message"}
-    return {"room_id": row.room_id}
+    match row.destination:
+        case Person():
+            return {"recipient": "direct message"}
+        case Room(room_id):
+            return {"room_id": room_id}
+
+
+def _content_bytes(item: OutboxItem) -> int:
+    """Roughly how much the homeserver was asked to take, for the log: a file's bytes, else the item's JSON."""
+    if isinstance(item, FileUpload):
+        return len(item.data)
+    if isinstance(item, RoomMessage):
+        return len(json.dumps(item.content))
+    return len(json.dumps(dataclasses.asdict(item)))
 
 
 class OutboxSender:
@@ -70,7 +92,7 @@ class OutboxSender:
         self._paused_until = 0.0
         self._direct_rooms = DirectRooms(client, db)
         # Rooms take turns: when each room (or direct-message recipient) was last served, as a running count.
-        self._last_served: dict[str, int] = {}
+        self._last_served: dict[Destination, int] = {}
         self._turns = 0
 
     def wake(self) -> None:
@@ -113,22 +135,24 @@ class OutboxSender:
             heads = await tx.outbox.sendable_heads(self._clock())
         if not heads:
             return None
-        return min(heads, key=lambda head: (self._last_served.get(head.room_id, -1), head.seq))
+        return min(heads, key=lambda head: (self._last_served.get(head.destination, -1), head.seq))
 
     async def send(self, row: OutboxRow) -> None:
         """Try to deliver one message and record the outcome."""
         self._turns += 1
-        self._last_served[row.room_id] = self._turns
-        room_id = row.room_id
-        if room_id.startswith("@"):  # addressed to a person: their direct room
-            try:
-                room_id = await self._direct_rooms.ready_room_for(room_id)
-            except DirectRoomUnavailable as reason:
-                await self._retry_later(row, str(reason), give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
-                return
-            except (*NETWORK_ERRORS, LocalProtocolError) as error:
-                await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
-                return
+        self._last_served[row.destination] = self._turns
+        match row.destination:
+            case Room(room_id):
+                pass
+            case Person(user_id):  # addressed to a person: the direct room the bot keeps with them
+                try:
+                    room_id = await self._direct_rooms.ready_room_for(user_id)
+                except DirectRoomUnavailable as reason:
+                    await self._retry_later(row, str(reason), give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
+                    return
+                except (*NETWORK_ERRORS, LocalProtocolError) as error:
+                    await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
+                    return
         if room_id not in self._client.rooms:
             await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
             return
@@ -160,64 +184,65 @@ class OutboxSender:
         self, room_id: str, row: OutboxRow
     ) -> RoomSendResponse | RoomSendError | RoomRedactResponse | RoomRedactError:
         """Make the one request an outbox row stands for, under the row's transaction ID."""
-        if row.event_type == REDACTION_EVENT_TYPE:
-            # Redactions are never encrypted (the server must see what they remove); the transaction ID makes a
-            # retry return the redaction already made.
-            return await self._client.room_redact(
-                room_id, row.content["event_id"], row.content.get("reason"), tx_id=row.txn_id
-            )
-        event_type, content = row.event_type, row.content
-        if event_type == FILE_EVENT_TYPE:
-            event_type, content = await self._upload_file(room_id, row.content)
-        elif event_type == MEDIA_DELETION_EVENT_TYPE:
-            event_type, content = await self._delete_media(row.content)
+        match row.item:
+            case Redaction(event_id, reason):
+                # Redactions are never encrypted (the server must see what they remove); the transaction ID makes a
+                # retry return the redaction already made.
+                return await self._client.room_redact(room_id, event_id, reason, tx_id=row.txn_id)
+            case RoomMessage(content):
+                event_type = "m.room.message"
+            case Reaction(target_event_id, key):
+                event_type, content = "m.reaction", reaction_content(target_event_id, key)
+            case FileUpload() as upload:
+                event_type, content = "m.room.message", await self._upload_file(room_id, upload)
+            case MediaDeletion(mxc_uris):
+                event_type, content = "m.room.message", await self._delete_media(mxc_uris)
         return await send_room_event(self._client, room_id, event_type, content, row.txn_id)
 
-    async def _upload_file(self, room_id: str, queued: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    async def _upload_file(self, room_id: str, upload: FileUpload) -> dict[str, Any]:
         """Upload a queued file (encrypted in an encrypted room) and return the `m.file` message to send.
 
         A retry may upload the file again; the message itself keeps its transaction ID, so it is posted once."""
-        data = base64.b64decode(queued["data"])
+        data = upload.data
         encrypt = bool(self._client.rooms[room_id].encrypted and self._client.olm is not None)
         response, keys = await self._client.upload(
             lambda *_: data,
-            content_type=queued["mimetype"],
-            filename=queued["filename"],
+            content_type=upload.mimetype,
+            filename=upload.filename,
             encrypt=encrypt,
             filesize=len(data),
         )
         if not isinstance(response, UploadResponse):
             raise _UploadFailed(response)
-        dialogue_id = queued.get("dialogue_id")
-        if isinstance(dialogue_id, int):
+        if upload.dialogue_id is not None:
             # Remembered at once, even if posting the message fails: the file is in the media store either way.
             async with self._db.transaction() as tx:
-                await tx.media.record(dialogue_id, response.content_uri, self._clock())
+                await tx.media.record(upload.dialogue_id, response.content_uri, self._clock())
         content: dict[str, Any] = {
             "msgtype": "m.file",
-            "body": queued["filename"],
-            "filename": queued["filename"],
-            "info": {"mimetype": queued["mimetype"], "size": len(data)},
+            "body": upload.filename,
+            "filename": upload.filename,
+            "info": {"mimetype": upload.mimetype, "size": len(data)},
             "m.mentions": {},
         }
         if encrypt:
-            content["file"] = {"url": response.content_uri, "mimetype": queued["mimetype"], **(keys or {})}
+            content["file"] = {"url": response.content_uri, "mimetype": upload.mimetype, **(keys or {})}
         else:
             content["url"] = response.content_uri
-        return "m.room.message", content
+        return content
 
-    async def _delete_media(self, queued: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    async def _delete_media(self, mxc_uris: tuple[str, ...]) -> dict[str, Any]:
         """Delete a purged dialogue's uploads and return the notice that says how it went.
 
         A retry asks again; a file already deleted counts as deleted, so the notice is right either way."""
         deleted: list[str] = []
         kept: list[str] = []
-        for uri in queued["mxc_uris"]:
+        for uri in mxc_uris:
             (deleted if await delete_upload(self._client, uri) else kept).append(uri)
         async with self._db.transaction() as tx:
             await tx.media.forget(deleted)
         log.info("purged dialogue's uploads", extra={"deleted": len(deleted), "kept": len(kept)})
-        return "m.room.message", notice_content(Reply.plain(deletion_notice(deleted, kept)))
+        return notice_content(Reply.plain(deletion_notice(deleted, kept)))
 
     async def _handle_error(self, row: OutboxRow, response: ErrorResponse) -> None:
         errcode = response.status_code
@@ -243,20 +268,14 @@ class OutboxSender:
         Replies are split into parts that fit before they are queued (handlers/reply_parts.py), so this is a bug or a
         homeserver with a smaller limit; the operator finds the details under the reference."""
         reference = new_error_reference()
-        size = len(json.dumps(row.content))
+        size = _content_bytes(row.item)
         async with self._db.transaction() as tx:
             await tx.outbox.mark_failed(row.txn_id, f"M_TOO_LARGE ({what}, {size} bytes of content), ref {reference}")
-            await tx.outbox.enqueue(
-                row.room_id,
-                "m.room.message",
-                notice_content(
-                    Reply.plain(
-                        f"Sorry, one of my messages was too large for the homeserver and could not be sent (reference "
-                        f"{reference}). The bot's operator can look it up with this reference."
-                    )
-                ),
-                self._clock(),
+            notice = Reply.plain(
+                f"Sorry, one of my messages was too large for the homeserver and could not be sent (reference "
+                f"{reference}). The bot's operator can look it up with this reference."
             )
+            await tx.outbox.enqueue(row.destination, RoomMessage(notice_content(notice)), self._clock())
         log.error(
             "message too large for the homeserver; room told",
             extra={"ref": reference, **_recipient(row), "what": what, "content_bytes": size},

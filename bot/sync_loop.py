@@ -33,7 +33,6 @@ from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS, LoginError
 from bot.room_state import RoomDirectory
 from config import Settings
-from handlers.events import ENCRYPTED_MARKER
 from storage import Database, NewInboxEvent
 
 log = logging.getLogger(__name__)
@@ -176,7 +175,7 @@ class SyncLoop:
             timeline = [self._inbox_event(room_id, event, batch) for event in info.timeline.events]
             for item in timeline:
                 # Decrypted events are the sender's word, not the server's: they never teach the bot room state.
-                if not item.ignored and not item.source.get(ENCRYPTED_MARKER):
+                if not item.ignored and not item.was_encrypted:
                     self._rooms.observe(room_id, item.source)
                 if self._is_own_join(item.source, require_transition=True):
                     room_batch.fresh_join_ts = int(item.source.get("origin_server_ts") or 0)
@@ -224,11 +223,12 @@ class SyncLoop:
         return collected
 
     def _server_source(self, room_id: str, event: Any) -> dict[str, Any]:
-        """The JSON of an event the server sent in the clear; the room is where the server delivered it."""
+        """The JSON of an event the server sent in the clear; the room is where the server delivered it.
+
+        Whatever keys it has, it is stored as not encrypted: only `_inbox_event`, for an event it decrypted, says
+        otherwise, in the inbox row's column."""
         source = dict(event.source)
         source["room_id"] = room_id
-        # Only decryption may mark an event as decrypted; a server event claiming so is not believed.
-        source.pop(ENCRYPTED_MARKER, None)
         return source
 
     def _inbox_event(self, room_id: str, event: Any, batch: _Batch) -> NewInboxEvent:
@@ -248,7 +248,7 @@ class SyncLoop:
         if outcome.source is None:
             # Stored as ignored (without its source) so a re-delivery is recognised and never handled.
             return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope, ignored=True)
-        return NewInboxEvent(event_id=event_id, room_id=room_id, source=outcome.source)
+        return NewInboxEvent(event_id=event_id, room_id=room_id, source=outcome.source, was_encrypted=True)
 
     def _is_own_join(self, source: dict[str, Any], *, require_transition: bool) -> bool:
         if source.get("type") != "m.room.member" or source.get("state_key") != self._user_id:

@@ -1,16 +1,18 @@
 """A small, typed view of a Matrix event as the handlers need it.
 
 The inbox stores each event's JSON source; handlers work on this view instead of matrix-nio's classes so that every
-decision can be tested with a plain dict and no client.
+decision can be tested with a plain dict and no client. Whether an event arrived encrypted and whether the bot's
+scheduler made it come from the inbox row's own columns, never from the JSON, which a sender or a server could fill
+with anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ENCRYPTED_MARKER = "dialogue_bot.was_encrypted"
-"""Key the sync loop adds to a decrypted event's source, so handlers know it arrived encrypted."""
+if TYPE_CHECKING:
+    from storage.inbox import Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +29,19 @@ class InboundEvent:
     was_encrypted: bool = False
     unsigned: dict[str, Any] = field(default_factory=dict)
     redacts: str | None = None
+    origin: Origin = "sync"
 
     @classmethod
-    def from_source(cls, source: dict[str, Any], room_id: str) -> InboundEvent:
+    def from_source(
+        cls, source: dict[str, Any], room_id: str, *, was_encrypted: bool = False, origin: Origin = "sync"
+    ) -> InboundEvent:
         """Build the view from an event's JSON source as stored in the inbox.
 
-        `room_id` is the room the server delivered the event in (the inbox row's), whatever the source says. A
-        decrypted event is never a state event nor a redaction: those fields are the server's to set, and a
-        decrypted payload is the sender's.
+        `room_id` is the room the server delivered the event in, `was_encrypted` and `origin` what the inbox row
+        records (the row's columns, whatever keys the source has). A decrypted event is never a state event nor a
+        redaction: those fields are the server's to set, and a decrypted payload is the sender's.
         """
         content = source.get("content")
-        was_encrypted = bool(source.get(ENCRYPTED_MARKER, False))
         state_key = source.get("state_key")
         return cls(
             event_id=str(source.get("event_id", "")),
@@ -50,6 +54,7 @@ class InboundEvent:
             was_encrypted=was_encrypted,
             unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
             redacts=None if was_encrypted else _redaction_target(source),
+            origin=origin,
         )
 
     @property

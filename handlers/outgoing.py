@@ -1,23 +1,18 @@
-"""Queueing the bot's messages: every outgoing event goes through the transaction's outbox."""
+"""Queueing the bot's messages: every outgoing event goes through the transaction's outbox, as a typed item."""
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
 
 from handlers.events import InboundEvent
-from handlers.replies import Reply, notice_content, reaction_content
+from handlers.replies import Reply, notice_content
 from handlers.reply_parts import split_reply
+from storage.outbox import FileUpload, MediaDeletion, Person, Reaction, Redaction, Room, RoomMessage
 
 if TYPE_CHECKING:
     from storage import Transaction
 
 ACKNOWLEDGEMENT = "✅"
-FILE_EVENT_TYPE = "dialogue_bot.file"  # an outbox row the sender turns into an upload and an `m.file` message
-# An outbox row the sender turns into media deletions (Synapse admin API) and a notice saying how they went.
-MEDIA_DELETION_EVENT_TYPE = "dialogue_bot.delete_media"
-# An outbox row the sender turns into a redaction of another event (PUT /redact under the row's transaction ID).
-REDACTION_EVENT_TYPE = "dialogue_bot.redact"
 
 
 async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: float) -> str:
@@ -25,7 +20,7 @@ async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: f
 
     A reply too long for one event goes out as numbered parts, in order (handlers/reply_parts.py)."""
     txn_ids = [
-        await tx.outbox.enqueue(event.room_id, "m.room.message", notice_content(part, in_reply_to=event), now)
+        await tx.outbox.enqueue(Room(event.room_id), RoomMessage(notice_content(part, in_reply_to=event)), now)
         for part in split_reply(reply)
     ]
     return txn_ids[0]
@@ -45,7 +40,7 @@ async def queue_notice(
                 "is_falling_back": True,
                 "m.in_reply_to": {"event_id": thread_root},
             }
-        txn_ids.append(await tx.outbox.enqueue(room_id, "m.room.message", content, now))
+        txn_ids.append(await tx.outbox.enqueue(Room(room_id), RoomMessage(content), now))
     return txn_ids[0]
 
 
@@ -53,18 +48,18 @@ async def queue_message(tx: Transaction, room_id: str, reply: Reply, now: float)
     """A plain `m.text` message (a challenge's prompt, which participants reply to in its thread)."""
     content = notice_content(reply)
     content["msgtype"] = "m.text"
-    return await tx.outbox.enqueue(room_id, "m.room.message", content, now)
+    return await tx.outbox.enqueue(Room(room_id), RoomMessage(content), now)
 
 
 async def queue_acknowledgement(tx: Transaction, event: InboundEvent, now: float) -> str:
-    return await tx.outbox.enqueue(event.room_id, "m.reaction", reaction_content(event.event_id, ACKNOWLEDGEMENT), now)
+    return await tx.outbox.enqueue(Room(event.room_id), Reaction(event.event_id, ACKNOWLEDGEMENT), now)
 
 
 async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now: float) -> str:
-    """A notice to one person in a direct chat. The outbox row names the user; the sender finds (or creates) the
+    """A notice to one person in a direct chat. The outbox row names the person; the sender finds (or creates) the
     direct room when it sends, since making a room is I/O the handlers do not do. Long ones go in parts."""
     txn_ids = [
-        await tx.outbox.enqueue(user_id, "m.room.message", notice_content(part), now) for part in split_reply(reply)
+        await tx.outbox.enqueue(Person(user_id), RoomMessage(notice_content(part)), now) for part in split_reply(reply)
     ]
     return txn_ids[0]
 
@@ -83,21 +78,14 @@ async def queue_file(
 
     With ``dialogue_id``, the sender records the upload's mxc URI under that dialogue, so that purging the
     dialogue can have the file deleted from the media store."""
-    content: dict[str, Any] = {
-        "filename": filename,
-        "mimetype": mimetype,
-        "data": base64.b64encode(data).decode("ascii"),
-    }
-    if dialogue_id is not None:
-        content["dialogue_id"] = dialogue_id
-    return await tx.outbox.enqueue(room_id, FILE_EVENT_TYPE, content, now)
+    return await tx.outbox.enqueue(Room(room_id), FileUpload(filename, mimetype, data, dialogue_id), now)
 
 
 async def queue_media_deletion(tx: Transaction, room_id: str, mxc_uris: list[str], now: float) -> str:
     """Have the sender delete these uploads from the media store and then say in the room how that went."""
-    return await tx.outbox.enqueue(room_id, MEDIA_DELETION_EVENT_TYPE, {"mxc_uris": mxc_uris}, now)
+    return await tx.outbox.enqueue(Room(room_id), MediaDeletion(tuple(mxc_uris)), now)
 
 
 async def queue_redaction(tx: Transaction, room_id: str, event_id: str, reason: str, now: float) -> str:
     """Have the sender remove `event_id` from the room; its transaction ID makes a retry remove it once."""
-    return await tx.outbox.enqueue(room_id, REDACTION_EVENT_TYPE, {"event_id": event_id, "reason": reason}, now)
+    return await tx.outbox.enqueue(Room(room_id), Redaction(event_id, reason), now)

@@ -1,6 +1,7 @@
 """Scheduled actions: opening a challenge at its time, reminding before its window closes, closing it.
 
-The scheduler does not act by itself: at the due time it puts an internal event into the inbox, and the processor
+The scheduler does not act by itself: at the due time it puts an internal event into the inbox (a row whose origin is
+'scheduled', which nothing from sync can have), and the processor
 hands it here, inside a transaction like any other event. So a scheduled opening runs the same code as `open`, and
 the inbox's unique event IDs (made from the challenge and the due time) make each action happen once, whatever
 restarts in between.
@@ -52,7 +53,7 @@ class PlannedAction:
         return {
             "type": INTERNAL_EVENT_TYPE,
             "event_id": self.event_id,
-            # No sender: every real Matrix event has one, so nobody in a room can forge an internal event.
+            # No sender: nobody sent it. It is recognised by the inbox row's origin ('scheduled'), not by this.
             "sender": "",
             "room_id": self.room_id,
             "origin_server_ts": round(self.run_at * 1000),
@@ -109,7 +110,9 @@ def next_digest_time(digest: DigestSetting, now: float, default_timezone: str) -
 
 
 def is_internal(event: InboundEvent) -> bool:
-    return event.type == INTERNAL_EVENT_TYPE and event.sender == ""
+    """An action the bot's scheduler put into the inbox: known by the row's origin, which no room member can set
+    (an event from sync is never one, whatever its type and sender say)."""
+    return event.origin == "scheduled" and event.type == INTERNAL_EVENT_TYPE
 
 
 async def handle_scheduled(

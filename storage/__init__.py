@@ -15,7 +15,18 @@ from storage.database import Database
 from storage.dialogues import Dialogue
 from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
 from storage.inbox import InboxRow, NewInboxEvent
-from storage.outbox import OutboxRow
+from storage.outbox import (
+    Destination,
+    FileUpload,
+    MediaDeletion,
+    OutboxItem,
+    OutboxRow,
+    Person,
+    Reaction,
+    Redaction,
+    Room,
+    RoomMessage,
+)
 from storage.schedules import ClosingWindow, DigestSetting, Schedule
 from storage.synopses import AdoptedSynopsis, Correction
 from storage.transaction import Transaction
@@ -27,13 +38,22 @@ __all__ = [
     "Contribution",
     "Correction",
     "Database",
+    "Destination",
     "Dialogue",
     "DialogueAlreadyActiveError",
     "DigestSetting",
+    "FileUpload",
     "InboxRow",
+    "MediaDeletion",
     "MigrationError",
     "NewInboxEvent",
+    "OutboxItem",
     "OutboxRow",
+    "Person",
+    "Reaction",
+    "Redaction",
+    "Room",
+    "RoomMessage",
     "RowNotFoundError",
     "Schedule",
     "SchemaTooNewError",

@@ -134,7 +134,7 @@ class ChallengesRepository:
         """
         row = await self._session.fetchone(
             f"SELECT {_C_COLUMNS} FROM outbox o JOIN challenges c ON c.prompt_txn_id = o.txn_id "
-            "WHERE o.event_id = ? AND o.room_id = ? ORDER BY c.id LIMIT 1",
+            "WHERE o.event_id = ? AND o.destination_kind = 'room' AND o.destination = ? ORDER BY c.id LIMIT 1",
             (root_event_id, room_id),
         )
         return None if row is None else _row(row)

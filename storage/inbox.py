@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from storage import _json
 from storage.errors import RowNotFoundError
@@ -22,13 +22,18 @@ logger = logging.getLogger(__name__)
 
 STATES: tuple[str, ...] = ("pending", "awaiting_key", "done", "quarantined", "ignored")
 
+Origin = Literal["sync", "scheduled"]
+"""Who put an event into the inbox: the sync loop (the homeserver's), or the bot's own scheduler (bot/scheduler.py).
+Kept in a column, never in the event's JSON, so nothing a room member sends can pass for a scheduled action."""
+
 
 @dataclass(frozen=True, slots=True)
 class NewInboxEvent:
     """An event as the sync loop hands it over.
 
     ``awaiting_key`` for one that could not be decrypted yet; ``ignored`` for one that must never be handled (its
-    source is then not stored, only its event_id, so a re-delivery is recognised).
+    source is then not stored, only its event_id, so a re-delivery is recognised). ``was_encrypted`` for one whose
+    source is a decrypted payload in the server's envelope (only decryption sets it); ``origin`` is who made it.
     """
 
     event_id: str
@@ -36,6 +41,8 @@ class NewInboxEvent:
     source: dict[str, Any]
     awaiting_key: bool = False
     ignored: bool = False
+    was_encrypted: bool = False
+    origin: Origin = "sync"
 
     @property
     def state(self) -> str:
@@ -55,9 +62,11 @@ class InboxRow:
     source: dict[str, Any] | None
     attempts: int
     error_ref: str | None
+    was_encrypted: bool
+    origin: Origin
 
 
-_COLUMNS = "seq, event_id, room_id, state, source, attempts, error_ref"
+_COLUMNS = "seq, event_id, room_id, state, source, attempts, error_ref, was_encrypted, origin"
 
 
 def _row(row: sqlite3.Row) -> InboxRow:
@@ -69,7 +78,17 @@ def _row(row: sqlite3.Row) -> InboxRow:
         source=_json.loads(row["source"]),
         attempts=row["attempts"],
         error_ref=row["error_ref"],
+        was_encrypted=bool(row["was_encrypted"]),
+        origin=_origin(row["origin"]),
     )
+
+
+def _origin(value: str) -> Origin:
+    if value == "scheduled":
+        return "scheduled"
+    if value == "sync":
+        return "sync"
+    raise ValueError(f"unknown inbox origin {value!r}")  # the schema's CHECK makes this unreachable
 
 
 class InboxRepository:
@@ -88,8 +107,8 @@ class InboxRepository:
         if not events:
             return 0
         added = await self._session.executemany(
-            "INSERT INTO inbox (event_id, room_id, state, source, received_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (event_id) DO NOTHING",
+            "INSERT INTO inbox (event_id, room_id, state, source, received_at, was_encrypted, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
             [
                 (
                     event.event_id,
@@ -97,6 +116,8 @@ class InboxRepository:
                     event.state,
                     None if event.ignored else _json.dumps(event.source),
                     now,
+                    int(event.was_encrypted),
+                    event.origin,
                 )
                 for event in events
             ],
@@ -148,13 +169,15 @@ class InboxRepository:
         return [_row(row) for row in rows]
 
     async def mark_decrypted(self, event_id: str, source: dict[str, Any]) -> None:
-        """Replace an awaiting_key event's encrypted source with the decrypted one and make it pending.
+        """Replace an awaiting_key event's encrypted source with the decrypted one and make it pending (and recorded
+        as having arrived encrypted).
 
         Only an event in awaiting_key qualifies: anything else would, for instance, put a body back on an
         event that is already done. Raises RowNotFoundError otherwise.
         """
         changed = await self._session.execute(
-            "UPDATE inbox SET state = 'pending', source = ? WHERE event_id = ? AND state = 'awaiting_key'",
+            "UPDATE inbox SET state = 'pending', source = ?, was_encrypted = 1 "
+            "WHERE event_id = ? AND state = 'awaiting_key'",
             (_json.dumps(source), event_id),
         )
         _require(changed, event_id, "awaiting_key")

@@ -8,6 +8,8 @@ step, since databases in the field have already run it.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -70,6 +72,88 @@ CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL
 )
 """
+
+# What migration 10 makes of the event types the outbox used before it had a kind column.
+_OLD_OUTBOX_KINDS = {
+    "m.room.message": "message",
+    "m.reaction": "reaction",
+    "dialogue_bot.file": "file",
+    "dialogue_bot.redact": "redaction",
+    "dialogue_bot.delete_media": "media_deletion",
+}
+
+
+def _typed_outbox_fields(kind: str, content: dict[str, object]) -> tuple[dict[str, object], bytes | None]:
+    """A pending row's old JSON content as migration 10 stores it: the item's fields, and a file's bytes apart.
+
+    Mirrors storage/outbox.py's encoding as it was at version 10 (a migration must not change when that module does).
+    Raises KeyError, ValueError or TypeError for content of the wrong shape."""
+    if kind == "reaction":
+        relation = content["m.relates_to"]
+        if not isinstance(relation, dict):
+            raise TypeError("reaction without a relation")
+        return {"event_id": str(relation["event_id"]), "key": str(relation["key"])}, None
+    if kind == "file":
+        data = base64.b64decode(str(content["data"]), validate=True)
+        fields = {"filename": content["filename"], "mimetype": content["mimetype"], "dialogue_id": None}
+        if isinstance(content.get("dialogue_id"), int):
+            fields["dialogue_id"] = content["dialogue_id"]
+        return fields, data
+    if kind == "redaction":
+        return {"event_id": str(content["event_id"]), "reason": content.get("reason")}, None
+    if kind == "media_deletion":
+        uris = content["mxc_uris"]
+        if not isinstance(uris, list):
+            raise TypeError("media deletion without a list of URIs")
+        return {"mxc_uris": [str(uri) for uri in uris]}, None
+    return content, None
+
+
+async def _copy_outbox_into_typed_rows(session: Session) -> None:
+    """Fill migration 10's outbox from the old one: a user ID as room becomes a person, each made-up event type a
+    kind, a file's base64 text its bytes. Sequence numbers and transaction IDs are kept, so order and de-duplication
+    hold across the upgrade. A pending row whose content cannot be read (none is known to exist) is marked failed, so
+    its room's queue is not blocked for good; its error says why."""
+    kept = "seq, txn_id, attempts, not_before, event_id, created_at, sent_at"
+    for row in await session.fetchall(f"SELECT {kept}, room_id, event_type, content, state, last_error FROM outbox"):
+        state, last_error = row["state"], row["last_error"]
+        kind = _OLD_OUTBOX_KINDS.get(row["event_type"], "message")
+        fields_json: str | None = None
+        data: bytes | None = None
+        if state == "pending":
+            try:
+                if row["event_type"] not in _OLD_OUTBOX_KINDS:
+                    raise ValueError(f"unknown event type {row['event_type']}")
+                old = json.loads(row["content"])
+                if not isinstance(old, dict):
+                    raise TypeError("content is not an object")
+                fields, data = _typed_outbox_fields(kind, old)
+                fields_json = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+            except (KeyError, ValueError, TypeError) as error:
+                state, data = "failed", None
+                last_error = f"unreadable at schema 10: {type(error).__name__}"
+        await session.execute(
+            f"INSERT INTO outbox_v10 ({kept}, destination_kind, destination, kind, content, data, state, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *(row[name] for name in kept.split(", ")),
+                "person" if row["room_id"].startswith("@") else "room",  # the old rows' only way to tell
+                row["room_id"],
+                kind,
+                fields_json,
+                data,
+                state,
+                last_error,
+            ),
+        )
+    await session.execute("DROP TABLE outbox")
+    await session.execute("ALTER TABLE outbox_v10 RENAME TO outbox")
+    await session.execute(
+        "CREATE INDEX outbox_pending_destination_seq ON outbox (destination_kind, destination, seq) "
+        "WHERE state = 'pending'"
+    )
+    await session.execute("CREATE INDEX outbox_event_id ON outbox (event_id) WHERE event_id IS NOT NULL")
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -382,6 +466,52 @@ MIGRATIONS: tuple[Migration, ...] = (
             )
             """,
         ),
+    ),
+    Migration(
+        version=10,
+        description="typed outbox and inbox rows: destinations, item kinds, file bytes, origin and decryption columns",
+        statements=(
+            # Where an item goes is a room or a person (whose direct room the sender finds), never guessed from an ID's
+            # first character; what it is is a kind, not a made-up event type; `content` holds the kind's fields as
+            # JSON and `data` a file's bytes. Both are dropped once the item is sent or given up on.
+            """
+            CREATE TABLE outbox_v10 (
+                seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+                txn_id           TEXT    NOT NULL UNIQUE,
+                destination_kind TEXT    NOT NULL CHECK (destination_kind IN ('room', 'person')),
+                destination      TEXT    NOT NULL,
+                kind             TEXT    NOT NULL
+                                 CHECK (kind IN ('message', 'reaction', 'file', 'redaction', 'media_deletion')),
+                content          TEXT    NULL,
+                data             BLOB    NULL,
+                state            TEXT    NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                not_before       REAL    NOT NULL DEFAULT 0,
+                last_error       TEXT    NULL,
+                event_id         TEXT    NULL,
+                created_at       REAL    NOT NULL,
+                sent_at          REAL    NULL,
+                CHECK ((state = 'pending') = (content IS NOT NULL)),
+                CHECK ((state = 'pending' AND kind = 'file') = (data IS NOT NULL))
+            )
+            """,
+            # Who put an event in the inbox, and whether it arrived encrypted: columns only the bot writes, instead
+            # of an empty sender and a key inside the event's JSON.
+            "ALTER TABLE inbox ADD COLUMN origin TEXT NOT NULL DEFAULT 'sync' CHECK (origin IN ('sync', 'scheduled'))",
+            "ALTER TABLE inbox ADD COLUMN was_encrypted INTEGER NOT NULL DEFAULT 0 CHECK (was_encrypted IN (0, 1))",
+            # The scheduler's events had no sender and an ID it made up; no homeserver event has an empty sender.
+            """
+            UPDATE inbox SET origin = 'scheduled'
+            WHERE source IS NOT NULL AND json_extract(source, '$.type') = 'dialogue_bot.scheduled'
+                AND json_extract(source, '$.sender') = '' AND event_id LIKE '$dialogue-bot.%'
+            """,
+            # The sync loop stripped this key from the server's events, so only decryption can have set it.
+            """
+            UPDATE inbox SET was_encrypted = 1, source = json_remove(source, '$."dialogue_bot.was_encrypted"')
+            WHERE source IS NOT NULL AND json_extract(source, '$."dialogue_bot.was_encrypted"')
+            """,
+        ),
+        run=_copy_outbox_into_typed_rows,
     ),
 )
 

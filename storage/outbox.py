@@ -4,6 +4,10 @@ Each message gets its Matrix transaction id when it is enqueued, before any atte
 with the same txn_id after a crash or a timeout lets the homeserver drop the duplicate, so a message is
 delivered at most once even if we cannot tell whether the first attempt got through. Messages leave in
 order within each room; a room that is backing off does not hold up the others.
+
+What is queued is typed: a destination (a :class:`Room`, or a :class:`Person` whose direct room the sender finds) and
+one item of a tagged union (:data:`OutboxItem`), stored as a kind tag, the item's fields as JSON and a file's bytes as
+a BLOB; rows read back as the same union.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from storage import _json
 from storage.errors import RowNotFoundError
@@ -22,8 +26,77 @@ logger = logging.getLogger(__name__)
 
 TXN_ID_PREFIX = "dlg"
 
-# Each room's oldest pending message: only it may be sent, which keeps per-room order.
-_HEADS = "WITH heads AS (SELECT MIN(seq) AS seq FROM outbox WHERE state = 'pending' GROUP BY room_id)"
+
+# -- where a queued item goes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A room the bot is in, by its room ID."""
+
+    room_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person, by their user ID: the sender finds (or creates) the direct room it keeps with them when it sends,
+    since making a room is I/O the handlers do not do."""
+
+    user_id: str
+
+
+Destination = Room | Person
+DestinationKind = Literal["room", "person"]
+
+
+# -- what a queued item is --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoomMessage:
+    """An `m.room.message` event with this content (a notice, a text, a reply)."""
+
+    content: dict[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """An `m.reaction` annotating `target_event_id` with `key` (the bot's ✅)."""
+
+    target_event_id: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileUpload:
+    """A file for the sender to upload (encrypted in an encrypted room) and post as an `m.file` message.
+
+    With ``dialogue_id``, the sender records the upload's mxc URI under that dialogue, so that purging the dialogue can
+    have the file deleted from the media store."""
+
+    filename: str
+    mimetype: str
+    data: bytes = field(repr=False)
+    dialogue_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """Remove `event_id` from the room; the row's transaction ID makes a retry remove it once."""
+
+    event_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaDeletion:
+    """Delete these uploads from the media store (Synapse admin API), then say in the room how that went."""
+
+    mxc_uris: tuple[str, ...]
+
+
+OutboxItem = RoomMessage | Reaction | FileUpload | Redaction | MediaDeletion
+ItemKind = Literal["message", "reaction", "file", "redaction", "media_deletion"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,22 +105,78 @@ class OutboxRow:
 
     seq: int
     txn_id: str
-    room_id: str
-    event_type: str
-    content: dict[str, Any]
+    destination: Destination
+    item: OutboxItem
     attempts: int
 
 
+# -- rows <-> items ---------------------------------------------------------------------------------------------------
+
+
+def _destination_columns(destination: Destination) -> tuple[DestinationKind, str]:
+    match destination:
+        case Room(room_id):
+            return "room", room_id
+        case Person(user_id):
+            return "person", user_id
+
+
+def _destination(kind: str, value: str) -> Destination:
+    if kind == "person":
+        return Person(value)
+    if kind == "room":
+        return Room(value)
+    raise ValueError(f"unknown outbox destination kind {kind!r}")
+
+
+def _item_columns(item: OutboxItem) -> tuple[ItemKind, dict[str, Any], bytes | None]:
+    """The item's kind tag, its fields as a JSON object, and a file's bytes (kept as a BLOB, never as text)."""
+    match item:
+        case RoomMessage(content):
+            return "message", content, None
+        case Reaction(target_event_id, key):
+            return "reaction", {"event_id": target_event_id, "key": key}, None
+        case FileUpload(filename, mimetype, data, dialogue_id):
+            return "file", {"filename": filename, "mimetype": mimetype, "dialogue_id": dialogue_id}, bytes(data)
+        case Redaction(event_id, reason):
+            return "redaction", {"event_id": event_id, "reason": reason}, None
+        case MediaDeletion(mxc_uris):
+            return "media_deletion", {"mxc_uris": list(mxc_uris)}, None
+
+
+def _item(kind: str, fields: dict[str, Any], data: bytes | None) -> OutboxItem:
+    match kind:
+        case "message":
+            return RoomMessage(fields)
+        case "reaction":
+            return Reaction(target_event_id=fields["event_id"], key=fields["key"])
+        case "file":
+            if data is None:  # the schema forbids this for pending rows
+                raise ValueError("pending file row has no data")
+            return FileUpload(fields["filename"], fields["mimetype"], bytes(data), fields.get("dialogue_id"))
+        case "redaction":
+            return Redaction(event_id=fields["event_id"], reason=fields.get("reason"))
+        case "media_deletion":
+            return MediaDeletion(mxc_uris=tuple(fields["mxc_uris"]))
+    raise ValueError(f"unknown outbox item kind {kind!r}")
+
+
+# Each destination's oldest pending message: only it may be sent, which keeps per-room order.
+_HEADS = (
+    "WITH heads AS (SELECT MIN(seq) AS seq FROM outbox WHERE state = 'pending' GROUP BY destination_kind, destination)"
+)
+_COLUMNS = "seq, txn_id, destination_kind, destination, kind, content, data, attempts"
+
+
 def _row(row: sqlite3.Row) -> OutboxRow:
-    content = _json.loads(row["content"])
-    if content is None:  # the schema forbids this for pending rows
+    fields = _json.loads(row["content"])
+    if fields is None:  # the schema forbids this for pending rows
         raise ValueError("pending outbox row has no content")
     return OutboxRow(
         seq=row["seq"],
         txn_id=row["txn_id"],
-        room_id=row["room_id"],
-        event_type=row["event_type"],
-        content=content,
+        destination=_destination(row["destination_kind"], row["destination"]),
+        item=_item(row["kind"], fields, row["data"]),
         attempts=row["attempts"],
     )
 
@@ -58,13 +187,15 @@ class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def enqueue(self, room_id: str, event_type: str, content: dict[str, Any], now: float) -> str:
-        """Queue a message and return the transaction id it will be sent with."""
+    async def enqueue(self, destination: Destination, item: OutboxItem, now: float) -> str:
+        """Queue an item for a room or a person and return the transaction id it will be sent with."""
         txn_id = f"{TXN_ID_PREFIX}{uuid.uuid4().hex}"
+        destination_kind, destination_value = _destination_columns(destination)
+        kind, fields, data = _item_columns(item)
         await self._session.execute(
-            "INSERT INTO outbox (txn_id, room_id, event_type, content, state, not_before, created_at) "
-            "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-            (txn_id, room_id, event_type, _json.dumps(content), now, now),
+            "INSERT INTO outbox (txn_id, destination_kind, destination, kind, content, data, state, not_before, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (txn_id, destination_kind, destination_value, kind, _json.dumps(fields), data, now, now),
         )
         logger.debug("outbox: queued %s", txn_id)
         return txn_id
@@ -72,8 +203,7 @@ class OutboxRepository:
     async def next_sendable(self, now: float) -> OutboxRow | None:
         """The message to send next: the oldest room-head whose retry time has come, if any."""
         row = await self._session.fetchone(
-            f"{_HEADS} SELECT seq, txn_id, room_id, event_type, content, attempts "
-            "FROM outbox JOIN heads USING (seq) WHERE not_before <= ? ORDER BY seq LIMIT 1",
+            f"{_HEADS} SELECT {_COLUMNS} FROM outbox JOIN heads USING (seq) WHERE not_before <= ? ORDER BY seq LIMIT 1",
             (now,),
         )
         return None if row is None else _row(row)
@@ -81,8 +211,7 @@ class OutboxRepository:
     async def sendable_heads(self, now: float) -> list[OutboxRow]:
         """Every room's oldest pending message whose retry time has come, oldest first (one per room)."""
         rows = await self._session.fetchall(
-            f"{_HEADS} SELECT seq, txn_id, room_id, event_type, content, attempts "
-            "FROM outbox JOIN heads USING (seq) WHERE not_before <= ? ORDER BY seq",
+            f"{_HEADS} SELECT {_COLUMNS} FROM outbox JOIN heads USING (seq) WHERE not_before <= ? ORDER BY seq",
             (now,),
         )
         return [_row(row) for row in rows]
@@ -90,7 +219,7 @@ class OutboxRepository:
     async def mark_sent(self, txn_id: str, event_id: str, now: float) -> None:
         """Record delivery and drop the content (our messages can quote contributions; don't keep them)."""
         changed = await self._session.execute(
-            "UPDATE outbox SET state = 'sent', content = NULL, event_id = ?, sent_at = ? "
+            "UPDATE outbox SET state = 'sent', content = NULL, data = NULL, event_id = ?, sent_at = ? "
             "WHERE txn_id = ? AND state = 'pending'",
             (event_id, now, txn_id),
         )
@@ -113,7 +242,8 @@ class OutboxRepository:
     async def mark_failed(self, txn_id: str, error: str) -> None:
         """Give up on a message for good, dropping its content; the room's next message becomes sendable."""
         changed = await self._session.execute(
-            "UPDATE outbox SET state = 'failed', content = NULL, last_error = ? WHERE txn_id = ? AND state = 'pending'",
+            "UPDATE outbox SET state = 'failed', content = NULL, data = NULL, last_error = ? "
+            "WHERE txn_id = ? AND state = 'pending'",
             (error, txn_id),
         )
         _require(changed, txn_id)

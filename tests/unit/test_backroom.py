@@ -21,9 +21,8 @@ from handlers.commands import UsageError
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
-from handlers.outgoing import REDACTION_EVENT_TYPE
 from handlers.registry import build_registry
-from storage import Database, OutboxRow
+from storage import Database, OutboxRow, Person, Redaction, Room, RoomMessage
 from tests.unit.fakes import BOT_ID, make_settings
 
 DIALOGUE_ROOM = "!dialogue:test"
@@ -92,11 +91,11 @@ class Harness:
 
 
 def texts(rows: list[OutboxRow]) -> list[str]:
-    return [row.content.get("body", "") for row in rows if row.event_type == "m.room.message"]
+    return [row.item.content.get("body", "") for row in rows if isinstance(row.item, RoomMessage)]
 
 
 def redactions(rows: list[OutboxRow]) -> list[OutboxRow]:
-    return [row for row in rows if row.event_type == REDACTION_EVENT_TYPE]
+    return [row for row in rows if isinstance(row.item, Redaction)]
 
 
 @pytest.fixture
@@ -175,7 +174,8 @@ async def test_a_roster_command_in_the_dialogue_room_is_refused_stored_nowhere_a
     rows = await harness.outbox()
     assert await harness.roster_size() == 0
     [redaction] = redactions(rows)
-    assert (redaction.room_id, redaction.content["event_id"]) == (DIALOGUE_ROOM, asked.event_id)
+    assert redaction.destination == Room(DIALOGUE_ROOM)
+    assert isinstance(redaction.item, Redaction) and redaction.item.event_id == asked.event_id
     [refusal] = texts(rows)
     assert "back-room" in refusal and "Tarvania" not in refusal and "alice" not in refusal
     assert "removed your message" in refusal
@@ -186,7 +186,7 @@ async def test_a_roster_import_in_the_dialogue_room_also_redacts_the_file_it_ans
     asked = await harness.say(DIALOGUE_ROOM, MODERATOR, "!dialogue roster import", **relation)
 
     rows = await harness.outbox()
-    assert {row.content["event_id"] for row in redactions(rows)} == {asked.event_id, "$the-csv"}
+    assert {row.item.event_id for row in redactions(rows)} == {asked.event_id, "$the-csv"}
 
 
 async def test_without_the_power_to_redact_the_refusal_asks_the_sender_to_delete_it(harness):
@@ -204,7 +204,7 @@ async def test_a_participant_sending_a_roster_command_is_refused_and_redacted_to
     asked = await harness.say(DIALOGUE_ROOM, ALICE, "!dialogue roster set @bob:test Ruritania")
 
     rows = await harness.outbox()
-    assert [row.content["event_id"] for row in redactions(rows)] == [asked.event_id]
+    assert [row.item.event_id for row in redactions(rows)] == [asked.event_id]
     assert await harness.roster_size() == 0
 
 
@@ -214,8 +214,8 @@ async def test_listings_without_a_backroom_go_to_the_moderator_by_direct_message
     await harness.say(DIALOGUE_ROOM, MODERATOR, "!dialogue contributions 1")
 
     rows = await harness.outbox()
-    in_room = [row for row in rows if row.room_id == DIALOGUE_ROOM]
-    direct = [row for row in rows if row.room_id == MODERATOR]
+    in_room = [row for row in rows if row.destination == Room(DIALOGUE_ROOM)]
+    direct = [row for row in rows if row.destination == Person(MODERATOR)]
     assert "Transfers normalise use." in "".join(texts(direct))
     assert "Transfers normalise use." not in "".join(texts(in_room))
     assert "direct message" in "".join(texts(in_room))
@@ -228,7 +228,7 @@ async def test_with_a_backroom_listings_in_the_dialogue_room_are_refused_with_a_
     await harness.say(DIALOGUE_ROOM, MODERATOR, "!dialogue contributions 1")
 
     rows = await harness.outbox()
-    assert all(row.room_id == DIALOGUE_ROOM for row in rows)
+    assert all(row.destination == Room(DIALOGUE_ROOM) for row in rows)
     assert "Transfers" not in "".join(texts(rows))
     assert "back-room" in "".join(texts(rows))
 
@@ -242,7 +242,7 @@ async def test_in_the_backroom_a_roster_set_records_for_the_linked_dialogue(harn
 
     rows = await harness.outbox()
     assert redactions(rows) == []
-    assert [row.room_id for row in rows] == [BACKROOM]
+    assert [row.destination for row in rows] == [Room(BACKROOM)]
     assert "Roster updated" in texts(rows)[0]
     assert await harness.roster_size() == 1
 
@@ -254,7 +254,7 @@ async def test_in_the_backroom_listings_show_the_linked_dialogue(harness):
     await harness.say(BACKROOM, MODERATOR, "!dialogue contributions 1")
 
     rows = await harness.outbox()
-    assert [row.room_id for row in rows] == [BACKROOM]
+    assert [row.destination for row in rows] == [Room(BACKROOM)]
     assert "Transfers normalise use." in texts(rows)[0]
 
 
@@ -263,7 +263,7 @@ async def test_a_power_0_member_of_the_backroom_is_refused(harness):
     await harness.say(BACKROOM, ALICE, "!dialogue roster set @bob:test Ruritania")
 
     rows = await harness.outbox()
-    assert [row.room_id for row in rows] == [BACKROOM]
+    assert [row.destination for row in rows] == [Room(BACKROOM)]
     assert "Only moderators" in texts(rows)[0]
     assert await harness.roster_size() == 0
 
@@ -284,7 +284,7 @@ async def test_commands_of_the_dialogue_room_are_refused_in_the_backroom(harness
     await harness.say(BACKROOM, MODERATOR, "!dialogue start Another")
 
     rows = await harness.outbox()
-    assert [row.room_id for row in rows] == [BACKROOM]
+    assert [row.destination for row in rows] == [Room(BACKROOM)]
     async with harness.db.transaction() as tx:
         assert await tx.dialogues.latest_in_room(BACKROOM) is None
 
@@ -307,7 +307,7 @@ async def test_a_participant_cannot_link_their_own_room(harness):
 
     assert "moderator of that room" in texts(await harness.outbox())[0]
     await harness.say(DIALOGUE_ROOM, MODERATOR, "!dialogue contributions 1")
-    assert any(row.room_id == MODERATOR for row in await harness.outbox())  # still no back-room: by DM
+    assert any(row.destination == Person(MODERATOR) for row in await harness.outbox())  # still no back-room: by DM
 
 
 async def test_a_public_room_cannot_be_a_backroom(harness):
@@ -389,5 +389,5 @@ async def test_from_the_backroom_a_challenge_is_added_and_opened_in_the_dialogue
     await harness.say(BACKROOM, MODERATOR, "!dialogue open 2")
 
     rows = await harness.outbox()
-    assert [row.room_id for row in rows] == [BACKROOM, DIALOGUE_ROOM]
+    assert [row.destination for row in rows] == [Room(BACKROOM), Room(DIALOGUE_ROOM)]
     assert texts(rows)[1].startswith("Challenge 2: Withdrawal")

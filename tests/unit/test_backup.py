@@ -15,7 +15,7 @@ from bot.app import BotApp
 from bot.backup import BackupError, create_backup, restore_backup
 from bot.errors import DatabaseError
 from bot.session import SESSION_KEY
-from storage import Database
+from storage import Database, Room, RoomMessage
 from tests.unit.fakes import make_settings
 
 SECRET = bytes(range(7, 39))  # 32 bytes, as new_dialogue_secret makes
@@ -88,7 +88,7 @@ async def test_the_backup_is_consistent_while_the_bot_keeps_writing(data_dir, tm
         while not stop.is_set():
             started += 1
             async with db.transaction() as tx:
-                await tx.outbox.enqueue("!room:test", "m.room.message", {"body": "x" * 2000}, now=1.0)
+                await tx.outbox.enqueue(Room("!room:test"), RoomMessage({"body": "x" * 2000}), now=1.0)
                 await tx.state.set("writes", str(started))
             committed = started
             if committed >= 200:

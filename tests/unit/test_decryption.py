@@ -19,7 +19,7 @@ from bot.decryption import decrypt_for_inbox, inbox_source
 from bot.room_state import RoomDirectory
 from bot.server_state_client import ServerStateClient
 from bot.sync_loop import SyncLoop
-from handlers.events import ENCRYPTED_MARKER, InboundEvent
+from handlers.events import InboundEvent
 from storage import Database, NewInboxEvent
 from tests.unit.fakes import make_settings
 
@@ -65,7 +65,6 @@ def test_the_source_takes_type_and_content_from_the_payload_and_everything_else_
         "origin_server_ts": 1_700_000_000_000,
         "room_id": ROOM,
         "unsigned": {"age": 12},
-        ENCRYPTED_MARKER: True,
     }
 
 
@@ -85,9 +84,8 @@ def test_a_payload_naming_another_room_or_malformed_is_dropped(payload: dict[str
 
 def test_the_handlers_view_of_a_decrypted_source_has_the_inbox_rows_room_and_no_state_key_or_redacts() -> None:
     source = {**ENVELOPE, "type": "m.room.member", "state_key": MALLORY, "redacts": "$x", "room_id": OTHER_ROOM}
-    source[ENCRYPTED_MARKER] = True
 
-    event = InboundEvent.from_source(source, ROOM)
+    event = InboundEvent.from_source(source, ROOM, was_encrypted=True)
 
     assert (event.room_id, event.state_key, event.redacts, event.is_state) == (ROOM, None, None, False)
 

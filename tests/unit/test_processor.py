@@ -14,7 +14,7 @@ from bot.room_state import RoomDirectory
 from handlers.commands import Command, CommandRegistry
 from handlers.context import BotInfo
 from handlers.registry import build_registry
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, RoomMessage
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 
 ROOM = "!room:test"
@@ -90,8 +90,8 @@ async def test_a_command_is_answered_once_and_its_raw_event_is_forgotten(db, tmp
         counts = await tx.inbox.counts()
         row = await tx.outbox.next_sendable(clock())
     assert counts["done"] == 1
-    assert row is not None and row.content["body"] == "pong"
-    assert row.content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$1"}}
+    assert row is not None and isinstance(row.item, RoomMessage) and row.item.content["body"] == "pong"
+    assert row.item.content["m.relates_to"] == {"m.in_reply_to": {"event_id": "$1"}}
     assert wakes == [1]
 
 
@@ -126,8 +126,8 @@ async def test_a_failing_handler_is_retried_then_quarantined_with_a_reference_in
         counts = await tx.inbox.counts()
         notice = await tx.outbox.next_sendable(clock())
     assert counts["quarantined"] == 1 and counts["pending"] == 0
-    assert notice is not None
-    reference = re.search(r"reference ([0-9A-F]{6})", notice.content["body"])
+    assert notice is not None and isinstance(notice.item, RoomMessage)
+    reference = re.search(r"reference ([0-9A-F]{6})", notice.item.content["body"])
     assert reference is not None
     failures = [record for record in caplog.records if record.getMessage() == "handler failed"]
     assert len(failures) == 3

@@ -16,7 +16,7 @@ import pytest
 
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
-from handlers.events import ENCRYPTED_MARKER, InboundEvent
+from handlers.events import InboundEvent
 from handlers.registry import build_registry
 from storage import Database
 from tests.unit.fakes import BOT_ID, make_settings
@@ -180,9 +180,8 @@ async def test_a_redaction_inside_an_encrypted_payload_is_not_honoured(harness: 
         "origin_server_ts": int(NOW * 1000),
         "content": {"redacts": point.event_id},
         "redacts": point.event_id,
-        ENCRYPTED_MARKER: True,
     }
-    await harness.deliver(InboundEvent.from_source(source, ROOM))
+    await harness.deliver(InboundEvent.from_source(source, ROOM, was_encrypted=True))
     assert await harness.texts() == ["A point on assistance."]
 
 
@@ -281,9 +280,8 @@ async def test_a_decrypted_membership_event_has_no_effect(harness: Harness) -> N
         "state_key": MALLORY,
         "origin_server_ts": int(NOW * 1000) + 5,
         "content": {"membership": "join"},
-        ENCRYPTED_MARKER: True,
     }
-    forged = InboundEvent.from_source(source, ROOM)
+    forged = InboundEvent.from_source(source, ROOM, was_encrypted=True)
     assert forged.state_key is None and forged.redacts is None
     async with harness.db.transaction() as tx:
         await handle_event(forged, harness.rooms[ROOM], harness.env, tx)

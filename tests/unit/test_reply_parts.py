@@ -8,7 +8,7 @@ from handlers.events import InboundEvent
 from handlers.outgoing import queue_reply
 from handlers.replies import Reply, notice_content
 from handlers.reply_parts import PART_BUDGET_BYTES, split_reply
-from storage import Database
+from storage import Database, RoomMessage
 
 SYNAPSE_EVENT_LIMIT = 65_536
 
@@ -90,7 +90,8 @@ async def test_the_parts_of_a_reply_are_queued_in_order_each_in_the_same_thread(
         sent = []
         async with db.transaction() as tx:
             while (row := await tx.outbox.next_sendable(2.0)) is not None:
-                sent.append(row.content)
+                assert isinstance(row.item, RoomMessage)
+                sent.append(row.item.content)
                 await tx.outbox.mark_sent(row.txn_id, f"$sent{len(sent)}", 2.0)
     finally:
         await db.close()

@@ -10,7 +10,7 @@ from nio import RoomRedactError, RoomSendError
 
 from bot.sender import OutboxSender
 from handlers.outgoing import queue_redaction
-from storage import Database
+from storage import Database, Destination, Person, Room, RoomMessage
 from tests.unit.fakes import RecordingClient, rate_limited
 
 ROOM = "!room:test"
@@ -32,9 +32,10 @@ async def db(tmp_path):
     await database.close()
 
 
-async def enqueue(db, room_id: str, body: str, now: float) -> str:
+async def enqueue(db, to: str | Destination, body: str, now: float) -> str:
+    destination = Room(to) if isinstance(to, str) else to
     async with db.transaction() as tx:
-        return await tx.outbox.enqueue(room_id, "m.room.message", {"msgtype": "m.notice", "body": body}, now)
+        return await tx.outbox.enqueue(destination, RoomMessage({"msgtype": "m.notice", "body": body}), now)
 
 
 async def send_next(db, sender, clock) -> bool:
@@ -125,7 +126,7 @@ async def test_a_direct_message_that_must_wait_is_logged_without_the_persons_mat
     sender, client, clock = make_sender(db)
     async with db.transaction() as tx:
         await tx.state.set("direct-room:@carol:test", "!dm:test")  # created before; carol has not joined it
-    await enqueue(db, "@carol:test", "your digest", clock())
+    await enqueue(db, Person("@carol:test"), "your digest", clock())
 
     with caplog.at_level(logging.INFO, logger="bot"):
         await send_next(db, sender, clock)
@@ -144,7 +145,7 @@ async def test_a_delivered_direct_message_is_logged_without_the_person_or_their_
     client.add_room("!dm:test").add_member("@carol:test", None, None)
     async with db.transaction() as tx:
         await tx.state.set("direct-room:@carol:test", "!dm:test")
-    await enqueue(db, "@carol:test", "your digest", clock())
+    await enqueue(db, Person("@carol:test"), "your digest", clock())
 
     with caplog.at_level(logging.INFO, logger="bot"):
         await send_next(db, sender, clock)

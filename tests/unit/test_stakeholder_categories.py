@@ -20,7 +20,7 @@ from handlers.events import InboundEvent
 from handlers.registry import build_registry
 from handlers.roster_csv import parse_roster_csv
 from privacy import DEFAULT_CATEGORIES, STAKEHOLDER_CATEGORIES, StakeholderCategories
-from storage import Database
+from storage import Database, RoomMessage
 from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, SynopsisInput
 from tests.unit.fakes import BOT_ID
@@ -149,7 +149,9 @@ class Roster:
         async with self.db.transaction() as tx:
             rows = await tx.outbox.sendable_heads(NOW + 1)
             await tx.outbox.mark_sent(rows[0].txn_id, "$sent", NOW)
-        return rows[0].content["body"]
+        item = rows[0].item
+        assert isinstance(item, RoomMessage)
+        return item.content["body"]
 
     async def categories(self) -> list[str]:
         async with self.db.transaction() as tx:

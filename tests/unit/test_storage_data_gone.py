@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from privacy import matrix_id_reference
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, Room, RoomMessage
 from storage.database import LAZY_CHECKPOINT_SECONDS
 from storage.migrations import MIGRATIONS
 
@@ -152,8 +152,8 @@ async def test_a_processed_inbox_row_keeps_only_what_de_duplication_needs(db: Da
 async def test_a_sent_or_failed_outbox_row_keeps_no_content(db: Database) -> None:
     words = token()
     async with db.transaction() as tx:
-        sent = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": f"quote {words}"}, 1.0)
-        failed = await tx.outbox.enqueue(DM_ROOM, "m.room.message", {"body": f"quote {words}"}, 1.0)
+        sent = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": f"quote {words}"}), 1.0)
+        failed = await tx.outbox.enqueue(Room(DM_ROOM), RoomMessage({"body": f"quote {words}"}), 1.0)
     async with db.transaction() as tx:
         await tx.outbox.mark_sent(sent, "$sent", 2.0)
         await tx.outbox.mark_failed(failed, "M_FORBIDDEN")
@@ -318,7 +318,7 @@ async def test_handled_events_and_sent_messages_leave_the_log_within_the_lazy_in
     async with await Database.open(tmp_path / "bot.db", clock=lambda: now[0]) as db:
         async with db.transaction() as tx:
             await tx.inbox.add([inbox_event("$e", sender, words)], 1.0)
-            txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": words}, 1.0)
+            txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": words}), 1.0)
         async with db.transaction() as tx:
             await tx.inbox.mark_done("$e")
             await tx.outbox.mark_sent(txn_id, "$sent", 2.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Challenge, Database, Dialogue, DialogueAlreadyActiveError, RowNotFoundError
+from storage import Challenge, Database, Dialogue, DialogueAlreadyActiveError, Room, RoomMessage, RowNotFoundError
 from storage.migrations import MIGRATIONS, latest_version
 
 ROOM = "!room:example.org"
@@ -289,7 +289,7 @@ async def test_by_thread_root_finds_the_challenge_whose_sent_prompt_is_the_root(
     dialogue = await create_dialogue(db)
     challenge = await add_challenge(db, dialogue.id)
     async with db.transaction() as tx:
-        txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", {"msgtype": "m.text", "body": "Q1"}, now=1.0)
+        txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"msgtype": "m.text", "body": "Q1"}), now=1.0)
         await tx.challenges.open(challenge.id, txn_id, now=1.0)
         assert await tx.challenges.by_thread_root(ROOM, "$prompt") is None  # not sent yet
         await tx.outbox.mark_sent(txn_id, "$prompt", now=2.0)
@@ -301,7 +301,7 @@ async def test_by_thread_root_ignores_the_same_event_id_in_another_room(db: Data
     dialogue = await create_dialogue(db)
     challenge = await add_challenge(db, dialogue.id)
     async with db.transaction() as tx:
-        txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": "Q1"}, now=1.0)
+        txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "Q1"}), now=1.0)
         await tx.challenges.open(challenge.id, txn_id, now=1.0)
         await tx.outbox.mark_sent(txn_id, "$prompt", now=2.0)
         assert await tx.challenges.by_thread_root(OTHER_ROOM, "$prompt") is None
@@ -312,7 +312,7 @@ async def test_by_thread_root_still_finds_a_closed_challenge(db: Database) -> No
     dialogue = await create_dialogue(db)
     challenge = await add_challenge(db, dialogue.id)
     async with db.transaction() as tx:
-        txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": "Q1"}, now=1.0)
+        txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "Q1"}), now=1.0)
         await tx.challenges.open(challenge.id, txn_id, now=1.0)
         await tx.outbox.mark_sent(txn_id, "$prompt", now=2.0)
         await tx.challenges.close(challenge.id, now=3.0)

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from storage import Database, OutboxRow, StorageError
+from storage import Database, OutboxRow, Room, RoomMessage, StorageError
 
 ROOM_A = "!a:example.org"
 ROOM_B = "!b:example.org"
-MSG = "m.room.message"
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def text(body: str) -> dict[str, str]:
 
 async def enqueue(db: Database, room_id: str, body: str, now: float = 100.0) -> str:
     async with db.transaction() as tx:
-        return await tx.outbox.enqueue(room_id, MSG, text(body), now)
+        return await tx.outbox.enqueue(Room(room_id), RoomMessage(text(body)), now)
 
 
 async def sendable(db: Database, now: float = 100.0) -> OutboxRow | None:
@@ -46,11 +45,10 @@ async def test_next_sendable_returns_the_queued_message(db: Database) -> None:
     txn_id = await enqueue(db, ROOM_A, "hello")
     row = await sendable(db)
     assert row is not None
-    assert (row.txn_id, row.room_id, row.event_type, row.content, row.attempts) == (
+    assert (row.txn_id, row.destination, row.item, row.attempts) == (
         txn_id,
-        ROOM_A,
-        MSG,
-        text("hello"),
+        Room(ROOM_A),
+        RoomMessage(text("hello")),
         0,
     )
 
