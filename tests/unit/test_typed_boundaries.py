@@ -12,10 +12,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from nio import UploadResponse
 
 from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
 from bot.scheduler import ScheduleRunner
+from bot.sender import OutboxSender
 from handlers.context import BotInfo
 from handlers.events import InboundEvent
 from handlers.registry import build_registry
@@ -238,3 +240,54 @@ async def test_a_scheduled_origin_event_runs_its_action(db: Database, tmp_path: 
         queued = await tx.outbox.pending_count()
     assert schedule is not None and schedule.state == "missed"
     assert queued == 1
+
+
+# -- the sender dispatches on the item's type -------------------------------------------------------------------------
+
+
+class UploadingClient(RecordingClient):
+    """Records what was uploaded and answers with a fixed mxc URI."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uploaded: list[tuple[bytes, str, str]] = []
+
+    async def upload(self, provider, content_type: str, filename: str, encrypt: bool, filesize: int):
+        self.uploaded.append((provider(), content_type, filename))
+        return UploadResponse.from_dict({"content_uri": "mxc://test/uploaded"}), None
+
+
+async def _send_all(db: Database, sender: OutboxSender) -> None:
+    while (row := await sender.next_row()) is not None:
+        await sender.send(row)
+
+
+async def test_the_sender_posts_a_reaction_as_an_annotation(db: Database) -> None:
+    client = RecordingClient()
+    client.add_room(ROOM)
+    async with db.transaction() as tx:
+        txn_id = await tx.outbox.enqueue(Room(ROOM), Reaction(target_event_id="$point", key="✅"), NOW)
+
+    await _send_all(db, OutboxSender(client, db, clock=lambda: NOW))  # type: ignore[arg-type]
+
+    assert client.sent == [
+        (ROOM, "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$point", "key": "✅"}}, txn_id)
+    ]
+
+
+async def test_the_sender_uploads_a_files_exact_bytes_and_posts_it(db: Database) -> None:
+    client = UploadingClient()
+    client.add_room(ROOM)
+    data = bytes(range(256))
+    async with db.transaction() as tx:
+        dialogue = await tx.dialogues.create(ROOM, "Test", b"s" * 32, NOW)
+        txn_id = await tx.outbox.enqueue(Room(ROOM), FileUpload("s.docx", "application/x-test", data, dialogue.id), NOW)
+
+    await _send_all(db, OutboxSender(client, db, clock=lambda: NOW))  # type: ignore[arg-type]
+
+    assert client.uploaded == [(data, "application/x-test", "s.docx")]
+    [(room_id, event_type, content, sent_txn_id)] = client.sent
+    assert (room_id, event_type, sent_txn_id) == (ROOM, "m.room.message", txn_id)
+    assert (content["msgtype"], content["url"], content["info"]["size"]) == ("m.file", "mxc://test/uploaded", 256)
+    async with db.transaction() as tx:
+        assert await tx.media.for_dialogue(dialogue.id) == ["mxc://test/uploaded"]
