@@ -154,3 +154,26 @@ async def test_inbox_markers_become_columns_and_leave_the_source(tmp_path: Path)
     with sqlite3.connect(path) as raw:
         waiting = raw.execute("SELECT state, origin, was_encrypted FROM inbox WHERE event_id = '$waiting'").fetchone()
     assert waiting == ("awaiting_key", "sync", 0)
+
+
+async def test_a_pending_row_of_an_unreadable_shape_is_given_up_rather_than_blocking_its_room(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    old = await Database.open(path, migrations=MIGRATIONS[:V9])
+    await old.close()
+    with sqlite3.connect(path) as raw:
+        _outbox_row(raw, "dlg-bad", ROOM, "dialogue_bot.file", {"filename": "x", "mimetype": "y", "data": "%%%"})
+        _outbox_row(raw, "dlg-next", ROOM, "m.room.message", {"body": "next"})
+
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as tx:
+            row = await tx.outbox.next_sendable(10.0)
+    finally:
+        await db.close()
+
+    assert row is not None and (row.txn_id, row.item) == ("dlg-next", RoomMessage({"body": "next"}))
+    with sqlite3.connect(path) as raw:
+        state, content, error = raw.execute(
+            "SELECT state, content, last_error FROM outbox WHERE txn_id = 'dlg-bad'"
+        ).fetchone()
+    assert (state, content) == ("failed", None) and "schema 10" in error
