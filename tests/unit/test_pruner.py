@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.pruner import ARRIVAL_MARGIN_SECONDS, Pruner, backfill_floor_ms
+from bot.pruner import ARRIVAL_MARGIN_SECONDS, PruneCounts, Pruner, backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
 from storage import Database, NewInboxEvent
@@ -178,3 +180,37 @@ async def test_back_fill_stops_at_events_older_than_the_horizon_so_pruned_ones_a
     collected = await loop._backfill(ROOM, "0", _RoomBatch(), batch)
 
     assert [event.event_id for event in collected] == ["$missed"]
+
+
+# -- the schedule ----------------------------------------------------------------------------------------------------
+
+
+class FlakyPruner(Pruner):
+    """A pruner whose first run meets a full disk; records its runs."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, retention_days=30, clock=lambda: NOW, interval_seconds=0)
+        self.runs = 0
+        self.second_run = asyncio.Event()
+
+    async def prune_once(self) -> PruneCounts:
+        self.runs += 1
+        if self.runs == 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        self.second_run.set()
+        return await super().prune_once()
+
+
+async def test_a_failed_run_is_logged_and_the_schedule_goes_on_until_cancelled(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.pruner")
+    flaky = FlakyPruner(db)
+
+    task = asyncio.create_task(flaky.run())
+    await asyncio.wait_for(flaky.second_run.wait(), timeout=10)
+    task.cancel()
+    await asyncio.wait([task], timeout=10)
+
+    assert task.cancelled()
+    assert any(record.getMessage() == "pruning failed; will retry at the next run" for record in caplog.records)
