@@ -4,7 +4,8 @@ Once at start and then every hour, in short transactions of at most :data:`BATCH
 processor and the sender wait for each one), the pruner deletes:
 
 - handled inbox rows (done or ignored) received more than ``bot.retention_days`` ago: only their event ID is left,
-  which guards against handling the same event twice (see "When may an event ID be forgotten" below);
+  which guards against handling the same event twice (see "When may an event ID be forgotten" below). The
+  scheduler's own internal events are kept (:data:`SCHEDULED_ID_PREFIX`);
 - sent and failed outbox rows finished more than ``bot.retention_days`` ago, except challenge prompts, through which
   thread replies find their challenge;
 - tombstones past their window (storage/contributions.py ``TOMBSTONE_SECONDS``) and expired confirmations.
@@ -44,6 +45,10 @@ BATCH_SIZE = 5000
 # server's clock may run ahead or behind, and federation may be slow.
 ARRIVAL_MARGIN_SECONDS = 3600.0
 HORIZON_KEY = "prune.inbox_horizon_ms"
+# The IDs of the scheduler's internal events (handlers/scheduled.py PlannedAction.event_id). They are never pruned: a
+# rebuilt plan injects an action again (a reminder, until its window closes, however far off) and only the stored ID
+# makes the repeat harmless. There are a few per challenge and one digest a day, so they do not grow with messages.
+SCHEDULED_ID_PREFIX = "$dialogue-bot."
 
 
 async def backfill_floor_ms(tx: Transaction) -> int:
@@ -131,7 +136,7 @@ class Pruner:
 
     @staticmethod
     def _inbox(cutoff: float) -> Callable[[Transaction, int], Awaitable[int]]:
-        return lambda tx, limit: tx.inbox.prune_handled(cutoff, limit)
+        return lambda tx, limit: tx.inbox.prune_handled(cutoff, limit, keep_prefix=SCHEDULED_ID_PREFIX)
 
     async def _in_batches(self, prune: Callable[[Transaction, int], Awaitable[int]]) -> int:
         """Repeat ``prune`` until a call removes less than a full batch.

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.pruner import ARRIVAL_MARGIN_SECONDS, PruneCounts, Pruner, backfill_floor_ms
+from bot.pruner import ARRIVAL_MARGIN_SECONDS, SCHEDULED_ID_PREFIX, PruneCounts, Pruner, backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
+from handlers.scheduled import ACTIONS, PlannedAction
 from storage import Database, NewInboxEvent
 from tests.unit.fakes import make_settings
 
@@ -214,3 +215,24 @@ async def test_a_failed_run_is_logged_and_the_schedule_goes_on_until_cancelled(
 
     assert task.cancelled()
     assert any(record.getMessage() == "pruning failed; will retry at the next run" for record in caplog.records)
+
+
+async def test_a_handled_scheduled_action_is_never_forgotten_so_re_planning_it_cannot_repeat_it(db: Database) -> None:
+    # A reminder is planned again at every rebuild until its window closes, which may be more than the retention
+    # away; only its ID in the inbox keeps it from being sent twice (bot/scheduler.py).
+    reminder = PlannedAction("remind", 7, ROOM, due=NOW + 5 * DAY, run_at=NOW - 31 * DAY)
+    scheduled = NewInboxEvent(reminder.event_id, ROOM, reminder.inbox_source())
+    async with db.transaction() as tx:
+        await tx.inbox.add([scheduled], now=NOW - 31 * DAY)
+        await tx.inbox.mark_done(reminder.event_id)
+    await handled(db, "$today", NOW - 60)
+
+    await pruner(db).prune_once()
+
+    async with db.transaction() as tx:
+        assert await tx.inbox.add([scheduled], now=NOW) == 0
+
+
+def test_scheduled_event_ids_start_with_the_prefix_the_pruner_keeps() -> None:
+    for action in ACTIONS:
+        assert PlannedAction(action, 1, ROOM, due=NOW, run_at=NOW).event_id.startswith(SCHEDULED_ID_PREFIX)

@@ -213,3 +213,14 @@ async def test_tombstone_pruning_removes_at_most_the_batch_size_per_call(db: Dat
         second = await tx.contributions.prune_tombstones(now=100 * DAY, limit=5)
 
     assert (first, second) == (5, 2)
+
+
+async def test_inbox_ids_with_the_kept_prefix_stay_however_old(db: Database) -> None:
+    await receive(db, "$keep.1", 1 * DAY, "done")
+    await receive(db, "$other", 1 * DAY, "done")
+
+    async with db.transaction() as tx:
+        removed = await tx.inbox.prune_handled(before=30 * DAY, limit=100, keep_prefix="$keep.")
+
+    assert removed == 1
+    assert await known(db, "$keep.1", "$other") == {"$keep.1"}
