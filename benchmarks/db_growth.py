@@ -11,7 +11,7 @@ left out on purpose: they are the dialogue's content and stay until the dialogue
 
 The clock is simulated; once per simulated hour the real `bot.pruner.Pruner` runs with that clock. The same run is
 made without pruning. Printed at 10k, 50k and 100k (or the same fractions of N): the size of bot.db after a WAL
-checkpoint, its free pages, the inbox rows, and the wall time so far; then the longest single pruning run.
+checkpoint, its free pages, the inbox rows, and the wall time so far; then the time one pruning run takes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -50,8 +51,7 @@ class Checkpoint:
 @dataclass
 class Result:
     checkpoints: list[Checkpoint] = field(default_factory=list)
-    longest_prune_seconds: float = 0.0
-    prune_runs: int = 0
+    prune_seconds: list[float] = field(default_factory=list)
 
 
 class SimulatedClock:
@@ -119,8 +119,7 @@ async def _run(path: Path, messages: int, days: float, retention_days: int, prun
                 if prune and clock.now >= next_prune:
                     began = time.perf_counter()
                     await pruner.prune_once()
-                    result.longest_prune_seconds = max(result.longest_prune_seconds, time.perf_counter() - began)
-                    result.prune_runs += 1
+                    result.prune_seconds.append(time.perf_counter() - began)
                     next_prune = clock.now + HOUR
                 if number + 1 in measure_at:
                     result.checkpoints.append(await _measure(db, path, number + 1, started))
@@ -138,8 +137,12 @@ def _print(label: str, result: Result) -> None:
             f"{point.messages:>10,} {point.size_bytes / 1e6:>10.2f} {free_mb:>9.2f} "
             f"{point.inbox_rows:>11,} {point.wall_seconds:>8.1f}"
         )
-    if result.prune_runs:
-        print(f"pruning runs: {result.prune_runs}, longest {result.longest_prune_seconds * 1000:.0f} ms")
+    if result.prune_seconds:
+        runs = sorted(result.prune_seconds)
+        print(
+            f"pruning runs: {len(runs)}, median {statistics.median(runs) * 1000:.0f} ms, "
+            f"95th percentile {runs[int(len(runs) * 0.95)] * 1000:.0f} ms, longest {runs[-1] * 1000:.0f} ms"
+        )
 
 
 async def main() -> None:
