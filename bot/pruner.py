@@ -1,4 +1,4 @@
-"""Scheduled pruning, so the database stays the same size however long the bot runs.
+"""Scheduled pruning, so the database stops growing however long the bot runs.
 
 Once at start and then every hour, in short transactions of at most :data:`BATCH_SIZE` rows (the sync loop, the
 processor and the sender wait for each one), the pruner deletes:
@@ -10,8 +10,8 @@ processor and the sender wait for each one), the pruner deletes:
   thread replies find their challenge;
 - tombstones past their window (storage/contributions.py ``TOMBSTONE_SECONDS``) and expired confirmations.
 
-``once`` markers are not pruned: there is one per member and dialogue (not per message), and each must stay as long as
-its dialogue, or a welcome would be sent twice.
+``once`` markers are not pruned: there are a few per member and dialogue (not per message), and each must stay as long
+as its dialogue, or a welcome would be sent twice.
 
 When may an event ID be forgotten? An event comes back to the bot in only two ways. A sync resumes from the saved
 token, so it returns only events newer than anything stored. Back-fill of a limited timeline walks back through the
@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 
 PRUNE_INTERVAL_SECONDS = 3600.0
 BATCH_SIZE = 5000
-# How much earlier than its arrival an event's origin_server_ts may be and the event still be delivered: the sending
-# server's clock may run ahead or behind, and federation may be slow.
+# How long after its origin_server_ts an event may still arrive, as far as pruning counts on: the sending server's clock
+# may be off, and federation slow. A straggler later than this that back-fill meets below the horizon is not fetched.
 ARRIVAL_MARGIN_SECONDS = 3600.0
 HORIZON_KEY = "prune.inbox_horizon_ms"
 # The IDs of the scheduler's internal events (handlers/scheduled.py PlannedAction.event_id). They are never pruned: a
