@@ -17,6 +17,7 @@ from nio import AsyncClient
 
 from bot.errors import DatabaseError
 from bot.processor import InboxProcessor
+from bot.pruner import Pruner
 from bot.room_state import RoomDirectory
 from bot.scheduler import ScheduleRunner
 from bot.sender import OutboxSender
@@ -117,6 +118,7 @@ class BotApp:
         sync_task = self._spawn(sync.run(), "sync")
         processor_task = self._spawn(processor.run(), "processor")
         sender_task = self._spawn(sender.run(), "sender")
+        pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days).run(), "pruner")
         await scheduler.start()
         log.info(
             "started",
@@ -138,6 +140,7 @@ class BotApp:
             await self._cancel(sync_task)
             await self._cancel(processor_task)
             await self._cancel(sender_task)
+            await self._cancel(pruner_task)
             if self._stop_requested.is_set():
                 left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
                 if left:

@@ -31,6 +31,7 @@ from nio.exceptions import LocalProtocolError
 
 from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS, LoginError
+from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
 from config import Settings
 from storage import Database, NewInboxEvent
@@ -201,10 +202,13 @@ class SyncLoop:
             page = [self._inbox_event(room_id, event, batch) for event in response.chunk]
             async with self._db.transaction() as tx:
                 known = await tx.inbox.known(item.event_id for item in page)
+                # Older events may be handled ones whose IDs were pruned (bot/pruner.py); read with `known`, so a
+                # prune between two pages cannot slip under it.
+                floor_ms = max(joined_at or 0, await backfill_floor_ms(tx))
             reached_the_end = False
             for item in page:  # newest first
                 timestamp = int(item.source.get("origin_server_ts") or 0)
-                if item.event_id in known or (joined_at is not None and timestamp < joined_at):
+                if item.event_id in known or timestamp < floor_ms:
                     reached_the_end = True
                     break
                 collected.append(item)

@@ -302,6 +302,12 @@ class BotSettings(_Section):
         description="A scheduled opening that fell due while the bot was down is still posted if the bot is back "
         "within this many minutes; otherwise the room is told it was missed.",
     )
+    retention_days: WholeNumber = Field(
+        default=30,
+        ge=1,
+        description="Days the bot keeps the IDs of handled events and the records of sent messages (their content is "
+        "gone already) before an hourly clean-up deletes them, so the database stops growing.",
+    )
 
     @property
     def all_command_prefixes(self) -> tuple[str, ...]:

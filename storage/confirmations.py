@@ -29,3 +29,13 @@ class ConfirmationsRepository:
             (room_id, member_key, action),
         )
         return expires_at is not None and now < float(expires_at)
+
+    async def prune_expired(self, now: float, limit: int) -> int:
+        """Delete up to ``limit`` requests that expired before ``now`` and were never taken; return how many.
+
+        An expired request can no longer confirm anything (``take`` says False), so it only takes up room.
+        """
+        return await self._session.execute(
+            "DELETE FROM confirmations WHERE rowid IN (SELECT rowid FROM confirmations WHERE expires_at <= ? LIMIT ?)",
+            (now, limit),
+        )

@@ -429,3 +429,13 @@ class ContributionsRepository:
             Tombstone(room_id=row["room_id"], redactor_key=row["redactor_key"], by_moderator=bool(row["by_moderator"]))
             for row in rows
         ]
+
+    async def prune_tombstones(self, now: float, limit: int) -> int:
+        """Delete up to ``limit`` tombstones older than :data:`TOMBSTONE_SECONDS`; return how many.
+
+        The same window :meth:`tombstone` prunes with, but on a schedule, so they also go when no redaction arrives.
+        """
+        return await self._session.execute(
+            "DELETE FROM tombstones WHERE rowid IN (SELECT rowid FROM tombstones WHERE created_at < ? LIMIT ?)",
+            (now - TOMBSTONE_SECONDS, limit),
+        )

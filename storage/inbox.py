@@ -268,6 +268,31 @@ class InboxRepository:
         value = await self._session.scalar("SELECT MIN(not_before) FROM inbox WHERE state = 'pending'")
         return None if value is None else float(value)
 
+    async def newest_received_at(self) -> float | None:
+        """When the newest stored event was received (the latest sync that brought any); None for an empty inbox.
+
+        Read from the row with the highest seq, so it costs one lookup instead of a scan.
+        """
+        value = await self._session.scalar("SELECT received_at FROM inbox ORDER BY seq DESC LIMIT 1")
+        return None if value is None else float(value)
+
+    async def prune_handled(self, before: float, limit: int, *, keep_prefix: str = "") -> int:
+        """Forget up to ``limit`` done or ignored events received before ``before``; return how many.
+
+        Their event ID is all that is left of them, and it only guards against the same event being stored again.
+        The caller (bot/pruner.py) chooses ``before`` so that no such event can come back: see ``backfill_floor_ms``
+        there. IDs starting with ``keep_prefix`` (if given) are kept whatever their age. Pending, undecrypted and
+        quarantined events are never pruned.
+        """
+        removed = await self._session.execute(
+            "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox "
+            "WHERE state IN ('done', 'ignored') AND received_at < ? "
+            "AND (? = '' OR substr(event_id, 1, length(?)) <> ?) LIMIT ?)",
+            (before, keep_prefix, keep_prefix, keep_prefix, limit),
+        )
+        logger.debug("inbox: pruned %d handled events", removed)
+        return removed
+
 
 def _require(changed: int, event_id: str, states: str) -> None:
     if changed == 0:

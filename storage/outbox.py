@@ -263,6 +263,24 @@ class OutboxRepository:
         value = await self._session.scalar("SELECT event_id FROM outbox WHERE txn_id = ? AND state = 'sent'", (txn_id,))
         return None if value is None else str(value)
 
+    async def prune_finished(self, before: float, limit: int) -> int:
+        """Delete up to ``limit`` sent or failed messages finished before ``before``; return how many.
+
+        A sent row's content is already gone; what is left is its transaction and event ID, and the sender never
+        retries a finished row, so nothing needs those any more. The exception is a challenge's prompt: replies in
+        its thread find their challenge through the prompt's row (:meth:`ChallengesRepository.by_thread_root`,
+        :meth:`sent_event_id`) for as long as the challenge exists, so those rows are kept.
+        A failed row never got an event ID and has no ``sent_at``; its creation time counts.
+        """
+        removed = await self._session.execute(
+            "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+            "WHERE state IN ('sent', 'failed') AND COALESCE(sent_at, created_at) < ? "
+            "AND txn_id NOT IN (SELECT prompt_txn_id FROM challenges WHERE prompt_txn_id IS NOT NULL) LIMIT ?)",
+            (before, limit),
+        )
+        logger.debug("outbox: pruned %d finished messages", removed)
+        return removed
+
 
 def _require(changed: int, txn_id: str) -> None:
     if changed == 0:
