@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.pruner import Pruner
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, Room, RoomMessage
 
 ROOM = "!room:example.org"
 SYNC_BATCH = 10
@@ -105,7 +105,7 @@ async def _run(path: Path, messages: int, days: float, retention_days: int, prun
                 clock.now += step
                 async with db.transaction() as tx:
                     await tx.inbox.mark_done(f"$m{number}")
-                    txn_id = await tx.outbox.enqueue(ROOM, "m.room.message", REPLY, clock.now)
+                    txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage(REPLY), clock.now)
                     if number % 100 == 0:
                         await tx.contributions.tombstone(
                             f"$unseen{number}", clock.now, room_id=ROOM, redactor_key="r", by_moderator=False

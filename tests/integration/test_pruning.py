@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, Room, RoomMessage
 from tests.integration.helpers import invite_bot_and_wait, is_reply_from
 from tests.support.bot_process import BotProcess
 
@@ -49,7 +49,7 @@ async def write_old_rows(data_dir: Path, room_id: str, now: float) -> tuple[str,
             source = {"event_id": "$handled-long-ago", "sender": "@someone:localhost", "type": "m.room.message"}
             await tx.inbox.add([NewInboxEvent("$handled-long-ago", room_id, source)], now=now - 3 * DAY)
             await tx.inbox.mark_done("$handled-long-ago")
-            txn_id = await tx.outbox.enqueue(room_id, "m.room.message", {"body": "old reply"}, now=now - 3 * DAY)
+            txn_id = await tx.outbox.enqueue(Room(room_id), RoomMessage({"body": "old reply"}), now=now - 3 * DAY)
             await tx.outbox.mark_sent(txn_id, "$old-reply", now=now - 3 * DAY)
             await tx.contributions.tombstone(
                 "$never-came", now - 8 * DAY, room_id=room_id, redactor_key="k", by_moderator=False

@@ -16,7 +16,7 @@ from bot.pruner import ARRIVAL_MARGIN_SECONDS, SCHEDULED_ID_PREFIX, PruneCounts,
 from bot.room_state import RoomDirectory
 from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
 from handlers.scheduled import ACTIONS, PlannedAction
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, Room, RoomMessage
 from tests.unit.fakes import make_settings
 
 ROOM = "!room:example.org"
@@ -58,9 +58,9 @@ async def test_one_run_prunes_every_kind_of_expired_row_and_keeps_the_rest(
     await handled(db, "$old", NOW - 31 * DAY)
     await handled(db, "$recent", NOW - 29 * DAY)
     async with db.transaction() as tx:
-        old_reply = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": "r"}, now=NOW - 31 * DAY)
+        old_reply = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "r"}), now=NOW - 31 * DAY)
         await tx.outbox.mark_sent(old_reply, "$r1", now=NOW - 31 * DAY)
-        recent_reply = await tx.outbox.enqueue(ROOM, "m.room.message", {"body": "r"}, now=NOW - 29 * DAY)
+        recent_reply = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "r"}), now=NOW - 29 * DAY)
         await tx.outbox.mark_sent(recent_reply, "$r2", now=NOW - 29 * DAY)
         await tx.contributions.tombstone("$gone", NOW - 8 * DAY, room_id=ROOM, redactor_key="r", by_moderator=False)
         await tx.confirmations.request(ROOM, "k", "purge", expires_at=NOW - 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from storage import Database, NewInboxEvent
+from storage import Database, NewInboxEvent, Room, RoomMessage
 from storage.contributions import TOMBSTONE_SECONDS
 
 ROOM = "!room:example.org"
@@ -92,7 +92,7 @@ async def test_the_newest_receipt_time_is_that_of_the_latest_stored_event(db: Da
 
 async def queue(db: Database, at: float) -> str:
     async with db.transaction() as tx:
-        return await tx.outbox.enqueue(ROOM, "m.room.message", {"body": "reply"}, now=at)
+        return await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "reply"}), now=at)
 
 
 async def sent(db: Database, txn_id: str, at: float) -> None:
