@@ -57,6 +57,8 @@ class OutboxRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        # Messages queued in this transaction, so a caller can tell whether it queued anything.
+        self.enqueued = 0
 
     async def enqueue(self, room_id: str, event_type: str, content: dict[str, Any], now: float) -> str:
         """Queue a message and return the transaction id it will be sent with."""
@@ -66,6 +68,7 @@ class OutboxRepository:
             "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
             (txn_id, room_id, event_type, _json.dumps(content), now, now),
         )
+        self.enqueued += 1
         logger.debug("outbox: queued %s", txn_id)
         return txn_id
 
