@@ -17,7 +17,7 @@ from handlers.context import BotInfo
 from handlers.registry import build_registry
 from handlers.replies import Reply
 from handlers.scheduled import PlannedAction
-from handlers.slow_work import AttachmentError, FetchAttachment
+from handlers.slow_work import AttachmentError, CompileSynopsis, FetchAttachment, local_runner
 from storage import Database, NewInboxEvent
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 from tests.unit.test_processor import ROOM, Clock, message, process_ready
@@ -316,3 +316,43 @@ async def test_when_what_the_work_depends_on_changed_meanwhile_the_work_is_done_
 
     assert runner.requests == [FetchAttachment(ROOM, "$first"), FetchAttachment(ROOM, "$second")]
     assert outbox_bodies(tmp_path) == ["$second: $second"]
+
+
+async def test_a_dialogue_purged_while_its_draft_compiles_gets_a_refusal_and_no_draft(db, tmp_path):
+    runner = HeldRunner()
+    compile_for_real = local_runner()
+
+    async def compile_after_release(request: object) -> object:
+        await runner(request)
+        return await compile_for_real(request)  # type: ignore[arg-type]
+
+    h = Harness(db, tmp_path, runner=compile_after_release)
+    async with db.transaction() as tx:
+        dialogue = await tx.dialogues.create(ROOM, "Norms", b"s" * 32, 1_000.0)
+        challenge = await tx.challenges.add(dialogue.id, "Transfers", "What do transfers mean?")
+        for index, text in enumerate(["Transfers must be challenged.", "Survivors need assistance."]):
+            await tx.contributions.add(
+                dialogue_id=dialogue.id,
+                challenge_id=challenge.id,
+                member_key=f"key-{index}",
+                text=text,
+                channel="thread",
+                event_id=f"$c{index}",
+                room_id=ROOM,
+                origin_ts=0,
+                now=1_000.0,
+            )
+    await add(db, message("$themes", "!dialogue themes 1", sender=MODERATOR))
+    await process_ready(db, h.processor, h.clock)
+    await asyncio.wait_for(runner.started.wait(), TIMEOUT)
+    assert [type(request) for request in runner.requests] == [CompileSynopsis]
+    async with db.transaction() as tx:
+        await tx.synopses.purge(dialogue.id, 1_001.0)
+    runner.release.set()
+    await asyncio.wait_for(h.processor.wait_for_slow_work(), TIMEOUT)
+
+    bodies = outbox_bodies(tmp_path)
+    assert "This dialogue was purged: only its adopted synopsis remains." in bodies
+    assert not [body for body in bodies if "Transfers must be challenged" in body]
+    assert len(runner.requests) == 1  # the second run saw the purge before asking to compile again
+    assert inbox_state(tmp_path, "$themes") == "done"
