@@ -221,17 +221,21 @@ class InboxProcessor:
         event_id = handling.row.event_id
         self._held_senders.add(handling.event.sender)
         self._slow_jobs[event_id] = asyncio.create_task(self._finish_with_slow_work(handling, request))
-        log.debug("slow work started", extra={"event_id": event_id, "work": type(request).__name__})
 
     async def _finish_with_slow_work(self, handling: _Handling, request: SlowRequest) -> None:
         """Do the work outside any transaction, then run the event again with its result, until it is done."""
         try:
             for attempt in range(1, SLOW_WORK_ROUNDS + 1):
+                started = time.monotonic()
                 try:
                     await handling.slow_work.perform(request)
                 except Exception:
                     await self._record_failure(handling.row, handling.event, self._clock())
                     return
+                # How long a download or compile took, so an operator can tell a slow answer from a stuck bot.
+                seconds = round(time.monotonic() - started, 3)
+                work = type(request).__name__
+                log.info("slow work done", extra={"event_id": handling.row.event_id, "work": work, "seconds": seconds})
                 handling.slow_work.inline = attempt == SLOW_WORK_ROUNDS
                 outcome = await self._run_once(handling)
                 if outcome is None:
