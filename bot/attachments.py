@@ -20,9 +20,9 @@ from nio.exceptions import EncryptionError
 
 from bot.errors import NETWORK_ERRORS
 from bot.media import split_mxc
-from handlers.commands import AttachmentError
 from handlers.limits import ROSTER_FILE_MAX_BYTES
 from handlers.roster_csv import file_too_large_message
+from handlers.slow_work import AttachmentError
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,17 @@
 """The inbox processor: hands each stored event to the handlers, exactly once in effect.
 
 Each event is handled inside one transaction that also marks it done, so its effects (stored rows, queued replies)
-and its completion commit together. A handler that raises is retried twice with a pause, then the event is
-quarantined and the room gets a short reference number; the traceback, with the same number, goes to the log.
+and its completion commit together. The handlers say what they did (`handlers.outcome.Outcome`): the processor wakes
+the sender when messages were queued and rebuilds the agenda's timers when the agenda may have changed.
+
+Slow work a handler needs (a file download, a synopsis compile) never runs inside that transaction: the handler's
+first run stops and asks for it, the transaction is rolled back, and the work runs in a background job outside any
+transaction while the processor goes on with other people's events. The job then runs the event again, in a new
+transaction that reads the state afresh, applies the effects and marks it done (handlers/slow_work.py). The
+sender's later events wait until then, so each person's events still take effect in order.
+
+A handler that raises, or slow work that fails, is retried twice with a pause, then the event is quarantined and
+the room gets a short reference number; the traceback, with the same number, goes to the log.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from nio import AsyncClient
 
@@ -18,25 +28,49 @@ from bot.attachments import AttachmentFetcher
 from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
+from bot.slow_work_runner import SlowWorkRunner
 from bot.wakeup import wait_for_wakeup
 from config import Settings
 from handlers.commands import CommandRegistry, parse_invocation
-from handlers.context import BotInfo
+from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.outcome import Outcome
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
+from handlers.slow_work import SlowRequest, SlowWork
 from storage import Database, InboxRow, Room, RoomMessage
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RETRY_DELAYS_SECONDS = (1.0, 3.0)
+MAX_SLOW_JOBS = 4
+"""Events whose slow work may run at once; the next one waits for one of them to finish. It must stay far below the
+50 events `next_ready` hands out, so that events held back behind slow work can never fill a whole batch."""
+SLOW_WORK_ROUNDS = 3
+"""How often an event's slow work is done outside the transaction before the last run may do it inside: only when
+what the work depends on keeps changing while it runs (a withdrawal during every compile), so it ends regardless."""
+HELD_RECHECK_SECONDS = 1.0
+"""While every ready event waits behind slow work, look again this often for retries that have come due."""
 
 
-def _may_change_agenda(event: InboundEvent) -> bool:
-    """Commands and scheduled actions are what change the agenda's timers; contributions never do."""
-    return is_internal(event) or (event.type == "m.room.message" and event.body.lstrip().startswith("!"))
+@dataclass(slots=True)
+class _Handling:
+    """One event through its runs: what stays fixed, and the slow work done for it so far."""
+
+    row: InboxRow
+    event: InboundEvent
+    flood: FloodVerdict
+    slow_work: SlowWork
+
+
+class _RollBack(Exception):
+    """Not an error: leaves the event's transaction without committing what the run before the slow work did."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("slow work needed")
+        self.outcome = outcome
 
 
 class InboxProcessor:
@@ -52,6 +86,7 @@ class InboxProcessor:
         clock: Callable[[], float] = time.time,
         ready: asyncio.Event | None = None,
         on_agenda_may_have_changed: Callable[[], Awaitable[None]] | None = None,
+        slow_work_runner: Callable[[SlowRequest], Awaitable[object]] | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -64,8 +99,14 @@ class InboxProcessor:
         self._wake = asyncio.Event()
         self._ready = ready
         self._on_agenda_may_have_changed = on_agenda_may_have_changed
-        self._attachments = AttachmentFetcher(client)
+        self._run_slow_work = slow_work_runner or SlowWorkRunner(AttachmentFetcher(client))
         self._flood = FloodWatch()
+        # Events whose slow work is under way, and their senders (whose later events wait until it is done).
+        self._slow_jobs: dict[str, asyncio.Task[None]] = {}
+        self._held_senders: set[str] = set()
+        # What stopped a slow-work job other than a handler's failure (the database, say): fatal, as it would be
+        # had it happened in the processor's own loop, so it is raised there.
+        self._job_crash: BaseException | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -74,59 +115,149 @@ class InboxProcessor:
         # Room snapshots come from the first (full-state) sync; an event handled before it would find no room.
         if self._ready is not None:
             await self._ready.wait()
-        while True:
-            self._wake.clear()
-            async with self._db.transaction() as tx:
-                rows = await tx.inbox.next_ready(self._clock())
-            for row in rows:
-                await self.process(row)
-            if rows:
-                continue
-            async with self._db.transaction() as tx:
-                wake_at = await tx.inbox.next_wake_time()
-            timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
-            await wait_for_wakeup(self._wake, timeout)
+        try:
+            while True:
+                if self._job_crash is not None:
+                    raise self._job_crash
+                self._wake.clear()
+                async with self._db.transaction() as tx:
+                    rows = await tx.inbox.next_ready(self._clock())
+                handled = 0
+                for row in rows:
+                    # Checked row by row: handling one event may have just put its sender on hold.
+                    if not self.is_held(row):
+                        await self.process(row)
+                        handled += 1
+                if handled:
+                    continue
+                await wait_for_wakeup(self._wake, await self._idle_timeout(held=bool(rows)))
+        finally:
+            await self._cancel_slow_jobs()
+
+    async def _idle_timeout(self, *, held: bool) -> float | None:
+        if held:
+            return HELD_RECHECK_SECONDS
+        async with self._db.transaction() as tx:
+            wake_at = await tx.inbox.next_wake_time()
+        return None if wake_at is None else max(0.0, wake_at - self._clock())
+
+    def is_held(self, row: InboxRow) -> bool:
+        """Whether the event must wait: its own slow work, or an earlier event of its sender's, is under way."""
+        sender = row.source.get("sender") if row.source is not None else None
+        return row.event_id in self._slow_jobs or sender in self._held_senders
 
     async def process(self, row: InboxRow) -> None:
-        """Handle one event; never raises for a handler's failure."""
+        """Handle one event; never raises for a handler's failure.
+
+        An event that needs slow work continues in a background job: this returns once that job has started."""
         if row.source is None:
             return
         event = InboundEvent.from_source(row.source, row.room_id, was_encrypted=row.was_encrypted, origin=row.origin)
-        room = self._rooms.snapshot(self._client, row.room_id)
-        if event.sender == self._client.user_id or room is None:
+        if event.sender == self._client.user_id or self._room(row.room_id) is None:
             async with self._db.transaction() as tx:
                 await tx.inbox.mark_ignored(row.event_id)
             return
+        slow_work = SlowWork(self._run_slow_work, inline=False)
+        handling = _Handling(row, event, self._judge_flood(row, event), slow_work)
+        outcome = await self._run_once(handling)
+        if outcome is None:
+            return
+        if outcome.slow_work is None:
+            await self._follow(outcome)
+            return
+        await self._start_slow_job(handling, outcome.slow_work)
+
+    async def wait_for_slow_work(self) -> None:
+        """Return once no slow work is under way (for tests and tools that drive `process` themselves)."""
+        while self._slow_jobs:
+            await asyncio.wait(list(self._slow_jobs.values()))
+
+    def _room(self, room_id: str) -> RoomSnapshot | None:
+        return self._rooms.snapshot(self._client, room_id)
+
+    async def _run_once(self, handling: _Handling) -> Outcome | None:
+        """One run of the handlers in one transaction. The outcome; None when the event failed or was ignored."""
+        row, event = handling.row, handling.event
         now = self._clock()
-        flood = self._judge_flood(row, event)
+        room = self._room(row.room_id)
         env = HandlerEnv(
             settings=self._settings,
             registry=self._registry,
             bot=self._bot,
             now=now,
-            rooms=lambda room_id: self._rooms.snapshot(self._client, room_id),
-            fetch_attachment=self._attachments.fetch,
-            acknowledge=not flood.flooding,
-            notify_flood=flood.notify,
+            rooms=self._room,
+            slow_work=handling.slow_work,
+            acknowledge=not handling.flood.flooding,
+            notify_flood=handling.flood.notify,
         )
         try:
             async with self._db.transaction() as tx:
                 joined_at = await tx.rooms.joined_at(row.room_id)
-                if joined_at is not None and event.origin_server_ts < joined_at:
+                if room is None or (joined_at is not None and event.origin_server_ts < joined_at):
                     await tx.inbox.mark_ignored(row.event_id)
-                    return
-                outbox_before = await tx.outbox.pending_count()
-                await handle_event(event, room, env, tx)
+                    return None
+                outcome = await handle_event(event, room, env, tx)
+                if outcome.slow_work is not None:
+                    # Nothing from this run may count: the run after the slow work does it all again.
+                    raise _RollBack(outcome)
                 await tx.inbox.mark_done(row.event_id)
-                queued = await tx.outbox.pending_count() != outbox_before
+        except _RollBack as stop:
+            return stop.outcome
         except Exception:
             await self._record_failure(row, event, now)
-            return
+            return None
         log.debug("event processed", extra={"event_id": row.event_id, "type": event.type})
-        if queued:
+        return outcome
+
+    async def _follow(self, outcome: Outcome) -> None:
+        if outcome.wakes_sender:
             self._on_outbox_changed()
-        if self._on_agenda_may_have_changed is not None and _may_change_agenda(event):
+        if outcome.rebuilds_schedule and self._on_agenda_may_have_changed is not None:
             await self._on_agenda_may_have_changed()
+
+    async def _start_slow_job(self, handling: _Handling, request: SlowRequest) -> None:
+        while len(self._slow_jobs) >= MAX_SLOW_JOBS:
+            await asyncio.wait(list(self._slow_jobs.values()), return_when=asyncio.FIRST_COMPLETED)
+        event_id = handling.row.event_id
+        self._held_senders.add(handling.event.sender)
+        self._slow_jobs[event_id] = asyncio.create_task(self._finish_with_slow_work(handling, request))
+
+    async def _finish_with_slow_work(self, handling: _Handling, request: SlowRequest) -> None:
+        """Do the work outside any transaction, then run the event again with its result, until it is done."""
+        try:
+            for attempt in range(1, SLOW_WORK_ROUNDS + 1):
+                started = time.monotonic()
+                try:
+                    await handling.slow_work.perform(request)
+                except Exception:
+                    await self._record_failure(handling.row, handling.event, self._clock())
+                    return
+                # How long a download or compile took, so an operator can tell a slow answer from a stuck bot.
+                seconds = round(time.monotonic() - started, 3)
+                work = type(request).__name__
+                log.info("slow work done", extra={"event_id": handling.row.event_id, "work": work, "seconds": seconds})
+                handling.slow_work.inline = attempt == SLOW_WORK_ROUNDS
+                outcome = await self._run_once(handling)
+                if outcome is None:
+                    return
+                if outcome.slow_work is None:
+                    await self._follow(outcome)
+                    return
+                request = outcome.slow_work
+        except Exception as crash:
+            self._job_crash = crash
+        finally:
+            del self._slow_jobs[handling.row.event_id]
+            self._held_senders.discard(handling.event.sender)
+            self._wake.set()
+
+    async def _cancel_slow_jobs(self) -> None:
+        """On shutdown: their events stay pending (nothing of them was committed) and run again at the next start."""
+        jobs = list(self._slow_jobs.values())
+        for job in jobs:
+            job.cancel()
+        if jobs:
+            await asyncio.wait(jobs)
 
     def _judge_flood(self, row: InboxRow, event: InboundEvent) -> FloodVerdict:
         """Count the event towards its sender's rate, once (a retry is the same event, not another one)."""

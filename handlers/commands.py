@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
+from handlers.slow_work import SlowWork
 
 if TYPE_CHECKING:
     from config import Settings
@@ -48,17 +49,6 @@ class UsageError(Exception):
     """The arguments do not fit the command; the message (if any) says what is wrong."""
 
 
-class AttachmentError(Exception):
-    """A file a command needs could not be fetched; the message says why, in words for the user."""
-
-
-async def no_attachments(room_id: str, event_id: str) -> bytes:
-    raise AttachmentError("Files cannot be read here.")
-
-
-AttachmentSource = Callable[[str, str], Awaitable[bytes]]
-
-
 def no_rooms(room_id: str) -> RoomSnapshot | None:
     return None
 
@@ -83,7 +73,8 @@ class CommandCall:
     now: float
     sender_is_moderator: bool
     sender_is_isu: bool
-    fetch_attachment: AttachmentSource = no_attachments
+    # Files to fetch and synopses to compile: done outside the event's transaction (handlers/slow_work.py).
+    slow_work: SlowWork = field(default_factory=SlowWork)
     # Other rooms the bot is in (a back-room's dialogue room), for commands that decide on them.
     rooms: RoomLookup = no_rooms
     # The room whose dialogue the command acts on: the room it was sent in, or, from a back-room, the linked room.
@@ -130,6 +121,9 @@ class Command:
     # dialogue room; `in_backroom` commands that are not sensitive may also be sent in a back-room.
     sensitive: Sensitivity | None = None
     in_backroom: bool = False
+    # Whether running it can change what the scheduler plans (openings, closings, reminders, digests): the
+    # processor rebuilds the agenda's timers after such a command, and after no other.
+    changes_agenda: bool = False
 
     def usage(self, prefix: str) -> str:
         return " ".join(part for part in (prefix, self.name, self.arguments) if part)

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from handlers.arguments import RemoveChallenge, RosterEntry
-from handlers.commands import AttachmentError, CommandCall, CommandRefused
+from handlers.commands import CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
 from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
+from handlers.slow_work import AttachmentError
 from privacy import band, contributor_key, new_dialogue_secret
 from scheduling import describe, format_duration
 
@@ -245,7 +246,7 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
             f"Send {call.prefix} roster import as a reply to a CSV file (user, affiliation, category, aliases)."
         )
     try:
-        data = await call.fetch_attachment(call.room.room_id, target)
+        data = await call.slow_work.fetch_attachment(call.room.room_id, target)
     except AttachmentError as error:
         raise CommandRefused(str(error)) from error
     try:

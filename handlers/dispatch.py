@@ -1,13 +1,14 @@
-"""Routes one inbox event to what the bot does with it.
+"""Routes one inbox event to what the bot does with it, and reports what that did (`handlers.outcome.Outcome`).
 
 Everything here runs inside the event's database transaction: the outgoing messages it queues and the inbox row
-being marked done commit together, so replaying an event after a crash never doubles its effect.
+being marked done commit together, so replaying an event after a crash never doubles its effect. Work too slow for
+the transaction (a download, a synopsis compile) is asked for instead of done: see handlers/slow_work.py.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from handlers.backroom_refusals import (
@@ -19,7 +20,6 @@ from handlers.backroom_refusals import (
 )
 from handlers.backroom_routing import RoomRole, Route, moderates, room_place, route_for
 from handlers.commands import (
-    AttachmentSource,
     CommandCall,
     CommandRefused,
     CommandRegistry,
@@ -27,7 +27,6 @@ from handlers.commands import (
     Permission,
     UsageError,
     help_overview,
-    no_attachments,
     parse_invocation,
     permission_reply,
     unknown_command_reply,
@@ -37,10 +36,12 @@ from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
+from handlers.outcome import Outcome
 from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
 from handlers.replies import Reply
 from handlers.scheduled import handle_scheduled, is_internal
+from handlers.slow_work import SlowWork, SlowWorkNeeded
 from privacy import contributor_key
 
 if TYPE_CHECKING:
@@ -76,33 +77,47 @@ class HandlerEnv:
     bot: BotInfo
     now: float
     rooms: RoomLookup = _no_rooms
-    fetch_attachment: AttachmentSource = no_attachments
+    # Files to fetch and synopses to compile (handlers/slow_work.py); by default done at once, for tests and tools.
+    slow_work: SlowWork = field(default_factory=SlowWork)
     # The sender is flooding (bot/flood.py): their contributions are still recorded, without a ✅ each.
     acknowledge: bool = True
     # The first message of a flood: tell its sender, in a reply to it, once.
     notify_flood: bool = False
 
 
-async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
-    """Decide what `event` means and record the consequences in `tx`."""
+async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> Outcome:
+    """Decide what `event` means, record the consequences in `tx`, and say what was done.
+
+    An outcome with `slow_work` means the handler stopped to ask for it: whatever it wrote in `tx` must be rolled back,
+    and the event run again once the work is done (the processor does both)."""
+    queued_before = tx.outbox.enqueued
+    try:
+        agenda_may_have_changed = await _route(event, room, env, tx)
+    except SlowWorkNeeded as needed:
+        return Outcome(slow_work=needed.request)
+    return Outcome(messages_queued=tx.outbox.enqueued - queued_before, agenda_may_have_changed=agenda_may_have_changed)
+
+
+async def _route(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> bool:
+    """Hand the event to its handler; True when the agenda's timers may need planning again."""
     if not env.bot.encryption_enabled and (room.encrypted or event.is_still_encrypted):
         await _notify_encryption_unavailable(room.room_id, env, tx)
-        return
+        return False
     if is_internal(event):
         await handle_scheduled(event, room, tx, env.now, env.settings, env.bot.user_id)
-        return
+        return True
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
-        return
+        return False
     if event.was_encrypted and event.type not in DECRYPTED_TYPES_ACTED_ON:
-        return
+        return False
     if env.notify_flood and event.type == "m.room.message":
         await queue_reply(tx, event, Reply.plain(FLOOD_NOTICE), env.now)
     if event.type == "m.room.message":
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
-            await run_command(invocation, event, room, env, tx)
-        elif await tx.backrooms.dialogue_room_of(room.room_id) is None:
+            return await run_command(invocation, event, room, env, tx)
+        if await tx.backrooms.dialogue_room_of(room.room_id) is None:
             # In a back-room, moderators talk among themselves: never a contribution, even with only one of them
             # there (a room of two would otherwise count as a direct message to the bot).
             await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
@@ -112,6 +127,7 @@ async def handle_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv,
         await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)
+    return False
 
 
 async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> None:
@@ -133,17 +149,18 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
 
 async def run_command(
     invocation: Invocation, event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction
-) -> None:
+) -> bool:
+    """Check, run and answer a command; True when it ran to the end and is one that may change the agenda."""
     prefix = invocation.prefix
     settings = env.settings
     if not invocation.text:
         await _reply(event, help_overview(env.registry, prefix, settings.bot.command_aliases), env, tx)
-        return
+        return False
     lookup = env.registry.find(invocation.text)
     command = lookup.command
     if command is None:
         await _reply(event, unknown_command_reply(lookup.attempted, prefix), env, tx)
-        return
+        return False
     threshold = settings.bot.moderator_power_level
     place = await room_place(tx, room.room_id)
     route = route_for(command, place.role, has_backroom=place.backroom_id is not None)
@@ -155,30 +172,30 @@ async def run_command(
             tx, command, event, room, place, prefix, env.bot.user_id, env.now, sender_is_moderator=is_moderator
         )
         await _reply(event, reply, env, tx)
-        return
+        return False
     if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
         # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
         log.info("command refused", extra={"command": command.name, "reason": "back-room not private"})
         await _reply(event, Reply.plain(BACKROOM_NOT_PRIVATE.format(prefix=prefix, join_rule=room.join_rule)), env, tx)
-        return
+        return False
     if route is Route.REFUSE_NOT_IN_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "not in a back-room"})
         await _reply(event, Reply.plain(NOT_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
-        return
+        return False
     is_isu = event.sender in settings.bot.isu_users
     if not _permitted(command.permission, is_moderator, is_isu):
         log.info("command refused", extra={"command": command.name, "reason": "permission"})
         await _reply(event, permission_reply(command, prefix, threshold), env, tx)
-        return
+        return False
     if route is Route.REFUSE_POINT_TO_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "answered in the back-room"})
         await _reply(event, Reply.plain(ASK_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
-        return
+        return False
     try:
         args = command.parse(lookup.raw_args)
     except UsageError as problem:
         await _reply(event, usage_reply(command, prefix, str(problem) or None), env, tx)
-        return
+        return False
     by_direct_message = route is Route.ANSWER_BY_DIRECT_MESSAGE
     call = CommandCall(
         command=command,
@@ -193,13 +210,15 @@ async def run_command(
         now=env.now,
         sender_is_moderator=is_moderator,
         sender_is_isu=is_isu,
-        fetch_attachment=env.fetch_attachment,
+        slow_work=env.slow_work,
         rooms=env.rooms,
         dialogue_room_id=place.dialogue_room_id,
         answer_to=event.sender if by_direct_message else room.room_id,
     )
+    took_effect = False
     try:
         reply = await command.handler(call, tx)
+        took_effect = True
     except UsageError as problem:
         reply = usage_reply(command, prefix, str(problem) or None)
     except CommandRefused as refusal:
@@ -211,6 +230,7 @@ async def run_command(
         await _reply(event, Reply.plain(ANSWERED_PRIVATELY.format(prefix=prefix)), env, tx)
     elif reply is not None:
         await _reply(event, reply, env, tx)
+    return took_effect and command.changes_agenda
 
 
 def _permitted(permission: Permission, is_moderator: bool, is_isu: bool) -> bool:

@@ -55,6 +55,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=arguments.remove_challenge,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="agenda",
@@ -70,6 +71,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="close",
@@ -79,6 +81,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="schedule",
@@ -89,6 +92,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=schedule_commands.schedule_arguments,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="unschedule",
@@ -98,6 +102,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="timezone",
@@ -107,6 +112,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=schedule_commands.timezone_argument,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="reminder",
@@ -116,6 +122,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=schedule_commands.reminder_argument,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="digest",
@@ -126,6 +133,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=schedule_commands.digest_argument,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="status",
@@ -187,6 +195,7 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.end,
                 permission=MODERATOR,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="themes",

@@ -2,12 +2,12 @@
 
 Corrections are stored by contribution reference, so they hold when the draft is compiled again with more
 contributions. The document goes out as a file through the outbox (the sender uploads it, encrypted in an encrypted
-room); nothing in it names anyone.
+room); nothing in it names anyone. Compiling and rendering are slow work, done outside the event's transaction
+(handlers/slow_work.py): a command that needs them is run again once they are done, and re-reads everything then.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,10 @@ from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
-from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
+from handlers.slow_work import CompiledSynopsis
+from handlers.synopsis_input import gather_synopsis_input
 from synopsis.model import ChallengeSection, Synopsis
-from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
+from synopsis.render import FORMATS, MIME_TYPES, filename_for
 
 if TYPE_CHECKING:
     from storage import Dialogue, Transaction
@@ -35,13 +36,20 @@ async def room_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
 
 
 async def compiled(call: CommandCall, tx: Transaction, dialogue: Dialogue) -> Synopsis:
+    return (await compiled_and_rendered(call, tx, dialogue)).synopsis
+
+
+async def compiled_and_rendered(
+    call: CommandCall, tx: Transaction, dialogue: Dialogue, formats: tuple[str, ...] = ()
+) -> CompiledSynopsis:
+    """The draft as the stored material stands now, and its documents in `formats`."""
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
     privacy = call.settings.privacy
     data = await gather_synopsis_input(
         tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories()
     )
-    return await compile_off_loop(data, call.settings.synopsis)
+    return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
 def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
@@ -210,8 +218,8 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     if await tx.synopses.purged_at(dialogue.id) is not None and adopted is not None:
         data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
     else:
-        document = await compiled(call, tx, dialogue)
-        data, name = await asyncio.to_thread(render, document, request.fmt), filename_for(document, request.fmt)
+        draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,))
+        data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
     await queue_file(tx, call.answer_room, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
     return None
 
@@ -230,8 +238,8 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
 
 async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    document = await compiled(call, tx, dialogue)
-    markdown, docx, json = [await asyncio.to_thread(render, document, fmt) for fmt in ("md", "docx", "json")]
+    draft = await compiled_and_rendered(call, tx, dialogue, ("md", "docx", "json"))
+    markdown, docx, json = (draft.rendered[fmt] for fmt in ("md", "docx", "json"))
     await tx.synopses.adopt(dialogue.id, call.now, markdown, docx, json)
     await tx.synopses.audit(dialogue.id, "synopsis adopted", call.now)
     return Reply.plain(

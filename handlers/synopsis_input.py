@@ -27,7 +27,8 @@ def grouping_params(settings: SynopsisSettings) -> GroupingParams:
 
 
 async def compile_off_loop(data: SynopsisInput, settings: SynopsisSettings) -> Synopsis:
-    """Compile in a worker thread: a large dialogue takes seconds, and the bot must keep syncing meanwhile."""
+    """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds). The running bot compiles
+    through handlers/slow_work.py instead, outside the event's transaction."""
     return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings))
 
 

@@ -186,6 +186,8 @@ class OutboxRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        # Messages queued in this transaction, so a caller can tell whether it queued anything.
+        self.enqueued = 0
 
     async def enqueue(self, destination: Destination, item: OutboxItem, now: float) -> str:
         """Queue an item for a room or a person and return the transaction id it will be sent with."""
@@ -197,6 +199,7 @@ class OutboxRepository:
             "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
             (txn_id, destination_kind, destination_value, kind, _json.dumps(fields), data, now, now),
         )
+        self.enqueued += 1
         logger.debug("outbox: queued %s", txn_id)
         return txn_id
 

@@ -19,6 +19,7 @@ from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
 from handlers.registry import build_registry
 from handlers.roster_csv import parse_roster_csv
+from handlers.slow_work import SlowWork, local_runner
 from privacy import DEFAULT_CATEGORIES, STAKEHOLDER_CATEGORIES, StakeholderCategories
 from storage import Database, RoomMessage
 from synopsis.compile import compile_synopsis
@@ -187,7 +188,7 @@ async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,
-        fetch_attachment=roster_file,
+        slow_work=SlowWork(local_runner(fetch_attachment=roster_file)),
         rooms=room_snapshot,
     )
     yield Roster(db, env)
