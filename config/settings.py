@@ -302,6 +302,12 @@ class BotSettings(_Section):
         description="A scheduled opening that fell due while the bot was down is still posted if the bot is back "
         "within this many minutes; otherwise the room is told it was missed.",
     )
+    undecryptable_notice_minutes: Annotated[float, BeforeValidator(_no_bools)] = Field(
+        default=60,
+        gt=0,
+        description="A message the bot still cannot decrypt this many minutes after it arrived: its sender is told "
+        "privately (without its content) to send it again. Fractions allowed. The bot keeps waiting for the key.",
+    )
 
     @property
     def all_command_prefixes(self) -> tuple[str, ...]:

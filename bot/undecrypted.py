@@ -1,0 +1,325 @@
+"""Events the bot could not decrypt yet: retried over the whole backlog, their keys requested, their senders told.
+
+An encrypted event whose room key has not reached the bot is stored as 'awaiting_key' (bot/sync_loop.py). After
+every sync the sync loop hands over to `UndecryptedEvents`, which sweeps over all of them, oldest first from where
+it stands, a bounded number per sync; its cursor wraps around, so however many can never be read, a newer event
+whose key arrives is still reached. On each visit an event is:
+
+- decrypted, if its key has arrived since: it then goes to the handlers like any other event;
+- ignored, if it was sent before the bot joined its room: history the bot was not there for, never asked about;
+- otherwise its key is requested (m.room_key_request) from the sending device and from the bot's own other
+  devices, at most once per megolm session per `KEY_REREQUEST_SECONDS` in this process, and so again after a
+  restart (nio keeps the requests it sent, but never sends one twice on its own);
+- and once it has waited `bot.undecryptable_notice_minutes`, its sender is told by direct message, once (a marker
+  in `once_markers`), that a message they sent at <time> in <room> could not be read. No content: the bot has
+  none. The event keeps waiting for its key, so a key that arrives after the notice still gets it handled.
+
+A sweep is owed at start (events stored before a restart need their keys asked for again), whenever to-device
+messages arrived (they carry room keys), and every so often (for requests and notices that fall due).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nio import AsyncClient, MegolmEvent
+
+from bot.decryption import Decryption, decrypt_for_inbox
+from bot.errors import NETWORK_ERRORS
+from config import Settings
+from handlers.outgoing import queue_direct_message
+from handlers.replies import Reply
+from storage import Database
+from storage.errors import RowNotFoundError
+from storage.inbox import AwaitingKeyRow
+
+log = logging.getLogger(__name__)
+
+# Rows read per transaction, and visited at most after one sync (the rest wait for the next sync): a huge backlog
+# costs each sync a bounded moment, and the cursor makes sure every row's turn comes.
+ROWS_PER_STEP = 200
+ROWS_PER_CYCLE = 2_000
+# A key request that went unanswered is sent again after this long (and after every restart).
+KEY_REREQUEST_SECONDS = 30 * 60
+# The longest time between two sweeps when no key arrives, so requests and notices that fall due go out.
+MAX_SECONDS_BETWEEN_SWEEPS = 5 * 60
+NOTICE_SCOPE = "undecryptable-notice"
+
+
+def _from_before_the_join(event: MegolmEvent, joined_at_ms: int | None) -> bool:
+    """History the bot was not there for: sent before it (last) joined the room."""
+    return joined_at_ms is not None and event.server_timestamp < joined_at_ms
+
+
+class SweepCursor:
+    """Where the sweep over the events awaiting keys stands, by inbox seq, and whether a full sweep is owed.
+
+    `owe_sweep()` asks for every awaiting event to be visited again, starting where the cursor stands: it runs to
+    the newest event, wraps around to the oldest, and ends where it was asked for. Asking again mid-sweep moves
+    that end point, so a sweep is never restarted from the oldest event (which, with keys arriving often, would
+    keep the newest events from ever being reached). A finished sweep leaves the cursor at the start.
+    """
+
+    def __init__(self) -> None:
+        self.position = 0
+        self._stop_at: int | None = None
+        self._wrapped = False
+
+    @property
+    def sweep_owed(self) -> bool:
+        return self._stop_at is not None
+
+    def owe_sweep(self) -> None:
+        self._stop_at = self.position
+        self._wrapped = False
+
+    def window(self) -> tuple[int, int | None]:
+        """The next page: events with seq above the first number and, once wrapped, up to the second."""
+        return self.position, (self._stop_at if self._wrapped else None)
+
+    def advance(self, last_seq: int | None, page_was_full: bool) -> None:
+        """Move past a page whose newest event had `last_seq` (None if it was empty)."""
+        if page_was_full and last_seq is not None:
+            self.position = last_seq
+            return
+        # A short page: the newest event (or, once wrapped, the sweep's end) is reached.
+        if self._wrapped or not self._stop_at:
+            self.position, self._stop_at, self._wrapped = 0, None, False
+        else:
+            self.position, self._wrapped = 0, True
+
+
+@dataclass
+class _Tally:
+    """What one cycle did, for the log: counts only, never whose events."""
+
+    decrypted: int = 0
+    dropped: int = 0
+    history_ignored: int = 0
+    keys_requested: int = 0
+    senders_told: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.decrypted, self.dropped, self.history_ignored, self.keys_requested, self.senders_told))
+
+
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    event_id: str
+    room_id: str
+    sender: str
+    sent_at_ms: int
+
+
+class UndecryptedEvents:
+    """The events awaiting keys, worked through by the sync loop after each sync (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        db: Database,
+        settings: Settings,
+        on_decrypted: Callable[[], None],
+        on_outbox_changed: Callable[[], None],
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._settings = settings
+        self._on_decrypted = on_decrypted
+        self._on_outbox_changed = on_outbox_changed
+        self._clock = clock
+        self._monotonic = monotonic
+        self._notice_after_seconds = settings.bot.undecryptable_notice_minutes * 60
+        self._seconds_between_sweeps = min(MAX_SECONDS_BETWEEN_SWEEPS, self._notice_after_seconds / 2)
+        self._cursor = SweepCursor()
+        self._cursor.owe_sweep()  # at start: ask again for the keys of whatever waited through the restart
+        self._next_periodic_sweep = 0.0
+        # (room ID, megolm session ID) -> when its key was last requested (monotonic), this process only.
+        self._requested: dict[tuple[str, str], float] = {}
+        self._last_logged_count: int | None = None
+
+    async def after_sync(self, new_undecrypted: Sequence[MegolmEvent], *, keys_may_have_arrived: bool) -> None:
+        """Ask for the keys of this sync's unreadable events, then take the sweep a bounded step further."""
+        tally = _Tally()
+        if new_undecrypted:
+            await self._request_keys_of_new(new_undecrypted, tally)
+        if keys_may_have_arrived or (not self._cursor.sweep_owed and self._monotonic() >= self._next_periodic_sweep):
+            self._cursor.owe_sweep()
+        swept = self._cursor.sweep_owed
+        if swept:
+            await self._sweep_one_cycle(tally)
+        if tally.keys_requested:
+            await self._send_key_requests()
+        if swept or tally:
+            await self._log(tally)
+
+    async def _request_keys_of_new(self, events: Sequence[MegolmEvent], tally: _Tally) -> None:
+        async with self._db.transaction() as tx:
+            joined_at = {room_id: await tx.rooms.joined_at(room_id) for room_id in {event.room_id for event in events}}
+        for event in events:
+            if not _from_before_the_join(event, joined_at.get(event.room_id)):
+                self._request_key(event, tally)
+
+    async def _sweep_one_cycle(self, tally: _Tally) -> None:
+        budget = ROWS_PER_CYCLE
+        while self._cursor.sweep_owed and budget > 0:
+            after, up_to = self._cursor.window()
+            limit = min(ROWS_PER_STEP, budget)
+            async with self._db.transaction() as tx:
+                rows = await tx.inbox.awaiting_key_page(after, up_to, limit)
+                joined_at = {room_id: await tx.rooms.joined_at(room_id) for room_id in {row.room_id for row in rows}}
+            budget -= limit
+            await self._visit(rows, joined_at, tally)
+            self._cursor.advance(rows[-1].seq if rows else None, len(rows) == limit)
+            await asyncio.sleep(0)  # decrypting a page is CPU work: let other tasks run between pages
+        if not self._cursor.sweep_owed:
+            self._next_periodic_sweep = self._monotonic() + self._seconds_between_sweeps
+
+    async def _visit(self, rows: Sequence[AwaitingKeyRow], joined_at: dict[str, int | None], tally: _Tally) -> None:
+        decrypted: list[tuple[str, dict[str, Any]]] = []
+        not_to_wait_for: list[str] = []
+        unreadable: list[_Unreadable] = []
+        now = self._clock()
+        for row in rows:
+            envelope = MegolmEvent.from_dict(row.source)
+            if not isinstance(envelope, MegolmEvent):
+                continue  # only megolm events are ever stored awaiting a key
+            envelope.room_id = row.room_id
+            outcome = (
+                decrypt_for_inbox(self._client, envelope, row.room_id)
+                if self._has_room_key(envelope)
+                else Decryption(awaiting_key=True)
+            )
+            if not outcome.awaiting_key:
+                if outcome.source is None:
+                    not_to_wait_for.append(row.event_id)  # forged or malformed: dropped (decryption logs it)
+                    tally.dropped += 1
+                else:
+                    decrypted.append((row.event_id, outcome.source))
+                continue
+            if _from_before_the_join(envelope, joined_at.get(row.room_id)):
+                not_to_wait_for.append(row.event_id)
+                tally.history_ignored += 1
+                continue
+            self._request_key(envelope, tally)
+            if now - row.received_at >= self._notice_after_seconds and envelope.sender != self._client.user_id:
+                unreadable.append(_Unreadable(row.event_id, row.room_id, envelope.sender, envelope.server_timestamp))
+        if not decrypted and not not_to_wait_for and not unreadable:
+            return
+        told = 0
+        async with self._db.transaction() as tx:
+            for event_id, source in decrypted:
+                try:
+                    await tx.inbox.mark_decrypted(event_id, source)
+                except RowNotFoundError:
+                    continue  # no longer waiting (purged meanwhile): nothing to hand over
+                tally.decrypted += 1
+            await tx.inbox.ignore_awaiting(not_to_wait_for)
+            by_sender: dict[str, list[_Unreadable]] = defaultdict(list)
+            for event in unreadable:
+                if await tx.once.mark(NOTICE_SCOPE, event.event_id, now):
+                    by_sender[event.sender].append(event)
+            for sender, events in by_sender.items():
+                await queue_direct_message(tx, sender, self._notice(events), now)
+            told = len(by_sender)
+        tally.senders_told += told
+        if tally.decrypted:
+            self._on_decrypted()
+        if told:
+            self._on_outbox_changed()
+
+    def _has_room_key(self, event: MegolmEvent) -> bool:
+        """Whether nio holds the event's megolm session. Checked first because each failed decryption costs a nio
+        warning in the log, and most visits to a long-waiting event find no key."""
+        olm = self._client.olm
+        if olm is None:
+            return False
+        return olm.inbound_group_store.get(event.room_id, event.sender_key, event.session_id) is not None
+
+    def _request_key(self, event: MegolmEvent, tally: _Tally) -> None:
+        """Queue an m.room_key_request for the event's session, unless one went out for it lately.
+
+        Addressed to the device that sent the event (the one that can share the key again) and to the bot's own
+        other devices, as nio itself does; nio sends it with the other to-device messages and remembers it, which
+        it needs in order to accept a forwarded key. The request names the room and session, nothing else."""
+        client = self._client
+        if client.olm is None or not event.session_id or not event.room_id:
+            return
+        key = (event.room_id, event.session_id)
+        now = self._monotonic()
+        last = self._requested.get(key)
+        if last is not None and now - last < KEY_REREQUEST_SECONDS:
+            return
+        self._requested[key] = now
+        outgoing = client.olm.outgoing_to_device_messages
+        outgoing.append(event.as_key_request(event.sender, client.device_id, device_id=event.device_id or None))
+        if event.sender != client.user_id:
+            outgoing.append(event.as_key_request(client.user_id, client.device_id))
+        tally.keys_requested += 1
+
+    async def _send_key_requests(self) -> None:
+        try:
+            await self._client.send_to_device_messages()
+        except NETWORK_ERRORS as error:
+            # They stay queued in nio and go out with the next sync's housekeeping.
+            log.warning("key requests not sent yet; will retry", extra={"error": type(error).__name__})
+
+    def _notice(self, events: Sequence[_Unreadable]) -> Reply:
+        """The private message to one sender: when and where, never what (the bot cannot know, and it stays so)."""
+        places = [f"at {self._when(event.sent_at_ms)} in {self._room_name(event.room_id)}" for event in events]
+        device = self._client.device_id
+        if len(places) == 1:
+            opening = f"A message you sent {places[0]} could not be read by the bot: its encryption key never "
+            opening += "reached the bot, so it is not part of the dialogue. Please send it again"
+        else:
+            listed = "\n".join(f"- {place}" for place in places)
+            opening = f"{len(places)} messages you sent could not be read by the bot:\n{listed}\n"
+            opening += "Their encryption keys never reached the bot, so they are not part of the dialogue. Please "
+            opening += "send them again"
+        return Reply.plain(
+            f"{opening}, and check that your client shares room keys with the bot's session ({device}), for "
+            "instance by allowing unverified sessions or by verifying the bot. Should a key still arrive, its "
+            "message will be handled as usual."
+        )
+
+    def _when(self, timestamp_ms: int) -> str:
+        moment = datetime.fromtimestamp(timestamp_ms / 1000, ZoneInfo(self._settings.bot.timezone))
+        return moment.strftime("%Y-%m-%d %H:%M %Z")
+
+    def _room_name(self, room_id: str) -> str:
+        # Only the room's own name (m.room.name): a computed display name would be made of members' names.
+        room = self._client.rooms.get(room_id)
+        name = room.name if room is not None else None
+        return f"“{name}”" if name else "the dialogue room"
+
+    async def _log(self, tally: _Tally) -> None:
+        async with self._db.transaction() as tx:
+            waiting = await tx.inbox.awaiting_key_count()
+        if tally.decrypted:
+            log.info("late room keys arrived; events decrypted", extra={"events": tally.decrypted})
+        if tally.history_ignored:
+            log.debug(
+                "undecryptable history from before the bot joined ignored", extra={"events": tally.history_ignored}
+            )
+        if not tally and waiting == self._last_logged_count:
+            return
+        self._last_logged_count = waiting
+        log.info(
+            "awaiting keys",
+            extra={
+                "events": waiting,
+                "key_requests": tally.keys_requested,
+                "decrypted": tally.decrypted,
+                "senders_told": tally.senders_told,
+            },
+        )
