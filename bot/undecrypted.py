@@ -8,8 +8,9 @@ whose key arrives is still reached. On each visit an event is:
 - decrypted, if its key has arrived since: it then goes to the handlers like any other event;
 - ignored, if it was sent before the bot joined its room: history the bot was not there for, never asked about;
 - otherwise its key is requested (m.room_key_request) from the sending device and from the bot's own other
-  devices, at most once per megolm session per `KEY_REREQUEST_SECONDS` in this process, and so again after a
-  restart (nio keeps the requests it sent, but never sends one twice on its own);
+  devices, once per megolm session, again after `KEY_REREQUEST_SECONDS` and then ever less often (at most daily)
+  in this process, and again after a restart (nio's own `request_room_key` asks only the bot's own devices, and
+  never twice for a session, even across restarts);
 - and once it has waited `bot.undecryptable_notice_minutes`, its sender is told by direct message, once (a marker
   in `once_markers`), that a message they sent at <time> in <room> could not be read. No content: the bot has
   none. The event keeps waiting for its key, so a key that arrives after the notice still gets it handled.
@@ -47,8 +48,10 @@ log = logging.getLogger(__name__)
 # costs each sync a bounded moment, and the cursor makes sure every row's turn comes.
 ROWS_PER_STEP = 200
 ROWS_PER_CYCLE = 2_000
-# A key request that went unanswered is sent again after this long (and after every restart).
+# A key request that went unanswered is sent again after this long, then after twice as long each time, up to a
+# day (and after every restart): a sender's device is not pestered for a key it may no longer have.
 KEY_REREQUEST_SECONDS = 30 * 60
+MAX_KEY_REREQUEST_SECONDS = 24 * 60 * 60
 # The longest time between two sweeps when no key arrives, so requests and notices that fall due go out.
 MAX_SECONDS_BETWEEN_SWEEPS = 5 * 60
 NOTICE_SCOPE = "undecryptable-notice"
@@ -144,8 +147,9 @@ class UndecryptedEvents:
         self._cursor = SweepCursor()
         self._cursor.owe_sweep()  # at start: ask again for the keys of whatever waited through the restart
         self._next_periodic_sweep = 0.0
-        # (room ID, megolm session ID) -> when its key was last requested (monotonic), this process only.
-        self._requested: dict[tuple[str, str], float] = {}
+        # (room ID, megolm session ID) -> when its key was last requested (monotonic) and how long to wait before
+        # asking again; this process only.
+        self._requested: dict[tuple[str, str], tuple[float, float]] = {}
         self._last_logged_count: int | None = None
 
     async def after_sync(self, new_undecrypted: Sequence[MegolmEvent], *, keys_may_have_arrived: bool) -> None:
@@ -257,10 +261,13 @@ class UndecryptedEvents:
             return
         key = (event.room_id, event.session_id)
         now = self._monotonic()
-        last = self._requested.get(key)
-        if last is not None and now - last < KEY_REREQUEST_SECONDS:
-            return
-        self._requested[key] = now
+        wait = KEY_REREQUEST_SECONDS
+        if key in self._requested:
+            last, wait = self._requested[key]
+            if now - last < wait:
+                return
+            wait = min(MAX_KEY_REREQUEST_SECONDS, wait * 2)
+        self._requested[key] = (now, wait)
         outgoing = client.olm.outgoing_to_device_messages
         outgoing.append(event.as_key_request(event.sender, client.device_id, device_id=event.device_id or None))
         if event.sender != client.user_id:

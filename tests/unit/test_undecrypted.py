@@ -197,7 +197,7 @@ async def test_history_from_before_the_join_is_ignored_without_a_key_request_or_
     assert client.sent_to_device == [] and queued == 0
 
 
-async def test_keys_are_requested_once_per_session_until_the_rerequest_time_and_after_a_restart(
+async def test_keys_are_requested_once_per_session_then_again_ever_less_often_and_after_a_restart(
     db: Database, tmp_path: Path
 ) -> None:
     client, clock = KeyringClient(), Clock()
@@ -214,6 +214,13 @@ async def test_keys_are_requested_once_per_session_until_the_rerequest_time_and_
     clock.now += undecrypted_module.KEY_REREQUEST_SECONDS + 1
     await events.after_sync([], keys_may_have_arrived=True)
     assert len(client.sent_to_device) == 8
+    # Then ever less often: not again after the same time, but after twice that.
+    clock.now += undecrypted_module.KEY_REREQUEST_SECONDS + 1
+    await events.after_sync([], keys_may_have_arrived=True)
+    assert len(client.sent_to_device) == 8
+    clock.now += undecrypted_module.KEY_REREQUEST_SECONDS
+    await events.after_sync([], keys_may_have_arrived=True)
+    assert len(client.sent_to_device) == 12
 
     client.sent_to_device.clear()
     restarted = sweeper(client, db, tmp_path, clock)
