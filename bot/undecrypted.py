@@ -13,7 +13,9 @@ whose key arrives is still reached. On each visit an event is:
   never twice for a session, even across restarts);
 - and once it has waited `bot.undecryptable_notice_minutes`, its sender is told by direct message, once (a marker
   in `once_markers`), that a message they sent at <time> in <room> could not be read. No content: the bot has
-  none. The event keeps waiting for its key, so a key that arrives after the notice still gets it handled.
+  none. A sender's messages found in one cycle share one message, and a sender hears this at most once per
+  `bot.undecryptable_notice_minutes` (the rest wait for a later cycle). The event keeps waiting for its key, so a
+  key that arrives after the notice still gets it handled.
 
 A sweep is owed at start (events stored before a restart need their keys asked for again), whenever to-device
 messages arrived (they carry room keys), and every so often (for requests and notices that fall due).
@@ -33,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from nio import AsyncClient, MegolmEvent
 
-from bot.decryption import Decryption, decrypt_for_inbox
+from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS
 from config import Settings
 from handlers.outgoing import queue_direct_message
@@ -55,11 +57,13 @@ MAX_KEY_REREQUEST_SECONDS = 24 * 60 * 60
 # The longest time between two sweeps when no key arrives, so requests and notices that fall due go out.
 MAX_SECONDS_BETWEEN_SWEEPS = 5 * 60
 NOTICE_SCOPE = "undecryptable-notice"
+# A notice about many messages names when and where the first few were sent, and counts the rest.
+MAX_PLACES_LISTED = 5
 
 
-def _from_before_the_join(event: MegolmEvent, joined_at_ms: int | None) -> bool:
+def _from_before_the_join(sent_at_ms: int, joined_at_ms: int | None) -> bool:
     """History the bot was not there for: sent before it (last) joined the room."""
-    return joined_at_ms is not None and event.server_timestamp < joined_at_ms
+    return joined_at_ms is not None and sent_at_ms < joined_at_ms
 
 
 class SweepCursor:
@@ -115,11 +119,40 @@ class _Tally:
 
 
 @dataclass(frozen=True, slots=True)
-class _Unreadable:
+class _Envelope:
+    """The few fields of a stored encrypted event a visit needs, read without building nio's event (which validates
+    the whole event against a schema: most of a visit's cost, and needed only to decrypt or to ask for a key)."""
+
     event_id: str
     room_id: str
     sender: str
     sent_at_ms: int
+    session_id: str
+    sender_key: str
+    source: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: AwaitingKeyRow) -> _Envelope:
+        content = row.source.get("content")
+        content = content if isinstance(content, dict) else {}
+        sent_at = row.source.get("origin_server_ts")
+        return cls(
+            event_id=row.event_id,
+            room_id=row.room_id,
+            sender=str(row.source.get("sender", "")),
+            sent_at_ms=sent_at if isinstance(sent_at, int) else 0,
+            session_id=str(content.get("session_id", "")),
+            sender_key=str(content.get("sender_key", "")),
+            source=row.source,
+        )
+
+    def megolm(self) -> MegolmEvent | None:
+        """nio's event, delivered in this row's room; None if it is not a valid megolm event."""
+        event = MegolmEvent.from_dict(self.source)
+        if not isinstance(event, MegolmEvent):
+            return None
+        event.room_id = self.room_id
+        return event
 
 
 class UndecryptedEvents:
@@ -151,6 +184,15 @@ class UndecryptedEvents:
         # asking again; this process only.
         self._requested: dict[tuple[str, str], tuple[float, float]] = {}
         self._last_logged_count: int | None = None
+        # Events whose sender was told (or found told) in this process: later sweeps need not ask the database.
+        self._noticed: set[str] = set()
+        # Sender -> when they were last told (monotonic), this process only.
+        self._sender_told_at: dict[str, float] = {}
+
+    @property
+    def sweeping(self) -> bool:
+        """Whether a sweep is under way (it goes on after the next sync)."""
+        return self._cursor.sweep_owed
 
     async def after_sync(self, new_undecrypted: Sequence[MegolmEvent], *, keys_may_have_arrived: bool) -> None:
         """Ask for the keys of this sync's unreadable events, then take the sweep a bounded step further."""
@@ -171,11 +213,12 @@ class UndecryptedEvents:
         async with self._db.transaction() as tx:
             joined_at = {room_id: await tx.rooms.joined_at(room_id) for room_id in {event.room_id for event in events}}
         for event in events:
-            if not _from_before_the_join(event, joined_at.get(event.room_id)):
+            if not _from_before_the_join(event.server_timestamp, joined_at.get(event.room_id)):
                 self._request_key(event, tally)
 
     async def _sweep_one_cycle(self, tally: _Tally) -> None:
         budget = ROWS_PER_CYCLE
+        unreadable: list[_Envelope] = []
         while self._cursor.sweep_owed and budget > 0:
             after, up_to = self._cursor.window()
             limit = min(ROWS_PER_STEP, budget)
@@ -183,44 +226,52 @@ class UndecryptedEvents:
                 rows = await tx.inbox.awaiting_key_page(after, up_to, limit)
                 joined_at = {room_id: await tx.rooms.joined_at(room_id) for room_id in {row.room_id for row in rows}}
             budget -= limit
-            await self._visit(rows, joined_at, tally)
+            await self._visit(rows, joined_at, unreadable, tally)
             self._cursor.advance(rows[-1].seq if rows else None, len(rows) == limit)
             await asyncio.sleep(0)  # decrypting a page is CPU work: let other tasks run between pages
+        await self._tell_senders(unreadable, tally)
         if not self._cursor.sweep_owed:
             self._next_periodic_sweep = self._monotonic() + self._seconds_between_sweeps
 
-    async def _visit(self, rows: Sequence[AwaitingKeyRow], joined_at: dict[str, int | None], tally: _Tally) -> None:
+    async def _visit(
+        self,
+        rows: Sequence[AwaitingKeyRow],
+        joined_at: dict[str, int | None],
+        unreadable: list[_Envelope],
+        tally: _Tally,
+    ) -> None:
+        """Decrypt, ignore or ask for the key of each row; add those whose notice is due to `unreadable`."""
         decrypted: list[tuple[str, dict[str, Any]]] = []
         not_to_wait_for: list[str] = []
-        unreadable: list[_Unreadable] = []
         now = self._clock()
         for row in rows:
-            envelope = MegolmEvent.from_dict(row.source)
-            if not isinstance(envelope, MegolmEvent):
-                continue  # only megolm events are ever stored awaiting a key
-            envelope.room_id = row.room_id
-            outcome = (
-                decrypt_for_inbox(self._client, envelope, row.room_id)
-                if self._has_room_key(envelope)
-                else Decryption(awaiting_key=True)
-            )
-            if not outcome.awaiting_key:
-                if outcome.source is None:
-                    not_to_wait_for.append(row.event_id)  # forged or malformed: dropped (decryption logs it)
-                    tally.dropped += 1
-                else:
-                    decrypted.append((row.event_id, outcome.source))
-                continue
-            if _from_before_the_join(envelope, joined_at.get(row.room_id)):
+            envelope = _Envelope.of(row)
+            if self._has_room_key(envelope):
+                megolm = envelope.megolm()
+                outcome = decrypt_for_inbox(self._client, megolm, row.room_id) if megolm is not None else None
+                if outcome is not None and not outcome.awaiting_key:
+                    if outcome.source is None:
+                        not_to_wait_for.append(row.event_id)  # forged or malformed: dropped (decryption logs it)
+                        tally.dropped += 1
+                    else:
+                        decrypted.append((row.event_id, outcome.source))
+                    continue
+            if _from_before_the_join(envelope.sent_at_ms, joined_at.get(row.room_id)):
                 not_to_wait_for.append(row.event_id)
                 tally.history_ignored += 1
                 continue
-            self._request_key(envelope, tally)
-            if now - row.received_at >= self._notice_after_seconds and envelope.sender != self._client.user_id:
-                unreadable.append(_Unreadable(row.event_id, row.room_id, envelope.sender, envelope.server_timestamp))
-        if not decrypted and not not_to_wait_for and not unreadable:
+            if self._key_request_due(envelope.room_id, envelope.session_id):
+                megolm = envelope.megolm()
+                if megolm is not None:
+                    self._request_key(megolm, tally)
+            if (
+                now - row.received_at >= self._notice_after_seconds
+                and envelope.sender != self._client.user_id
+                and row.event_id not in self._noticed
+            ):
+                unreadable.append(envelope)
+        if not decrypted and not not_to_wait_for:
             return
-        told = 0
         async with self._db.transaction() as tx:
             for event_id, source in decrypted:
                 try:
@@ -229,26 +280,50 @@ class UndecryptedEvents:
                     continue  # no longer waiting (purged meanwhile): nothing to hand over
                 tally.decrypted += 1
             await tx.inbox.ignore_awaiting(not_to_wait_for)
-            by_sender: dict[str, list[_Unreadable]] = defaultdict(list)
-            for event in unreadable:
-                if await tx.once.mark(NOTICE_SCOPE, event.event_id, now):
-                    by_sender[event.sender].append(event)
-            for sender, events in by_sender.items():
-                await queue_direct_message(tx, sender, self._notice(events), now)
-            told = len(by_sender)
-        tally.senders_told += told
         if tally.decrypted:
             self._on_decrypted()
+
+    async def _tell_senders(self, unreadable: Sequence[_Envelope], tally: _Tally) -> None:
+        """One direct message per sender about their messages found unreadable in this cycle, each message told
+        once (a marker per event); a sender told lately waits for the next cycle after `notice_after` has passed,
+        so that a large backlog brings them a few messages, not hundreds."""
+        now, moment = self._clock(), self._monotonic()
+        by_sender: dict[str, list[_Envelope]] = defaultdict(list)
+        for envelope in unreadable:
+            told_at = self._sender_told_at.get(envelope.sender)
+            if told_at is None or moment - told_at >= self._notice_after_seconds:
+                by_sender[envelope.sender].append(envelope)
+        if not by_sender:
+            return
+        told: list[str] = []
+        async with self._db.transaction() as tx:
+            for sender, envelopes in by_sender.items():
+                untold = [
+                    envelope for envelope in envelopes if await tx.once.mark(NOTICE_SCOPE, envelope.event_id, now)
+                ]
+                if untold:
+                    await queue_direct_message(tx, sender, self._notice(untold), now)
+                    told.append(sender)
+        # Remembered only once committed; the markers in the database are what count across restarts.
+        self._noticed.update(envelope.event_id for envelopes in by_sender.values() for envelope in envelopes)
+        self._sender_told_at.update(dict.fromkeys(told, moment))
+        tally.senders_told += len(told)
         if told:
             self._on_outbox_changed()
 
-    def _has_room_key(self, event: MegolmEvent) -> bool:
-        """Whether nio holds the event's megolm session. Checked first because each failed decryption costs a nio
-        warning in the log, and most visits to a long-waiting event find no key."""
+    def _has_room_key(self, envelope: _Envelope) -> bool:
+        """Whether nio holds the event's megolm session. Checked first because most visits to a long-waiting event
+        find no key, and a failed decryption costs a nio warning in the log and more time than this look-up."""
         olm = self._client.olm
         if olm is None:
             return False
-        return olm.inbound_group_store.get(event.room_id, event.sender_key, event.session_id) is not None
+        return olm.inbound_group_store.get(envelope.room_id, envelope.sender_key, envelope.session_id) is not None
+
+    def _key_request_due(self, room_id: str, session_id: str) -> bool:
+        if not session_id:
+            return False
+        requested = self._requested.get((room_id, session_id))
+        return requested is None or self._monotonic() - requested[0] >= requested[1]
 
     def _request_key(self, event: MegolmEvent, tally: _Tally) -> None:
         """Queue an m.room_key_request for the event's session, unless one went out for it lately.
@@ -259,15 +334,12 @@ class UndecryptedEvents:
         client = self._client
         if client.olm is None or not event.session_id or not event.room_id:
             return
+        if not self._key_request_due(event.room_id, event.session_id):
+            return
         key = (event.room_id, event.session_id)
-        now = self._monotonic()
-        wait = KEY_REREQUEST_SECONDS
-        if key in self._requested:
-            last, wait = self._requested[key]
-            if now - last < wait:
-                return
-            wait = min(MAX_KEY_REREQUEST_SECONDS, wait * 2)
-        self._requested[key] = (now, wait)
+        previous = self._requested.get(key)
+        wait = KEY_REREQUEST_SECONDS if previous is None else min(MAX_KEY_REREQUEST_SECONDS, previous[1] * 2)
+        self._requested[key] = (self._monotonic(), wait)
         outgoing = client.olm.outgoing_to_device_messages
         outgoing.append(event.as_key_request(event.sender, client.device_id, device_id=event.device_id or None))
         if event.sender != client.user_id:
@@ -281,7 +353,7 @@ class UndecryptedEvents:
             # They stay queued in nio and go out with the next sync's housekeeping.
             log.warning("key requests not sent yet; will retry", extra={"error": type(error).__name__})
 
-    def _notice(self, events: Sequence[_Unreadable]) -> Reply:
+    def _notice(self, events: Sequence[_Envelope]) -> Reply:
         """The private message to one sender: when and where, never what (the bot cannot know, and it stays so)."""
         places = [f"at {self._when(event.sent_at_ms)} in {self._room_name(event.room_id)}" for event in events]
         device = self._client.device_id
@@ -289,7 +361,9 @@ class UndecryptedEvents:
             opening = f"A message you sent {places[0]} could not be read by the bot: its encryption key never "
             opening += "reached the bot, so it is not part of the dialogue. Please send it again"
         else:
-            listed = "\n".join(f"- {place}" for place in places)
+            listed = "\n".join(f"- {place}" for place in places[:MAX_PLACES_LISTED])
+            if len(places) > MAX_PLACES_LISTED:
+                listed += f"\n- and {len(places) - MAX_PLACES_LISTED} more"
             opening = f"{len(places)} messages you sent could not be read by the bot:\n{listed}\n"
             opening += "Their encryption keys never reached the bot, so they are not part of the dialogue. Please "
             opening += "send them again"

@@ -259,3 +259,33 @@ async def test_once_due_each_sender_is_told_once_about_their_unreadable_messages
     assert "“Norms dialogue”" in by_recipient[BOB] and "send it again" in by_recipient[BOB]
     assert all("opaque" not in body and "$event" not in body for body in by_recipient.values())
     assert counts["awaiting_key"] == 3
+
+
+async def test_a_sender_with_many_unreadable_messages_gets_a_short_list_and_at_most_one_notice_per_interval(
+    db: Database, tmp_path: Path
+) -> None:
+    client, clock = KeyringClient(), Clock()
+    async with db.transaction() as tx:
+        await tx.inbox.add([envelope(number, "s1") for number in range(12)], clock.now)
+    events = sweeper(client, db, tmp_path, clock, undecryptable_notice_minutes=10)
+    await events.after_sync([], keys_may_have_arrived=False)
+    async with db.transaction() as tx:
+        await tx.inbox.add([envelope(50, "s2")], clock.now + 5 * 60)
+
+    clock.now += 10 * 60
+    await events.after_sync([], keys_may_have_arrived=True)
+    async with db.transaction() as tx:
+        first = [row.content["body"] for row in await tx.outbox.sendable_heads(clock.now + 1)]
+    clock.now += 5 * 60  # the later message is due now, but Alice was told five minutes ago
+    await events.after_sync([], keys_may_have_arrived=True)
+    async with db.transaction() as tx:
+        held = await tx.outbox.pending_count()
+    clock.now += 5 * 60
+    await events.after_sync([], keys_may_have_arrived=True)
+    async with db.transaction() as tx:
+        queued = await tx.outbox.pending_count()
+
+    assert len(first) == 1
+    assert "12 messages you sent could not be read" in first[0] and "- and 7 more" in first[0]
+    assert first[0].count("“Norms dialogue”") == 5
+    assert held == 1 and queued == 2
