@@ -23,6 +23,7 @@ from bot.scheduler import ScheduleRunner
 from bot.sender import OutboxSender
 from bot.session import open_client
 from bot.sync_loop import SyncLoop
+from bot.undecrypted import UndecryptedEvents
 from config import Settings
 from handlers.context import BotInfo
 from handlers.registry import build_registry
@@ -97,7 +98,10 @@ class BotApp:
         rooms = RoomDirectory()
         sender = OutboxSender(client, db)
         # The three parts wake each other; the lambdas let each be built before the one it wakes.
-        sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake())
+        undecrypted = UndecryptedEvents(
+            client, db, settings, on_decrypted=lambda: processor.wake(), on_outbox_changed=sender.wake
+        )
+        sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake(), undecrypted=undecrypted)
         scheduler = ScheduleRunner(
             db,
             on_injected=lambda: processor.wake(),

@@ -9,7 +9,6 @@ was down) is back-filled with `/messages` before anything is committed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -33,6 +32,7 @@ from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS, LoginError
 from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
+from bot.undecrypted import UndecryptedEvents
 from config import Settings
 from storage import Database, NewInboxEvent
 
@@ -86,6 +86,7 @@ class SyncLoop:
         settings: Settings,
         rooms: RoomDirectory,
         on_new_events: Callable[[], None],
+        undecrypted: UndecryptedEvents,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
@@ -93,6 +94,7 @@ class SyncLoop:
         self._settings = settings
         self._rooms = rooms
         self._on_new_events = on_new_events
+        self._undecrypted = undecrypted
         self._clock = clock
         self.first_sync_done = asyncio.Event()
 
@@ -299,7 +301,8 @@ class SyncLoop:
         return new_count
 
     async def _after_sync(self, batch: _Batch, *, keys_may_have_arrived: bool) -> None:
-        """What nio's own sync_forever does after each sync, so encrypted rooms keep working, then retry decryption."""
+        """What nio's own sync_forever does after each sync, so encrypted rooms keep working, then the events still
+        awaiting keys get their turn (bot/undecrypted.py)."""
         client = self._client
         if client.olm is None:
             return
@@ -311,46 +314,6 @@ class SyncLoop:
             if client.should_claim_keys:
                 await client.keys_claim(client.get_users_for_key_claiming())
             await client.send_to_device_messages()
-            for event in batch.undecrypted:
-                await self._request_key(event)
         except (*NETWORK_ERRORS, LocalProtocolError) as error:
             log.warning("key housekeeping failed; will retry after the next sync", extra={"error": repr(error)[:200]})
-        # Room keys come as to-device messages; without any, a retry could only fail again (and log that).
-        if keys_may_have_arrived:
-            await self._retry_undecrypted()
-
-    async def _request_key(self, event: MegolmEvent) -> None:
-        # nio raises LocalProtocolError when this session's key was already requested.
-        with contextlib.suppress(LocalProtocolError):
-            await self._client.request_room_key(event)
-
-    async def _retry_undecrypted(self) -> None:
-        """Decrypt inbox events whose room key has arrived since; they then go to the handlers like any other."""
-        async with self._db.transaction() as tx:
-            waiting = await tx.inbox.awaiting_key()
-        decrypted: list[tuple[str, dict[str, Any]]] = []
-        dropped: list[str] = []
-        for row in waiting:
-            if row.source is None:
-                continue
-            envelope = MegolmEvent.from_dict(row.source)
-            if not isinstance(envelope, MegolmEvent):
-                continue
-            outcome = decrypt_for_inbox(self._client, envelope, row.room_id)
-            if outcome.awaiting_key:
-                continue
-            if outcome.source is None:
-                dropped.append(row.event_id)
-            else:
-                decrypted.append((row.event_id, outcome.source))
-        if not decrypted and not dropped:
-            return
-        async with self._db.transaction() as tx:
-            for event_id, source in decrypted:
-                await tx.inbox.mark_decrypted(event_id, source)
-            for event_id in dropped:
-                await tx.inbox.mark_ignored(event_id)
-        if not decrypted:
-            return
-        log.info("late room keys arrived; events decrypted", extra={"events": len(decrypted)})
-        self._on_new_events()
+        await self._undecrypted.after_sync(batch.undecrypted, keys_may_have_arrived=keys_may_have_arrived)

@@ -308,6 +308,12 @@ class BotSettings(_Section):
         description="Days the bot keeps the IDs of handled events and the records of sent messages (their content is "
         "gone already) before an hourly clean-up deletes them, so the database stops growing.",
     )
+    undecryptable_notice_minutes: Annotated[float, BeforeValidator(_no_bools)] = Field(
+        default=60,
+        gt=0,
+        description="A message the bot still cannot decrypt this many minutes after it arrived: its sender is told "
+        "privately (without its content) to send it again. Fractions allowed. The bot keeps waiting for the key.",
+    )
 
     @property
     def all_command_prefixes(self) -> tuple[str, ...]:

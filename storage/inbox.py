@@ -293,6 +293,55 @@ class InboxRepository:
         logger.debug("inbox: pruned %d handled events", removed)
         return removed
 
+    async def awaiting_key_page(self, after_seq: int, up_to_seq: int | None, limit: int) -> list[AwaitingKeyRow]:
+        """Up to ``limit`` events awaiting a key with ``after_seq < seq <= up_to_seq`` (no upper bound if None),
+        oldest first: one step of a sweep that goes over the whole backlog, however large (bot/undecrypted.py)."""
+        rows = await self._session.fetchall(
+            "SELECT seq, event_id, room_id, source, received_at FROM inbox "
+            "WHERE state = 'awaiting_key' AND seq > ? AND (? IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
+            (after_seq, up_to_seq, up_to_seq, limit),
+        )
+        return [
+            AwaitingKeyRow(
+                seq=row["seq"],
+                event_id=row["event_id"],
+                room_id=row["room_id"],
+                source=_json.loads(row["source"]) or {},
+                received_at=float(row["received_at"]),
+            )
+            for row in rows
+        ]
+
+    async def awaiting_key_count(self) -> int:
+        """How many events wait for a decryption key (for the log: a count, no IDs)."""
+        return int(await self._session.scalar("SELECT COUNT(*) FROM inbox WHERE state = 'awaiting_key'") or 0)
+
+    async def ignore_awaiting(self, event_ids: Iterable[str]) -> int:
+        """Stop waiting for the keys of these events (history from before the bot joined): their source is dropped
+        and they become 'ignored'. Only events still awaiting a key change; returns how many did."""
+        wanted = list(dict.fromkeys(event_ids))
+        if not wanted:
+            return 0
+        ignored = await self._session.execute(
+            "UPDATE inbox SET state = 'ignored', source = NULL "
+            "WHERE state = 'awaiting_key' AND event_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        if ignored:
+            self._session.request_lazy_checkpoint()
+        return ignored
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingKeyRow:
+    """An event still waiting for its decryption key: the server's encrypted envelope, and when it was stored."""
+
+    seq: int
+    event_id: str
+    room_id: str
+    source: dict[str, Any]
+    received_at: float
+
 
 def _require(changed: int, event_id: str, states: str) -> None:
     if changed == 0:

@@ -85,6 +85,11 @@ class WithheldRoomKey:
         # Megolm ratchets on every message: keep the key as it was before the first one, to share it later.
         self._key_from_the_start = _SessionKeyFrozen(self._session)
 
+    @property
+    def session_id(self) -> str:
+        """The megolm session whose key is withheld: what a room key request for these messages names."""
+        return str(self._session.id)
+
     async def release(self) -> None:
         self._session.shared = False
         self._user.client.olm.outbound_group_sessions[self._room_id] = self._key_from_the_start

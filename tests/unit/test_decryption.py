@@ -16,9 +16,8 @@ import pytest
 from nio import AsyncClient, AsyncClientConfig, MegolmEvent, SyncResponse
 
 from bot.decryption import decrypt_for_inbox, inbox_source
-from bot.room_state import RoomDirectory
 from bot.server_state_client import ServerStateClient
-from bot.sync_loop import SyncLoop
+from bot.undecrypted import UndecryptedEvents
 from handlers.events import InboundEvent
 from storage import Database, NewInboxEvent
 from tests.unit.fakes import make_settings
@@ -250,14 +249,16 @@ async def test_late_decryption_keeps_the_envelope_and_drops_a_payload_naming_ano
     )
     db = await Database.open(tmp_path / "bot.db")
     woken: list[int] = []
-    loop = SyncLoop(bot_client, db, make_settings(tmp_path), RoomDirectory(), on_new_events=lambda: woken.append(1))
+    undecrypted = UndecryptedEvents(
+        bot_client, db, make_settings(tmp_path), on_decrypted=lambda: woken.append(1), on_outbox_changed=lambda: None
+    )
     try:
         async with db.transaction() as tx:
             await tx.inbox.add(
                 [NewInboxEvent(source["event_id"], ROOM, source, awaiting_key=True) for source in (fine, forged)], 1.0
             )
 
-        await loop._retry_undecrypted()  # what runs after a sync that brought room keys
+        await undecrypted.after_sync([], keys_may_have_arrived=True)  # what runs after a sync that brought room keys
 
         async with db.transaction() as tx:
             ready = await tx.inbox.next_ready(2.0)

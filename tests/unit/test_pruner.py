@@ -15,6 +15,7 @@ import pytest
 from bot.pruner import ARRIVAL_MARGIN_SECONDS, SCHEDULED_ID_PREFIX, PruneCounts, Pruner, backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
+from bot.undecrypted import UndecryptedEvents
 from handlers.scheduled import ACTIONS, PlannedAction
 from storage import Database, NewInboxEvent, Room, RoomMessage
 from tests.unit.fakes import make_settings
@@ -175,7 +176,10 @@ async def test_back_fill_stops_at_events_older_than_the_horizon_so_pruned_ones_a
         message("$old", int((NOW - 40 * DAY) * 1000)),
         message("$older", int((NOW - 45 * DAY) * 1000)),
     ]
-    loop = SyncLoop(PagingClient(history), db, make_settings(tmp_path), RoomDirectory(), on_new_events=lambda: None)  # type: ignore[arg-type]
+    settings = make_settings(tmp_path)
+    client = PagingClient(history)
+    undecrypted = UndecryptedEvents(client, db, settings, on_decrypted=lambda: None, on_outbox_changed=lambda: None)  # type: ignore[arg-type]
+    loop = SyncLoop(client, db, settings, RoomDirectory(), on_new_events=lambda: None, undecrypted=undecrypted)  # type: ignore[arg-type]
     batch = _Batch()
 
     collected = await loop._backfill(ROOM, "0", _RoomBatch(), batch)
