@@ -147,7 +147,8 @@ class OutboxSender:
             try:
                 room_id = await self._direct_rooms.ready_room_for(room_id)
             except DirectRoomUnavailable as reason:
-                await self._retry_later(row, str(reason), give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
+                limit = None if reason.passing else MAX_UNKNOWN_ROOM_ATTEMPTS
+                await self._retry_later(row, str(reason), give_up_after=limit)
                 return
             except (*NETWORK_ERRORS, LocalProtocolError) as error:
                 await self._retry_later(row, f"{type(error).__name__}: {error}"[:300], give_up_after=None)

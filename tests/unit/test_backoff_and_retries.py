@@ -6,9 +6,10 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-from nio import RoomSendError
+from nio import RoomCreateError, RoomCreateResponse, RoomSendError
 
 from bot.backoff import backoff_delay, worth_logging
+from bot.errors import is_passing_fault
 from bot.sender import OutboxSender
 from storage import Database
 from tests.unit.fakes import RecordingClient
@@ -154,3 +155,52 @@ def test_backoff_doubles_from_about_a_second_up_to_the_cap_with_jitter_below_it(
 
 def test_failures_worth_a_log_line_are_the_first_and_then_ever_further_apart():
     assert [n for n in range(1, 100) if worth_logging(n)] == [1, 2, 4, 8, 16, 32, 64]
+
+
+def with_status(error, status: int):
+    error.transport_response = SimpleNamespace(status=status)
+    return error
+
+
+@pytest.mark.parametrize(
+    ("answer", "passing"),
+    [
+        (with_status(RoomSendError("unknown error"), 502), True),
+        (with_status(RoomSendError("Internal server error", "M_UNKNOWN"), 500), True),
+        (with_status(RoomSendError("slow down", "M_LIMIT_EXCEEDED"), 429), True),
+        (RoomSendError("no status kept", "M_UNKNOWN"), True),
+        (with_status(RoomSendError("Invalid access token", "M_UNKNOWN_TOKEN"), 401), False),
+        (with_status(RoomSendError("Invalid password", "M_FORBIDDEN"), 403), False),
+        (with_status(RoomSendError("unknown error"), 404), False),
+    ],
+    ids=["502-page", "500", "429", "M_UNKNOWN-no-status", "401-token", "403", "404-page"],
+)
+def test_a_passing_fault_is_told_apart_from_a_refusal(answer, passing):
+    assert is_passing_fault(answer) is passing
+
+
+class DirectRoomClient(RecordingClient):
+    """Creating the direct room fails with 503 `failures` times, then works and the person is in it at once."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.create_failures_left = failures
+
+    async def room_create(self, **_: object):
+        if self.create_failures_left:
+            self.create_failures_left -= 1
+            return with_status(RoomCreateError("Service Unavailable"), 503)
+        self.add_room("!dm:test").add_member("@carol:test", None, None)
+        return RoomCreateResponse("!dm:test")
+
+
+async def test_a_direct_message_waits_out_a_homeserver_that_cannot_create_the_room_for_now(db):
+    client = DirectRoomClient(failures=30)
+    clock = Clock()
+    sender = OutboxSender(client, db, clock=clock)  # type: ignore[arg-type]
+    async with db.transaction() as tx:
+        txn = await tx.outbox.enqueue("@carol:test", "m.room.message", {"msgtype": "m.notice", "body": "hi"}, clock())
+
+    await drain(db, sender, clock)
+
+    assert [(sent[0], sent[3]) for sent in client.sent] == [("!dm:test", txn)]
