@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiError, WhoamiResponse
-from nio.exceptions import LocalProtocolError
 
 from bot.backoff import backoff_delay
 from bot.errors import (
@@ -140,7 +139,7 @@ async def until_answered(
         attempt += 1
         try:
             response = await request()
-        except (*NETWORK_ERRORS, LocalProtocolError) as error:
+        except NETWORK_ERRORS as error:  # not LocalProtocolError: nio refusing to send is a bug, not an outage
             reason = f"{type(error).__name__}: {error}"[:200]
         else:
             if isinstance(response, succeeded) or not is_passing_fault(response):
