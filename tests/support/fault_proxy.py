@@ -169,7 +169,7 @@ class FaultProxy:
             if request.transport is not None:
                 with contextlib.suppress(Exception):
                     request.transport.abort()
-            raise
+            return web.Response(status=502)  # never delivered: the connection is gone
 
 
 def _copyable(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
