@@ -12,6 +12,8 @@ import asyncio
 import logging
 import signal
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from nio import AsyncClient
 
@@ -77,7 +79,10 @@ class BotApp:
         db = await open_database(self._settings)
         try:
             await _refuse_a_backup_without_its_secrets(db)
-            client = await open_client(self._settings, db)
+            client = await self._unless_stopped(open_client(self._settings, db))
+            if client is None:
+                log.info("stop requested before the homeserver answered")
+                return
             try:
                 await self._serve(client, db)
             finally:
@@ -86,6 +91,22 @@ class BotApp:
         finally:
             await db.close()
             log.info("stopped")
+
+    async def _unless_stopped(self, opening: Coroutine[Any, Any, AsyncClient]) -> AsyncClient | None:
+        """Log in (which waits out an unreachable homeserver for as long as it takes), unless SIGINT or SIGTERM
+        comes first: then the login is cancelled (it closes its HTTP session) and None is returned."""
+        login = asyncio.ensure_future(opening)
+        stop_waiter = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            await asyncio.wait([login, stop_waiter], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_waiter.cancel()
+            if not login.done():
+                login.cancel()
+                await asyncio.wait([login])
+        if login.cancelled():
+            return None
+        return login.result()
 
     async def _serve(self, client: AsyncClient, db: Database) -> None:
         settings = self._settings
@@ -96,12 +117,12 @@ class BotApp:
             encryption_enabled=client.olm is not None,
         )
         rooms = RoomDirectory()
-        sender = OutboxSender(client, db)
         # The three parts wake each other; the lambdas let each be built before the one it wakes.
         undecrypted = UndecryptedEvents(
-            client, db, settings, on_decrypted=lambda: processor.wake(), on_outbox_changed=sender.wake
+            client, db, settings, on_decrypted=lambda: processor.wake(), on_outbox_changed=lambda: sender.wake()
         )
         sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake(), undecrypted=undecrypted)
+        sender = OutboxSender(client, db, max_delay=settings.matrix.retry_max_seconds, ready=sync.first_sync_done)
         scheduler = ScheduleRunner(
             db,
             on_injected=lambda: processor.wake(),

@@ -2,8 +2,8 @@
 
 Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
 configuration key, generated from the settings model), `commands` (the command reference, generated from the same
-table as the in-chat help), `reset-session` (forget a revoked login), `backup` and `restore` (the data and the secrets
-in separate parts).
+table as the in-chat help), `reset-session` (last resort: forget a revoked login), `backup` and `restore` (the data
+and the secrets in separate parts).
 """
 
 from __future__ import annotations
@@ -40,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_argument(
         "--update-readme", type=Path, metavar="FILE", help="rewrite the table between the commands markers in FILE"
     )
-    reset = sub.add_parser("reset-session", help="forget the stored login, so the next start logs in again")
+    reset = sub.add_parser(
+        "reset-session",
+        help="last resort: forget the stored login and device; the next start logs in as a NEW device, which cannot "
+        "read earlier encrypted messages",
+    )
     reset.add_argument("--config", type=Path, help=config_help)
     listing = sub.add_parser("dialogues", help="list the dialogues in the bot's database")
     listing.add_argument("--config", type=Path, help=config_help)

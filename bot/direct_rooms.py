@@ -11,6 +11,7 @@ import logging
 
 from nio import AsyncClient, RoomCreateError, RoomPreset
 
+from bot.errors import describe_response, is_passing_fault
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,13 @@ _MEGOLM = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm"
 
 
 class DirectRoomUnavailable(Exception):
-    """The direct room could not be made, or its person has not joined it yet; try again later."""
+    """The direct room could not be made, or its person has not joined it yet; try again later.
+
+    `passing` is true when the homeserver failed for now (5xx, a timeout page): such a message is never given up."""
+
+    def __init__(self, reason: str, *, passing: bool = False) -> None:
+        super().__init__(reason)
+        self.passing = passing
 
 
 class DirectRooms:
@@ -47,7 +54,9 @@ class DirectRooms:
             initial_state=[_MEGOLM] if self._client.olm is not None else [],
         )
         if isinstance(response, RoomCreateError):
-            raise DirectRoomUnavailable(f"could not create a direct room: {response.status_code}")
+            raise DirectRoomUnavailable(
+                f"could not create a direct room: {describe_response(response)}", passing=is_passing_fault(response)
+            )
         async with self._db.transaction() as tx:
             await tx.state.set(_KEY_PREFIX + user_id, response.room_id)
         log.info("direct room created", extra={"room_id": response.room_id})

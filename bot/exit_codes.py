@@ -5,5 +5,6 @@ UNEXPECTED = 1
 USAGE = 2
 CONFIG = 3
 LOGIN = 4
+# No longer used: an unreachable homeserver is waited for, at start as later. Kept so that 5 keeps its meaning.
 HOMESERVER_UNREACHABLE = 5
 DATABASE = 6

@@ -26,11 +26,17 @@ from nio import (
 )
 from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryError
 
+from bot.backoff import DEFAULT_MAX_DELAY_SECONDS, backoff_delay, worth_logging
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
-from bot.errors import NETWORK_ERRORS, new_error_reference
+from bot.errors import (
+    NETWORK_ERRORS,
+    SESSION_REJECTED_ERRCODES,
+    describe_response,
+    is_passing_fault,
+    new_error_reference,
+)
 from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
-from bot.sync_loop import backoff_delay
 from bot.wakeup import wait_for_wakeup
 from handlers.replies import Reply, notice_content, reaction_content
 from storage import (
@@ -56,10 +62,13 @@ class _UploadFailed(Exception):
         self.response = response
 
 
-# A room the client has not synced yet (just joined, say) gets this many tries before its message is given up.
+# Passing faults (the network, timeouts, 5xx, M_UNKNOWN, a rejected session that the sync loop will report) are
+# retried for as long as they last: an outage delays messages, it never loses them.
+# After the first sync, a room the client still does not know is one the bot is not in (any more), and a direct room
+# whose person has not joined may never be joined: those get this many tries, the first sync's wait not counted.
 MAX_UNKNOWN_ROOM_ATTEMPTS = 20
-# Other passing faults (network, server errors) get this many; with back-off that is a quarter of an hour or so.
-MAX_TRANSIENT_ATTEMPTS = 15
+# An error the bot does not recognise as passing or permanent (an unfamiliar 4xx errcode) gets this many.
+MAX_UNFAMILIAR_ERROR_ATTEMPTS = 15
 # Errors that will not go away by trying again.
 PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE"})
 
@@ -84,10 +93,22 @@ def _content_bytes(item: OutboxItem) -> int:
 
 
 class OutboxSender:
-    def __init__(self, client: AsyncClient, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        db: Database,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_delay: float = DEFAULT_MAX_DELAY_SECONDS,
+        ready: asyncio.Event | None = None,
+    ) -> None:
         self._client = client
         self._db = db
         self._clock = clock
+        self._max_delay = max_delay
+        # Set by the sync loop after its first sync: until then the client knows no room, and every message would
+        # only be deferred (and counted against the tries a room the bot is not in gets).
+        self._ready = ready
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._direct_rooms = DirectRooms(client, db)
@@ -99,6 +120,8 @@ class OutboxSender:
         self._wake.set()
 
     async def run(self) -> None:
+        if self._ready is not None:
+            await self._ready.wait()
         while True:
             self._wake.clear()
             now = self._clock()
@@ -116,7 +139,7 @@ class OutboxSender:
 
     async def flush(self, deadline: float) -> int:
         """Send what is sendable until the outbox is empty or `deadline` passes; returns what is left."""
-        while self._clock() < deadline:
+        while self._clock() < deadline and (self._ready is None or self._ready.is_set()):
             row = await self.next_row()
             async with self._db.transaction() as tx:
                 left = await tx.outbox.pending_count()
@@ -148,10 +171,11 @@ class OutboxSender:
                 try:
                     room_id = await self._direct_rooms.ready_room_for(user_id)
                 except DirectRoomUnavailable as reason:
-                    await self._retry_later(row, str(reason), give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
+                    limit = None if reason.passing else MAX_UNKNOWN_ROOM_ATTEMPTS
+                    await self._retry_later(row, str(reason), give_up_after=limit)
                     return
                 except (*NETWORK_ERRORS, LocalProtocolError) as error:
-                    await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
+                    await self._retry_later(row, f"{type(error).__name__}: {error}"[:300], give_up_after=None)
                     return
         if room_id not in self._client.rooms:
             await self._retry_later(row, "room not synced yet", give_up_after=MAX_UNKNOWN_ROOM_ATTEMPTS)
@@ -161,10 +185,10 @@ class OutboxSender:
         except _UploadFailed as failure:
             response = failure.response
         except MediaDeletionFailed as error:
-            await self._retry_later(row, str(error)[:300])
+            await self._retry_later(row, str(error)[:300], give_up_after=None)
             return
         except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError, GroupEncryptionError) as error:
-            await self._retry_later(row, f"{type(error).__name__}: {error}"[:300])
+            await self._retry_later(row, f"{type(error).__name__}: {error}"[:300], give_up_after=None)
             return
         if isinstance(response, (RoomSendResponse, RoomRedactResponse)):
             async with self._db.transaction() as tx:
@@ -175,7 +199,12 @@ class OutboxSender:
             if response.status_code == "M_TOO_LARGE":
                 await self._give_up_too_large(row, "upload")
                 return
-            await self._retry_later(row, f"upload: {response.status_code}: {response.message}"[:300])
+            await self._retry_later(
+                row,
+                f"upload: {describe_response(response)}",
+                give_up_after=None if is_passing_fault(response) else MAX_UNFAMILIAR_ERROR_ATTEMPTS,
+                detail=str(response.message),
+            )
             return
         assert isinstance(response, (RoomSendError, RoomRedactError))
         await self._handle_error(row, response)
@@ -260,7 +289,13 @@ class OutboxSender:
                 await tx.outbox.mark_failed(row.txn_id, f"{errcode}: {response.message}"[:300])
             log.warning("message could not be sent", extra={**_recipient(row), "errcode": errcode})
             return
-        await self._retry_later(row, f"{errcode}: {response.message}"[:300])
+        passing = is_passing_fault(response) or errcode in SESSION_REJECTED_ERRCODES
+        await self._retry_later(
+            row,
+            describe_response(response),
+            give_up_after=None if passing else MAX_UNFAMILIAR_ERROR_ATTEMPTS,
+            detail=str(response.message),
+        )
 
     async def _give_up_too_large(self, row: OutboxRow, what: str) -> None:
         """The homeserver refused the message as too large: say so where it should have gone, never drop it silently.
@@ -281,16 +316,24 @@ class OutboxSender:
             extra={"ref": reference, **_recipient(row), "what": what, "content_bytes": size},
         )
 
-    async def _retry_later(self, row: OutboxRow, reason: str, give_up_after: int = MAX_TRANSIENT_ATTEMPTS) -> None:
+    async def _retry_later(self, row: OutboxRow, reason: str, *, give_up_after: int | None, detail: str = "") -> None:
+        """Try `row` again after a back-off; `give_up_after` tries in all, or for ever when None (a passing fault).
+
+        `reason` goes to the log and the row; `detail` (the server's message, which may name someone) only to the row.
+
+        The row keeps its place at the head of its room, so nothing overtakes it. A long outage is logged at the
+        1st, 2nd, 4th, 8th … try, not at every one."""
+        attempts = row.attempts + 1
+        stored = f"{reason}: {detail}"[:300] if detail else reason[:300]
         async with self._db.transaction() as tx:
-            attempts = row.attempts + 1
-            if attempts >= give_up_after:
-                await tx.outbox.mark_failed(row.txn_id, reason)
-                log.warning("message given up", extra={**_recipient(row), "reason": reason})
+            if give_up_after is not None and attempts >= give_up_after:
+                await tx.outbox.mark_failed(row.txn_id, stored)
+                log.error("message given up", extra={**_recipient(row), "reason": reason, "attempt": attempts})
                 return
-            delay = backoff_delay(attempts)
-            await tx.outbox.defer(row.txn_id, self._clock() + delay, reason)
-        log.warning(
-            "message send failed; retrying",
-            extra={**_recipient(row), "reason": reason, "retry_in_s": round(delay, 1)},
-        )
+            delay = backoff_delay(attempts, self._max_delay)
+            await tx.outbox.defer(row.txn_id, self._clock() + delay, stored)
+        if worth_logging(attempts):
+            log.warning(
+                "message send failed; retrying",
+                extra={**_recipient(row), "reason": reason, "attempt": attempts, "retry_in_s": round(delay, 1)},
+            )

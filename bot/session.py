@@ -11,13 +11,21 @@ import asyncio
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiError, WhoamiResponse
-from nio.exceptions import LocalProtocolError
 
-from bot.errors import NETWORK_ERRORS, HomeserverUnreachable, LoginError
+from bot.backoff import backoff_delay
+from bot.errors import (
+    NETWORK_ERRORS,
+    SESSION_REJECTED_ADVICE,
+    LoginError,
+    describe_response,
+    is_passing_fault,
+)
 from bot.file_modes import PRIVATE_FILE, make_private_dir, secure_data_dir, write_private_file
 from bot.server_state_client import ServerStateClient
 from config import Settings
@@ -29,8 +37,7 @@ SESSION_KEY = "matrix.session"
 # Inside bot.data_dir: nio's key store, and the key that encrypts it.
 CRYPTO_DIR = "crypto"
 PICKLE_KEY_FILE = "pickle.key"
-# How long one HTTP request may take; the sync long-poll is shorter than this.
-REQUEST_TIMEOUT_SECONDS = 60.0
+_Response = TypeVar("_Response")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,7 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
         # Retries, rate limits and back-off are the bot's own policy (sync loop and sender), not nio's.
         max_limit_exceeded=0,
         max_timeouts=0,
-        request_timeout=REQUEST_TIMEOUT_SECONDS,
+        request_timeout=matrix.request_timeout_seconds,
     )
     stored = await _load_session(db)
     if stored is not None and stored.user_id != matrix.user_id:
@@ -119,18 +126,49 @@ async def open_client(settings: Settings, db: Database) -> AsyncClient:
     return client
 
 
+async def until_answered(
+    step: str, request: Callable[[], Awaitable[_Response]], succeeded: type, max_delay: float
+) -> _Response:
+    """Make `request` until the homeserver answers it: a success, or a refusal that trying again will not change.
+
+    Refused connections, timeouts, 5xx pages from a proxy, M_UNKNOWN and the like mean the homeserver is down or
+    starting: the bot waits (doubling the pause up to `max_delay`) and logs every attempt, instead of exiting into
+    a service manager that might not restart it. SIGINT and SIGTERM still stop it at once (the caller cancels)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = await request()
+        except NETWORK_ERRORS as error:  # not LocalProtocolError: nio refusing to send is a bug, not an outage
+            reason = f"{type(error).__name__}: {error}"[:200]
+        else:
+            if isinstance(response, succeeded) or not is_passing_fault(response):
+                if attempt > 1:
+                    log.info("homeserver answered", extra={"step": step, "attempt": attempt})
+                return response
+            reason = describe_response(response)
+        delay = backoff_delay(attempt, max_delay)
+        log.warning(
+            "homeserver unavailable at start; retrying",
+            extra={"step": step, "attempt": attempt, "reason": reason, "retry_in_s": round(delay, 1)},
+        )
+        await asyncio.sleep(delay)
+
+
 async def _password_login(client: AsyncClient, settings: Settings, db: Database) -> None:
     assert settings.matrix.password is not None
-    try:
-        response = await client.login(
-            settings.matrix.password.get_secret_value(), device_name=settings.matrix.device_name
-        )
-    except NETWORK_ERRORS as error:
-        raise HomeserverUnreachable(f"Cannot reach the homeserver at {settings.matrix.homeserver}: {error}") from error
+    password = settings.matrix.password.get_secret_value()
+    response = await until_answered(
+        "password login",
+        lambda: client.login(password, device_name=settings.matrix.device_name),
+        LoginResponse,
+        settings.matrix.retry_max_seconds,
+    )
     if not isinstance(response, LoginResponse):
         raise LoginError(
-            f"The homeserver refused the password login ({getattr(response, 'status_code', '?')}: "
-            f"{getattr(response, 'message', response)}). Check matrix.user_id and the password."
+            f"The homeserver refused the password login ({describe_response(response)}: "
+            f"{getattr(response, 'message', response)}). Check matrix.user_id and the password (changed? the "
+            "account deactivated or locked?), then start the bot again."
         )
     await _save_session(db, StoredSession(response.user_id, response.device_id, response.access_token))
     log.info("logged in with password; session stored", extra={"device_id": response.device_id})
@@ -138,15 +176,10 @@ async def _password_login(client: AsyncClient, settings: Settings, db: Database)
 
 async def _confirm_identity(client: AsyncClient, settings: Settings) -> None:
     """Ask the homeserver who we are, so a revoked token fails now with a clear message, not later in sync."""
-    try:
-        response = await client.whoami()
-    except (*NETWORK_ERRORS, LocalProtocolError) as error:
-        raise HomeserverUnreachable(f"Cannot reach the homeserver at {settings.matrix.homeserver}: {error}") from error
+    response = await until_answered("session check", client.whoami, WhoamiResponse, settings.matrix.retry_max_seconds)
     if isinstance(response, WhoamiError):
         raise LoginError(
-            f"The homeserver rejected the bot's session ({response.status_code}: {response.message}). If the "
-            "device was logged out, remove the stored session with `dialogue-bot reset-session` and start "
-            "again with a password; participants will need to share room keys with the new device."
+            f"The homeserver rejected the bot's session ({describe_response(response)}). {SESSION_REJECTED_ADVICE}"
         )
     assert isinstance(response, WhoamiResponse)
     if response.user_id != settings.matrix.user_id:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,8 +27,9 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
+from bot.backoff import backoff_delay, worth_logging
 from bot.decryption import decrypt_for_inbox
-from bot.errors import NETWORK_ERRORS, LoginError
+from bot.errors import NETWORK_ERRORS, SESSION_REJECTED_ADVICE, SESSION_REJECTED_ERRCODES, LoginError
 from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.undecrypted import UndecryptedEvents
@@ -45,11 +45,20 @@ SYNC_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 100}}}
 BACKFILL_PAGE_SIZE = 100
 # A ceiling on one room's back-fill, so a room with an enormous history cannot stall the bot.
 BACKFILL_MAX_EVENTS = 50_000
-MAX_BACKOFF_SECONDS = 60.0
+
+__all__ = ["SYNC_TIMEOUT_MS", "SyncFailed", "SyncLoop", "backoff_delay"]
 
 
 class SyncFailed(Exception):
     """The homeserver answered a sync or back-fill request with an error; worth retrying after a pause."""
+
+
+class SyncUnanswered(SyncFailed):
+    """A sync request got no answer in time (a dead connection, a port that accepts and never answers)."""
+
+    def __init__(self, message: str, *, first_sync: bool) -> None:
+        super().__init__(message)
+        self.first_sync = first_sync
 
 
 @dataclass
@@ -68,12 +77,6 @@ class _Batch:
     @property
     def events(self) -> list[NewInboxEvent]:
         return [event for room in self.rooms.values() for event in room.events]
-
-
-def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
-    """Exponential back-off with jitter: about 1, 2, 4 … seconds, capped at a minute."""
-    base = min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, failures - 1))
-    return base * (0.5 + rng())
 
 
 class SyncLoop:
@@ -96,6 +99,8 @@ class SyncLoop:
         self._on_new_events = on_new_events
         self._undecrypted = undecrypted
         self._clock = clock
+        self._max_delay = settings.matrix.retry_max_seconds
+        self._request_timeout = settings.matrix.request_timeout_seconds
         self.first_sync_done = asyncio.Event()
 
     @property
@@ -114,9 +119,7 @@ class SyncLoop:
         failures = 0
         while True:
             try:
-                response = await self._client.sync(
-                    timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since, full_state=full_state
-                )
+                response = await self._sync_with_watchdog(since, full_state)
                 if isinstance(response, SyncError):
                     self._raise_for_sync_error(response)
                 assert isinstance(response, SyncResponse)
@@ -125,17 +128,27 @@ class SyncLoop:
                 new_count = await self._commit(batch, response.next_batch)
             except (*NETWORK_ERRORS, SyncFailed, LocalProtocolError) as error:
                 failures += 1
-                delay = backoff_delay(failures)
-                log.warning(
-                    "sync failed; retrying",
-                    extra={
-                        "error": type(error).__name__,
-                        "detail": str(error)[:200],
-                        "retry_in_s": round(delay, 1),
-                    },
-                )
+                delay = backoff_delay(failures, self._max_delay)
+                # An outage of hours leaves a handful of lines (1st, 2nd, 4th … failure), not one per try.
+                if isinstance(error, SyncUnanswered):
+                    log.warning(
+                        f"{error}; retrying",
+                        extra={"first_sync": error.first_sync, "attempt": failures, "retry_in_s": round(delay, 1)},
+                    )
+                elif worth_logging(failures):
+                    log.warning(
+                        "sync failed; retrying",
+                        extra={
+                            "error": type(error).__name__,
+                            "detail": str(error)[:200],
+                            "attempt": failures,
+                            "retry_in_s": round(delay, 1),
+                        },
+                    )
                 await asyncio.sleep(delay)
                 continue
+            if failures:
+                log.info("sync works again", extra={"failed_attempts": failures})
             since, full_state, failures = response.next_batch, False, 0
             if new_count:
                 log.info("events received", extra={"new_events": new_count})
@@ -143,26 +156,52 @@ class SyncLoop:
             self.first_sync_done.set()
             await self._after_sync(batch, keys_may_have_arrived=bool(response.to_device_events))
 
+    async def _sync_with_watchdog(self, since: str | None, full_state: bool) -> object:
+        """One sync request, abandoned if the homeserver does not answer in time.
+
+        nio sets no time limit at all on a full-state sync (the first after each start), so a connection that went
+        dead, or a port that accepts and never answers, would hang the bot for good. The homeserver answers a
+        full-state sync at once and any other after at most the long-poll, so the request timeout on top of that is
+        plenty; a homeserver still computing a large first sync keeps the result for a retry."""
+        limit = (0 if full_state else SYNC_TIMEOUT_MS / 1000) + self._request_timeout
+        started = time.monotonic()
+        try:
+            return await asyncio.wait_for(
+                self._client.sync(timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since, full_state=full_state),
+                timeout=limit,
+            )
+        except TimeoutError as timed_out:
+            # Ours or nio's own time limit (a later sync has one): either way the homeserver did not answer.
+            waited = time.monotonic() - started
+            raise SyncUnanswered(f"sync did not answer within {waited:.1f} s", first_sync=full_state) from timed_out
+
     async def _upload_device_keys(self) -> None:
+        """Publish a new device's keys before the first sync, retrying (with a time limit per try) until it works."""
         failures = 0
         while self._client.olm is not None and self._client.should_upload_keys:
             try:
-                response = await self._client.keys_upload()
+                response = await asyncio.wait_for(self._client.keys_upload(), timeout=self._request_timeout)
                 if isinstance(response, KeysUploadResponse):
+                    if failures:
+                        log.info("device keys uploaded", extra={"failed_attempts": failures})
                     return
                 error: object = response
             except (*NETWORK_ERRORS, LocalProtocolError) as raised:
                 error = raised
             failures += 1
-            delay = backoff_delay(failures)
-            log.warning("key upload failed; retrying", extra={"error": repr(error)[:200], "retry_in_s": delay})
+            delay = backoff_delay(failures, self._max_delay)
+            if worth_logging(failures):
+                log.warning(
+                    "key upload failed; retrying",
+                    extra={"error": repr(error)[:200], "attempt": failures, "retry_in_s": round(delay, 1)},
+                )
             await asyncio.sleep(delay)
 
     def _raise_for_sync_error(self, response: SyncError) -> None:
-        if response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
+        if response.status_code in SESSION_REJECTED_ERRCODES:
             raise LoginError(
                 f"The homeserver no longer accepts the bot's session ({response.status_code}). "
-                "Run `dialogue-bot reset-session` and start again with a password."
+                + SESSION_REJECTED_ADVICE
             )
         raise SyncFailed(f"{response.status_code}: {response.message}")
 

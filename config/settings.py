@@ -265,6 +265,20 @@ class MatrixSettings(_Section):
     access_token_file: OptionalPath = Field(
         default=None, description="A file (mode 0600) holding the access token alone."
     )
+    retry_max_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=3600,
+        description="Longest wait between two tries while the homeserver is unreachable or failing (at start, "
+        "syncing and sending): the wait doubles from about a second up to this. Nothing is given up meanwhile.",
+    )
+    request_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long one request may go unanswered before it is abandoned and tried again; a sync gets its "
+        "30-second long-poll on top.",
+    )
 
 
 class BotSettings(_Section):

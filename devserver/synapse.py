@@ -140,7 +140,8 @@ class SynapseServer:
     """One Synapse process bound to 127.0.0.1, with its state in `base_dir`.
 
     The config is generated once per `base_dir` and re-patched on every start (the port may change),
-    so a demo can reuse a directory across runs while tests use a fresh temp dir.
+    so a demo can reuse a directory across runs while tests use a fresh temp dir. `stop()` then `start()` on the
+    same object restarts it on the same port with the same data: an outage as clients see it.
     """
 
     def __init__(self, base_dir: Path, server_name: str = "localhost", port: int | None = None) -> None:
@@ -153,6 +154,7 @@ class SynapseServer:
         # Synapse's own stdout/stderr: errors before logging is configured (bad config, port in use).
         self.stdout_path = self.base_dir / "synapse.stdout.log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._bound_port: int | None = None
         self._shared_secret: str | None = None
         self._admin_token: str | None = None
         self._lock = threading.Lock()
@@ -180,9 +182,11 @@ class SynapseServer:
             self._generate_config()
             self.timings["generate"] = time.monotonic() - t0
 
-        attempts = 1 if self._requested_port is not None else 3
+        # A restart keeps the port the clients know; only a first start may pick another if its port was taken.
+        fixed_port = self._requested_port or self._bound_port
+        attempts = 1 if fixed_port is not None else 3
         for attempt in range(1, attempts + 1):
-            self.port = self._requested_port or find_free_port()
+            self.port = fixed_port or find_free_port()
             self._patch_config()
             t0 = time.monotonic()
             try:
@@ -193,6 +197,7 @@ class SynapseServer:
                 log.warning("port %s was taken before Synapse could bind it; retrying", self.port)
                 continue
             self.timings["start"] = time.monotonic() - t0
+            self._bound_port = self.port
             return
 
     def stop(self) -> None:
@@ -313,7 +318,7 @@ class SynapseServer:
                 code = self._proc.returncode
                 self._proc = None
                 new_output = self.stdout_path.read_bytes()[stdout_offset:].decode("utf-8", "replace")
-                if "Address already in use" in new_output and self._requested_port is None:
+                if "Address already in use" in new_output and self._requested_port is None and self._bound_port is None:
                     raise _PortInUse
                 raise SynapseError(f"Synapse exited during start-up with code {code}\n{self._log_tails()}")
             try:
@@ -388,6 +393,11 @@ class SynapseServer:
             },
         )
         return str(result["access_token"])
+
+    def log_out_everywhere(self, user_id: str, password: str) -> None:
+        """Revoke every access token of `user_id` (as "sign out all sessions" in a client does)."""
+        token = self.login(user_id, password)
+        self._request("POST", "/_matrix/client/v3/logout/all", {}, token=token)
 
     def admin_token(self) -> str:
         """Access token of a server admin, created on first use and cached."""
