@@ -159,13 +159,9 @@ class InboxProcessor:
             return
         slow_work = SlowWork(self._run_slow_work, inline=False)
         handling = _Handling(row, event, self._judge_flood(row, event), slow_work)
-        outcome = await self._run_once(handling)
-        if outcome is None:
-            return
-        if outcome.slow_work is None:
-            await self._follow(outcome)
-            return
-        await self._start_slow_job(handling, outcome.slow_work)
+        request = await self._settle(await self._run_once(handling))
+        if request is not None:
+            await self._start_slow_job(handling, request)
 
     async def wait_for_slow_work(self) -> None:
         """Return once no slow work is under way (for tests and tools that drive `process` themselves)."""
@@ -209,6 +205,16 @@ class InboxProcessor:
         log.debug("event processed", extra={"event_id": row.event_id, "type": event.type})
         return outcome
 
+    async def _settle(self, outcome: Outcome | None) -> SlowRequest | None:
+        """After one run: act on a finished outcome, or return the slow work it still asks for (None when the event
+        is done, failed or ignored)."""
+        if outcome is None:
+            return None
+        if outcome.slow_work is None:
+            await self._follow(outcome)
+            return None
+        return outcome.slow_work
+
     async def _follow(self, outcome: Outcome) -> None:
         if outcome.wakes_sender:
             self._on_outbox_changed()
@@ -237,13 +243,10 @@ class InboxProcessor:
                 work = type(request).__name__
                 log.info("slow work done", extra={"event_id": handling.row.event_id, "work": work, "seconds": seconds})
                 handling.slow_work.inline = attempt == SLOW_WORK_ROUNDS
-                outcome = await self._run_once(handling)
-                if outcome is None:
+                next_request = await self._settle(await self._run_once(handling))
+                if next_request is None:
                     return
-                if outcome.slow_work is None:
-                    await self._follow(outcome)
-                    return
-                request = outcome.slow_work
+                request = next_request
         except Exception as crash:
             self._job_crash = crash
         finally:

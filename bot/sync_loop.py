@@ -46,8 +46,6 @@ BACKFILL_PAGE_SIZE = 100
 # A ceiling on one room's back-fill, so a room with an enormous history cannot stall the bot.
 BACKFILL_MAX_EVENTS = 50_000
 
-__all__ = ["SYNC_TIMEOUT_MS", "SyncFailed", "SyncLoop", "backoff_delay"]
-
 
 class SyncFailed(Exception):
     """The homeserver answered a sync or back-fill request with an error; worth retrying after a pause."""
