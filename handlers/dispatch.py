@@ -40,6 +40,7 @@ from handlers.outcome import Outcome
 from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
 from handlers.replies import Reply
+from handlers.room_removal import handle_removal
 from handlers.room_upgrades import TOMBSTONE, handle_tombstone
 from handlers.scheduled import handle_scheduled, is_internal
 from handlers.slow_work import SlowWork, SlowWorkNeeded
@@ -128,6 +129,8 @@ async def _route(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: T
         await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)
+    elif event.type == "m.room.member" and event.state_key == env.bot.user_id:
+        return await handle_removal(event, room, env, tx)
     elif event.type == TOMBSTONE:
         return await handle_tombstone(event, room, env, tx)
     return False

@@ -8,6 +8,7 @@ room); nothing in it names anyone. Compiling and rendering are slow work, done o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -238,14 +239,22 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
 
 async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    draft = await compiled_and_rendered(call, tx, dialogue, ("md", "docx", "json"))
-    markdown, docx, json = (draft.rendered[fmt] for fmt in ("md", "docx", "json"))
-    await tx.synopses.adopt(dialogue.id, call.now, markdown, docx, json)
-    await tx.synopses.audit(dialogue.id, "synopsis adopted", call.now)
+    draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
+    await record_adoption(tx, dialogue.id, draft.rendered, call.now)
     return Reply.plain(
         f"The current draft of “{dialogue.title}” is stored as the adopted synopsis. Once the dialogue has ended, "
         f"{call.prefix} purge deletes the raw contributions and keeps only this."
     )
+
+
+ADOPTED_FORMATS = ("md", "docx", "json")
+
+
+async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[str, bytes], now: float) -> None:
+    """Store the draft rendered in every format as the adopted synopsis (in chat and from the command line)."""
+    markdown, docx, json = (rendered[fmt] for fmt in ADOPTED_FORMATS)
+    await tx.synopses.adopt(dialogue_id, now, markdown, docx, json)
+    await tx.synopses.audit(dialogue_id, "synopsis adopted", now)
 
 
 async def purge(call: CommandCall, tx: Transaction) -> Reply | None:

@@ -252,6 +252,19 @@ class OutboxRepository:
         _require(changed, txn_id)
         self._session.request_lazy_checkpoint()
 
+    async def give_up_room(self, room_id: str, error: str) -> int:
+        """Give up every message still waiting for a room the bot was removed from; returns how many.
+
+        Tries there could only fail (the sender would retry each up to its limit); the content goes with them."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET state = 'failed', content = NULL, data = NULL, last_error = ? "
+            "WHERE destination_kind = 'room' AND destination = ? AND state = 'pending'",
+            (error, room_id),
+        )
+        if changed:
+            self._session.request_lazy_checkpoint()
+        return changed
+
     async def pending_count(self) -> int:
         """How many messages are still waiting to be sent."""
         return int(await self._session.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"))
