@@ -49,6 +49,11 @@ async def handle_removal(event: InboundEvent, room: RoomSnapshot, env: HandlerEn
         return False
     given_up = await tx.outbox.give_up_room(room.room_id, "the bot was removed from the room")
     log.info("removed from a room", extra={"room_id": room.room_id, "messages_given_up": given_up})
+    served = await tx.backrooms.dialogue_room_of(room.room_id)
+    if served is not None:
+        # A back-room the bot can no longer speak in serves nobody: its moderators get direct messages instead.
+        await tx.backrooms.unlink_dialogue_room(served)
+        log.info("back-room unlinked: the bot was removed from it", extra={"room_id": room.room_id})
     dialogue = await tx.dialogues.active_in_room(room.room_id)
     if dialogue is None:
         return False

@@ -330,3 +330,14 @@ async def test_a_room_joined_only_to_look_is_left_when_it_is_not_the_successor()
     already_in = FakeClient(joins_refused=0, predecessor=None, known_rooms=(NEW,))
     await ReplacementRooms(already_in, sleep=no_wait).check(CheckReplacement(OLD, NEW, "test"))  # type: ignore[arg-type]
     assert not any(call.startswith("leave") for call in already_in.calls)
+
+
+async def test_a_backroom_the_bot_was_removed_from_is_unlinked_and_the_dialogue_goes_on(followed):
+    async with followed.db.transaction() as tx:
+        await tx.backrooms.link(OLD, BACKROOM, NOW)
+    kicked = replace(member(MODERATOR, "leave"), room_id=BACKROOM)
+    await followed.handle(kicked)
+    async with followed.db.transaction() as tx:
+        assert await tx.backrooms.backroom_of(OLD) is None
+        dialogue = await tx.dialogues.get(1)
+        assert dialogue is not None and dialogue.state == "active"
