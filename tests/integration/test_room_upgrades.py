@@ -60,8 +60,9 @@ async def cli(bot: Any, *args: str) -> subprocess.CompletedProcess[bytes]:
     return await asyncio.to_thread(subprocess.run, command, capture_output=True)
 
 
-async def test_an_upgraded_dialogue_room_takes_the_dialogue_with_it(make_user, bot_factory):
-    d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1)
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_an_upgraded_dialogue_room_takes_the_dialogue_with_it(make_user, bot_factory, encrypted):
+    d = await run_dialogue(make_user, bot_factory, encrypted=encrypted, participants=1)
     alice = d.participants[0]
     before, after = token(), token()
     await d.acknowledged(
