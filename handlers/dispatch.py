@@ -41,7 +41,7 @@ from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
 from handlers.replies import Reply
 from handlers.room_removal import handle_removal
-from handlers.room_upgrades import TOMBSTONE, handle_tombstone
+from handlers.room_upgrades import TOMBSTONE, follow_awaited, handle_tombstone
 from handlers.scheduled import handle_scheduled, is_internal
 from handlers.slow_work import SlowWork, SlowWorkNeeded
 from privacy import contributor_key
@@ -108,6 +108,13 @@ async def _route(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: T
     if is_internal(event):
         await handle_scheduled(event, room, tx, env.now, env.settings, env.bot.user_id)
         return True
+    # A room a tombstone named while the bot could not join it: the first event here completes the move, and is then
+    # handled in the dialogue it brought (a first contribution counts).
+    followed = await follow_awaited(room, env, tx)
+    return await _route_room_event(event, room, env, tx) or followed
+
+
+async def _route_room_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> bool:
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
         return False

@@ -32,10 +32,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOMBSTONE = "m.room.tombstone"
-RESEND_ADVICE = (
-    "To move it, have the new room invite me (someone listed in the bot's allowed inviters must send the invite), "
-    "then send the room's tombstone again (in Element: /devtools, Explore room state, m.room.tombstone, Edit, Send)."
+INVITE_ADVICE = (
+    "To move it, invite me to the new room (the invite must come from someone in the bot's allowed inviters): I take "
+    "the dialogue there as soon as someone joins or writes in it after me."
 )
+NOT_SUCCESSOR_TEXT = "That room does not name this one as the room it replaces, so the dialogue stays here."
+AWAITING_KEY = "room_follow.awaiting:"
+"""State key prefix: `<prefix><replacement room>` holds the old room whose tombstone named it while the bot could not
+join; the first event there after the bot has joined completes the move (`follow_awaited`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,24 +108,49 @@ async def handle_tombstone(event: InboundEvent, room: RoomSnapshot, env: Handler
     if outcome is Verdict.NOT_JOINED:
         reason = f"I could not join it ({check.problem})"
         await _tell(
-            tx, room, env, f"{_replaced(dialogue, new_room)} {reason}, so the dialogue stays here. {RESEND_ADVICE}"
+            tx, room, env, f"{_replaced(dialogue, new_room)} {reason}, so the dialogue stays here. {INVITE_ADVICE}"
         )
+        await tx.state.set(AWAITING_KEY + new_room, room.room_id)
         log.info("dialogue not moved", extra={"room_id": room.room_id, "reason": "could not join"})
         return False
     if outcome is Verdict.NOT_SUCCESSOR:
-        await _tell(
-            tx,
-            room,
-            env,
-            f"{_replaced(dialogue, new_room)} That room does not name this one as the room it "
-            "replaces, so the dialogue stays here.",
-        )
+        await _tell(tx, room, env, f"{_replaced(dialogue, new_room)} {NOT_SUCCESSOR_TEXT}")
         log.info("dialogue not moved", extra={"room_id": room.room_id, "reason": "not the successor"})
         return False
-    await move_dialogue(tx, dialogue, new_room, env.now)
+    await _move_and_tell(tx, dialogue, new_room, env.now)
+    return True
+
+
+async def _move_and_tell(tx: Transaction, dialogue: Dialogue, new_room: str, now: float) -> None:
+    old_room = dialogue.room_id
+    await move_dialogue(tx, dialogue, new_room, now)
     if await tx.backrooms.backroom_of(new_room) is not None:
-        await _tell_backroom(tx, new_room, dialogue, env.now)
-    log.info("dialogue moved to the replacement room", extra={"room_id": room.room_id, "new_room_id": new_room})
+        await _tell_backroom(tx, new_room, dialogue, now)
+    log.info("dialogue moved to the replacement room", extra={"room_id": old_room, "new_room_id": new_room})
+
+
+async def follow_awaited(room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> bool:
+    """The bot is now in a room a tombstone named while it could not join: move the dialogue here after all, once
+    this room's create event names the old room. True when it moved."""
+    key = AWAITING_KEY + room.room_id
+    old_room = await tx.state.get(key)
+    if old_room is None:
+        return False
+    dialogue = await tx.dialogues.active_in_room(old_room)
+    if dialogue is None or await tx.dialogues.active_in_room(room.room_id) is not None:
+        await tx.state.delete(key)  # ended, moved or superseded meanwhile: nothing left to follow
+        return False
+    check = await env.slow_work.check_replacement(old_room, room.room_id, None)
+    outcome = verdict(check, old_room)
+    if outcome is Verdict.NOT_JOINED:
+        return False
+    await tx.state.delete(key)
+    if outcome is Verdict.NOT_SUCCESSOR:
+        old = env.rooms(old_room)
+        if old is not None:
+            await _tell(tx, old, env, f"{_replaced(dialogue, room.room_id)} {NOT_SUCCESSOR_TEXT}")
+        return False
+    await _move_and_tell(tx, dialogue, room.room_id, env.now)
     return True
 
 

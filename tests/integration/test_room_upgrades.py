@@ -138,8 +138,11 @@ async def test_a_replacement_room_that_does_not_name_the_old_room_takes_nothing(
     assert not [event for event in d.moderator.events(forged) if is_bot_text(d.bot.user_id, CONTINUES)(event)]
 
 
-async def test_moderators_are_told_when_the_bot_cannot_join_the_new_room(make_user, bot_factory):
+async def test_moderators_are_told_when_the_bot_cannot_join_and_an_invite_later_brings_the_dialogue(
+    make_user, bot_factory
+):
     d = await run_dialogue(make_user, bot_factory, encrypted=False, participants=1)
+    alice = d.participants[0]
 
     new_room = await upgrade(d.moderator, d.room)  # invite-only, and nobody invites the bot
 
@@ -149,3 +152,10 @@ async def test_moderators_are_told_when_the_bot_cannot_join_the_new_room(make_us
     _room, told = await d.moderator.wait_for_any_room(is_advice, timeout=120, description="cannot-join advice")
     assert new_room in body_of(told) and "invite" in body_of(told)
     assert dialogue_rooms(d.bot) == [d.room]
+
+    # As the advice says: invite the bot; the next event in the new room (a participant arriving) brings the dialogue.
+    await d.moderator.invite(new_room, d.bot.user_id)
+    await d.moderator.wait_for_membership(new_room, d.bot.user_id, "join", timeout=60)
+    await d.moderator.invite(new_room, alice.user_id)
+    await d.moderator.wait_for(new_room, is_bot_text(d.bot.user_id, CONTINUES), timeout=60)
+    assert dialogue_rooms(d.bot) == [new_room]

@@ -135,6 +135,7 @@ class Harness:
     db: Database
     env: HandlerEnv
     asked: list[SlowRequest]
+    answer: list[ReplacementCheck]  # what the homeserver says about the replacement room (the last one counts)
 
     async def handle(self, incoming: InboundEvent, room: RoomSnapshot | None = None) -> None:
         async with self.db.transaction() as tx:
@@ -172,9 +173,11 @@ async def make_harness(tmp_path: Path, check: ReplacementCheck) -> AsyncIterator
         await tx.schedules.set(second.id, NOW + 3600, None, NOW)
     asked: list[SlowRequest] = []
 
+    answer = [check]
+
     async def runner(request: SlowRequest) -> object:
         asked.append(request)
-        return check
+        return answer[-1]
 
     env = HandlerEnv(
         settings=make_settings(tmp_path),
@@ -183,7 +186,7 @@ async def make_harness(tmp_path: Path, check: ReplacementCheck) -> AsyncIterator
         now=NOW,
         slow_work=SlowWork(runner),
     )
-    yield Harness(db, env, asked)
+    yield Harness(db, env, asked, answer)
     await db.close()
 
 
@@ -341,3 +344,23 @@ async def test_a_backroom_the_bot_was_removed_from_is_unlinked_and_the_dialogue_
         assert await tx.backrooms.backroom_of(OLD) is None
         dialogue = await tx.dialogues.get(1)
         assert dialogue is not None and dialogue.state == "active"
+
+
+async def test_once_invited_the_first_event_in_the_new_room_completes_the_move_and_counts_in_the_dialogue(unjoinable):
+    await unjoinable.handle(tombstone())
+    assert await unjoinable.dialogue_room() == OLD
+    await unjoinable.outbox()
+    unjoinable.answer.append(ReplacementCheck(joined=True, predecessor=OLD))  # invited, and the bot joined
+
+    first = event(NEW, ALICE, "m.room.message", {"msgtype": "m.text", "body": "Transfers erode the norm."})
+    await unjoinable.handle(first, snapshot(NEW))
+    assert await unjoinable.dialogue_room() == NEW
+    rows = await unjoinable.outbox()
+    assert "continues here" in body(rows[0])
+    async with unjoinable.db.transaction() as tx:
+        assert len(await tx.contributions.for_dialogue(1)) == 1  # the message that brought the dialogue counts
+
+    later = event(NEW, ALICE, "m.room.member", {"membership": "join"}, state_key=ALICE)
+    asked = len(unjoinable.asked)
+    await unjoinable.handle(later, snapshot(NEW))
+    assert len(unjoinable.asked) == asked  # nothing awaited any more: the homeserver is not asked again
