@@ -8,6 +8,8 @@ name any room; so the bot joins the named room (bot/room_follow.py, as slow work
 the dialogue only when that room's own `m.room.create` names the old room as its predecessor. The move, the prompts
 of open challenges posted again (their threads continue there) and the one notice in the new room commit together
 with the tombstone's inbox row, so a tombstone handled again after a crash neither moves nor announces twice.
+When the bot cannot join, the moderators are told to invite it, and the first event in the new room after it has
+joined completes the move (`follow_awaited`).
 """
 
 from __future__ import annotations
