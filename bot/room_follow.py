@@ -40,7 +40,9 @@ class ReplacementRooms:
         already_there = room_id in self._client.rooms
         problem = await self._join(room_id, request.via_server)
         if problem is not None:
-            log.warning("could not join the replacement room", extra={"room_id": room_id, "reason": problem})
+            # The errcode only: a homeserver's message may name users.
+            reason = problem.partition(":")[0]
+            log.warning("could not join the replacement room", extra={"room_id": room_id, "reason": reason})
             return ReplacementCheck(joined=False, problem=problem)
         response = await self._client.room_get_state_event(room_id, "m.room.create", "")
         content = response.content if isinstance(response, RoomGetStateEventResponse) else {}

@@ -364,3 +364,44 @@ async def test_once_invited_the_first_event_in_the_new_room_completes_the_move_a
     asked = len(unjoinable.asked)
     await unjoinable.handle(later, snapshot(NEW))
     assert len(unjoinable.asked) == asked  # nothing awaited any more: the homeserver is not asked again
+
+
+# ------------------------------------------------------------------ the command line's end and adopt
+
+
+async def test_the_cli_end_closes_open_challenges_and_is_harmless_on_an_ended_dialogue(tmp_path: Path, capsys):
+    from bot import exit_codes
+    from bot.offline import _end
+
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        async with db.transaction() as tx:
+            dialogue = await tx.dialogues.create(OLD, "Norms", b"s" * 32, NOW)
+            challenge = await tx.challenges.add(dialogue.id, "A", "a?")
+            await tx.challenges.open(challenge.id, "txn", NOW)
+            assert await _end(tx, dialogue) == exit_codes.OK
+            ended = await tx.dialogues.get(dialogue.id)
+            assert ended is not None and ended.state == "ended"
+            assert await tx.challenges.open_in_dialogue(dialogue.id) == []
+            assert await _end(tx, ended) == exit_codes.OK
+    finally:
+        await db.close()
+    assert "has ended already" in capsys.readouterr().out
+
+
+async def test_the_cli_adopt_refuses_a_purged_dialogue(tmp_path: Path):
+    from bot import exit_codes
+    from bot.offline import _adopt
+
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        async with db.transaction() as tx:
+            dialogue = await tx.dialogues.create(OLD, "Norms", b"s" * 32, NOW)
+            await tx.synopses.adopt(dialogue.id, NOW, b"md", b"docx", b"json")
+            await tx.dialogues.end(dialogue.id, NOW)
+            await tx.synopses.purge(dialogue.id, NOW)
+            assert await _adopt(tx, make_settings(tmp_path), dialogue) == exit_codes.USAGE
+            adopted = await tx.synopses.adopted(dialogue.id)
+            assert adopted is not None and adopted.markdown == b"md"  # the adopted synopsis is never replaced
+    finally:
+        await db.close()
