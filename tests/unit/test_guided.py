@@ -1,0 +1,42 @@
+"""Guided assignment: contributions go under the closest heading, off-topic ones under none, near ties under two."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from synopsis.guided import GUIDED, GuidedParams, assign, choose
+
+HEADINGS = ["Withdrawal from the Convention", "Funding for clearance and victim assistance"]
+
+
+def test_each_text_goes_under_the_heading_it_shares_words_with_tfidf_alone() -> None:
+    texts = [
+        "A withdrawal from the convention sends a terrible signal",
+        "Funding for clearance is drying up",
+        "Where is the coffee served tomorrow?",
+    ]
+    result = assign(HEADINGS, texts, GUIDED, embed=None)
+    assert result.primary == (0, 1, None)
+
+
+def test_a_near_tie_lists_the_text_under_both_headings_and_a_clear_win_under_one() -> None:
+    score = np.array([[0.50, 0.49], [0.50, 0.20], [0.05, 0.04]])
+    result = choose(score, GuidedParams(floor=0.1, tie_margin=0.02))
+    assert result.primary == (0, 0, None)
+    assert result.secondary == (1, None, None)
+
+
+def test_embeddings_join_paraphrases_that_share_no_word_with_the_heading() -> None:
+    def fake(texts: Sequence[str]) -> np.ndarray:
+        # "quitting" means leaving; anything about money points the other way.
+        rows = [[1.0, 0.0] if ("withdrawal" in t.lower() or "quit" in t.lower()) else [0.0, 1.0] for t in texts]
+        return np.array(rows)
+
+    text = ["Quitting is a sad step"]
+    assert assign(HEADINGS, text, GuidedParams(embedding_weight=0.9, floor=0.1), embed=fake).primary == (0,)
+
+
+def test_no_headings_leave_every_text_unassigned() -> None:
+    assert assign([], ["anything"], GUIDED, embed=None).primary == (None,)
