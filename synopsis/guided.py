@@ -38,6 +38,8 @@ class GuidedParams:
 
 GUIDED = GuidedParams()
 
+_EMBED_CHUNK = 2048  # texts embedded at a time, to bound memory on a large challenge
+
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
@@ -63,8 +65,11 @@ def similarities(
         tfidf = (rows[len(headings) :] @ rows[: len(headings)].T).toarray()
         score += (1 - weight) * tfidf
     if weight > 0 and embed is not None:
-        vectors = embed([*headings, *texts])
-        score += weight * (vectors[len(headings) :] @ vectors[: len(headings)].T)
+        heading_vectors = embed(list(headings))
+        # In blocks, so only the texts × headings scores are kept, not every text's vector at once.
+        for start in range(0, len(texts), _EMBED_CHUNK):
+            block = embed(list(texts[start : start + _EMBED_CHUNK]))
+            score[start : start + len(block)] += weight * (block @ heading_vectors.T)
     return score
 
 
