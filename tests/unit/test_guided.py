@@ -40,3 +40,30 @@ def test_embeddings_join_paraphrases_that_share_no_word_with_the_heading() -> No
 
 def test_no_headings_leave_every_text_unassigned() -> None:
     assert assign([], ["anything"], GUIDED, embed=None).primary == (None,)
+
+
+def test_without_wordllama_the_embedder_is_none_and_says_so_once(monkeypatch, caplog) -> None:
+    import sys
+
+    from synopsis import embeddings
+
+    monkeypatch.setitem(sys.modules, "wordllama", None)  # importing it now raises ImportError
+    monkeypatch.setattr(embeddings, "_loaded", [])
+    with caplog.at_level("WARNING", logger="synopsis.embeddings"):
+        assert embeddings.embedder() is None
+        assert embeddings.embedder() is None
+    assert [r.message for r in caplog.records].count(
+        "wordllama is not installed: guided themes use character n-gram TF-IDF alone"
+    ) == 1
+    # TF-IDF alone still places a contribution under the heading it shares words with.
+    assert assign(HEADINGS, ["Funding for clearance is drying up"]).primary == (1,)
+
+
+def test_the_installed_model_loads_offline_and_gives_unit_rows() -> None:
+    from synopsis.embeddings import embedder
+
+    model = embedder()
+    assert model is not None
+    rows = model(["Leaving the treaty", "Quitting the convention"])
+    assert rows.shape[0] == 2
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
