@@ -53,7 +53,8 @@ async def compiled_and_rendered(
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
-def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
+def section_numbered(synopsis: Synopsis, number: int) -> ChallengeSection:
+    """Challenge `number`'s section of the draft; refused when there is none."""
     for section in synopsis.sections:
         if section.number == number:
             return section
@@ -65,14 +66,22 @@ def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
 
 async def themes(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    section = _section(await compiled(call, tx, dialogue), call.args)
+    section = section_numbered(await compiled(call, tx, dialogue), call.args)
     if not section.themes and not section.other_points:
         return Reply.plain(f"Challenge {section.number} has no contributions in the draft.")
     lines = [f"Draft themes of challenge {section.number} (number. keywords — references):"]
-    lines += [f"{theme.number}. {theme.label} — {', '.join(theme.refs)}" for theme in section.themes]
+    lines += [
+        f"{theme.number}. {'[heading] ' + theme.heading if theme.heading else theme.label} — {', '.join(theme.refs)}"
+        for theme in section.themes
+    ]
     if section.other_points:
         lines.append("Other points raised: " + "; ".join(", ".join(point.refs) for point in section.other_points))
     lines.append(f"Correct with {call.prefix} merge, move, exclude or include.")
+    if any(theme.heading is None for theme in section.themes):
+        lines.append(
+            f"Make a machine theme a heading with {call.prefix} theme adopt {section.number} <number>, or add "
+            f"your own with {call.prefix} theme add {section.number} <heading>."
+        )
     return Reply.plain("\n".join(lines))
 
 
@@ -96,7 +105,7 @@ def merge_arguments(raw: str) -> MergeRequest:
 async def merge(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
-    section = _section(await compiled(call, tx, dialogue), request.challenge)
+    section = section_numbered(await compiled(call, tx, dialogue), request.challenge)
     by_number = {theme.number: theme for theme in section.themes}
     if request.first not in by_number or request.second not in by_number:
         raise CommandRefused(f"Challenge {request.challenge} has themes 1 to {len(section.themes)}.")
@@ -134,7 +143,7 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
     assert challenge is not None
     target = None
     if request.theme is not None:
-        section = _section(await compiled(call, tx, dialogue), challenge.number)
+        section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
         theme = next((item for item in section.themes if item.number == request.theme), None)
         if theme is None:
             raise CommandRefused(f"Challenge {challenge.number} has themes 1 to {len(section.themes)}.")

@@ -64,6 +64,9 @@ async def gather_synopsis_input(
     zone_name = dialogue.timezone or default_timezone
     zone = ZoneInfo(zone_name)
     challenges = await tx.challenges.list(dialogue.id)
+    inputs = [
+        ChallengeInput(c.number, c.title, c.prompt, tuple(await tx.theme_headings.list(c.id))) for c in challenges
+    ]
     numbers = {challenge.id: challenge.number for challenge in challenges}
     supporters = await tx.contributions.supporters_by_contribution(dialogue.id)
     contributions = tuple(
@@ -93,7 +96,7 @@ async def gather_synopsis_input(
             session_count=len(session_days),
             timezone=zone_name,
         ),
-        challenges=tuple(ChallengeInput(c.number, c.title, c.prompt) for c in challenges),
+        challenges=tuple(inputs),
         contributions=contributions,
         categories=categories,
         overrides=overrides_from(await tx.synopses.corrections(dialogue.id)),

@@ -513,6 +513,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         run=_copy_outbox_into_typed_rows,
     ),
+    Migration(
+        version=11,
+        description="expected-theme headings per challenge (guided themes)",
+        statements=(
+            # Ordered by id: a heading's position is its rank in its challenge, so no position column to renumber.
+            """
+            CREATE TABLE theme_headings (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                challenge_id INTEGER NOT NULL REFERENCES challenges (id) ON DELETE CASCADE,
+                heading      TEXT    NOT NULL,
+                created_at   REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX theme_headings_by_challenge ON theme_headings (challenge_id, id)",
+        ),
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from storage.schedules import SchedulesRepository
 from storage.session import Session
 from storage.state import StateRepository
 from storage.synopses import SynopsesRepository
+from storage.theme_headings import ThemeHeadingsRepository
 
 
 class Transaction:
@@ -38,5 +39,6 @@ class Transaction:
         self.confirmations = ConfirmationsRepository(session)
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
+        self.theme_headings = ThemeHeadingsRepository(session)
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)

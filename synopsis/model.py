@@ -28,6 +28,7 @@ class ChallengeInput:
     number: int
     title: str
     prompt: str
+    headings: tuple[str, ...] = ()  # the secretariat's expected themes, in its order (guided themes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class Theme:
     contribution_band: str | None  # how many contributions it stands for (duplicates included), as a band; None below k
     support_band: str | None  # distinct people (contributors + 👍 supporters) as a band, None below k
     category_phrase: str | None  # "including civil society participants", only for categories reaching k
+    heading: str | None = None  # the secretariat's heading this theme stands under; None: a machine theme
 
 
 @dataclass(frozen=True, slots=True)

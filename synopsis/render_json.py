@@ -12,7 +12,8 @@ setting) and `session_count` (the days on which challenges were open, which foll
 say nothing about who took part). No exact total of participants or contributions is given, not even for the whole
 dialogue: someone who knows how many they wrote themselves, or who compares two pulls of the synopsis, could learn
 from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators can
-curate by reference; like the Markdown's "Other points raised", they show contributions, never people.
+curate by reference; like the Markdown's "Other points raised", they show contributions, never people. A theme's
+`heading` is the secretariat's expected theme it stands under (guided themes), or null for a machine theme.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _theme(theme: Theme) -> dict[str, Any]:
         "contribution_band": theme.contribution_band,
         "support_band": theme.support_band,
         "category_phrase": theme.category_phrase,
+        "heading": theme.heading,
     }
 
 

@@ -6,10 +6,11 @@ two formats always say the same thing. The shape follows the model document (a U
 concerns"): paragraphs are numbered continuously through the whole document, bullets inside a paragraph are not.
 
 What is printed: the dialogue's title and period, session count, bands (never exact counts of people), challenge
-titles, theme statements with their support band and category phrase, other points, ways forward, and the method.
-What is never printed here: contribution references, theme labels (both are in the JSON, for the moderators), and
-anything about a person. Bullets are punctuated as in the model document: a statement's own closing `.`, `;`, `,` or
-`:` is dropped (an ellipsis is kept), the band follows in parentheses, and each bullet ends in ";", the last in ".".
+titles, the secretariat's theme headings, theme statements with their support band and category phrase, other
+points, ways forward, and the method. What is never printed here: contribution references, machine theme labels
+(both are in the JSON, for the moderators), and anything about a person. Bullets are punctuated as in the model
+document: a statement's own closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in
+parentheses, and each bullet ends in ";", the last in ".".
 
 Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
 it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
@@ -160,6 +161,14 @@ def _theme_annotation(theme: Theme) -> str | None:
     return ", ".join(part for part in (support, category) if part) or None
 
 
+def _theme_item(theme: Theme) -> Text:
+    # A theme under one of the secretariat's headings says which: "Heading: statement (band)".
+    item = _item(theme.statement, _theme_annotation(theme))
+    if theme.heading is None:
+        return item
+    return (Theirs(_without_trailing_punctuation(one_line(theme.heading))), ": ", *item)
+
+
 def _challenge_name(section: ChallengeSection) -> Text:
     return (f"Challenge {section.number}: ", theirs(section.title))
 
@@ -231,7 +240,7 @@ def _section(section: ChallengeSection, para: _Numbering) -> list[Block]:
         blocks.append(
             para(
                 ("The dialogue expressed the following considerations and concerns on ", title, ":"),
-                _punctuate(_item(theme.statement, _theme_annotation(theme)) for theme in section.themes),
+                _punctuate(_theme_item(theme) for theme in section.themes),
             )
         )
         if others:
