@@ -301,6 +301,7 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=consensus.consensus_arguments,
                 in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="synopsis",

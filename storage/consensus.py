@@ -32,6 +32,15 @@ class ConsensusRound:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsensusClosing:
+    """A round whose closing the room has not been told about yet: the scheduler's timer for it."""
+
+    round_id: int
+    room_id: str
+    closes_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ConsensusVote:
     position: int
     member_key: str
@@ -84,6 +93,26 @@ class ConsensusRepository:
             f"SELECT {_ROUND_COLUMNS} FROM consensus_rounds r WHERE r.dialogue_id = ? ORDER BY r.id", (dialogue_id,)
         )
         return [_round(row) for row in rows]
+
+    async def get(self, round_id: int) -> ConsensusRound | None:
+        row = await self._session.fetchone(
+            f"SELECT {_ROUND_COLUMNS} FROM consensus_rounds r WHERE r.id = ?", (round_id,)
+        )
+        return None if row is None else _round(row)
+
+    async def unannounced_closings(self) -> list[ConsensusClosing]:
+        rows = await self._session.fetchall(
+            "SELECT r.id, d.room_id, r.closes_at FROM consensus_rounds r JOIN dialogues d ON d.id = r.dialogue_id "
+            "WHERE r.announced = 0 ORDER BY r.id"
+        )
+        return [ConsensusClosing(row[0], row[1], float(row[2])) for row in rows]
+
+    async def mark_announced(self, round_id: int) -> bool:
+        """Record that the room was told the round closed; False if it already was."""
+        changed = await self._session.execute(
+            "UPDATE consensus_rounds SET announced = 1 WHERE id = ? AND announced = 0", (round_id,)
+        )
+        return changed > 0
 
     async def themes(self, round_id: int) -> list[ConsensusTheme]:
         rows = await self._session.fetchall(

@@ -541,7 +541,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                 dialogue_id  INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
                 challenge_id INTEGER NOT NULL UNIQUE REFERENCES challenges (id) ON DELETE CASCADE,
                 opened_at    REAL    NOT NULL,
-                closes_at    REAL    NOT NULL
+                closes_at    REAL    NOT NULL,
+                -- whether the room was told the round closed (the scheduler's consensus-close action)
+                announced    INTEGER NOT NULL DEFAULT 0 CHECK (announced IN (0, 1))
             )
             """,
             """
