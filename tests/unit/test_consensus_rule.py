@@ -86,3 +86,40 @@ def test_voters_without_a_category_are_a_part_of_their_own() -> None:
     categories = {f"cs{i}": "civil society" for i in range(3)}
     [result] = consensus_results((round_of(categorised + uncategorised),), 3, categories)
     assert result.marks[0].by_category == ()  # the two without a category would be the rest: too few
+
+
+def test_every_format_shows_the_marks_and_bands_and_no_key_or_exact_count() -> None:
+    import io
+    import json
+    from dataclasses import replace
+
+    import docx
+
+    from synopsis.compile import compile_synopsis
+    from synopsis.render import render
+    from tests.unit.test_synopsis_compile import synopsis_input
+
+    keys = tuple(f"voterkey{i:02d}" for i in range(7))
+    round_ = ConsensusRoundInput(
+        1,
+        (ConsensusThemeInput(1, "Universality matters"), ConsensusThemeInput(2, "Funding is short")),
+        tuple(ConsensusVoteInput(1, key, "agree") for key in keys)
+        + tuple(ConsensusVoteInput(2, key, "disagree") for key in keys[:2]),
+        closed=True,
+    )
+    synopsis = compile_synopsis(replace(synopsis_input([]), consensus=(round_,)))
+    markdown = render(synopsis, "md").decode()
+    structure = json.loads(render(synopsis, "json"))
+    document = docx.Document(io.BytesIO(render(synopsis, "docx")))
+    word = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    for text in (markdown, word):
+        assert "Universality matters (broad agreement; answered by several participants)" in text
+        assert "Funding is short" not in text  # two answers: below k, not shown
+        assert "no theme is marked" not in text
+    assert [(t["mark"], t["voter_band"]) for t in structure["consensus"][0]["themes"]] == [
+        ("broad agreement", "several"),
+        (None, None),
+    ]
+    everything = markdown + word + json.dumps(structure)
+    assert not any(key in everything for key in keys)
+    assert " 7 " not in everything and " 2 " not in everything
