@@ -231,6 +231,7 @@ async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
         raise CommandRefused(f"Nothing to confirm: send {call.prefix} forget-me first.")
     await tx.contributions.delete_by_member(dialogue.id, member)
     await tx.contributions.remove_support_by_member(dialogue.id, member)
+    await tx.consensus.delete_votes_by_member(dialogue.id, member)
     # Events of theirs that failed or await a key still hold their ID and words; they will not be retried.
     await tx.inbox.scrub_held_from_sender(call.event.sender)
     return Reply.plain("Done: none of your contributions or support remain in this dialogue.")

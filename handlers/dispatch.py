@@ -32,6 +32,7 @@ from handlers.commands import (
     unknown_command_reply,
     usage_reply,
 )
+from handlers.consensus import handle_vote, handle_withdrawal
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
@@ -131,8 +132,13 @@ async def _route_room_event(event: InboundEvent, room: RoomSnapshot, env: Handle
             # there (a room of two would otherwise count as a direct message to the bot).
             await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
     elif event.type == "m.reaction":
-        await handle_reaction(event, tx)
+        # An answer to a consensus round is a reaction on the bot's own direct message, never on a contribution.
+        if not await handle_vote(event, tx, env.now):
+            await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":
+        # Redacting the reaction that cast a consensus vote withdraws the vote (a redaction from the server only).
+        if not event.was_encrypted and await handle_withdrawal(event, tx, env.now):
+            return False
         await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import arguments, backroom_commands, builtin, schedule_commands
+from handlers import arguments, backroom_commands, builtin, consensus, schedule_commands
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
 from handlers import theme_commands as theme
@@ -290,6 +290,18 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=synopsis.forward_arguments,
                 sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="consensus",
+                arguments="<n> [for <duration>]",
+                summary="after challenge n closed: sends each participant its theme statements by direct message to "
+                "answer 👍 agree, 👎 disagree or ➖ pass within the duration (default 1h); the draft marks each theme "
+                "once enough people answered, never showing anyone's answer",
+                handler=consensus.open_round,
+                permission=MODERATOR,
+                parse=consensus.consensus_arguments,
+                in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="synopsis",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage.backrooms import BackroomsRepository
 from storage.challenges import ChallengesRepository
 from storage.confirmations import ConfirmationsRepository
+from storage.consensus import ConsensusRepository
 from storage.contributions import ContributionsRepository
 from storage.dialogues import DialoguesRepository
 from storage.inbox import InboxRepository
@@ -42,3 +43,4 @@ class Transaction:
         self.theme_headings = ThemeHeadingsRepository(session)
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)
+        self.consensus = ConsensusRepository(session)

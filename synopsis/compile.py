@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from privacy.bands import band
+from synopsis.consensus import consensus_results
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
 from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
 from synopsis.model import (
@@ -122,6 +123,7 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guide
             contribution_count_band=band(len(kept), k),
             scrubbed_count_band=band(sum(1 for c in kept if c.scrubbed), k),
         ),
+        consensus=consensus_results(data.consensus, k, data.categories, data.stakeholder_categories),
     )
 
 

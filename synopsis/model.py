@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
+from synopsis.consensus import ConsensusRoundInput, ConsensusRoundResult
 
 # ---------------------------------------------------------------- inputs
 
@@ -67,6 +68,7 @@ class SynopsisInput:
     overrides: Overrides = Overrides()
     k: int = 3
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES  # the deployment's list and plurals
+    consensus: tuple[ConsensusRoundInput, ...] = ()  # consensus rounds' statements and votes (synopsis.consensus)
 
 
 # ---------------------------------------------------------------- document
@@ -125,3 +127,4 @@ class Synopsis:
     sections: tuple[ChallengeSection, ...]
     ways_forward: tuple[WayForward, ...]
     method: MethodNote
+    consensus: tuple[ConsensusRoundResult, ...] = ()  # consensus marks per round (synopsis.consensus)

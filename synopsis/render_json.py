@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .consensus import RULE_TEXT
 from .model import ChallengeSection, MethodNote, Synopsis, Theme
 from .render_markdown import NOTICE
 
@@ -76,6 +77,32 @@ def synopsis_dict(synopsis: Synopsis) -> dict[str, Any]:
             for way in synopsis.ways_forward
         ],
         "method": _method(synopsis.method),
+        **_consensus(synopsis),
+    }
+
+
+def _consensus(synopsis: Synopsis) -> dict[str, Any]:
+    """Consensus rounds' marks (synopsis.consensus): per theme statement, a mark and a band, never a person."""
+    if not synopsis.consensus:
+        return {}
+    return {
+        "consensus": [
+            {
+                "challenge_number": result.challenge_number,
+                "themes": [
+                    {
+                        "number": mark.position,
+                        "statement": mark.statement,
+                        "mark": mark.mark,
+                        "voter_band": mark.voter_band,
+                        "by_category": [{"category": part.category, "mark": part.mark} for part in mark.by_category],
+                    }
+                    for mark in result.marks
+                ],
+            }
+            for result in synopsis.consensus
+        ],
+        "consensus_rule": RULE_TEXT.format(k=synopsis.method.k),
     }
 
 

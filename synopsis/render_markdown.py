@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .consensus import RULE_TEXT
 from .model import ChallengeSection, Synopsis, Theme
 
 NOTICE = "Draft synopsis, prepared under the Chatham House Rule"
@@ -57,6 +58,8 @@ HEADING_INTRODUCTION = "I. Introduction"
 HEADING_SYNOPSIS = "II. Synopsis of considerations and concerns"
 HEADING_WAYS_FORWARD = "III. Suggested ways forward"
 HEADING_ANNEX = "Annex: Method"
+HEADING_CONSENSUS = "Annex: Consensus round"
+CONSENSUS_NOT_REPORTED = "no theme is marked: too few participants answered, or the round is still open."
 
 # ---------------------------------------------------------------- text from the synopsis
 
@@ -321,7 +324,36 @@ def outline(synopsis: Synopsis) -> tuple[Block, ...]:
         blocks += _section(section, para)
     blocks += _ways_forward(synopsis, para)
     blocks += _annex(synopsis, para)
+    blocks += _consensus_blocks(synopsis, para)
     return tuple(blocks)
+
+
+def _consensus_blocks(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    """Consensus rounds (synopsis.consensus), after the annex so the numbering of the rest never moves: each theme
+    statement with its mark and the band of people who answered, and the rule the marks follow."""
+    if not synopsis.consensus:
+        return []
+    blocks: list[Block] = [Heading((HEADING_CONSENSUS,), 1)]
+    for result in synopsis.consensus:
+        items = []
+        for mark in result.marks:
+            if mark.mark is None:
+                continue
+            detail = f"{mark.mark}; answered by {mark.voter_band} participants"
+            if mark.by_category:
+                detail += "; " + ", ".join(f"{part.category}: {part.mark}" for part in mark.by_category)
+            items.append(_item(mark.statement, detail))
+        if items:
+            blocks.append(
+                para(
+                    (f"On challenge {result.challenge_number}, participants answered its theme statements:",),
+                    _punctuate(items),
+                )
+            )
+        else:
+            blocks.append(para((f"On challenge {result.challenge_number}, {CONSENSUS_NOT_REPORTED}",)))
+    blocks.append(para((theirs(RULE_TEXT.format(k=synopsis.method.k)),)))
+    return blocks
 
 
 # ---------------------------------------------------------------- Markdown
