@@ -7,10 +7,14 @@ scored against every heading by a mix of two cosine similarities:
   thesaurus included), which sees shared words and word pieces;
 - sentence embeddings (`synopsis.embeddings`), which see paraphrases that share no word.
 
-A contribution goes under its best heading when the mixed score reaches `floor`; below it, it stays with the machine
-grouping (and "Other points raised"). When its second-best heading scores within `tie_margin` of the best (and above
-the floor too), it is also listed under that one: people often raise two points in one message. Parameters were
-chosen on the evaluation and held-out sets (`benchmarks/guided_quality.py`); the blind sets only report.
+Headings are short, so a second round also compares each contribution with what its heading drew in the first
+(`refine`): every heading gets a centroid of its own row and the contributions that chose it by a clear margin
+(`seed_margin`), in both spaces, and the final score is mostly (`centroid_weight`) the similarity to that centroid,
+like one step of seeded k-means. A contribution goes under its best heading when that score reaches `floor`; below
+it, it stays with the machine grouping (and "Other points raised"). When its second-best heading scores within
+`tie_margin` of the best (and above the floor too), it is also listed under that one: people often raise two points
+in one message. Parameters were chosen on the evaluation and held-out sets (`benchmarks/guided_quality.py`); the
+blind sets only report.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from synopsis.embeddings import Embedder, embedder
 from synopsis.grouping import CHOSEN, GroupingParams, featurise
@@ -27,13 +33,24 @@ from synopsis.text import normalise
 
 @dataclass(frozen=True, slots=True)
 class GuidedParams:
-    embedding_weight: float = 0.4  # share of the score from embeddings (the rest: character n-gram TF-IDF)
+    embedding_weight: float = 0.3  # share of the score from embeddings (the rest: character n-gram TF-IDF)
     floor: float = 0.1  # below this best score a contribution is left to the machine grouping
     tie_margin: float = 0.02  # a second heading within this of the best also lists the contribution
+    refine_rounds: int = 1  # rounds of re-scoring against centroids of what each heading drew (0: headings alone)
+    centroid_weight: float = 0.9  # share of the refined score from the centroid (the rest: the heading itself)
+    seed_margin: float = 0.02  # a contribution shapes its heading's centroid only when it won by this much
     features: GroupingParams = CHOSEN
 
     def describe(self) -> str:
-        return f"embedding weight {self.embedding_weight:g}, floor {self.floor:g}, tie margin {self.tie_margin:g}"
+        refined = (
+            f"; {self.refine_rounds} centroid round(s), centroid weight {self.centroid_weight:g}, "
+            f"seed margin {self.seed_margin:g}"
+            if self.refine_rounds
+            else "; no centroid round"
+        )
+        return (
+            f"embedding weight {self.embedding_weight:g}, floor {self.floor:g}, tie margin {self.tie_margin:g}{refined}"
+        )
 
 
 GUIDED = GuidedParams()
@@ -55,22 +72,22 @@ def similarities(
     params: GuidedParams = GUIDED,
     embed: Embedder | None = None,
 ) -> np.ndarray:
-    """Texts × headings matrix of mixed similarity. Without an embedder, TF-IDF alone (weight ignored)."""
-    if not headings or not texts:
-        return np.zeros((len(texts), len(headings)))
-    weight = params.embedding_weight if embed is not None else 0.0
-    score = np.zeros((len(texts), len(headings)))
-    if weight < 1:
-        rows = featurise([normalise(text) for text in [*headings, *texts]], params.features)
-        tfidf = (rows[len(headings) :] @ rows[: len(headings)].T).toarray()
-        score += (1 - weight) * tfidf
-    if weight > 0 and embed is not None:
-        heading_vectors = embed(list(headings))
-        # In blocks, so only the texts × headings scores are kept, not every text's vector at once.
-        for start in range(0, len(texts), _EMBED_CHUNK):
-            block = embed(list(texts[start : start + _EMBED_CHUNK]))
-            score[start : start + len(block)] += weight * (block @ heading_vectors.T)
-    return score
+    """Texts × headings matrix of mixed similarity to the headings alone (no centroid round).
+
+    Without an embedder, TF-IDF alone (weight ignored).
+    """
+    return _Space.build(headings, texts, params, embed).heading_scores()
+
+
+def refined_similarities(
+    headings: Sequence[str],
+    texts: Sequence[str],
+    params: GuidedParams = GUIDED,
+    embed: Embedder | None = None,
+) -> np.ndarray:
+    """Texts × headings matrix after `params.refine_rounds` centroid rounds: the scores `assign` decides on."""
+    space = _Space.build(headings, texts, params, embed)
+    return refine(space, space.heading_scores(), params)
 
 
 def assign(
@@ -81,7 +98,79 @@ def assign(
 ) -> Assignment:
     """Assign each text to a heading (or none). `embed=True` uses the process's model if it is installed."""
     model = embedder() if embed is True else (embed or None)
-    return choose(similarities(headings, texts, params, model), params)
+    return choose(refined_similarities(headings, texts, params, model), params)
+
+
+@dataclass(frozen=True, slots=True)
+class _Space:
+    """Headings and texts in both spaces: TF-IDF rows (sparse) and embedding rows (float32, to halve memory)."""
+
+    weight: float  # embedding share actually used (0 without an embedder)
+    heading_rows: sp.csr_matrix
+    text_rows: sp.csr_matrix
+    heading_vectors: np.ndarray | None
+    text_vectors: np.ndarray | None
+
+    @staticmethod
+    def build(headings: Sequence[str], texts: Sequence[str], params: GuidedParams, embed: Embedder | None) -> _Space:
+        weight = params.embedding_weight if embed is not None else 0.0
+        rows = featurise([normalise(text) for text in [*headings, *texts]], params.features)
+        heading_vectors = text_vectors = None
+        if weight > 0 and embed is not None and headings and texts:
+            heading_vectors = np.asarray(embed(list(headings)), dtype=np.float32)
+            # In blocks, so the model's working memory stays bounded on a large challenge.
+            text_vectors = np.concatenate(
+                [
+                    np.asarray(embed(list(texts[start : start + _EMBED_CHUNK])), dtype=np.float32)
+                    for start in range(0, len(texts), _EMBED_CHUNK)
+                ]
+            )
+        return _Space(weight, rows[: len(headings)], rows[len(headings) :], heading_vectors, text_vectors)
+
+    def scores(self, tfidf_targets: sp.csr_matrix, embedded_targets: np.ndarray | None) -> np.ndarray:
+        """Texts × targets mixed cosine similarity (targets: one unit row each, in both spaces)."""
+        count = tfidf_targets.shape[0]
+        if count == 0 or self.text_rows.shape[0] == 0:
+            return np.zeros((self.text_rows.shape[0], count))
+        score = np.asarray((self.text_rows @ tfidf_targets.T).todense(), dtype=np.float64)
+        if self.weight > 0 and self.text_vectors is not None and embedded_targets is not None:
+            score = (1 - self.weight) * score + self.weight * (self.text_vectors @ embedded_targets.T)
+        return score
+
+    def heading_scores(self) -> np.ndarray:
+        return self.scores(self.heading_rows, self.heading_vectors)
+
+
+def refine(space: _Space, score: np.ndarray, params: GuidedParams) -> np.ndarray:
+    """Mix each heading's score with the similarity to the centroid of its row and its clear first-round winners.
+
+    Only contributions above the floor that beat their runner-up by `seed_margin` count as seeds, so an unsure
+    first choice cannot pull a centroid towards the wrong theme; the heading's own row is always in its centroid.
+    """
+    base = score
+    headings = score.shape[1]
+    if headings == 0 or score.shape[0] == 0:
+        return score
+    for _ in range(params.refine_rounds):
+        best = score.argmax(axis=1)
+        top = np.sort(score, axis=1)
+        margin = top[:, -1] - top[:, -2] if headings > 1 else top[:, -1]
+        # A near tie (listed under two headings) is no clear winner either.
+        seeds = (top[:, -1] >= params.floor) & (margin >= params.seed_margin) & (margin > params.tie_margin)
+        # Heading × texts indicator of seeds, so every centroid is one sparse product.
+        members = sp.csr_matrix(
+            (np.ones(int(seeds.sum())), (best[seeds], np.flatnonzero(seeds))), shape=(headings, score.shape[0])
+        )
+        tfidf_centroids = normalize(space.heading_rows + members @ space.text_rows, norm="l2")
+        embedded_centroids = None
+        if space.heading_vectors is not None and space.text_vectors is not None:
+            summed = space.heading_vectors + members @ space.text_vectors
+            lengths = np.linalg.norm(summed, axis=1, keepdims=True)
+            embedded_centroids = (summed / np.where(lengths == 0, 1, lengths)).astype(np.float32)
+        score = (1 - params.centroid_weight) * base + params.centroid_weight * space.scores(
+            sp.csr_matrix(tfidf_centroids), embedded_centroids
+        )
+    return score
 
 
 def choose(score: np.ndarray, params: GuidedParams = GUIDED) -> Assignment:

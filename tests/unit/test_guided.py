@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from synopsis.guided import GUIDED, GuidedParams, assign, choose
+from synopsis.guided import GUIDED, GuidedParams, assign, choose, refined_similarities
 
 HEADINGS = ["Withdrawal from the Convention", "Funding for clearance and victim assistance"]
 
@@ -36,6 +37,29 @@ def test_embeddings_join_paraphrases_that_share_no_word_with_the_heading() -> No
 
     text = ["Quitting is a sad step"]
     assert assign(HEADINGS, text, GuidedParams(embedding_weight=0.9, floor=0.1), embed=fake).primary == (0,)
+
+
+def test_a_text_sharing_words_only_with_a_headings_clear_members_joins_that_heading() -> None:
+    headings = ["Withdrawal from the Convention", "Funding for clearance"]
+    texts = [
+        "A withdrawal from the Convention would shatter the norm and embolden users",
+        "Funding for clearance is drying up in older contaminated countries",
+        "Leaving would shatter the norm and embolden users",  # no word of either heading
+        "Where is the coffee served tomorrow?",
+    ]
+    assert assign(headings, texts, GUIDED, embed=None).primary == (0, 1, 0, None)
+    # Against the headings alone the third text matches nothing.
+    assert assign(headings, texts, replace(GUIDED, refine_rounds=0), embed=None).primary == (0, 1, None, None)
+
+
+def test_a_near_tie_does_not_shape_a_centroid() -> None:
+    # Only clear winners are seeds: a two-point text, listed under both headings, pulls no centroid towards itself.
+    headings = ["Withdrawal from the Convention", "Funding"]
+    texts = ["Withdrawal from the Convention and funding: shatter embolden", "Shatter embolden"]
+    near_tie = refined_similarities(headings, texts, replace(GUIDED, tie_margin=0.5), embed=None)
+    assert near_tie[1].max() < GUIDED.floor
+    clear_win = refined_similarities(headings, texts, GUIDED, embed=None)
+    assert clear_win[1].argmax() == 0 and clear_win[1].max() >= GUIDED.floor
 
 
 def test_no_headings_leave_every_text_unassigned() -> None:
