@@ -14,6 +14,7 @@ from storage.outbox import OutboxRepository
 from storage.rooms import RoomsRepository
 from storage.roster import RosterRepository
 from storage.schedules import SchedulesRepository
+from storage.secretariat_wording import SecretariatWordingRepository
 from storage.session import Session
 from storage.state import StateRepository
 from storage.synopses import SynopsesRepository
@@ -40,5 +41,6 @@ class Transaction:
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
         self.theme_headings = ThemeHeadingsRepository(session)
+        self.secretariat_wording = SecretariatWordingRepository(session)
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)
