@@ -34,6 +34,7 @@ _FIRST_PERSON = re.compile(
     r"\b(?:I(?:'m|'ve|'d|'ll)?|me|my|mine|myself|we(?:'re|'ve|'d|'ll)?|us|our|ours|ourselves|let's)(?![\w'])",
     re.IGNORECASE,
 )
+_VERB_AFTER = re.compile(r"\s+[a-z]")
 _QUOTES = re.compile(r"[\"“”«»]")
 # Words after which "I" is a Roman numeral (Protocol I, Annex I, World War I), not the speaker.
 _NUMERAL_HOSTS = frozenset(
@@ -155,7 +156,8 @@ def _is_first_person(word: str, start: int, sentence: str) -> bool:
     if word.casefold() == "i" and word != "I":
         return False  # a lone lower-case "i" is too rare in this register to rewrite safely
     if word == "I":
-        before = sentence[:start].split()
+        # A bounded look back: the words that make "I" a numeral are short, and a long text must stay linear.
+        before = sentence[max(0, start - 40) : start].split()
         if before and before[-1].strip(",;:()").casefold() in _NUMERAL_HOSTS:
             return False
     return True
@@ -174,8 +176,7 @@ def _unsafe(sentence: str) -> bool:
     for match in re.finditer(r"\bI\b(?!')", stripped):
         if not _is_first_person(match.group(0), match.start(), stripped):
             continue
-        after = stripped[match.end() :]
-        if not re.match(r"\s+[a-z]", after):
+        if not _VERB_AFTER.match(stripped, match.end()):
             return True  # "I, for one, …": no verb to make agree
     return False
 
