@@ -6,6 +6,7 @@ from handlers import arguments, backroom_commands, builtin, consensus, schedule_
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
 from handlers import theme_commands as theme
+from handlers import wording_commands as wording
 from handlers.commands import Command, CommandRegistry, Permission, Sensitivity, rest_of_line
 
 MODERATOR = Permission.MODERATOR
@@ -284,11 +285,31 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="way-forward",
-                arguments="<ref> [off]",
-                summary="lists a contribution under III. Suggested ways forward (off: no longer)",
-                handler=synopsis.way_forward,
-                permission=MODERATOR,
-                parse=synopsis.forward_arguments,
+                arguments="<ref> [off] | <n> <text>|clear",
+                summary="lists a contribution under III. Suggested ways forward (off: no longer), or adds a way "
+                "forward written by the secretariat to challenge n (clear: removes those)",
+                handler=wording.way_forward,
+                permission=Permission.ISU,
+                parse=wording.way_forward_arguments,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="theme wording",
+                arguments="<ref> <text>|clear",
+                summary="states the theme holding contribution ref (a reference from themes) in the secretariat's "
+                "words instead of the machine's (clear: the machine's again)",
+                handler=wording.theme_wording,
+                permission=Permission.ISU,
+                parse=wording.theme_wording_arguments,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="lead",
+                arguments="<n> <paragraph>|clear",
+                summary="opens challenge n's part of the synopsis with the secretariat's lead paragraph (clear: none)",
+                handler=wording.lead,
+                permission=Permission.ISU,
+                parse=wording.challenge_text_arguments,
                 sensitive=Sensitivity.ANSWER,
             ),
             Command(

@@ -13,12 +13,21 @@ from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from synopsis.compile import compile_synopsis
 from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
 from synopsis.grouping import CHOSEN, GroupingParams
-from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, Synopsis, SynopsisInput
+from synopsis.model import (
+    ChallengeInput,
+    ContributionInput,
+    DialogueInput,
+    Overrides,
+    SecretariatText,
+    Synopsis,
+    SynopsisInput,
+)
 from synopsis.thesaurus import DEFAULT_THESAURUS
 
 if TYPE_CHECKING:
     from config import SynopsisSettings
     from storage import Correction, Dialogue, Transaction
+    from storage.secretariat_wording import Wording
 
 
 def grouping_params(settings: SynopsisSettings) -> GroupingParams:
@@ -54,6 +63,15 @@ def overrides_from(corrections: list[Correction]) -> Overrides:
         elif correction.kind == "unforward":
             forward.discard(correction.ref)
     return Overrides(tuple(joins), tuple(moves), frozenset(excluded), frozenset(forward))
+
+
+def secretariat_text(wordings: list[Wording]) -> SecretariatText:
+    """The secretariat's stored wording (oldest first) as the compiler takes it."""
+    return SecretariatText(
+        theme_wordings=tuple((w.target, w.text) for w in wordings if w.kind == "theme"),
+        leads=tuple((int(w.target), w.text) for w in wordings if w.kind == "lead"),
+        ways_forward=tuple((int(w.target), w.text) for w in wordings if w.kind == "way_forward"),
+    )
 
 
 async def gather_synopsis_input(
@@ -107,6 +125,7 @@ async def gather_synopsis_input(
         k=k,
         stakeholder_categories=stakeholder_categories,
         consensus=await gather_consensus_input(tx, dialogue, numbers, time.time() if now is None else now),
+        secretariat=secretariat_text(await tx.secretariat_wording.all(dialogue.id)),
     )
 
 

@@ -579,6 +579,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=13,
+        description="the secretariat's own wording: theme statements, lead paragraphs and ways forward",
+        statements=(
+            # A theme is named by one of its contributions' references (as merge and move name it), so its wording
+            # survives recompilation; leads and ways forward by challenge number. Deleted by the purge.
+            """
+            CREATE TABLE secretariat_wording (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id  INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                kind         TEXT    NOT NULL CHECK (kind IN ('theme', 'lead', 'way_forward')),
+                target       TEXT    NOT NULL,
+                text         TEXT    NOT NULL,
+                created_at   REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX secretariat_wording_by_dialogue ON secretariat_wording (dialogue_id, id)",
+        ),
+    ),
 )
 
 

@@ -62,17 +62,22 @@ class SynopsesRepository:
         return AdoptedSynopsis(*tuple(row)) if row is not None else None
 
     async def purge(self, dialogue_id: int, now: float) -> None:
-        """Delete the raw material (contributions with their events and support, the roster, corrections) and
+        """Delete the raw material (contributions with their events and support, the roster, corrections, the
+        secretariat's wording, which lives on in the adopted synopsis's files) and
         destroy the dialogue's secret, so nothing left can be linked to anyone. Keeps the agenda's titles, the
         adopted synopsis and an audit record."""
         await InboxRepository(self._session).scrub_held_in_rooms(await self._held_rooms_of(dialogue_id))
-        for table in ("contributions", "roster", "synopsis_overrides", "consensus_rounds"):
+        for table in ("contributions", "roster", "synopsis_overrides", "consensus_rounds", "secretariat_wording"):
             await self._session.execute(f"DELETE FROM {table} WHERE dialogue_id = ?", (dialogue_id,))
         await self._session.execute(
             "UPDATE dialogues SET secret = zeroblob(0), purged_at = ? WHERE id = ?", (now, dialogue_id)
         )
         self._session.request_checkpoint()
-        await self.audit(dialogue_id, "purged: contributions, support, roster, corrections and secret deleted", now)
+        await self.audit(
+            dialogue_id,
+            "purged: contributions, support, roster, corrections, secretariat wording and secret deleted",
+            now,
+        )
 
     async def _held_rooms_of(self, dialogue_id: int) -> set[str]:
         """The rooms whose quarantined or undecrypted events may belong to the dialogue: its own room, and the

@@ -15,6 +15,7 @@ from storage.outbox import OutboxRepository
 from storage.rooms import RoomsRepository
 from storage.roster import RosterRepository
 from storage.schedules import SchedulesRepository
+from storage.secretariat_wording import SecretariatWordingRepository
 from storage.session import Session
 from storage.state import StateRepository
 from storage.synopses import SynopsesRepository
@@ -41,6 +42,7 @@ class Transaction:
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
         self.theme_headings = ThemeHeadingsRepository(session)
+        self.secretariat_wording = SecretariatWordingRepository(session)
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)
         self.consensus = ConsensusRepository(session)

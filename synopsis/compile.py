@@ -47,6 +47,7 @@ from synopsis.model import (
     WayForward,
 )
 from synopsis.text import ref_sort_key, word_tokens, written_words
+from synopsis.wording import with_wording
 
 MIN_KEYWORDS = 2
 MAX_KEYWORDS = 4
@@ -75,6 +76,11 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guide
     `params` and `guided` exist for the benchmarks and tests; the bot uses the measured `CHOSEN` and `GUIDED`. Raises
     `zoneinfo.ZoneInfoNotFoundError` for an unknown `dialogue.timezone` (a wrong date would be worse than none).
     """
+    # The body's neutral statements, the annex's lists and the secretariat's own wording (synopsis/wording.py).
+    return with_wording(_grouped(data, params, guided), data)
+
+
+def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams) -> Synopsis:
     k = data.k
     challenges = sorted(data.challenges, key=lambda challenge: challenge.number)
     known = {challenge.number for challenge in challenges}

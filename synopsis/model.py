@@ -60,6 +60,20 @@ class Overrides:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretariatText:
+    """The ISU's or a moderator's own wording, which the draft uses instead of the machine's.
+
+    A theme's wording is keyed by the reference of a contribution in it, as corrections are, so it survives
+    recompilation (when two of a theme's contributions carry one, the one set last wins). Leads and ways forward are
+    keyed by challenge number; ways forward are listed in the order given, after those taken from contributions.
+    """
+
+    theme_wordings: tuple[tuple[str, str], ...] = ()  # (contribution ref, wording), in the order set
+    leads: tuple[tuple[int, str], ...] = ()  # (challenge number, lead paragraph)
+    ways_forward: tuple[tuple[int, str], ...] = ()  # (challenge number, a way forward), in the order set
+
+
+@dataclass(frozen=True, slots=True)
 class SynopsisInput:
     dialogue: DialogueInput
     challenges: tuple[ChallengeInput, ...]
@@ -69,9 +83,24 @@ class SynopsisInput:
     k: int = 3
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES  # the deployment's list and plurals
     consensus: tuple[ConsensusRoundInput, ...] = ()  # consensus rounds' statements and votes (synopsis.consensus)
+    secretariat: SecretariatText = SecretariatText()
 
 
 # ---------------------------------------------------------------- document
+
+# Where the statement the body prints comes from (`wording_source`). Only "machine" is machine-drafted: a
+# contribution in reported form (synopsis.reported_speech), flagged as such in every format.
+FROM_SECRETARIAT = "secretariat"
+FROM_HEADING = "heading"
+FROM_MACHINE = "machine"
+
+
+@dataclass(frozen=True, slots=True)
+class AnnexEntry:
+    """One contribution as the annex lists it: its reference and its scrubbed text, nothing about its author."""
+
+    ref: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +113,26 @@ class Theme:
     support_band: str | None  # distinct people (contributors + 👍 supporters) as a band, None below k
     category_phrase: str | None  # "including civil society participants", only for categories reaching k
     heading: str | None = None  # the secretariat's heading this theme stands under; None: a machine theme
+    # The body's neutral statement and the annex's list (added with the annex; "" / () when built by hand).
+    wording: str = ""  # the secretariat's wording, else the heading, else `statement` in reported form
+    wording_source: str = FROM_MACHINE
+    contributions: tuple[AnnexEntry, ...] = ()  # every contribution in `refs`, scrubbed, for the annex
+
+    @property
+    def machine_drafted(self) -> bool:
+        return self.wording_source == FROM_MACHINE
 
 
 @dataclass(frozen=True, slots=True)
 class OtherPoint:
     statement: str
     refs: tuple[str, ...]
+    wording: str = ""  # as for a theme: the secretariat's wording, else `statement` in reported form
+    wording_source: str = FROM_MACHINE
+
+    @property
+    def machine_drafted(self) -> bool:
+        return self.wording_source == FROM_MACHINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +143,20 @@ class ChallengeSection:
     themes: tuple[Theme, ...]
     other_points: tuple[OtherPoint, ...]  # singletons: minority views are kept, not dropped
     participation_band: str | None
+    lead: str | None = None  # the secretariat's lead paragraph for the challenge
 
 
 @dataclass(frozen=True, slots=True)
 class WayForward:
     challenge_number: int
     statement: str
-    refs: tuple[str, ...]
+    refs: tuple[str, ...]  # () for one the secretariat wrote
+    wording: str = ""  # the secretariat's text, or `statement` in reported form
+    wording_source: str = FROM_MACHINE
+
+    @property
+    def machine_drafted(self) -> bool:
+        return self.wording_source == FROM_MACHINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +166,7 @@ class MethodNote:
     excluded_count_band: str | None  # moderators' exclusions, as a band (None below k)
     contribution_count_band: str | None
     scrubbed_count_band: str | None = None  # contributions that scrubbing changed, as a band (None below k)
+    edited: tuple[str, ...] = ()  # which statements the secretariat wrote or edited, e.g. "challenge 1, theme 2"
 
 
 @dataclass(frozen=True, slots=True)

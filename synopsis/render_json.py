@@ -14,6 +14,12 @@ dialogue: someone who knows how many they wrote themselves, or who compares two 
 from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators can
 curate by reference; like the Markdown's "Other points raised", they show contributions, never people. A theme's
 `heading` is the secretariat's expected theme it stands under (guided themes), or null for a machine theme.
+
+Wording and annex. A theme's, other point's or way forward's `wording` is what the document prints for it (its
+`statement` is the contribution as written): `machine_drafted` is true when the wording is a contribution in
+reported form, `edited_by_secretariat` when the ISU or a moderator wrote it. A section's `lead` is the
+secretariat's lead paragraph or null; `method.edited_by_secretariat` says which statements they wrote. `annex` lists,
+per challenge and theme, every contribution (`ref` and scrubbed `text`) the synopsis draws on.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import json
 from typing import Any
 
 from .consensus import RULE_TEXT
-from .model import ChallengeSection, MethodNote, Synopsis, Theme
+from .model import FROM_SECRETARIAT, ChallengeSection, MethodNote, OtherPoint, Synopsis, Theme, WayForward
 from .render_markdown import NOTICE
 
 STRUCTURAL_NUMBERS = frozenset({"number", "challenge_number", "k", "session_count"})
@@ -39,6 +45,30 @@ def _theme(theme: Theme) -> dict[str, Any]:
         "support_band": theme.support_band,
         "category_phrase": theme.category_phrase,
         "heading": theme.heading,
+        **_wording(theme),
+    }
+
+
+def _wording(item: Theme | OtherPoint | WayForward) -> dict[str, Any]:
+    return {
+        "wording": item.wording or item.statement,
+        "machine_drafted": bool(item.wording) and item.machine_drafted,
+        "edited_by_secretariat": item.wording_source == FROM_SECRETARIAT,
+    }
+
+
+def _annex(section: ChallengeSection) -> dict[str, Any]:
+    return {
+        "challenge_number": section.number,
+        "themes": [
+            {
+                "number": theme.number,
+                "wording": theme.wording or theme.statement,
+                "contributions": [{"ref": entry.ref, "text": entry.text} for entry in theme.contributions],
+            }
+            for theme in section.themes
+        ],
+        "other_points": [{"ref": ref, "text": point.statement} for point in section.other_points for ref in point.refs],
     }
 
 
@@ -48,8 +78,12 @@ def _section(section: ChallengeSection) -> dict[str, Any]:
         "title": section.title,
         "prompt": section.prompt,
         "participation_band": section.participation_band,
+        "lead": section.lead,
         "themes": [_theme(theme) for theme in section.themes],
-        "other_points": [{"statement": point.statement, "refs": list(point.refs)} for point in section.other_points],
+        "other_points": [
+            {"statement": point.statement, "refs": list(point.refs), **_wording(point)}
+            for point in section.other_points
+        ],
     }
 
 
@@ -60,6 +94,7 @@ def _method(method: MethodNote) -> dict[str, Any]:
         "excluded_count_band": method.excluded_count_band,
         "contribution_count_band": method.contribution_count_band,
         "scrubbed_count_band": method.scrubbed_count_band,
+        "edited_by_secretariat": list(method.edited),
     }
 
 
@@ -73,10 +108,16 @@ def synopsis_dict(synopsis: Synopsis) -> dict[str, Any]:
         "notice": NOTICE,
         "sections": [_section(section) for section in synopsis.sections],
         "ways_forward": [
-            {"challenge_number": way.challenge_number, "statement": way.statement, "refs": list(way.refs)}
+            {
+                "challenge_number": way.challenge_number,
+                "statement": way.statement,
+                "refs": list(way.refs),
+                **_wording(way),
+            }
             for way in synopsis.ways_forward
         ],
         "method": _method(synopsis.method),
+        "annex": [_annex(section) for section in synopsis.sections if section.themes or section.other_points],
         **_consensus(synopsis),
     }
 

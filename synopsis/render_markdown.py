@@ -6,9 +6,13 @@ two formats always say the same thing. The shape follows the model document (a U
 concerns"): paragraphs are numbered continuously through the whole document, bullets inside a paragraph are not.
 
 What is printed: the dialogue's title and period, session count, bands (never exact counts of people), challenge
-titles, the secretariat's theme headings, theme statements with their support band and category phrase, other
-points, ways forward, and the method. What is never printed here: contribution references, machine theme labels
-(both are in the JSON, for the moderators), and anything about a person. Bullets are punctuated as in the model
+titles and the secretariat's lead paragraphs, one neutral statement per theme (the secretariat's wording, else its
+heading, else the representative contribution in reported form, marked "(machine-drafted)") with its support band
+and category phrase, other points, ways forward, the method (which says which statements the secretariat wrote),
+and the annex of contributions: per challenge and theme, every contribution it stands for, by reference and as
+stored (scrubbed), so the secretariat can check the draft against what was said. What is never printed here:
+machine theme labels (in the JSON, for the moderators), and anything about a person: references name
+contributions, not people. Bullets are punctuated as in the model
 document: a statement's own closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in
 parentheses, and each bullet ends in ";", the last in ".".
 
@@ -34,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .consensus import RULE_TEXT
-from .model import ChallengeSection, Synopsis, Theme
+from .model import FROM_HEADING, ChallengeSection, Synopsis, Theme
 
 NOTICE = "Draft synopsis, prepared under the Chatham House Rule"
 DRAFT_NOTE = "Draft — not for circulation without review by the Implementation Support Unit."
@@ -60,12 +64,33 @@ HEADING_WAYS_FORWARD = "III. Suggested ways forward"
 HEADING_ANNEX = "Annex: Method"
 HEADING_CONSENSUS = "Annex: Consensus round"
 CONSENSUS_NOT_REPORTED = "no theme is marked: too few participants answered, or the round is still open."
+HEADING_CONTRIBUTIONS = "Annex: Contributions by theme"
+MACHINE_DRAFTED = "(machine-drafted)"
+MACHINE_DRAFTED_NOTE = (
+    "Statements marked (machine-drafted) are the theme's most representative contribution, with its first person "
+    "(“we”, “our”, “I”) rewritten in reported form by fixed rules; a sentence the rules could not rewrite safely is "
+    "kept as written. Statements under a heading of the secretariat are that heading."
+)
+NOTHING_EDITED = "No statement was written or edited by the secretariat."
+EDITED_INTRODUCTION = "The secretariat wrote or edited the following statements:"
+CONTRIBUTIONS_INTRODUCTION = (
+    "Every contribution the synopsis draws on is listed below under the theme it was placed in, by its reference "
+    "and as stored, with names and affiliations already replaced, so that the draft can be checked against what "
+    "was said. Contributions excluded by the moderators or withdrawn by their authors are not listed; a "
+    "contribution about as close to two headings is listed under both."
+)
 
 # ---------------------------------------------------------------- text from the synopsis
 
 
 class Theirs(str):
     """Text that came from the synopsis (participants, convenors, the compiler): escaped by every renderer."""
+
+    __slots__ = ()
+
+
+class Note(str):
+    """The renderer's own words, set apart: emphasised in Markdown, italic in DOCX (the machine-drafted flag)."""
 
     __slots__ = ()
 
@@ -165,11 +190,25 @@ def _theme_annotation(theme: Theme) -> str | None:
 
 
 def _theme_item(theme: Theme) -> Text:
-    # A theme under one of the secretariat's headings says which: "Heading: statement (band)".
-    item = _item(theme.statement, _theme_annotation(theme))
+    # A theme under one of the secretariat's headings says which: "Heading: statement (band)", or just the heading
+    # when that is its statement.
+    if not theme.wording:  # a Theme built without the wording pass (synopsis/wording.py)
+        item = _item(theme.statement, _theme_annotation(theme))
+    else:
+        item = _flagged(_item(theme.wording, _theme_annotation(theme)), theme.machine_drafted)
+        if theme.wording_source == FROM_HEADING:
+            return item
     if theme.heading is None:
         return item
     return (Theirs(_without_trailing_punctuation(one_line(theme.heading))), ": ", *item)
+
+
+def _flagged(item: Text, machine_drafted: bool) -> Text:
+    return (*item, " ", Note(MACHINE_DRAFTED)) if machine_drafted else item
+
+
+def _point_item(statement: str, wording: str, machine_drafted: bool) -> Text:
+    return _flagged(_item(wording), machine_drafted) if wording else _item(statement)
 
 
 def _challenge_name(section: ChallengeSection) -> Text:
@@ -237,8 +276,12 @@ def _introduction(synopsis: Synopsis, para: _Numbering) -> list[Block]:
 
 def _section(section: ChallengeSection, para: _Numbering) -> list[Block]:
     blocks: list[Block] = [Heading(_challenge_name(section), 2)]
+    if section.lead and one_line(section.lead):
+        blocks.append(para((theirs(section.lead),)))
     title = theirs(section.title)
-    others = _punctuate(_item(point.statement) for point in section.other_points)
+    others = _punctuate(
+        _point_item(point.statement, point.wording, point.machine_drafted) for point in section.other_points
+    )
     if section.themes:
         blocks.append(
             para(
@@ -272,7 +315,7 @@ def _ways_forward(synopsis: Synopsis, para: _Numbering) -> list[Block]:
         blocks.append(
             para(
                 ("On ", *name, ", the following ways forward were suggested:"),
-                _punctuate(_item(way.statement) for way in ways),
+                _punctuate(_point_item(way.statement, way.wording, way.machine_drafted) for way in ways),
             )
         )
     return blocks
@@ -289,8 +332,10 @@ def _annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
                 f"Counts and stakeholder categories are shown only when at least {method.k} distinct participants "
                 "stand behind them, and then as bands: a few, several, many. Apart from the number of sessions, "
                 "which follows from the published schedule, no exact number of participants or contributions is "
-                "given anywhere, not even for the whole dialogue: a participant who knows how many contributions "
-                "they made could learn from an exact figure what others did.",
+                "given, not even for the whole dialogue: a participant who knows how many contributions they made "
+                "could learn from an exact figure what others did. The annex of contributions lists the "
+                "contributions themselves, so that the draft can be checked, but never who made or supported one, "
+                "nor how many people stand behind a theme.",
             )
         )
     )
@@ -311,6 +356,37 @@ def _annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
         scrubbed = (SCRUBBED_NOT_COUNTED,)
     blocks.append(para(scrubbed))
     blocks.append(para((NO_ATTRIBUTION,)))
+    blocks.append(para((MACHINE_DRAFTED_NOTE,)))
+    if method.edited:
+        blocks.append(para((EDITED_INTRODUCTION,), _punctuate((theirs(what),) for what in method.edited)))
+    else:
+        blocks.append(para((NOTHING_EDITED,)))
+    return blocks
+
+
+def _contributions_annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    """Per challenge and theme, every contribution it stands for: what the secretariat checks the draft against."""
+    blocks: list[Block] = [Heading((HEADING_CONTRIBUTIONS,), 1), para((CONTRIBUTIONS_INTRODUCTION,))]
+    for section in synopsis.sections:
+        if not section.themes and not section.other_points:
+            continue
+        blocks.append(Heading(_challenge_name(section), 2))
+        for theme in section.themes:
+            blocks.append(
+                para(
+                    (f"Theme {theme.number}: ", theirs(theme.wording or theme.statement)),
+                    tuple((theirs(entry.ref), ": ", theirs(entry.text)) for entry in theme.contributions),
+                )
+            )
+        if section.other_points:
+            blocks.append(
+                para(
+                    ("Other points raised:",),
+                    tuple(
+                        (theirs(", ".join(point.refs)), ": ", theirs(point.statement)) for point in section.other_points
+                    ),
+                )
+            )
     return blocks
 
 
@@ -324,6 +400,7 @@ def outline(synopsis: Synopsis) -> tuple[Block, ...]:
         blocks += _section(section, para)
     blocks += _ways_forward(synopsis, para)
     blocks += _annex(synopsis, para)
+    blocks += _contributions_annex(synopsis, para)
     blocks += _consensus_blocks(synopsis, para)
     return tuple(blocks)
 
@@ -382,6 +459,8 @@ def _markdown(text: Text) -> str:
     for part in text:
         if isinstance(part, Theirs):
             out.append(escape_markdown(part, line_start=not "".join(out)))
+        elif isinstance(part, Note):
+            out.append(f"*{part}*")
         else:
             out.append(part)
     return "".join(out)

@@ -370,3 +370,21 @@ async def test_forget_me_and_purge_leave_no_consensus_vote_in_the_files(db: Data
     data = raw_bytes(db.path)
     assert stayer.encode() not in data
     assert statement.encode() not in data
+
+
+async def test_a_purge_leaves_no_trace_of_the_secretariat_s_wording(db: Database) -> None:
+    # The wording lives on only inside the adopted synopsis's rendered files, which the purge keeps.
+    theme_words, lead_words, forward_words, adopted_words = token(), token(), token(), token()
+    dialogue_id, _ = await dialogue_with_challenge(db)
+    async with db.transaction() as tx:
+        await tx.secretariat_wording.set_theme(dialogue_id, "ABCD", f"wording {theme_words}", 3.0)
+        await tx.secretariat_wording.set_lead(dialogue_id, 1, f"lead {lead_words}", 3.0)
+        await tx.secretariat_wording.add_way_forward(dialogue_id, 1, f"forward {forward_words}", 3.0)
+        await tx.synopses.adopt(dialogue_id, 4.0, f"# {adopted_words}".encode(), b"docx", b"{}")
+    assert theme_words.encode() in raw_bytes(db.path)
+    async with db.transaction() as tx:
+        await tx.synopses.purge(dialogue_id, 5.0)
+    data = raw_bytes(db.path)
+    for words in (theme_words, lead_words, forward_words):
+        assert words.encode() not in data
+    assert adopted_words.encode() in data

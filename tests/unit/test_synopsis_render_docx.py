@@ -47,6 +47,8 @@ def test_the_sections_are_word_headings_in_order():
         "Challenge 2: Withdrawal from the Convention",
         "III. Suggested ways forward",
         "Annex: Method",
+        "Annex: Contributions by theme",
+        "Challenge 1: Transfers of cluster munitions",
     ]
 
 
@@ -96,9 +98,11 @@ def test_participant_text_is_written_literally_without_markdown_escapes():
     assert any(b.startswith("# Hello <script> [x](http://evil) (supported") for b in bullets)
 
 
-def test_references_and_labels_are_not_in_the_document():
-    body = "\n".join(p.text for p in open_docx(render_docx(make_synopsis())).paragraphs)
+def test_references_and_labels_are_only_in_the_annex_of_contributions():
+    document = "\n".join(p.text for p in open_docx(render_docx(make_synopsis())).paragraphs)
+    body, annex = document.split("Annex: Contributions by theme", 1)
     assert "c1-0" not in body
+    assert "c1-05" in annex
     assert "transfers territory normalisation" not in body
 
 

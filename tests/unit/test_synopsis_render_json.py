@@ -36,6 +36,7 @@ def test_the_top_level_fields_come_in_document_order():
         "sections",
         "ways_forward",
         "method",
+        "annex",
     ]
 
 
@@ -54,6 +55,9 @@ def test_a_theme_has_its_number_label_statement_refs_count_and_bands():
         "support_band": "several",
         "category_phrase": "including civil society participants",
         "heading": None,
+        "wording": "Transfers through the territory of States parties risk normalising the weapon.",
+        "machine_drafted": False,
+        "edited_by_secretariat": False,
     }
 
 
@@ -65,7 +69,13 @@ def test_a_section_has_its_prompt_band_and_other_points_with_refs():
         "several",
     )
     assert section["other_points"] == [
-        {"statement": "Stockpile destruction deadlines deserve a closer look.", "refs": ["c1-05"]}
+        {
+            "statement": "Stockpile destruction deadlines deserve a closer look.",
+            "refs": ["c1-05"],
+            "wording": "Stockpile destruction deadlines deserve a closer look.",
+            "machine_drafted": False,
+            "edited_by_secretariat": False,
+        }
     ]
 
 
@@ -73,7 +83,14 @@ def test_ways_forward_keep_their_challenge_and_refs():
     ways = (WayForward(2, "Convene a dialogue on withdrawal", ("c2-01", "c2-03")),)
     data = json.loads(render_json(make_synopsis(ways_forward=ways)))
     assert data["ways_forward"] == [
-        {"challenge_number": 2, "statement": "Convene a dialogue on withdrawal", "refs": ["c2-01", "c2-03"]}
+        {
+            "challenge_number": 2,
+            "statement": "Convene a dialogue on withdrawal",
+            "refs": ["c2-01", "c2-03"],
+            "wording": "Convene a dialogue on withdrawal",
+            "machine_drafted": False,
+            "edited_by_secretariat": False,
+        }
     ]
 
 
@@ -84,6 +101,7 @@ def test_the_method_note_is_included():
         "excluded_count_band": None,
         "contribution_count_band": "several",
         "scrubbed_count_band": None,
+        "edited_by_secretariat": [],
     }
 
 

@@ -19,6 +19,8 @@ HEADINGS = [
     "### Challenge 2: Withdrawal from the Convention",
     "## III. Suggested ways forward",
     "## Annex: Method",
+    "## Annex: Contributions by theme",
+    "### Challenge 1: Transfers of cluster munitions",
 ]
 
 
@@ -128,9 +130,10 @@ def test_a_challenge_without_contributions_says_so():
     )
 
 
-def test_references_and_theme_labels_are_not_printed():
-    text = render_markdown(make_synopsis())
+def test_references_and_theme_labels_are_printed_only_in_the_annex_of_contributions():
+    text, annex = render_markdown(make_synopsis()).split("## Annex: Contributions by theme", 1)
     assert "c1-0" not in text
+    assert "c1-05" in annex
     assert "transfers territory normalisation" not in text
 
 
@@ -159,19 +162,24 @@ def test_ways_forward_are_bulleted_and_grouped_by_challenge_in_section_order():
 
 
 def test_the_annex_explains_grouping_threshold_exclusions_and_anonymity():
-    annex = render_markdown(make_synopsis()).split("## Annex: Method\n\n", 1)[1]
+    annex = render_markdown(make_synopsis()).split("## Annex: Method\n\n", 1)[1].split("## Annex: Contributions", 1)[0]
     assert [re.sub(r"^\d+\. ", "", line) for line in lines(annex)] == [
         "Contributions were grouped by the similarity of their wording, then reviewed by the moderators.",
         "Counts and stakeholder categories are shown only when at least 3 distinct participants stand behind them, "
         "and then as bands: a few, several, many. Apart from the number of sessions, which follows from the published "
-        "schedule, no exact number of participants or contributions is given anywhere, not even for the whole "
-        "dialogue: a participant who knows how many contributions they made could learn from an exact figure what "
-        "others did.",
+        "schedule, no exact number of participants or contributions is given, not even for the whole dialogue: a "
+        "participant who knows how many contributions they made could learn from an exact figure what others did. "
+        "The annex of contributions lists the contributions themselves, so that the draft can be checked, but never "
+        "who made or supported one, nor how many people stand behind a theme.",
         "In all, several contributions were recorded. Contributions excluded by the moderators are not counted here.",
         "Names of participants and affiliations were replaced with [participant] and [affiliation] before "
         "contributions were stored; how many contributions had one is not reported below the reporting threshold.",
         "Contributions were recorded without names; this document attributes nothing to any participant or "
         "affiliation.",
+        "Statements marked (machine-drafted) are the theme's most representative contribution, with its first "
+        "person (“we”, “our”, “I”) rewritten in reported form by fixed rules; a sentence the rules could not rewrite "
+        "safely is kept as written. Statements under a heading of the secretariat are that heading.",
+        "No statement was written or edited by the secretariat.",
     ]
 
 
