@@ -12,6 +12,7 @@ from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from synopsis.compile import compile_synopsis
 from synopsis.grouping import CHOSEN, GroupingParams
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, Synopsis, SynopsisInput
+from synopsis.progress import Progress, no_progress
 from synopsis.thesaurus import DEFAULT_THESAURUS
 
 if TYPE_CHECKING:
@@ -26,10 +27,12 @@ def grouping_params(settings: SynopsisSettings) -> GroupingParams:
     return replace(CHOSEN, thesaurus=DEFAULT_THESAURUS.extended(settings.synonyms))
 
 
-async def compile_off_loop(data: SynopsisInput, settings: SynopsisSettings) -> Synopsis:
-    """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds). The running bot compiles
-    through handlers/slow_work.py instead, outside the event's transaction."""
-    return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings))
+async def compile_off_loop(
+    data: SynopsisInput, settings: SynopsisSettings, progress: Progress = no_progress
+) -> Synopsis:
+    """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds), telling `progress` how far
+    it got. The running bot compiles through handlers/slow_work.py instead, outside the event's transaction."""
+    return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings), progress=progress)
 
 
 def overrides_from(corrections: list[Correction]) -> Overrides:

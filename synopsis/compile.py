@@ -45,6 +45,7 @@ from synopsis.model import (
     Theme,
     WayForward,
 )
+from synopsis.progress import GROUPING, Progress, no_progress
 from synopsis.text import ref_sort_key, word_tokens, written_words
 
 MIN_KEYWORDS = 2
@@ -68,8 +69,15 @@ _MONTHS = (
 )
 
 
-def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guided: GuidedParams = GUIDED) -> Synopsis:
+def compile_synopsis(
+    data: SynopsisInput,
+    params: GroupingParams = CHOSEN,
+    guided: GuidedParams = GUIDED,
+    progress: Progress = no_progress,
+) -> Synopsis:
     """Compile the draft synopsis. Deterministic: equal inputs (in any contribution order) give equal outputs.
+
+    `progress` hears (GROUPING, done, total) before the first challenge and after each one (synopsis/progress.py).
 
     `params` and `guided` exist for the benchmarks and tests; the bot uses the measured `CHOSEN` and `GUIDED`. Raises
     `zoneinfo.ZoneInfoNotFoundError` for an unknown `dialogue.timezone` (a wrong date would be worse than none).
@@ -89,10 +97,12 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guide
 
     sections: list[ChallengeSection] = []
     scalable = False
-    for challenge in challenges:
+    progress(GROUPING, 0, len(challenges))
+    for done, challenge in enumerate(challenges, start=1):
         section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params, guided)
         sections.append(section)
         scalable = scalable or used_scalable
+        progress(GROUPING, done, len(challenges))
 
     ways_forward = tuple(
         WayForward(challenge_number=c.challenge_number, statement=c.text, refs=(c.ref,))
