@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
     pull.add_argument("--format", choices=("md", "docx", "json"), default="md")
     pull.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output for md/json)")
+    pull.add_argument(
+        "--adopted", action="store_true", help="the adopted synopsis, not the draft (a purged dialogue has only that)"
+    )
     finish = sub.add_parser("end", help="end a dialogue (it takes no more contributions), without a homeserver")
     finish.add_argument("--config", type=Path, help=config_help)
     finish.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
@@ -127,12 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "restore":
             asyncio.run(_restore(settings, args.backup, args.secrets))
         else:
-            from bot.offline import run_offline_command
+            from bot.offline import ask_on_terminal, run_offline_command
 
-            if args.command == "purge" and not args.yes and not _confirmed(args.dialogue):
-                print("nothing deleted")
-                return exit_codes.OK
-            return asyncio.run(run_offline_command(settings, args))
+            confirm = ask_on_terminal if args.command == "purge" and not args.yes else None
+            return asyncio.run(run_offline_command(settings, args, confirm))
     except BotError as error:
         log.error("cannot continue: %s", error)
         print(f"dialogue-bot: {error}", file=sys.stderr)
@@ -205,8 +206,3 @@ def _replace_between_markers(path: Path, name: str, table: str) -> int:
     start, stop = text.index(begin) + len(begin), text.index(end)
     path.write_text(text[:start] + table + text[stop:], encoding="utf-8")
     return exit_codes.OK
-
-
-def _confirmed(dialogue_id: int) -> bool:
-    answer = input(f"Delete dialogue {dialogue_id}'s contributions, support, roster and secret for good? [y/N] ")
-    return answer.strip().casefold() in ("y", "yes")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from nio import AsyncClient
 
+from bot import compile_notice
 from bot.attachments import AttachmentFetcher
 from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
@@ -38,7 +39,7 @@ from handlers.events import InboundEvent
 from handlers.outcome import Outcome
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
-from handlers.slow_work import SlowRequest, SlowWork
+from handlers.slow_work import CompileSynopsis, SlowRequest, SlowWork
 from storage import Database, InboxRow, Room, RoomMessage
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class _Handling:
     event: InboundEvent
     flood: FloodVerdict
     slow_work: SlowWork
+    compiled: bool = False  # a synopsis compile was done outside the transaction (and may have been announced)
 
 
 class _RollBack(Exception):
@@ -87,6 +89,7 @@ class InboxProcessor:
         ready: asyncio.Event | None = None,
         on_agenda_may_have_changed: Callable[[], Awaitable[None]] | None = None,
         slow_work_runner: Callable[[SlowRequest], Awaitable[object]] | None = None,
+        compile_notice_after: float = compile_notice.NOTICE_AFTER_SECONDS,
     ) -> None:
         self._client = client
         self._db = db
@@ -101,6 +104,7 @@ class InboxProcessor:
         self._on_agenda_may_have_changed = on_agenda_may_have_changed
         self._run_slow_work = slow_work_runner or SlowWorkRunner(AttachmentFetcher(client))
         self._flood = FloodWatch()
+        self._compile_notice_after = compile_notice_after
         # Events whose slow work is under way, and their senders (whose later events wait until it is done).
         self._slow_jobs: dict[str, asyncio.Task[None]] = {}
         self._held_senders: set[str] = set()
@@ -197,6 +201,8 @@ class InboxProcessor:
                 if outcome.slow_work is not None:
                     # Nothing from this run may count: the run after the slow work does it all again.
                     raise _RollBack(outcome)
+                if handling.compiled and await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=False):
+                    self._on_outbox_changed()
                 await tx.inbox.mark_done(row.event_id)
         except _RollBack as stop:
             return stop.outcome
@@ -235,7 +241,7 @@ class InboxProcessor:
             for attempt in range(1, SLOW_WORK_ROUNDS + 1):
                 started = time.monotonic()
                 try:
-                    await handling.slow_work.perform(request)
+                    await self._perform(handling, request)
                 except Exception:
                     await self._record_failure(handling.row, handling.event, self._clock())
                     return
@@ -254,6 +260,20 @@ class InboxProcessor:
             del self._slow_jobs[handling.row.event_id]
             self._held_senders.discard(handling.event.sender)
             self._wake.set()
+
+    async def _perform(self, handling: _Handling, request: SlowRequest) -> None:
+        if not isinstance(request, CompileSynopsis):
+            await handling.slow_work.perform(request)
+            return
+        handling.compiled = True
+
+        async def announce() -> None:
+            async with self._db.transaction() as tx:
+                queued = await compile_notice.queue_notice(tx, handling.row.room_id, handling.event, self._clock())
+            if queued:
+                self._on_outbox_changed()
+
+        await compile_notice.announce_if_slow(handling.slow_work.perform(request), self._compile_notice_after, announce)
 
     async def _cancel_slow_jobs(self) -> None:
         """On shutdown: their events stay pending (nothing of them was committed) and run again at the next start."""
@@ -296,6 +316,7 @@ class InboxProcessor:
             if attempts < MAX_ATTEMPTS:
                 return
             await tx.inbox.quarantine(row.event_id, reference)
+            await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=True)
             reply = Reply.plain(
                 f"Sorry, something went wrong handling that message (reference {reference}). "
                 "Nothing was lost; the bot's operator can look it up with this reference."

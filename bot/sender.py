@@ -38,10 +38,11 @@ from bot.errors import (
 from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
 from bot.wakeup import wait_for_wakeup
-from handlers.replies import Reply, notice_content, reaction_content
+from handlers.replies import Reply, edit_content, notice_content, reaction_content
 from storage import (
     Database,
     Destination,
+    Edit,
     FileUpload,
     MediaDeletion,
     OutboxItem,
@@ -54,6 +55,14 @@ from storage import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class _NothingToEdit(Exception):
+    """An edit's message has no event ID: still waiting (`pending`) or given up, so there is nothing to replace."""
+
+    def __init__(self, *, pending: bool) -> None:
+        super().__init__("the edited message is still pending" if pending else "the edited message was never sent")
+        self.pending = pending
 
 
 class _UploadFailed(Exception):
@@ -187,6 +196,13 @@ class OutboxSender:
         except MediaDeletionFailed as error:
             await self._retry_later(row, str(error)[:300], give_up_after=None)
             return
+        except _NothingToEdit as nothing:
+            if nothing.pending:
+                await self._retry_later(row, str(nothing), give_up_after=None)
+                return
+            async with self._db.transaction() as tx:
+                await tx.outbox.mark_failed(row.txn_id, str(nothing))
+            return
         except (*NETWORK_ERRORS, SendRetryError, LocalProtocolError, GroupEncryptionError) as error:
             await self._retry_later(row, f"{type(error).__name__}: {error}"[:300], give_up_after=None)
             return
@@ -226,7 +242,17 @@ class OutboxSender:
                 event_type, content = "m.room.message", await self._upload_file(room_id, upload)
             case MediaDeletion(mxc_uris):
                 event_type, content = "m.room.message", await self._delete_media(mxc_uris)
+            case Edit(of_txn, new_content):
+                event_type, content = "m.room.message", edit_content(await self._sent_event_id(of_txn), new_content)
         return await send_room_event(self._client, room_id, event_type, content, row.txn_id)
+
+    async def _sent_event_id(self, txn_id: str) -> str:
+        """The event ID the message sent under `txn_id` got, which an edit of it names."""
+        async with self._db.transaction() as tx:
+            event_id = await tx.outbox.sent_event_id(txn_id)
+            if event_id is None:
+                raise _NothingToEdit(pending=await tx.outbox.is_pending(txn_id))
+        return event_id
 
     async def _upload_file(self, room_id: str, upload: FileUpload) -> dict[str, Any]:
         """Upload a queued file (encrypted in an encrypted room) and return the `m.file` message to send.

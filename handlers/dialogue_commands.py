@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
@@ -57,6 +58,7 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
 
 async def end(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
+    await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.END)
     await end_dialogue(tx, dialogue, call.now)
     return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
 

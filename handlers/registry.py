@@ -326,9 +326,9 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="synopsis",
-                arguments="[<dialogue>] [md|docx|json]",
-                summary="posts the draft synopsis as a file (Markdown by default); the secretariat can name any "
-                "dialogue, also in a direct message",
+                arguments="[<dialogue>] [adopted] [md|docx|json]",
+                summary="posts the draft synopsis as a file (Markdown by default; the adopted one with adopted, or "
+                "once purged); the secretariat can name any dialogue, also in a direct message",
                 handler=synopsis.send_synopsis,
                 permission=Permission.ISU,
                 parse=synopsis.synopsis_arguments,

@@ -62,6 +62,18 @@ def reaction_content(event_id: str, key: str) -> dict[str, Any]:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
 
 
+def edit_content(event_id: str, new_content: dict[str, Any]) -> dict[str, Any]:
+    """An `m.replace` edit of `event_id` to `new_content`; the outer body, marked "* ", is for clients without edits."""
+    fallback = {key: value for key, value in new_content.items() if key != "m.relates_to"}
+    return {
+        **fallback,
+        "body": f"* {new_content.get('body', '')}",
+        "formatted_body": f"* {new_content.get('formatted_body', '')}",
+        "m.new_content": fallback,
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+    }
+
+
 def replied_event_id(event: InboundEvent) -> str | None:
     """The event `event` answers (`m.in_reply_to`), if any."""
     in_reply_to = event.relation.get("m.in_reply_to")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from handlers.access import Action, dialogue_facts, pull_action, require_in_chat
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
@@ -197,18 +198,21 @@ async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
 class SynopsisRequest:
     dialogue_id: int | None
     fmt: str
+    adopted: bool = False  # the adopted synopsis, not the draft (which is what a purged dialogue gives anyway)
 
 
 def synopsis_arguments(raw: str) -> SynopsisRequest:
-    dialogue_id, fmt = None, "md"
+    dialogue_id, fmt, adopted = None, "md", False
     for word in raw.split():
         if word.casefold() in FORMATS:
             fmt = word.casefold()
+        elif word.casefold() == "adopted":
+            adopted = True
         elif small_number(word) is not None and dialogue_id is None:
             dialogue_id = small_number(word)
         else:
-            raise UsageError(f"give a dialogue number and/or a format ({', '.join(FORMATS)})")
-    return SynopsisRequest(dialogue_id, fmt)
+            raise UsageError(f"give a dialogue number, adopted and/or a format ({', '.join(FORMATS)})")
+    return SynopsisRequest(dialogue_id, fmt, adopted)
 
 
 async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
@@ -216,16 +220,18 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     if request.dialogue_id is None:
         dialogue = await room_dialogue(call, tx)
     else:
-        # Any dialogue, by number, is for the secretariat only (a moderator's power is over their own room).
         dialogue_or_none = await tx.dialogues.get(request.dialogue_id)
-        own = await tx.dialogues.latest_in_room(call.dialogue_room)
-        if dialogue_or_none is None or not (call.sender_is_isu or (own is not None and own.id == dialogue_or_none.id)):
+        if dialogue_or_none is None:
             raise CommandRefused(
                 f"No dialogue {request.dialogue_id} that you may pull. {call.prefix} dialogues lists them."
             )
         dialogue = dialogue_or_none
-    adopted = await tx.synopses.adopted(dialogue.id)
-    if await tx.synopses.purged_at(dialogue.id) is not None and adopted is not None:
+    facts = await dialogue_facts(tx, dialogue)
+    action = Action.PULL_ADOPTED if request.adopted else pull_action(facts)
+    await require_in_chat(call, tx, facts, action)
+    if action is Action.PULL_ADOPTED:
+        adopted = await tx.synopses.adopted(dialogue.id)
+        assert adopted is not None  # the rules allow pulling it only once there is one
         data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
     else:
         draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,))
@@ -248,6 +254,7 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
 
 async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
+    await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.ADOPT)
     draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
     await record_adoption(tx, dialogue.id, draft.rendered, call.now)
     return Reply.plain(
@@ -268,12 +275,7 @@ async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[s
 
 async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
-    if dialogue.state != "ended":
-        raise CommandRefused(f"End the dialogue first ({call.prefix} end).")
-    if await tx.synopses.adopted(dialogue.id) is None:
-        raise CommandRefused(f"Adopt a synopsis first ({call.prefix} adopt): purging keeps only that.")
-    if await tx.synopses.purged_at(dialogue.id) is not None:
-        raise CommandRefused("This dialogue is already purged.")
+    await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.PURGE)
     key = f"purge:{dialogue.id}"
     if not call.args:
         await tx.confirmations.request(call.room.room_id, key, PURGE_ACTION, call.now + PURGE_WINDOW_SECONDS)

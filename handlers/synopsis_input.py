@@ -22,6 +22,7 @@ from synopsis.model import (
     Synopsis,
     SynopsisInput,
 )
+from synopsis.progress import Progress, no_progress
 from synopsis.thesaurus import DEFAULT_THESAURUS
 
 if TYPE_CHECKING:
@@ -37,10 +38,12 @@ def grouping_params(settings: SynopsisSettings) -> GroupingParams:
     return replace(CHOSEN, thesaurus=DEFAULT_THESAURUS.extended(settings.synonyms))
 
 
-async def compile_off_loop(data: SynopsisInput, settings: SynopsisSettings) -> Synopsis:
-    """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds). The running bot compiles
-    through handlers/slow_work.py instead, outside the event's transaction."""
-    return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings))
+async def compile_off_loop(
+    data: SynopsisInput, settings: SynopsisSettings, progress: Progress = no_progress
+) -> Synopsis:
+    """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds), telling `progress` how far
+    it got. The running bot compiles through handlers/slow_work.py instead, outside the event's transaction."""
+    return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings), progress=progress)
 
 
 def overrides_from(corrections: list[Correction]) -> Overrides:

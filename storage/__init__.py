@@ -17,6 +17,7 @@ from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFou
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import (
     Destination,
+    Edit,
     FileUpload,
     MediaDeletion,
     OutboxItem,
@@ -42,6 +43,7 @@ __all__ = [
     "Dialogue",
     "DialogueAlreadyActiveError",
     "DigestSetting",
+    "Edit",
     "FileUpload",
     "InboxRow",
     "MediaDeletion",

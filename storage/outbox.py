@@ -95,7 +95,20 @@ class MediaDeletion:
     mxc_uris: tuple[str, ...]
 
 
-OutboxItem = RoomMessage | Reaction | FileUpload | Redaction | MediaDeletion
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the message sent under transaction ID `of_txn` with `new_content` (an `m.replace` edit, encrypted in an
+    encrypted room). That message's event ID exists only once it is sent, so the sender looks it up when it sends the
+    edit; queued after it for the same destination, the edit always finds it sent or given up.
+
+    Stored under the kind 'message' (it is an `m.room.message` event), told apart by its fields: a kind of its own
+    would need the outbox table rebuilt for its CHECK."""
+
+    of_txn: str
+    new_content: dict[str, Any] = field(hash=False)
+
+
+OutboxItem = RoomMessage | Reaction | FileUpload | Redaction | MediaDeletion | Edit
 ItemKind = Literal["message", "reaction", "file", "redaction", "media_deletion"]
 
 
@@ -142,11 +155,19 @@ def _item_columns(item: OutboxItem) -> tuple[ItemKind, dict[str, Any], bytes | N
             return "redaction", {"event_id": event_id, "reason": reason}, None
         case MediaDeletion(mxc_uris):
             return "media_deletion", {"mxc_uris": list(mxc_uris)}, None
+        case Edit(of_txn, new_content):
+            return "message", {_EDIT_OF_TXN: of_txn, "new_content": new_content}, None
+
+
+# The field that marks a stored 'message' row as an Edit; no Matrix content has a key like it.
+_EDIT_OF_TXN = "dialogue_bot.edit_of_txn"
 
 
 def _item(kind: str, fields: dict[str, Any], data: bytes | None) -> OutboxItem:
     match kind:
         case "message":
+            if _EDIT_OF_TXN in fields:
+                return Edit(of_txn=fields[_EDIT_OF_TXN], new_content=fields["new_content"])
             return RoomMessage(fields)
         case "reaction":
             return Reaction(target_event_id=fields["event_id"], key=fields["key"])
@@ -192,16 +213,34 @@ class OutboxRepository:
     async def enqueue(self, destination: Destination, item: OutboxItem, now: float) -> str:
         """Queue an item for a room or a person and return the transaction id it will be sent with."""
         txn_id = f"{TXN_ID_PREFIX}{uuid.uuid4().hex}"
+        await self.enqueue_once(txn_id, destination, item, now)
+        return txn_id
+
+    async def enqueue_once(self, txn_id: str, destination: Destination, item: OutboxItem, now: float) -> bool:
+        """Queue an item under a transaction ID the caller derived from what it answers, unless one was ever queued
+        under it (sent, failed or pending): so work done again after a restart does not queue it twice. Returns
+        whether it was queued now."""
         destination_kind, destination_value = _destination_columns(destination)
         kind, fields, data = _item_columns(item)
-        await self._session.execute(
+        changed = await self._session.execute(
             "INSERT INTO outbox (txn_id, destination_kind, destination, kind, content, data, state, not_before, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (txn_id) DO NOTHING",
             (txn_id, destination_kind, destination_value, kind, _json.dumps(fields), data, now, now),
         )
-        self.enqueued += 1
-        logger.debug("outbox: queued %s", txn_id)
-        return txn_id
+        if changed:
+            self.enqueued += 1
+            logger.debug("outbox: queued %s", txn_id)
+        return bool(changed)
+
+    async def was_queued(self, txn_id: str) -> bool:
+        """Whether anything was ever queued under `txn_id` (and not pruned since)."""
+        return await self._session.scalar("SELECT 1 FROM outbox WHERE txn_id = ?", (txn_id,)) is not None
+
+    async def is_pending(self, txn_id: str) -> bool:
+        return (
+            await self._session.scalar("SELECT 1 FROM outbox WHERE txn_id = ? AND state = 'pending'", (txn_id,))
+            is not None
+        )
 
     async def next_sendable(self, now: float) -> OutboxRow | None:
         """The message to send next: the oldest room-head whose retry time has come, if any."""

@@ -46,6 +46,7 @@ from synopsis.model import (
     Theme,
     WayForward,
 )
+from synopsis.progress import GROUPING, Progress, no_progress
 from synopsis.text import ref_sort_key, word_tokens, written_words
 from synopsis.wording import with_wording
 
@@ -70,17 +71,24 @@ _MONTHS = (
 )
 
 
-def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guided: GuidedParams = GUIDED) -> Synopsis:
+def compile_synopsis(
+    data: SynopsisInput,
+    params: GroupingParams = CHOSEN,
+    guided: GuidedParams = GUIDED,
+    progress: Progress = no_progress,
+) -> Synopsis:
     """Compile the draft synopsis. Deterministic: equal inputs (in any contribution order) give equal outputs.
+
+    `progress` hears (GROUPING, done, total) before the first challenge and after each one (synopsis/progress.py).
 
     `params` and `guided` exist for the benchmarks and tests; the bot uses the measured `CHOSEN` and `GUIDED`. Raises
     `zoneinfo.ZoneInfoNotFoundError` for an unknown `dialogue.timezone` (a wrong date would be worse than none).
     """
     # The body's neutral statements, the annex's lists and the secretariat's own wording (synopsis/wording.py).
-    return with_wording(_grouped(data, params, guided), data)
+    return with_wording(_grouped(data, params, guided, progress), data)
 
 
-def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams) -> Synopsis:
+def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, progress: Progress) -> Synopsis:
     k = data.k
     challenges = sorted(data.challenges, key=lambda challenge: challenge.number)
     known = {challenge.number for challenge in challenges}
@@ -96,10 +104,12 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams) 
 
     sections: list[ChallengeSection] = []
     scalable = False
-    for challenge in challenges:
+    progress(GROUPING, 0, len(challenges))
+    for done, challenge in enumerate(challenges, start=1):
         section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params, guided)
         sections.append(section)
         scalable = scalable or used_scalable
+        progress(GROUPING, done, len(challenges))
 
     ways_forward = tuple(
         WayForward(challenge_number=c.challenge_number, statement=c.text, refs=(c.ref,))

@@ -17,8 +17,16 @@ from typing import Any
 
 import pytest
 
+from bot.compile_notice import DONE, WORKING
 from bot.slow_work_gates import GATES_ENV
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from tests.integration.helpers import (
+    body_of,
+    content_of,
+    invite_bot_and_wait,
+    is_reply_from,
+    raw_room_events,
+    replied_to,
+)
 from tests.integration.test_dialogue import is_ack_of, run_dialogue, upload_file
 from tests.integration.test_synopsis import download, is_file_from
 
@@ -153,3 +161,53 @@ async def test_while_a_roster_file_downloads_contributions_are_acknowledged_and_
 
     answer = await d.moderator.wait_for(backroom, is_reply_from(d.bot.user_id, asked), timeout=HELD_SECONDS)
     assert body_of(answer).startswith("Roster import: 2 row(s) recorded; the roster has 2 participant(s).")
+
+
+def is_compile_notice(bot_id: str):
+    return lambda event: event.sender == bot_id and body_of(event) == WORKING
+
+
+def is_edit_of(bot_id: str, event_id: str):
+    def matches(event: Any) -> bool:
+        relation = content_of(event).get("m.relates_to") or {}
+        return event.sender == bot_id and relation == {"rel_type": "m.replace", "event_id": event_id}
+
+    return matches
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["straight", "killed mid-compile"])
+async def test_a_slow_compile_says_it_is_working_once_and_edits_that_notice_when_done(
+    make_user, bot_factory, gates_folder, restart
+):
+    async with gate(gates_folder, "compile") as compile_gate:
+        d = await run_dialogue(make_user, gated(bot_factory, gates_folder), encrypted=True, participants=1)
+        [alice] = d.participants
+        said = await alice.send_thread_reply(d.room, d.root, "Transfers through States parties must be challenged.")
+        await d.acknowledged(alice, said)
+        backroom = await d.backroom_id()
+
+        asked = await d.moderator.send_text(backroom, "!dialogue synopsis md")
+        await compile_gate.wait_reached()
+        # The gate holds the compile well past the notice's threshold: the notice comes while it is held.
+        notice = await d.moderator.wait_for(backroom, is_compile_notice(d.bot.user_id), timeout=HELD_SECONDS)
+        assert replied_to(notice) == asked
+        if restart:
+            await d.bot.kill()
+            compile_gate.reached.clear()
+            await d.bot.start()
+            await compile_gate.wait_reached()  # the command is handled again from the start after the restart
+        assert not [event for event in d.moderator.events(backroom) if is_file_from(d.bot.user_id)(event)]
+
+    await d.moderator.wait_for(backroom, is_file_from(d.bot.user_id), timeout=HELD_SECONDS)
+    edit = await d.moderator.wait_for(backroom, is_edit_of(d.bot.user_id, notice.event_id), timeout=HELD_SECONDS)
+    assert content_of(edit)["m.new_content"]["body"] == DONE
+    # Everything the bot queued before the reply to this ping has gone out: any duplicate would be here by now.
+    sentinel = await d.moderator.send_text(backroom, "!dialogue ping")
+    await d.moderator.wait_for(backroom, is_reply_from(d.bot.user_id, sentinel), timeout=HELD_SECONDS)
+    events = d.moderator.events(backroom)
+    assert len([event for event in events if is_compile_notice(d.bot.user_id)(event)]) == 1
+    assert len([event for event in events if is_edit_of(d.bot.user_id, notice.event_id)(event)]) == 1
+    assert len([event for event in events if is_file_from(d.bot.user_id)(event)]) == 1
+    # Encrypted like everything else the bot sends there, the edit too.
+    raw = await raw_room_events(d.moderator, backroom)
+    assert not [event for event in raw if event["sender"] == d.bot.user_id and event["type"] == "m.room.message"]

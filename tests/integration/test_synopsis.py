@@ -163,7 +163,7 @@ async def test_corrections_shape_the_draft_and_purge_keeps_only_the_adopted_syno
     assert [item["refs"] for item in draft["ways_forward"]] == [[survivors]]
 
     refused = body_of(await d.command(d.moderator, "!dialogue purge"))
-    assert refused.startswith("End the dialogue first")
+    assert refused.startswith("End dialogue 1 first")
     await d.command(d.moderator, "!dialogue adopt")
     adopted_md = await pull(d, "md")
     await d.command(d.moderator, "!dialogue end")

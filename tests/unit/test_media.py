@@ -60,7 +60,7 @@ async def test_the_offline_purge_lists_the_uploads_that_stay_in_the_media_store(
         await tx.synopses.adopt(dialogue.id, 2.0, b"md", b"docx", b"json")
         await tx.dialogues.end(dialogue.id, 3.0)
         await tx.media.record(dialogue.id, "mxc://x.org/one", 2.0)
-        assert await _purge(tx, dialogue.id, "ended") == exit_codes.OK
+        assert await _purge(tx, dialogue.id) == exit_codes.OK
     printed = capsys.readouterr().out
     assert "1 synopsis file(s) the bot uploaded stay in the homeserver's media store" in printed
     assert "mxc://x.org/one" in printed

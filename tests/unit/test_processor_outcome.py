@@ -36,7 +36,9 @@ async def db(tmp_path):
 class Harness:
     """A processor over a real database, with a room where MODERATOR has power, counting what it triggers."""
 
-    def __init__(self, db: Database, tmp_path, registry: CommandRegistry | None = None, runner=None) -> None:
+    def __init__(
+        self, db: Database, tmp_path, registry: CommandRegistry | None = None, runner=None, **processor: object
+    ) -> None:
         client = RecordingClient()
         client.add_room(ROOM).power_levels.users[MODERATOR] = 100
         self.clock = Clock()
@@ -54,6 +56,7 @@ class Harness:
             clock=self.clock,
             on_agenda_may_have_changed=self._agenda_rebuilt,
             slow_work_runner=runner,
+            **processor,  # type: ignore[arg-type]
         )
 
     def _sender_woken(self) -> None:

@@ -369,7 +369,7 @@ async def test_once_invited_the_first_event_in_the_new_room_completes_the_move_a
 # ------------------------------------------------------------------ the command line's end and adopt
 
 
-async def test_the_cli_end_closes_open_challenges_and_is_harmless_on_an_ended_dialogue(tmp_path: Path, capsys):
+async def test_the_cli_end_closes_open_challenges(tmp_path: Path, capsys):
     from bot import exit_codes
     from bot.offline import _end
 
@@ -383,15 +383,15 @@ async def test_the_cli_end_closes_open_challenges_and_is_harmless_on_an_ended_di
             ended = await tx.dialogues.get(dialogue.id)
             assert ended is not None and ended.state == "ended"
             assert await tx.challenges.open_in_dialogue(dialogue.id) == []
-            assert await _end(tx, ended) == exit_codes.OK
     finally:
         await db.close()
-    assert "has ended already" in capsys.readouterr().out
+    assert "ended: dialogue 1 takes no more contributions" in capsys.readouterr().out
 
 
 async def test_the_cli_adopt_refuses_a_purged_dialogue(tmp_path: Path):
     from bot import exit_codes
-    from bot.offline import _adopt
+    from bot.offline import _refusal
+    from handlers.access import Action
 
     db = await Database.open(tmp_path / "bot.db")
     try:
@@ -400,7 +400,7 @@ async def test_the_cli_adopt_refuses_a_purged_dialogue(tmp_path: Path):
             await tx.synopses.adopt(dialogue.id, NOW, b"md", b"docx", b"json")
             await tx.dialogues.end(dialogue.id, NOW)
             await tx.synopses.purge(dialogue.id, NOW)
-            assert await _adopt(tx, make_settings(tmp_path), dialogue) == exit_codes.USAGE
+            assert await _refusal(tx, dialogue.id, Action.ADOPT) == exit_codes.REFUSED
             adopted = await tx.synopses.adopted(dialogue.id)
             assert adopted is not None and adopted.markdown == b"md"  # the adopted synopsis is never replaced
     finally:
