@@ -35,6 +35,10 @@ class AttachmentFetcher:
         self._client = client
         self._max_bytes = max_bytes
 
+    @property
+    def client(self) -> AsyncClient:
+        return self._client
+
     async def fetch(self, room_id: str, event_id: str) -> bytes:
         """The file attached to `event_id`; raises AttachmentError with a reason a person can act on."""
         try:

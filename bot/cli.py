@@ -3,7 +3,8 @@
 Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
 configuration key, generated from the settings model), `commands` (the command reference, generated from the same
 table as the in-chat help), `reset-session` (last resort: forget a revoked login), `backup` and `restore` (the data
-and the secrets in separate parts), `quarantine` (list and requeue the events the bot gave up on).
+and the secrets in separate parts), `quarantine` (list and requeue the events the bot gave up on), and, on the database
+without a homeserver, `dialogues`, `synopsis`, `end`, `adopt` and `purge`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
     pull.add_argument("--format", choices=("md", "docx", "json"), default="md")
     pull.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output for md/json)")
+    finish = sub.add_parser("end", help="end a dialogue (it takes no more contributions), without a homeserver")
+    finish.add_argument("--config", type=Path, help=config_help)
+    finish.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
+    adopt = sub.add_parser("adopt", help="store a dialogue's current draft as its adopted synopsis (before `purge`)")
+    adopt.add_argument("--config", type=Path, help=config_help)
+    adopt.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
     erase = sub.add_parser("purge", help="delete an ended dialogue's raw contributions, keeping its adopted synopsis")
     erase.add_argument("--config", type=Path, help=config_help)
     erase.add_argument("--dialogue", type=int, required=True)

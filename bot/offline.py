@@ -1,5 +1,6 @@
 """Command-line access to the bot's database for the secretariat, without a homeserver: list dialogues, write a
-synopsis, purge an ended dialogue. The same code as the chat commands compiles and renders the document."""
+synopsis, end a dialogue, adopt its draft, purge an ended one (also one whose room the bot was removed from).
+The same code as the chat commands compiles and renders the document."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import time
 from bot import exit_codes
 from bot.app import open_database
 from config import Settings
+from handlers.dialogue_commands import end_dialogue
+from handlers.synopsis_commands import ADOPTED_FORMATS, record_adoption
 from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
-from storage import Transaction
+from storage import Dialogue, Transaction
 from synopsis.render import render
 
 
@@ -28,6 +31,10 @@ async def run_offline_command(settings: Settings, args: argparse.Namespace) -> i
             if dialogue is None:
                 print(f"dialogue-bot: no dialogue {args.dialogue} (see `dialogue-bot dialogues`)", file=sys.stderr)
                 return exit_codes.USAGE
+            if args.command == "adopt":
+                return await _adopt(tx, settings, dialogue)
+            if args.command == "end":
+                return await _end(tx, dialogue)
             if args.command == "synopsis":
                 adopted = await tx.synopses.adopted(dialogue.id)
                 if await tx.synopses.purged_at(dialogue.id) is not None and adopted is not None:
@@ -48,6 +55,34 @@ async def run_offline_command(settings: Settings, args: argparse.Namespace) -> i
         return exit_codes.USAGE
     else:
         sys.stdout.buffer.write(data)
+    return exit_codes.OK
+
+
+async def _adopt(tx: Transaction, settings: Settings, dialogue: Dialogue) -> int:
+    """Store the current draft as the adopted synopsis, as `!dialogue adopt` does in chat (for a dialogue whose room
+    the bot can no longer speak in, before `purge`)."""
+    if await tx.synopses.purged_at(dialogue.id) is not None:
+        print("dialogue-bot: this dialogue was purged: only its adopted synopsis remains", file=sys.stderr)
+        return exit_codes.USAGE
+    privacy = settings.privacy
+    data_input = await gather_synopsis_input(
+        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
+    )
+    synopsis = await compile_off_loop(data_input, settings.synopsis)
+    rendered = {fmt: render(synopsis, fmt) for fmt in ADOPTED_FORMATS}
+    await record_adoption(tx, dialogue.id, rendered, time.time())
+    print(f"adopted: the current draft of dialogue {dialogue.id} is stored as its adopted synopsis")
+    return exit_codes.OK
+
+
+async def _end(tx: Transaction, dialogue: Dialogue) -> int:
+    """End an active dialogue, as `!dialogue end` does (its open challenges' threads are told when the bot is next
+    running and still in the room)."""
+    if dialogue.state != "active":
+        print(f"dialogue {dialogue.id} has ended already")
+        return exit_codes.OK
+    await end_dialogue(tx, dialogue, time.time())
+    print(f"ended: dialogue {dialogue.id} takes no more contributions")
     return exit_codes.OK
 
 

@@ -164,7 +164,8 @@ class InboxProcessor:
     def is_held(self, row: InboxRow) -> bool:
         """Whether the event must wait: its own slow work, or an earlier event of its sender's, is under way."""
         sender = row.source.get("sender") if row.source is not None else None
-        return row.event_id in self._slow_jobs or sender in self._held_senders
+        # The source is the event's JSON: a sender that is not a string (a list, say) cannot be on hold.
+        return row.event_id in self._slow_jobs or (isinstance(sender, str) and sender in self._held_senders)
 
     async def process(self, row: InboxRow) -> None:
         """Handle one event; never raises for a handler's failure. Raises DiskFullError (the event is left pending,

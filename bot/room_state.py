@@ -50,6 +50,7 @@ class RoomDirectory:
             joined_member_count=int(room.joined_count or len(room.users)),
             join_rule=str(room.join_rule or "invite"),
             redact_power_level=redact_power_level(power_levels),
+            tombstone_power_level=state_event_power_level(power_levels, "m.room.tombstone"),
         )
 
 
@@ -59,3 +60,8 @@ def redact_power_level(power_levels: PowerLevels) -> int:
     defaults = power_levels.defaults
     event_level = power_levels.events.get("m.room.redaction", defaults.events_default)
     return max(int(defaults.redact), int(event_level))
+
+
+def state_event_power_level(power_levels: PowerLevels, event_type: str) -> int:
+    """The level needed to send the state event `event_type`: its own entry, else `state_default`."""
+    return int(power_levels.events.get(event_type, power_levels.defaults.state_default))

@@ -57,6 +57,7 @@ class ScheduleRunner:
             schedules = await tx.schedules.pending()
             windows = await tx.schedules.closing()
             digests = await tx.schedules.digests()
+            consensus_closings = await tx.consensus.unannounced_closings()
         now = self._clock()
         plan = plan_actions(
             schedules,
@@ -65,6 +66,7 @@ class ScheduleRunner:
             grace_seconds=self._grace_seconds,
             digests=digests,
             default_timezone=self._default_timezone,
+            consensus_closings=consensus_closings,
         )
         self._scheduler.remove_all_jobs()
         due_now = [action for action in plan if action.run_at <= now]

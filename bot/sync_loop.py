@@ -38,6 +38,7 @@ from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
+from handlers.room_removal import is_own_membership
 from storage import Database, DiskFullError, NewInboxEvent, is_disk_full
 
 log = logging.getLogger(__name__)
@@ -253,6 +254,17 @@ class SyncLoop:
                 earlier = await self._backfill(room_id, info.timeline.prev_batch, room_batch, batch)
             room_batch.events = earlier + timeline
             batch.rooms[room_id] = room_batch
+        for room_id, info in response.rooms.leave.items():
+            # Only the bot's own membership from a room it left: a kick or ban ends the room's dialogue there
+            # (handlers/room_removal.py), after the room's earlier events, in the inbox's order.
+            sources = [self._server_source(room_id, event) for event in info.timeline.events]
+            removal = [
+                NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
+                for source in sources
+                if is_own_membership(source, self._user_id)
+            ]
+            if removal and room_id not in batch.rooms:
+                batch.rooms[room_id] = _RoomBatch(events=removal)
         return batch
 
     async def _backfill(self, room_id: str, token: str, room_batch: _RoomBatch, batch: _Batch) -> list[NewInboxEvent]:

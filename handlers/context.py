@@ -43,6 +43,8 @@ class RoomSnapshot:
     # The power level needed to redact someone else's event (the `redact` level, or the `m.room.redaction`
     # event level if that is higher).
     redact_power_level: int = 50
+    # The power level needed to send `m.room.tombstone` (replace the room by an upgraded one).
+    tombstone_power_level: int = 100
 
     def power_level_of(self, user_id: str) -> int:
         return self.user_power_levels.get(user_id, self.users_default_power_level)
@@ -57,6 +59,10 @@ class RoomSnapshot:
     def can_redact_others(self, user_id: str) -> bool:
         """Whether `user_id` may remove other people's messages here."""
         return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= self.redact_power_level
+
+    def can_replace_room(self, user_id: str) -> bool:
+        """Whether `user_id` may send the tombstone that replaces this room by another (a room upgrade)."""
+        return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= self.tombstone_power_level
 
     @property
     def is_private(self) -> bool:

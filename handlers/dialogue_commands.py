@@ -57,10 +57,22 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
 
 async def end(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
-    for challenge in await tx.challenges.open_in_dialogue(dialogue.id):
-        await close_in_room(tx, dialogue.room_id, challenge, call.now)
-    await tx.dialogues.end(dialogue.id, call.now)
+    await end_dialogue(tx, dialogue, call.now)
     return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
+
+
+async def end_dialogue(tx: Transaction, dialogue: Dialogue, now: float, *, announce: bool = True) -> None:
+    """End it: every open challenge closes (said in its thread when `announce`), no more contributions.
+
+    The one way a dialogue ends, whether a moderator ends it, the bot is removed from its room (nothing can be said
+    there any more: `announce=False`), or the operator ends it from the command line."""
+    for challenge in await tx.challenges.open_in_dialogue(dialogue.id):
+        if announce:
+            await close_in_room(tx, dialogue.room_id, challenge, now)
+        else:
+            await tx.challenges.close(challenge.id, now)
+            await tx.schedules.set_closes_at(challenge.id, None)
+    await tx.dialogues.end(dialogue.id, now)
 
 
 async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
@@ -142,12 +154,22 @@ async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
 
 async def open_in_room(tx: Transaction, dialogue: Dialogue, challenge: Challenge, now: float) -> None:
     """Post the prompt (it becomes the thread's root) and start accepting contributions."""
-    prompt = Reply.plain(
+    txn_id = await queue_message(tx, dialogue.room_id, challenge_prompt(challenge), now)
+    await tx.challenges.open(challenge.id, txn_id, now)
+
+
+async def repost_prompt(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+    """Post an open challenge's prompt again in `room_id` (the room that replaced the dialogue's): replies in its
+    thread there count from now on. When it opened stays as it was."""
+    txn_id = await queue_message(tx, room_id, challenge_prompt(challenge), now)
+    await tx.challenges.open(challenge.id, txn_id, challenge.opened_at if challenge.opened_at is not None else now)
+
+
+def challenge_prompt(challenge: Challenge) -> Reply:
+    return Reply.plain(
         f"Challenge {challenge.number}: {challenge.title}\n\n{challenge.prompt}\n\n"
         "Reply in this thread to contribute. Contributions are recorded without names."
     )
-    txn_id = await queue_message(tx, dialogue.room_id, prompt, now)
-    await tx.challenges.open(challenge.id, txn_id, now)
 
 
 async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
@@ -209,6 +231,7 @@ async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
         raise CommandRefused(f"Nothing to confirm: send {call.prefix} forget-me first.")
     await tx.contributions.delete_by_member(dialogue.id, member)
     await tx.contributions.remove_support_by_member(dialogue.id, member)
+    await tx.consensus.delete_votes_by_member(dialogue.id, member)
     # Events of theirs that failed or await a key still hold their ID and words; they will not be retried.
     await tx.inbox.scrub_held_from_sender(call.event.sender)
     return Reply.plain("Done: none of your contributions or support remain in this dialogue.")

@@ -32,6 +32,7 @@ from handlers.commands import (
     unknown_command_reply,
     usage_reply,
 )
+from handlers.consensus import handle_vote, handle_withdrawal
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
@@ -40,6 +41,8 @@ from handlers.outcome import Outcome
 from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
 from handlers.replies import Reply
+from handlers.room_removal import handle_removal
+from handlers.room_upgrades import TOMBSTONE, follow_awaited, handle_tombstone
 from handlers.scheduled import handle_scheduled, is_internal
 from handlers.slow_work import SlowWork, SlowWorkNeeded
 from privacy import contributor_key
@@ -106,6 +109,13 @@ async def _route(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: T
     if is_internal(event):
         await handle_scheduled(event, room, tx, env.now, env.settings, env.bot.user_id)
         return True
+    # A room a tombstone named while the bot could not join it: the first event here completes the move, and is then
+    # handled in the dialogue it brought (a first contribution counts).
+    followed = await follow_awaited(room, env, tx)
+    return await _route_room_event(event, room, env, tx) or followed
+
+
+async def _route_room_event(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -> bool:
     if event.is_still_encrypted:
         # Undecryptable events wait in the inbox for their keys; one reaching here has nothing we can act on.
         return False
@@ -122,11 +132,20 @@ async def _route(event: InboundEvent, room: RoomSnapshot, env: HandlerEnv, tx: T
             # there (a room of two would otherwise count as a direct message to the bot).
             await handle_message(event, room, env.rooms, tx, env.now, acknowledge=env.acknowledge)
     elif event.type == "m.reaction":
-        await handle_reaction(event, tx)
+        # An answer to a consensus round is a reaction on the bot's own direct message, never on a contribution.
+        if not await handle_vote(event, tx, env.now):
+            await handle_reaction(event, tx)
     elif event.type == "m.room.redaction":
+        # Redacting the reaction that cast a consensus vote withdraws the vote (a redaction from the server only).
+        if not event.was_encrypted and await handle_withdrawal(event, tx, env.now):
+            return False
         await handle_redaction(event, room, env.rooms, env.settings.bot.moderator_power_level, tx, env.now)
     elif event.type == "m.room.member" and event.state_key not in (None, env.bot.user_id):
         await welcome_late_joiner(event, room, env, tx)
+    elif event.type == "m.room.member" and event.state_key == env.bot.user_id:
+        return await handle_removal(event, room, env, tx)
+    elif event.type == TOMBSTONE:
+        return await handle_tombstone(event, room, env, tx)
     return False
 
 

@@ -8,6 +8,7 @@ with anything.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ class InboundEvent:
             sender=str(source.get("sender", "")),
             type=str(source.get("type", "")),
             content=content if isinstance(content, dict) else {},
-            origin_server_ts=int(source.get("origin_server_ts") or 0),
+            origin_server_ts=_timestamp(source.get("origin_server_ts")),
             state_key=state_key if isinstance(state_key, str) and not was_encrypted else None,
             was_encrypted=was_encrypted,
             unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
@@ -89,6 +90,14 @@ class InboundEvent:
     def is_still_encrypted(self) -> bool:
         """True for a megolm event that could not be decrypted (yet)."""
         return self.type == "m.room.encrypted"
+
+
+def _timestamp(value: Any) -> int:
+    """The event's `origin_server_ts` in milliseconds, 0 when it is missing or not a finite number (a decrypted
+    payload or a broken server can send anything; such an event then counts as older than any the bot handles)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0
+    return int(value)
 
 
 def _redaction_target(source: dict[str, Any]) -> str | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import arguments, backroom_commands, builtin, schedule_commands
+from handlers import arguments, backroom_commands, builtin, consensus, schedule_commands
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
+from handlers import theme_commands as theme
 from handlers.commands import Command, CommandRegistry, Permission, Sensitivity, rest_of_line
 
 MODERATOR = Permission.MODERATOR
@@ -200,10 +201,49 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="themes",
                 arguments="<n>",
-                summary="lists the draft synopsis's themes for challenge n, with their contributions' references",
+                summary="lists the draft synopsis's themes for challenge n (expected themes first, then the machine's, "
+                "with keywords), with their contributions' references",
                 handler=synopsis.themes,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="theme add",
+                arguments="<n> <heading>",
+                summary="gives challenge n an expected theme: contributions close to it are listed under it in the "
+                "draft, the rest is grouped by machine",
+                handler=theme.theme_add,
+                permission=MODERATOR,
+                parse=theme.add_arguments,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="theme edit",
+                arguments="<n> <heading number> <heading>",
+                summary="rewords one of challenge n's expected themes",
+                handler=theme.theme_edit,
+                permission=MODERATOR,
+                parse=theme.edit_arguments,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="theme remove",
+                arguments="<n> <heading number>",
+                summary="removes one of challenge n's expected themes (those after it move up)",
+                handler=theme.theme_remove,
+                permission=MODERATOR,
+                parse=theme.ref_arguments,
+                sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="theme adopt",
+                arguments="<n> <theme>",
+                summary="makes one of the machine's themes of challenge n (numbered as in themes) an expected theme, "
+                "worded by its keywords",
+                handler=theme.theme_adopt,
+                permission=MODERATOR,
+                parse=theme.ref_arguments,
                 sensitive=Sensitivity.ANSWER,
             ),
             Command(
@@ -250,6 +290,18 @@ def build_registry() -> CommandRegistry:
                 permission=MODERATOR,
                 parse=synopsis.forward_arguments,
                 sensitive=Sensitivity.ANSWER,
+            ),
+            Command(
+                name="consensus",
+                arguments="<n> [for <duration>]",
+                summary="after challenge n closed: sends each participant its theme statements by direct message to "
+                "answer 👍 agree, 👎 disagree or ➖ pass within the duration (default 1h); the draft marks each theme "
+                "once enough people answered, never showing anyone's answer",
+                handler=consensus.open_round,
+                permission=MODERATOR,
+                parse=consensus.consensus_arguments,
+                in_backroom=True,
+                changes_agenda=True,
             ),
             Command(
                 name="synopsis",

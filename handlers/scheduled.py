@@ -26,16 +26,17 @@ from scheduling import WhenError, format_duration, parse_when
 if TYPE_CHECKING:
     from config import Settings
     from storage import ClosingWindow, DigestSetting, Schedule, Transaction
+    from storage.consensus import ConsensusClosing
 
 INTERNAL_EVENT_TYPE = "dialogue_bot.scheduled"
-ACTIONS = ("open", "missed", "remind", "close", "digest")
+ACTIONS = ("open", "missed", "remind", "close", "digest", "consensus-close")
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedAction:
     """One thing the scheduler must do at `run_at` (unix seconds); `due` is the moment it stands for.
 
-    `subject_id` is the challenge's ID, or for a digest the dialogue's."""
+    `subject_id` is the challenge's ID, for a digest the dialogue's, for a consensus round's closing the round's."""
 
     action: str
     subject_id: int
@@ -69,6 +70,7 @@ def plan_actions(
     grace_seconds: float,
     digests: Sequence[DigestSetting] = (),
     default_timezone: str = "UTC",
+    consensus_closings: Sequence[ConsensusClosing] = (),
 ) -> list[PlannedAction]:
     """What to do and when, from the stored agenda. Past-due openings within the grace period run now; older ones
     are reported as missed. Past-due reminders and closings run now. Digests run at their next local time; one
@@ -96,6 +98,12 @@ def plan_actions(
         at = next_digest_time(digest, now, default_timezone)
         if at is not None:
             planned.append(PlannedAction("digest", digest.dialogue_id, digest.room_id, at, at))
+    for closing in consensus_closings:
+        planned.append(
+            PlannedAction(
+                "consensus-close", closing.round_id, closing.room_id, closing.closes_at, max(now, closing.closes_at)
+            )
+        )
     return sorted(planned, key=lambda item: (item.run_at, item.subject_id, ACTIONS.index(item.action)))
 
 
@@ -124,6 +132,9 @@ async def handle_scheduled(
         return
     if action == "digest":
         await send_digest(subject_id, room, tx, now, settings, bot_user_id)
+        return
+    if action == "consensus-close":
+        await announce_consensus_closed(subject_id, tx, now)
         return
     challenge_id = subject_id
     prefix = settings.bot.command_prefix
@@ -165,6 +176,22 @@ async def handle_scheduled(
         await queue_notice(tx, dialogue.room_id, notice, now, thread_root=root)
     else:
         await close_in_room(tx, dialogue.room_id, challenge, now)
+
+
+async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) -> None:
+    """Tell the dialogue room, once, that a consensus round closed: answers after this are not counted."""
+    round_ = await tx.consensus.get(round_id)
+    if round_ is None or not await tx.consensus.mark_announced(round_id):
+        return
+    challenge = await tx.challenges.get(round_.challenge_id)
+    dialogue = await tx.dialogues.get(round_.dialogue_id)
+    if challenge is None or dialogue is None:
+        return
+    notice = Reply.plain(
+        f"The consensus round on challenge {challenge.number} has closed. The draft synopsis marks each of its "
+        "themes on which enough people answered; no one's answer is shown."
+    )
+    await queue_notice(tx, dialogue.room_id, notice, now)
 
 
 async def send_digest(

@@ -1,4 +1,5 @@
-"""Work a handler needs that must not run inside the event's transaction: fetching a file, compiling a synopsis.
+"""Work a handler needs that must not run inside the event's transaction: fetching a file, compiling a synopsis,
+joining the room that replaced a dialogue room.
 
 The database has one connection and its transactions run one after another, so a handler that downloaded a file or
 compiled a synopsis inside its event's transaction would stall the sync loop and the sender meanwhile. Instead a
@@ -69,7 +70,29 @@ class CompileSynopsis:
         )
 
 
-SlowRequest = FetchAttachment | CompileSynopsis
+@dataclass(frozen=True, slots=True)
+class CheckReplacement:
+    """Join `replacement_room_id`, which a tombstone in `old_room_id` names, and read its `m.room.create` (network
+    I/O, with a short wait for an invite that is on its way): see bot/room_follow.py."""
+
+    old_room_id: str
+    replacement_room_id: str
+    via_server: str | None = None
+
+    def satisfied_by(self, done: SlowRequest) -> bool:
+        return self == done
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacementCheck:
+    """What the bot found in the room a tombstone names: whether it is in it, and the room it says it replaces."""
+
+    joined: bool
+    predecessor: str | None = None
+    problem: str = ""  # why it could not join, in words for the moderators (no person named)
+
+
+SlowRequest = FetchAttachment | CompileSynopsis | CheckReplacement
 
 
 def only_added_to(current: SynopsisInput, earlier: SynopsisInput) -> bool:
@@ -101,6 +124,8 @@ def local_runner(fetch_attachment: AttachmentSource = no_attachments) -> SlowWor
     async def run(request: SlowRequest) -> object:
         if isinstance(request, FetchAttachment):
             return await fetch_attachment(request.room_id, request.event_id)
+        if isinstance(request, CheckReplacement):
+            return ReplacementCheck(joined=False, problem="no homeserver here")
         return await asyncio.to_thread(compile_and_render, request)
 
     return run
@@ -146,6 +171,13 @@ class SlowWork:
         compiled = await self._result_of(CompileSynopsis(data, settings, formats))
         assert isinstance(compiled, CompiledSynopsis)
         return compiled
+
+    async def check_replacement(
+        self, old_room_id: str, replacement_room_id: str, via_server: str | None
+    ) -> ReplacementCheck:
+        checked = await self._result_of(CheckReplacement(old_room_id, replacement_room_id, via_server))
+        assert isinstance(checked, ReplacementCheck)
+        return checked
 
     async def perform(self, request: SlowRequest) -> None:
         """Do `request` now and keep its result for the handler's next run.

@@ -8,6 +8,7 @@ room); nothing in it names anyone. Compiling and rendering are slow work, done o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,8 @@ async def compiled_and_rendered(
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
-def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
+def section_numbered(synopsis: Synopsis, number: int) -> ChallengeSection:
+    """Challenge `number`'s section of the draft; refused when there is none."""
     for section in synopsis.sections:
         if section.number == number:
             return section
@@ -64,14 +66,22 @@ def _section(synopsis: Synopsis, number: int) -> ChallengeSection:
 
 async def themes(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    section = _section(await compiled(call, tx, dialogue), call.args)
+    section = section_numbered(await compiled(call, tx, dialogue), call.args)
     if not section.themes and not section.other_points:
         return Reply.plain(f"Challenge {section.number} has no contributions in the draft.")
     lines = [f"Draft themes of challenge {section.number} (number. keywords — references):"]
-    lines += [f"{theme.number}. {theme.label} — {', '.join(theme.refs)}" for theme in section.themes]
+    lines += [
+        f"{theme.number}. {'[heading] ' + theme.heading if theme.heading else theme.label} — {', '.join(theme.refs)}"
+        for theme in section.themes
+    ]
     if section.other_points:
         lines.append("Other points raised: " + "; ".join(", ".join(point.refs) for point in section.other_points))
     lines.append(f"Correct with {call.prefix} merge, move, exclude or include.")
+    if any(theme.heading is None for theme in section.themes):
+        lines.append(
+            f"Make a machine theme a heading with {call.prefix} theme adopt {section.number} <number>, or add "
+            f"your own with {call.prefix} theme add {section.number} <heading>."
+        )
     return Reply.plain("\n".join(lines))
 
 
@@ -95,7 +105,7 @@ def merge_arguments(raw: str) -> MergeRequest:
 async def merge(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
-    section = _section(await compiled(call, tx, dialogue), request.challenge)
+    section = section_numbered(await compiled(call, tx, dialogue), request.challenge)
     by_number = {theme.number: theme for theme in section.themes}
     if request.first not in by_number or request.second not in by_number:
         raise CommandRefused(f"Challenge {request.challenge} has themes 1 to {len(section.themes)}.")
@@ -133,7 +143,7 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
     assert challenge is not None
     target = None
     if request.theme is not None:
-        section = _section(await compiled(call, tx, dialogue), challenge.number)
+        section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
         theme = next((item for item in section.themes if item.number == request.theme), None)
         if theme is None:
             raise CommandRefused(f"Challenge {challenge.number} has themes 1 to {len(section.themes)}.")
@@ -238,14 +248,22 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
 
 async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    draft = await compiled_and_rendered(call, tx, dialogue, ("md", "docx", "json"))
-    markdown, docx, json = (draft.rendered[fmt] for fmt in ("md", "docx", "json"))
-    await tx.synopses.adopt(dialogue.id, call.now, markdown, docx, json)
-    await tx.synopses.audit(dialogue.id, "synopsis adopted", call.now)
+    draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
+    await record_adoption(tx, dialogue.id, draft.rendered, call.now)
     return Reply.plain(
         f"The current draft of “{dialogue.title}” is stored as the adopted synopsis. Once the dialogue has ended, "
         f"{call.prefix} purge deletes the raw contributions and keeps only this."
     )
+
+
+ADOPTED_FORMATS = ("md", "docx", "json")
+
+
+async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[str, bytes], now: float) -> None:
+    """Store the draft rendered in every format as the adopted synopsis (in chat and from the command line)."""
+    markdown, docx, json = (rendered[fmt] for fmt in ADOPTED_FORMATS)
+    await tx.synopses.adopt(dialogue_id, now, markdown, docx, json)
+    await tx.synopses.audit(dialogue_id, "synopsis adopted", now)
 
 
 async def purge(call: CommandCall, tx: Transaction) -> Reply | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from synopsis.compile import compile_synopsis
+from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
 from synopsis.grouping import CHOSEN, GroupingParams
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, Synopsis, SynopsisInput
 from synopsis.thesaurus import DEFAULT_THESAURUS
@@ -60,10 +62,15 @@ async def gather_synopsis_input(
     default_timezone: str,
     k: int,
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES,
+    *,
+    now: float | None = None,
 ) -> SynopsisInput:
     zone_name = dialogue.timezone or default_timezone
     zone = ZoneInfo(zone_name)
     challenges = await tx.challenges.list(dialogue.id)
+    inputs = [
+        ChallengeInput(c.number, c.title, c.prompt, tuple(await tx.theme_headings.list(c.id))) for c in challenges
+    ]
     numbers = {challenge.id: challenge.number for challenge in challenges}
     supporters = await tx.contributions.supporters_by_contribution(dialogue.id)
     contributions = tuple(
@@ -93,10 +100,35 @@ async def gather_synopsis_input(
             session_count=len(session_days),
             timezone=zone_name,
         ),
-        challenges=tuple(ChallengeInput(c.number, c.title, c.prompt) for c in challenges),
+        challenges=tuple(inputs),
         contributions=contributions,
         categories=categories,
         overrides=overrides_from(await tx.synopses.corrections(dialogue.id)),
         k=k,
         stakeholder_categories=stakeholder_categories,
+        consensus=await gather_consensus_input(tx, dialogue, numbers, time.time() if now is None else now),
     )
+
+
+async def gather_consensus_input(
+    tx: Transaction, dialogue: Dialogue, numbers: dict[int, int], now: float
+) -> tuple[ConsensusRoundInput, ...]:
+    """The dialogue's consensus rounds: their statements and votes (under pseudonymous keys), and whether each
+    round's window has closed by `now` (marks appear only then)."""
+    rounds = []
+    for round_ in await tx.consensus.rounds(dialogue.id):
+        if round_.challenge_id not in numbers:
+            continue
+        rounds.append(
+            ConsensusRoundInput(
+                challenge_number=numbers[round_.challenge_id],
+                themes=tuple(
+                    ConsensusThemeInput(t.position, t.statement) for t in await tx.consensus.themes(round_.id)
+                ),
+                votes=tuple(
+                    ConsensusVoteInput(v.position, v.member_key, v.choice) for v in await tx.consensus.votes(round_.id)
+                ),
+                closed=round_.closes_at <= now,
+            )
+        )
+    return tuple(rounds)

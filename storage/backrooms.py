@@ -36,3 +36,9 @@ class BackroomsRepository:
             "SELECT dialogue_room_id FROM backrooms WHERE backroom_id = ?", (backroom_id,)
         )
         return None if value is None else str(value)
+
+    async def move_dialogue_room(self, old_room_id: str, new_room_id: str) -> None:
+        """The dialogue room was replaced (upgraded): its back-room now serves the new room."""
+        await self._session.execute(
+            "UPDATE backrooms SET dialogue_room_id = ? WHERE dialogue_room_id = ?", (new_room_id, old_room_id)
+        )

@@ -115,3 +115,13 @@ class DialoguesRepository:
         if changed == 0:
             raise RowNotFoundError(f"no active dialogue with id {dialogue_id}")
         logger.debug("dialogues: ended %d", dialogue_id)
+
+    async def move_to_room(self, dialogue_id: int, room_id: str) -> None:
+        """Move an active dialogue to the room that replaced its own (a room upgrade); everything that belongs to
+        the dialogue (agenda, schedules, contributions) follows, since it hangs on the dialogue, not the room."""
+        changed = await self._session.execute(
+            "UPDATE dialogues SET room_id = ? WHERE id = ? AND state = 'active'", (room_id, dialogue_id)
+        )
+        if changed == 0:
+            raise RowNotFoundError(f"no active dialogue with id {dialogue_id}")
+        logger.debug("dialogues: moved %d", dialogue_id)

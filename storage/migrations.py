@@ -513,6 +513,72 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         run=_copy_outbox_into_typed_rows,
     ),
+    Migration(
+        version=11,
+        description="expected-theme headings per challenge (guided themes)",
+        statements=(
+            # Ordered by id: a heading's position is its rank in its challenge, so no position column to renumber.
+            """
+            CREATE TABLE theme_headings (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                challenge_id INTEGER NOT NULL REFERENCES challenges (id) ON DELETE CASCADE,
+                heading      TEXT    NOT NULL,
+                created_at   REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX theme_headings_by_challenge ON theme_headings (challenge_id, id)",
+        ),
+    ),
+    Migration(
+        version=12,
+        description="consensus rounds: theme statements sent by direct message and the votes on them",
+        statements=(
+            # One round per challenge; the theme statements are a snapshot, so later recompiles do not change what
+            # people voted on. `ref` is the theme's first contribution reference, stable across recompiles.
+            """
+            CREATE TABLE consensus_rounds (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                dialogue_id  INTEGER NOT NULL REFERENCES dialogues (id) ON DELETE CASCADE,
+                challenge_id INTEGER NOT NULL UNIQUE REFERENCES challenges (id) ON DELETE CASCADE,
+                opened_at    REAL    NOT NULL,
+                closes_at    REAL    NOT NULL,
+                -- whether the room was told the round closed (the scheduler's consensus-close action)
+                announced    INTEGER NOT NULL DEFAULT 0 CHECK (announced IN (0, 1))
+            )
+            """,
+            """
+            CREATE TABLE consensus_themes (
+                round_id  INTEGER NOT NULL REFERENCES consensus_rounds (id) ON DELETE CASCADE,
+                position  INTEGER NOT NULL,
+                ref       TEXT    NOT NULL,
+                statement TEXT    NOT NULL,
+                PRIMARY KEY (round_id, position)
+            )
+            """,
+            # The bot's direct message for one theme, by the outbox transaction ID it went out with: a reaction
+            # names the sent event, which the outbox row records. Who it went to is not kept here.
+            """
+            CREATE TABLE consensus_messages (
+                txn_id   TEXT    PRIMARY KEY,
+                round_id INTEGER NOT NULL REFERENCES consensus_rounds (id) ON DELETE CASCADE,
+                position INTEGER NOT NULL
+            )
+            """,
+            # One vote per (round, theme, person), under the pseudonymous key; the reaction that cast it is kept
+            # only as a keyed reference, so that redacting it withdraws the vote.
+            """
+            CREATE TABLE consensus_votes (
+                round_id     INTEGER NOT NULL REFERENCES consensus_rounds (id) ON DELETE CASCADE,
+                position     INTEGER NOT NULL,
+                member_key   TEXT    NOT NULL,
+                choice       TEXT    NOT NULL CHECK (choice IN ('agree', 'disagree', 'pass')),
+                reaction_ref TEXT    NOT NULL,
+                voted_at     REAL    NOT NULL,
+                PRIMARY KEY (round_id, position, member_key)
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -252,6 +252,19 @@ class OutboxRepository:
         _require(changed, txn_id)
         self._session.request_lazy_checkpoint()
 
+    async def give_up_room(self, room_id: str, error: str) -> int:
+        """Give up every message still waiting for a room the bot was removed from; returns how many.
+
+        Tries there could only fail (the sender would retry each up to its limit); the content goes with them."""
+        changed = await self._session.execute(
+            "UPDATE outbox SET state = 'failed', content = NULL, data = NULL, last_error = ? "
+            "WHERE destination_kind = 'room' AND destination = ? AND state = 'pending'",
+            (error, room_id),
+        )
+        if changed:
+            self._session.request_lazy_checkpoint()
+        return changed
+
     async def pending_count(self) -> int:
         """How many messages are still waiting to be sent."""
         return int(await self._session.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"))
@@ -272,13 +285,15 @@ class OutboxRepository:
         A sent row's content is already gone; what is left is its transaction and event ID, and the sender never
         retries a finished row, so nothing needs those any more. The exception is a challenge's prompt: replies in
         its thread find their challenge through the prompt's row (:meth:`ChallengesRepository.by_thread_root`,
-        :meth:`sent_event_id`) for as long as the challenge exists, so those rows are kept.
+        :meth:`sent_event_id`) for as long as the challenge exists, so those rows are kept; so are a consensus round's
+        direct messages, through which reactions find the theme they vote on (purge deletes the round).
         A failed row never got an event ID and has no ``sent_at``; its creation time counts.
         """
         removed = await self._session.execute(
             "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
             "WHERE state IN ('sent', 'failed') AND COALESCE(sent_at, created_at) < ? "
-            "AND txn_id NOT IN (SELECT prompt_txn_id FROM challenges WHERE prompt_txn_id IS NOT NULL) LIMIT ?)",
+            "AND txn_id NOT IN (SELECT prompt_txn_id FROM challenges WHERE prompt_txn_id IS NOT NULL) "
+            "AND txn_id NOT IN (SELECT txn_id FROM consensus_messages) LIMIT ?)",
             (before, limit),
         )
         logger.debug("outbox: pruned %d finished messages", removed)

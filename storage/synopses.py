@@ -66,7 +66,7 @@ class SynopsesRepository:
         destroy the dialogue's secret, so nothing left can be linked to anyone. Keeps the agenda's titles, the
         adopted synopsis and an audit record."""
         await InboxRepository(self._session).scrub_held_in_rooms(await self._held_rooms_of(dialogue_id))
-        for table in ("contributions", "roster", "synopsis_overrides"):
+        for table in ("contributions", "roster", "synopsis_overrides", "consensus_rounds"):
             await self._session.execute(f"DELETE FROM {table} WHERE dialogue_id = ?", (dialogue_id,))
         await self._session.execute(
             "UPDATE dialogues SET secret = zeroblob(0), purged_at = ? WHERE id = ?", (now, dialogue_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage.backrooms import BackroomsRepository
 from storage.challenges import ChallengesRepository
 from storage.confirmations import ConfirmationsRepository
+from storage.consensus import ConsensusRepository
 from storage.contributions import ContributionsRepository
 from storage.dialogues import DialoguesRepository
 from storage.inbox import InboxRepository
@@ -17,6 +18,7 @@ from storage.schedules import SchedulesRepository
 from storage.session import Session
 from storage.state import StateRepository
 from storage.synopses import SynopsesRepository
+from storage.theme_headings import ThemeHeadingsRepository
 
 
 class Transaction:
@@ -38,5 +40,7 @@ class Transaction:
         self.confirmations = ConfirmationsRepository(session)
         self.schedules = SchedulesRepository(session)
         self.synopses = SynopsesRepository(session)
+        self.theme_headings = ThemeHeadingsRepository(session)
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)
+        self.consensus = ConsensusRepository(session)

@@ -31,7 +31,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from privacy.bands import band
+from synopsis.consensus import consensus_results
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
+from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
 from synopsis.model import (
     ChallengeInput,
     ChallengeSection,
@@ -67,10 +69,10 @@ _MONTHS = (
 )
 
 
-def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN) -> Synopsis:
+def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN, guided: GuidedParams = GUIDED) -> Synopsis:
     """Compile the draft synopsis. Deterministic: equal inputs (in any contribution order) give equal outputs.
 
-    `params` exists for the benchmarks and tests; the bot uses the measured `CHOSEN`. Raises
+    `params` and `guided` exist for the benchmarks and tests; the bot uses the measured `CHOSEN` and `GUIDED`. Raises
     `zoneinfo.ZoneInfoNotFoundError` for an unknown `dialogue.timezone` (a wrong date would be worse than none).
     """
     k = data.k
@@ -89,7 +91,7 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN) -> Sy
     sections: list[ChallengeSection] = []
     scalable = False
     for challenge in challenges:
-        section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params)
+        section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params, guided)
         sections.append(section)
         scalable = scalable or used_scalable
 
@@ -114,11 +116,14 @@ def compile_synopsis(data: SynopsisInput, params: GroupingParams = CHOSEN) -> Sy
         ways_forward=ways_forward,
         method=MethodNote(
             k=k,
-            grouping=method_paragraph(params, k, scalable=scalable),
+            grouping=method_paragraph(
+                params, k, scalable=scalable, guided=any(c.headings for c in challenges if by_challenge[c.number])
+            ),
             excluded_count_band=band(excluded_count, k),
             contribution_count_band=band(len(kept), k),
             scrubbed_count_band=band(sum(1 for c in kept if c.scrubbed), k),
         ),
+        consensus=consensus_results(data.consensus, k, data.categories, data.stakeholder_categories),
     )
 
 
@@ -162,6 +167,7 @@ def _compile_section(
     contributions: Sequence[ContributionInput],
     data: SynopsisInput,
     params: GroupingParams,
+    guided: GuidedParams = GUIDED,
 ) -> tuple[ChallengeSection, bool]:
     """The section for one challenge, and whether the large-challenge grouping path was used."""
     k = data.k
@@ -169,25 +175,65 @@ def _compile_section(
     if not contributions:
         return ChallengeSection(challenge.number, challenge.title, challenge.prompt, (), (), participation), False
 
-    grouping = group_texts([c.text for c in contributions], params)
-    machine: dict[int, list[int]] = {}
-    for index, label in enumerate(grouping.text_labels()):
-        machine.setdefault(label, []).append(index)
+    texts = [c.text for c in contributions]
+    grouping = group_texts(texts, params)
     refs = [c.ref for c in contributions]
-    groups = apply_overrides([[refs[i] for i in members] for members in machine.values()], data.overrides)
+    headings = challenge.headings
+    unguided = Assignment((None,) * len(texts), (None,) * len(texts))
+    assignment = assign(headings, texts, guided) if headings else unguided
+    # Heading groups come first (numbers 0 … len(headings) - 1, even when empty, so the numbers say which heading a
+    # group stands under); what no heading took is grouped by machine among itself.
+    initial: list[list[str]] = [[] for _ in headings]
+    for index, heading in enumerate(assignment.primary):
+        if heading is not None:
+            initial[heading].append(refs[index])
+    left = [index for index, heading in enumerate(assignment.primary) if heading is None]
+    if left:
+        machine_grouping = grouping if len(left) == len(texts) else group_texts([texts[i] for i in left], params)
+        machine: dict[int, list[int]] = {}
+        for index, label in zip(left, machine_grouping.text_labels(), strict=True):
+            machine.setdefault(label, []).append(index)
+        initial += [[refs[i] for i in members] for members in machine.values()]
+    numbered = apply_overrides_numbered(initial, data.overrides)
     index_of = {ref: index for index, ref in enumerate(refs)}
-    resolved = [_Group(tuple(sorted(index_of[ref] for ref in group))) for group in groups]
+    # A near tie also lists a contribution under its second heading, if a moderator has not moved it away from its
+    # first. It is still one contribution: the section's and the document's totals count it once.
+    also: dict[int, list[int]] = {}
+    living = dict(numbered)
+    for index, second in enumerate(assignment.secondary):
+        first = assignment.primary[index]
+        if second is None or first is None or first not in living or second not in living:
+            continue
+        if refs[index] in living[first] and refs[index] not in living[second]:
+            also.setdefault(second, []).append(index)
+    heading_groups: list[tuple[str, _Group]] = []
+    resolved: list[_Group] = []
+    for number, group in numbered:
+        # Those that live in the group first, so a theme's first reference (what merge and move aim at) is one of
+        # them; contributions listed there for a near tie after.
+        members = _Group((*sorted(index_of[ref] for ref in group), *sorted(also.get(number, []))))
+        if number < len(headings):
+            heading_groups.append((headings[number], members))
+        else:
+            resolved.append(members)
 
     themes_found = [group for group in resolved if len(group.members) >= 2]
     singles = [group for group in resolved if len(group.members) == 1]
     statements = _medoids(themes_found, grouping, contributions)
     labels = _keywords(themes_found, grouping, contributions)
 
-    ranked = []
+    ranked: list[tuple[_Group, str, str, set[str], str | None]] = []
     for group, statement, label in zip(themes_found, statements, labels, strict=True):
         people = _people(contributions[i] for i in group.members)
-        ranked.append((group, statement, label, people))
+        ranked.append((group, statement, label, people, None))
     ranked.sort(key=lambda entry: (-len(entry[3]), -len(entry[0].members), ref_sort_key(refs[entry[0].members[0]])))
+    # The secretariat's headings come first, in its order; a heading that drew no contribution is not shown.
+    headed = [(heading, group) for heading, group in heading_groups if group.members]
+    headed_statements = _medoids([group for _, group in headed], grouping, contributions)
+    ranked = [
+        (group, statement, heading, _people(contributions[i] for i in group.members), heading)
+        for (heading, group), statement in zip(headed, headed_statements, strict=True)
+    ] + ranked
 
     themes = tuple(
         Theme(
@@ -200,8 +246,9 @@ def _compile_section(
             category_phrase=data.stakeholder_categories.phrase(
                 data.stakeholder_categories.count(people, data.categories), k
             ),
+            heading=heading,
         )
-        for number, (group, statement, label, people) in enumerate(ranked, start=1)
+        for number, (group, statement, label, people, heading) in enumerate(ranked, start=1)
     )
     other_points = tuple(
         OtherPoint(statement=contributions[group.members[0]].text, refs=(refs[group.members[0]],))
@@ -212,11 +259,18 @@ def _compile_section(
 
 
 def apply_overrides(groups: Sequence[Sequence[str]], overrides: Overrides) -> list[list[str]]:
+    """`apply_overrides_numbered` without the group numbers."""
+    return [group for _, group in apply_overrides_numbered(groups, overrides)]
+
+
+def apply_overrides_numbered(groups: Sequence[Sequence[str]], overrides: Overrides) -> list[tuple[int, list[str]]]:
     """Apply moderators' joins, then moves, to groups of refs; refs that are not in any group are ignored.
 
     A join (a, b) merges the group holding a into the group holding b. A move (r, t) takes r out of its group and
     puts it into the group holding t, or alone into a new group when t is None. Groups left empty disappear. The
-    result lists groups in order of creation (machine groups first), each in its original order plus arrivals.
+    result lists groups in order of creation (machine groups first), each in its original order plus arrivals, with
+    its number: the position of the group it started as (a join keeps the target's), or a new number for a move to
+    a theme of its own.
     """
     members: dict[int, list[str]] = {number: list(group) for number, group in enumerate(groups)}
     where: dict[str, int] = {ref: number for number, group in members.items() for ref in group}
@@ -239,7 +293,7 @@ def apply_overrides(groups: Sequence[Sequence[str]], overrides: Overrides) -> li
             into = where[target]
         members[into].append(ref)
         where[ref] = into
-    return [group for _, group in sorted(members.items()) if group]
+    return [(number, group) for number, group in sorted(members.items()) if group]
 
 
 def _people(contributions: Iterable[ContributionInput]) -> set[str]:
@@ -412,7 +466,7 @@ def _features_phrase(params: GroupingParams) -> str:
     return f"TF-IDF weights of {words} ({weight}%) and of {chars} ({100 - weight}%)"
 
 
-def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False) -> str:
+def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False, guided: bool = False) -> str:
     """The plain-English account of how contributions were grouped, for the method annex."""
     text = (
         "Contributions were grouped by machine, challenge by challenge, as a draft for the moderators to review. "
@@ -441,6 +495,13 @@ def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False) 
             "theme it was closest to on average if it was within the same distance (otherwise it was grouped with "
             "the remaining ones in the same way); there, near duplicates were merged only when they differed in "
             "punctuation alone."
+        )
+    if guided:
+        text += (
+            " Where the secretariat gave a challenge a list of expected themes, each contribution was first placed "
+            "under the heading it was most similar to (by the character pieces of its words and by a sentence "
+            "embedding model), when it was similar enough; a contribution about as close to two headings is listed "
+            "under both but counted once. Only the contributions no heading took were grouped as above."
         )
     text += (
         " Support counts distinct people who made or endorsed a contribution in the theme, each person once, and is "

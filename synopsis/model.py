@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
+from synopsis.consensus import ConsensusRoundInput, ConsensusRoundResult
 
 # ---------------------------------------------------------------- inputs
 
@@ -28,6 +29,7 @@ class ChallengeInput:
     number: int
     title: str
     prompt: str
+    headings: tuple[str, ...] = ()  # the secretariat's expected themes, in its order (guided themes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class SynopsisInput:
     overrides: Overrides = Overrides()
     k: int = 3
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES  # the deployment's list and plurals
+    consensus: tuple[ConsensusRoundInput, ...] = ()  # consensus rounds' statements and votes (synopsis.consensus)
 
 
 # ---------------------------------------------------------------- document
@@ -80,6 +83,7 @@ class Theme:
     contribution_band: str | None  # how many contributions it stands for (duplicates included), as a band; None below k
     support_band: str | None  # distinct people (contributors + 👍 supporters) as a band, None below k
     category_phrase: str | None  # "including civil society participants", only for categories reaching k
+    heading: str | None = None  # the secretariat's heading this theme stands under; None: a machine theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +127,4 @@ class Synopsis:
     sections: tuple[ChallengeSection, ...]
     ways_forward: tuple[WayForward, ...]
     method: MethodNote
+    consensus: tuple[ConsensusRoundResult, ...] = ()  # consensus marks per round (synopsis.consensus)

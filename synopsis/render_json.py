@@ -12,7 +12,8 @@ setting) and `session_count` (the days on which challenges were open, which foll
 say nothing about who took part). No exact total of participants or contributions is given, not even for the whole
 dialogue: someone who knows how many they wrote themselves, or who compares two pulls of the synopsis, could learn
 from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators can
-curate by reference; like the Markdown's "Other points raised", they show contributions, never people.
+curate by reference; like the Markdown's "Other points raised", they show contributions, never people. A theme's
+`heading` is the secretariat's expected theme it stands under (guided themes), or null for a machine theme.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .consensus import RULE_TEXT
 from .model import ChallengeSection, MethodNote, Synopsis, Theme
 from .render_markdown import NOTICE
 
@@ -36,6 +38,7 @@ def _theme(theme: Theme) -> dict[str, Any]:
         "contribution_band": theme.contribution_band,
         "support_band": theme.support_band,
         "category_phrase": theme.category_phrase,
+        "heading": theme.heading,
     }
 
 
@@ -74,6 +77,32 @@ def synopsis_dict(synopsis: Synopsis) -> dict[str, Any]:
             for way in synopsis.ways_forward
         ],
         "method": _method(synopsis.method),
+        **_consensus(synopsis),
+    }
+
+
+def _consensus(synopsis: Synopsis) -> dict[str, Any]:
+    """Consensus rounds' marks (synopsis.consensus): per theme statement, a mark and a band, never a person."""
+    if not synopsis.consensus:
+        return {}
+    return {
+        "consensus": [
+            {
+                "challenge_number": result.challenge_number,
+                "themes": [
+                    {
+                        "number": mark.position,
+                        "statement": mark.statement,
+                        "mark": mark.mark,
+                        "voter_band": mark.voter_band,
+                        "by_category": [{"category": part.category, "mark": part.mark} for part in mark.by_category],
+                    }
+                    for mark in result.marks
+                ],
+            }
+            for result in synopsis.consensus
+        ],
+        "consensus_rule": RULE_TEXT.format(k=synopsis.method.k),
     }
 
 

@@ -6,10 +6,11 @@ two formats always say the same thing. The shape follows the model document (a U
 concerns"): paragraphs are numbered continuously through the whole document, bullets inside a paragraph are not.
 
 What is printed: the dialogue's title and period, session count, bands (never exact counts of people), challenge
-titles, theme statements with their support band and category phrase, other points, ways forward, and the method.
-What is never printed here: contribution references, theme labels (both are in the JSON, for the moderators), and
-anything about a person. Bullets are punctuated as in the model document: a statement's own closing `.`, `;`, `,` or
-`:` is dropped (an ellipsis is kept), the band follows in parentheses, and each bullet ends in ";", the last in ".".
+titles, the secretariat's theme headings, theme statements with their support band and category phrase, other
+points, ways forward, and the method. What is never printed here: contribution references, machine theme labels
+(both are in the JSON, for the moderators), and anything about a person. Bullets are punctuated as in the model
+document: a statement's own closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in
+parentheses, and each bullet ends in ";", the last in ".".
 
 Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
 it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
@@ -32,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .consensus import RULE_TEXT
 from .model import ChallengeSection, Synopsis, Theme
 
 NOTICE = "Draft synopsis, prepared under the Chatham House Rule"
@@ -56,6 +58,8 @@ HEADING_INTRODUCTION = "I. Introduction"
 HEADING_SYNOPSIS = "II. Synopsis of considerations and concerns"
 HEADING_WAYS_FORWARD = "III. Suggested ways forward"
 HEADING_ANNEX = "Annex: Method"
+HEADING_CONSENSUS = "Annex: Consensus round"
+CONSENSUS_NOT_REPORTED = "no theme is marked: too few participants answered, or the round is still open."
 
 # ---------------------------------------------------------------- text from the synopsis
 
@@ -160,6 +164,14 @@ def _theme_annotation(theme: Theme) -> str | None:
     return ", ".join(part for part in (support, category) if part) or None
 
 
+def _theme_item(theme: Theme) -> Text:
+    # A theme under one of the secretariat's headings says which: "Heading: statement (band)".
+    item = _item(theme.statement, _theme_annotation(theme))
+    if theme.heading is None:
+        return item
+    return (Theirs(_without_trailing_punctuation(one_line(theme.heading))), ": ", *item)
+
+
 def _challenge_name(section: ChallengeSection) -> Text:
     return (f"Challenge {section.number}: ", theirs(section.title))
 
@@ -231,7 +243,7 @@ def _section(section: ChallengeSection, para: _Numbering) -> list[Block]:
         blocks.append(
             para(
                 ("The dialogue expressed the following considerations and concerns on ", title, ":"),
-                _punctuate(_item(theme.statement, _theme_annotation(theme)) for theme in section.themes),
+                _punctuate(_theme_item(theme) for theme in section.themes),
             )
         )
         if others:
@@ -312,7 +324,36 @@ def outline(synopsis: Synopsis) -> tuple[Block, ...]:
         blocks += _section(section, para)
     blocks += _ways_forward(synopsis, para)
     blocks += _annex(synopsis, para)
+    blocks += _consensus_blocks(synopsis, para)
     return tuple(blocks)
+
+
+def _consensus_blocks(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    """Consensus rounds (synopsis.consensus), after the annex so the numbering of the rest never moves: each theme
+    statement with its mark and the band of people who answered, and the rule the marks follow."""
+    if not synopsis.consensus:
+        return []
+    blocks: list[Block] = [Heading((HEADING_CONSENSUS,), 1)]
+    for result in synopsis.consensus:
+        items = []
+        for mark in result.marks:
+            if mark.mark is None:
+                continue
+            detail = f"{mark.mark}; answered by {mark.voter_band} participants"
+            if mark.by_category:
+                detail += "; " + ", ".join(f"{part.category}: {part.mark}" for part in mark.by_category)
+            items.append(_item(mark.statement, detail))
+        if items:
+            blocks.append(
+                para(
+                    (f"On challenge {result.challenge_number}, participants answered its theme statements:",),
+                    _punctuate(items),
+                )
+            )
+        else:
+            blocks.append(para((f"On challenge {result.challenge_number}, {CONSENSUS_NOT_REPORTED}",)))
+    blocks.append(para((theirs(RULE_TEXT.format(k=synopsis.method.k)),)))
+    return blocks
 
 
 # ---------------------------------------------------------------- Markdown

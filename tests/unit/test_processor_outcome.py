@@ -143,6 +143,7 @@ def test_the_commands_that_change_the_agenda_are_those_that_change_what_the_sche
         "timezone",
         "reminder",
         "digest",
+        "consensus",  # its window's closing is announced by a timer
     }
 
 

@@ -347,3 +347,26 @@ async def test_a_blocked_checkpoint_neither_undoes_nor_fails_the_deletion_and_a_
         assert await tx.contributions.get(contribution_id) is None
     assert await db.checkpoint() is True
     assert secret_words.encode() not in raw_bytes(db.path)
+
+
+async def test_forget_me_and_purge_leave_no_consensus_vote_in_the_files(db: Database) -> None:
+    from storage.consensus import ConsensusTheme
+
+    leaver, stayer, statement = token(), token(), token()
+    dialogue_id, challenge_id = await dialogue_with_challenge(db)
+    async with db.transaction() as tx:
+        round_id = await tx.consensus.open_round(
+            dialogue_id, challenge_id, [ConsensusTheme(1, "C1", f"statement {statement}")], 2.0, 3.0
+        )
+        await tx.consensus.vote(round_id, 1, leaver, "agree", token(), 2.5)
+        await tx.consensus.vote(round_id, 1, stayer, "disagree", token(), 2.5)
+    async with db.transaction() as tx:
+        await tx.consensus.delete_votes_by_member(dialogue_id, leaver)
+    data = raw_bytes(db.path)
+    assert leaver.encode() not in data
+    assert stayer.encode() in data
+    async with db.transaction() as tx:
+        await tx.synopses.purge(dialogue_id, 5.0)
+    data = raw_bytes(db.path)
+    assert stayer.encode() not in data
+    assert statement.encode() not in data

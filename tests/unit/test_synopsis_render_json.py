@@ -53,6 +53,7 @@ def test_a_theme_has_its_number_label_statement_refs_count_and_bands():
         "contribution_band": "a few",
         "support_band": "several",
         "category_phrase": "including civil society participants",
+        "heading": None,
     }
 
 

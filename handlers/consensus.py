@@ -1,0 +1,196 @@
+"""Consensus rounds: after a challenge closes, each participant gets its theme statements by direct message and
+answers each with a reaction (👍 agree, 👎 disagree, ➖ pass).
+
+Why direct messages and not a poll in the room: a Matrix poll shows every vote with its sender to everyone there.
+Here a vote is stored under the voter's pseudonymous key and is never shown per person; the synopsis gives only a
+mark per theme once at least k people answered (synopsis/consensus.py). A reaction counts when it is on one of the
+bot's consensus messages (found by the event ID the outbox recorded when it was sent) and comes from the person that
+message went to; the last reaction counts, and redacting it withdraws the vote. Reactions after the round's window
+are not counted, and their sender is told so once per round.
+
+Who is asked: the members of the dialogue room other than the bot, its moderators and the secretariat, who run the
+dialogue rather than take part in it. The window closes by time alone (each reaction's server timestamp against the
+round's end), so no timer has to fire for it to hold.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from handlers.arguments import challenge_number
+from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.contributions import is_support_key
+from handlers.dialogue_commands import challenge_numbered
+from handlers.events import InboundEvent
+from handlers.outgoing import queue_direct_message
+from handlers.redactions import redacted_before_seen
+from handlers.replies import Reply
+from handlers.synopsis_commands import compiled, room_dialogue, section_numbered
+from privacy import contributor_key, matrix_id_reference
+from scheduling import WhenError, describe, format_duration, parse_duration
+from storage.consensus import Choice, ConsensusTheme
+
+if TYPE_CHECKING:
+    from handlers.context import RoomSnapshot
+    from storage import Transaction
+
+DEFAULT_WINDOW = timedelta(hours=1)
+LATE_MARKER = "consensus-late:{round_id}"
+
+LATE_ANSWER = Reply.plain(
+    "The consensus round you answered has closed, so this answer (and any later one in the same round) was not "
+    "counted. Answers given before it closed still count."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusRequest:
+    challenge: int
+    window: timedelta
+
+
+def consensus_arguments(raw: str) -> ConsensusRequest:
+    """`<n> [for <duration>]`; the duration is read as in `schedule`."""
+    words = raw.split()
+    if not words:
+        raise UsageError("give the challenge number")
+    number = challenge_number(words[0])
+    if len(words) == 1:
+        return ConsensusRequest(number, DEFAULT_WINDOW)
+    if words[1].casefold() != "for":
+        raise UsageError('after the challenge number, only "for <duration>"')
+    try:
+        return ConsensusRequest(number, parse_duration(" ".join(words[2:])))
+    except WhenError as problem:
+        raise UsageError(str(problem)) from problem
+
+
+def choice_for(key: str) -> Choice | None:
+    """👍 (any skin tone, or +1) agree, 👎 (or -1) disagree, ➖ pass; anything else is no answer."""
+    if is_support_key(key):
+        return "agree"
+    stripped = "".join(ch for ch in key if unicodedata.category(ch) != "Sk" and ch not in "\ufe0e\ufe0f")
+    if stripped in ("👎", "-1"):
+        return "disagree"
+    if stripped in ("➖", "-"):
+        return "pass"
+    return None
+
+
+def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users: frozenset[str]) -> list[str]:
+    """Who is asked: the room's members, without the bot, moderators and the secretariat; in a stable order."""
+    return sorted(
+        user_id
+        for user_id in room.display_names
+        if user_id != bot_user_id and user_id not in isu_users and not room.is_moderator(user_id, threshold)
+    )
+
+
+def statement_message(title: str, number: int, position: int, count: int, statement: str, until: str) -> Reply:
+    """One theme statement for one person: the challenge, the statement, how to answer. Names no one."""
+    return Reply.plain(
+        f"Consensus round on challenge {number} ({title}), statement {position} of {count}:\n\n{statement}\n\n"
+        f"React to this message with 👍 to agree, 👎 to disagree or ➖ to pass, until {until}. Your answer is stored "
+        "without your name and never shown per person; react again to change it, or remove your reaction to "
+        "withdraw it."
+    )
+
+
+async def open_round(call: CommandCall, tx: Transaction) -> Reply:
+    request: ConsensusRequest = call.args
+    dialogue = await room_dialogue(call, tx)
+    if await tx.synopses.purged_at(dialogue.id) is not None:
+        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+    challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
+    if challenge.state != "closed":
+        state = "is still open" if challenge.state == "open" else "has not been opened yet"
+        raise CommandRefused(
+            f"Challenge {challenge.number} {state}: a consensus round starts only after it closes "
+            f"({call.prefix} close {challenge.number})."
+        )
+    if await tx.consensus.round_for_challenge(challenge.id) is not None:
+        raise CommandRefused(f"Challenge {challenge.number} already had its consensus round.")
+    room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
+    if room is None:
+        raise CommandRefused("I am not in this dialogue's room any more, so I cannot tell who takes part.")
+    section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
+    themes = [
+        ConsensusTheme(position, theme.refs[0], theme.heading or theme.statement)
+        for position, theme in enumerate(section.themes, start=1)
+    ]
+    if not themes:
+        raise CommandRefused(f"Challenge {challenge.number} has no themes in the draft to ask about.")
+    people = participants(room, call.bot.user_id, call.settings.bot.moderator_power_level, call.settings.bot.isu_users)
+    if not people:
+        raise CommandRefused("There is no participant in the dialogue room to ask.")
+    closes_at = call.now + request.window.total_seconds()
+    round_id = await tx.consensus.open_round(dialogue.id, challenge.id, themes, call.now, closes_at)
+    zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
+    until = describe(datetime.fromtimestamp(closes_at, UTC), zone)
+    for user_id in people:
+        for theme in themes:
+            message = statement_message(
+                challenge.title, challenge.number, theme.position, len(themes), theme.statement, until
+            )
+            await tx.consensus.record_message(
+                await queue_direct_message(tx, user_id, message, call.now), round_id, theme.position
+            )
+    return Reply.plain(
+        f"Consensus round on challenge {challenge.number}: each participant gets its {len(themes)} theme "
+        f"statements by direct message and can answer for {format_duration(request.window)}, until {until}. "
+        "The draft synopsis marks each theme once the round has closed and enough people answered."
+    )
+
+
+async def handle_vote(event: InboundEvent, tx: Transaction, now: float) -> bool:
+    """A reaction on one of the bot's consensus messages: record, replace or refuse (late) the vote.
+
+    True when the reaction was on such a message (whatever came of it), so it is not taken for 👍 support."""
+    relation = event.relation
+    target = relation.get("event_id")
+    if relation.get("rel_type") != "m.annotation" or not isinstance(target, str):
+        return False
+    found = await tx.consensus.message_target(target, event.sender)
+    if found is None:
+        return False
+    choice = choice_for(str(relation.get("key", "")))
+    dialogue = await tx.dialogues.get(found.round.dialogue_id)
+    if choice is None or dialogue is None or len(dialogue.secret) < 16 or await redacted_before_seen(event, tx):
+        return True
+    member = contributor_key(dialogue.secret, event.sender)
+    if event.origin_server_ts / 1000 > found.round.closes_at:
+        await _tell_late(event, found.round.id, member, tx, now)
+        return True
+    reaction_ref = matrix_id_reference(dialogue.secret, "event", event.event_id)
+    await tx.consensus.vote(found.round.id, found.position, member, choice, reaction_ref, now)
+    return True
+
+
+async def handle_withdrawal(event: InboundEvent, tx: Transaction, now: float) -> bool:
+    """A redaction of the reaction that cast a vote, by its voter: the vote is withdrawn (within the window).
+
+    True when it named a vote's reaction. The reaction is found by its keyed reference under each live round's
+    dialogue secret, and only its own voter's redaction counts."""
+    target = event.redacts
+    if target is None:
+        return False
+    for round_, secret in await tx.consensus.live_rounds():
+        reaction_ref = matrix_id_reference(secret, "event", target)
+        member = contributor_key(secret, event.sender)
+        if not await tx.consensus.has_vote(round_.id, member, reaction_ref):
+            continue
+        if event.origin_server_ts / 1000 > round_.closes_at:
+            await _tell_late(event, round_.id, member, tx, now)
+        else:
+            await tx.consensus.withdraw(round_.id, member, reaction_ref)
+        return True
+    return False
+
+
+async def _tell_late(event: InboundEvent, round_id: int, member: str, tx: Transaction, now: float) -> None:
+    if await tx.once.mark(LATE_MARKER.format(round_id=round_id), member, now):
+        await queue_direct_message(tx, event.sender, LATE_ANSWER, now)
