@@ -13,10 +13,12 @@ import logging
 import signal
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from nio import AsyncClient
 
+from bot.disk_space import DiskSpace
 from bot.errors import DatabaseError
 from bot.processor import InboxProcessor
 from bot.pruner import Pruner
@@ -29,7 +31,7 @@ from bot.undecrypted import UndecryptedEvents
 from config import Settings
 from handlers.context import BotInfo
 from handlers.registry import build_registry
-from storage import Database, SchemaTooNewError
+from storage import Database, DatabaseCorruptError, SchemaTooNewError
 from storage.backup import SECRETS_REMOVED_KEY
 
 log = logging.getLogger(__name__)
@@ -46,11 +48,22 @@ def bot_version() -> str:
         return "0+unknown"
 
 
+def corrupt_database_error(path: Path, error: DatabaseCorruptError) -> DatabaseError:
+    """What the operator reads, in one line, when the database is damaged: what, where, and what to do."""
+    return DatabaseError(
+        f"the database {path} is damaged ({error}). Stop the bot, move the data directory aside and restore the "
+        "latest backup with `dialogue-bot restore BACKUP --config FILE`; see docs/operations.md, Corrupt database"
+    )
+
+
 async def open_database(settings: Settings) -> Database:
+    path = settings.bot.data_dir / "bot.db"
     try:
-        return await Database.open(settings.bot.data_dir / "bot.db")
+        return await Database.open(path)
     except SchemaTooNewError as error:
         raise DatabaseError(str(error)) from error
+    except DatabaseCorruptError as error:
+        raise corrupt_database_error(path, error) from error
 
 
 async def _refuse_a_backup_without_its_secrets(db: Database) -> None:
@@ -85,6 +98,9 @@ class BotApp:
                 return
             try:
                 await self._serve(client, db)
+            except DatabaseCorruptError as error:
+                # Met while running: stop with exit 6 (no restart loop), as at start.
+                raise corrupt_database_error(db.path, error) from error
             finally:
                 # Close the HTTP session only: logging out would destroy the device and its encryption keys.
                 await client.close()
@@ -117,17 +133,23 @@ class BotApp:
             encryption_enabled=client.olm is not None,
         )
         rooms = RoomDirectory()
+        disk = DiskSpace(db, settings.bot.data_dir)
         # The three parts wake each other; the lambdas let each be built before the one it wakes.
         undecrypted = UndecryptedEvents(
             client, db, settings, on_decrypted=lambda: processor.wake(), on_outbox_changed=lambda: sender.wake()
         )
-        sync = SyncLoop(client, db, settings, rooms, on_new_events=lambda: processor.wake(), undecrypted=undecrypted)
-        sender = OutboxSender(client, db, max_delay=settings.matrix.retry_max_seconds, ready=sync.first_sync_done)
+        sync = SyncLoop(
+            client, db, settings, rooms, on_new_events=lambda: processor.wake(), undecrypted=undecrypted, disk=disk
+        )
+        sender = OutboxSender(
+            client, db, max_delay=settings.matrix.retry_max_seconds, ready=sync.first_sync_done, disk=disk
+        )
         scheduler = ScheduleRunner(
             db,
             on_injected=lambda: processor.wake(),
             grace_seconds=settings.bot.startup_grace_minutes * 60,
             default_timezone=settings.bot.timezone,
+            disk=disk,
         )
         processor = InboxProcessor(
             client,
@@ -139,11 +161,13 @@ class BotApp:
             on_outbox_changed=sender.wake,
             ready=sync.first_sync_done,
             on_agenda_may_have_changed=scheduler.rebuild,
+            disk=disk,
         )
         sync_task = self._spawn(sync.run(), "sync")
         processor_task = self._spawn(processor.run(), "processor")
         sender_task = self._spawn(sender.run(), "sender")
-        pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days).run(), "pruner")
+        pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days, disk=disk).run(), "pruner")
+        disk_task = self._spawn(disk.run(), "disk space")
         await scheduler.start()
         log.info(
             "started",
@@ -166,7 +190,8 @@ class BotApp:
             await self._cancel(processor_task)
             await self._cancel(sender_task)
             await self._cancel(pruner_task)
-            if self._stop_requested.is_set():
+            await self._cancel(disk_task)
+            if self._stop_requested.is_set() and not disk.paused:
                 left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
                 if left:
                     log.info("outbox kept for the next start", extra={"pending": left})

@@ -3,8 +3,8 @@
 Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
 configuration key, generated from the settings model), `commands` (the command reference, generated from the same
 table as the in-chat help), `reset-session` (last resort: forget a revoked login), `backup` and `restore` (the data
-and the secrets in separate parts), and, on the database without a homeserver, `dialogues`, `synopsis`, `end`,
-`adopt` and `purge`.
+and the secrets in separate parts), `quarantine` (list and requeue the events the bot gave up on), and, on the database
+without a homeserver, `dialogues`, `synopsis`, `end`, `adopt` and `purge`.
 """
 
 from __future__ import annotations
@@ -76,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--secrets", type=Path, metavar="DIR", help="where the backup's secrets folder is now (default: BACKUP/secrets)"
     )
+    quarantine = sub.add_parser(
+        "quarantine", help="list the events the bot gave up on (references only); `quarantine requeue` retries them"
+    )
+    quarantine.add_argument("--config", type=Path, help=config_help)
+    quarantine_actions = quarantine.add_subparsers(dest="quarantine_action", metavar="ACTION")
+    requeue = quarantine_actions.add_parser(
+        "requeue", help="hand quarantined events to the bot again (also while it runs)"
+    )
+    # SUPPRESS: a --config given before `requeue` is not overwritten by this one's default.
+    requeue.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
+    requeue.add_argument("ref", nargs="?", metavar="REF", help="an error reference or inbox number from the listing")
+    requeue.add_argument("--all", action="store_true", help="every quarantined event")
     demo = sub.add_parser("demo", help="run a scripted dialogue on a throwaway Synapse and write its draft synopsis")
     demo.add_argument("--out", default="./demo-output", help="where to write the synopsis (default: ./demo-output)")
     demo.add_argument("--keep", action="store_true", help="leave Synapse and the bot running until Ctrl-C")
@@ -129,14 +141,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_backup(settings, args.dest))
         elif args.command == "restore":
             asyncio.run(_restore(settings, args.backup, args.secrets))
+        elif args.command == "quarantine":
+            from bot.quarantine import run_quarantine_command
+
+            return asyncio.run(run_quarantine_command(settings, args))
         else:
             from bot.offline import ask_on_terminal, run_offline_command
 
             confirm = ask_on_terminal if args.command == "purge" and not args.yes else None
             return asyncio.run(run_offline_command(settings, args, confirm))
     except BotError as error:
+        # One line: the log goes to stderr, so a print beside it would say the same twice.
         log.error("cannot continue: %s", error)
-        print(f"dialogue-bot: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return exit_codes.OK

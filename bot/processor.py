@@ -11,7 +11,9 @@ transaction that reads the state afresh, applies the effects and marks it done (
 sender's later events wait until then, so each person's events still take effect in order.
 
 A handler that raises, or slow work that fails, is retried twice with a pause, then the event is quarantined and
-the room gets a short reference number; the traceback, with the same number, goes to the log.
+the room gets a short reference number; the traceback, with the same number, goes to the log. A full disk is not a
+failure: the event stays pending with its tries uncounted and the processor waits for space (bot/disk_space.py). A
+damaged database stops the bot.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from nio import AsyncClient
 
 from bot import compile_notice
 from bot.attachments import AttachmentFetcher
+from bot.disk_space import DiskSpace
 from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
@@ -40,7 +43,7 @@ from handlers.outcome import Outcome
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
 from handlers.slow_work import CompileSynopsis, SlowRequest, SlowWork
-from storage import Database, InboxRow, Room, RoomMessage
+from storage import Database, DatabaseCorruptError, DiskFullError, InboxRow, Room, RoomMessage, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ SLOW_WORK_ROUNDS = 3
 what the work depends on keeps changing while it runs (a withdrawal during every compile), so it ends regardless."""
 HELD_RECHECK_SECONDS = 1.0
 """While every ready event waits behind slow work, look again this often for retries that have come due."""
+IDLE_RECHECK_SECONDS = 30.0
+"""With nothing to do, look at the inbox at least this often: `dialogue-bot quarantine requeue` (another process)
+makes events pending again without waking this one."""
 
 
 @dataclass(slots=True)
@@ -90,6 +96,7 @@ class InboxProcessor:
         on_agenda_may_have_changed: Callable[[], Awaitable[None]] | None = None,
         slow_work_runner: Callable[[SlowRequest], Awaitable[object]] | None = None,
         compile_notice_after: float = compile_notice.NOTICE_AFTER_SECONDS,
+        disk: DiskSpace | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -105,6 +112,7 @@ class InboxProcessor:
         self._run_slow_work = slow_work_runner or SlowWorkRunner(AttachmentFetcher(client))
         self._flood = FloodWatch()
         self._compile_notice_after = compile_notice_after
+        self._disk = disk
         # Events whose slow work is under way, and their senders (whose later events wait until it is done).
         self._slow_jobs: dict[str, asyncio.Task[None]] = {}
         self._held_senders: set[str] = set()
@@ -123,27 +131,39 @@ class InboxProcessor:
             while True:
                 if self._job_crash is not None:
                     raise self._job_crash
-                self._wake.clear()
-                async with self._db.transaction() as tx:
-                    rows = await tx.inbox.next_ready(self._clock())
-                handled = 0
-                for row in rows:
-                    # Checked row by row: handling one event may have just put its sender on hold.
-                    if not self.is_held(row):
-                        await self.process(row)
-                        handled += 1
-                if handled:
-                    continue
-                await wait_for_wakeup(self._wake, await self._idle_timeout(held=bool(rows)))
+                if self._disk is not None:
+                    await self._disk.wait_for_space()
+                try:
+                    await self._one_round()
+                except DiskFullError as full:
+                    # Whatever was in hand was rolled back and stays pending, its tries not counted.
+                    if self._disk is None:
+                        raise
+                    await self._disk.pause(full, "processor")
         finally:
             await self._cancel_slow_jobs()
 
-    async def _idle_timeout(self, *, held: bool) -> float | None:
+    async def _one_round(self) -> None:
+        self._wake.clear()
+        async with self._db.transaction() as tx:
+            rows = await tx.inbox.next_ready(self._clock())
+        handled = 0
+        for row in rows:
+            # Checked row by row: handling one event may have just put its sender on hold.
+            if not self.is_held(row):
+                await self.process(row)
+                handled += 1
+        if not handled:
+            await wait_for_wakeup(self._wake, await self._idle_timeout(held=bool(rows)))
+
+    async def _idle_timeout(self, *, held: bool) -> float:
         if held:
             return HELD_RECHECK_SECONDS
         async with self._db.transaction() as tx:
             wake_at = await tx.inbox.next_wake_time()
-        return None if wake_at is None else max(0.0, wake_at - self._clock())
+        if wake_at is None:
+            return IDLE_RECHECK_SECONDS
+        return min(IDLE_RECHECK_SECONDS, max(0.0, wake_at - self._clock()))
 
     def is_held(self, row: InboxRow) -> bool:
         """Whether the event must wait: its own slow work, or an earlier event of its sender's, is under way."""
@@ -152,7 +172,8 @@ class InboxProcessor:
         return row.event_id in self._slow_jobs or (isinstance(sender, str) and sender in self._held_senders)
 
     async def process(self, row: InboxRow) -> None:
-        """Handle one event; never raises for a handler's failure.
+        """Handle one event; never raises for a handler's failure. Raises DiskFullError (the event is left pending,
+        its tries uncounted) and DatabaseCorruptError.
 
         An event that needs slow work continues in a background job: this returns once that job has started."""
         if row.source is None:
@@ -206,7 +227,11 @@ class InboxProcessor:
                 await tx.inbox.mark_done(row.event_id)
         except _RollBack as stop:
             return stop.outcome
-        except Exception:
+        except (DiskFullError, DatabaseCorruptError):
+            raise  # not the event's fault: never counted as a try, never quarantined
+        except Exception as error:
+            if is_disk_full(error):  # a handler's own file write, or a storage error it wrapped
+                raise DiskFullError(f"while handling an event: {error}") from error
             await self._record_failure(row, event, now)
             return None
         log.debug("event processed", extra={"event_id": row.event_id, "type": event.type})
@@ -242,6 +267,8 @@ class InboxProcessor:
                 started = time.monotonic()
                 try:
                     await self._perform(handling, request)
+                except (DiskFullError, DatabaseCorruptError):
+                    raise
                 except Exception:
                     await self._record_failure(handling.row, handling.event, self._clock())
                     return
@@ -254,6 +281,12 @@ class InboxProcessor:
                 if next_request is None:
                     return
                 request = next_request
+        except DiskFullError as full:
+            # The event stays pending; the processor runs it again from the start once there is space.
+            if self._disk is None:
+                self._job_crash = full
+            else:
+                self._disk.report(full, "processor")
         except Exception as crash:
             self._job_crash = crash
         finally:

@@ -35,7 +35,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from storage import Database, Transaction
+from bot.disk_space import DiskSpace
+from storage import Database, DatabaseCorruptError, DiskFullError, StorageError, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +80,29 @@ class Pruner:
         clock: Callable[[], float] = time.time,
         interval_seconds: float = PRUNE_INTERVAL_SECONDS,
         batch_size: int = BATCH_SIZE,
+        disk: DiskSpace | None = None,
     ) -> None:
         self._db = db
         self._retention_seconds = retention_days * 24 * 3600.0
         self._clock = clock
         self._interval_seconds = interval_seconds
         self._batch_size = batch_size
+        self._disk = disk
 
     async def run(self) -> None:
         """Prune now and then every interval, until cancelled."""
         while True:
             try:
                 await self.prune_once()
-            except sqlite3.OperationalError as error:
-                # Pruning is housekeeping: a locked or full database must not stop the bot. The next run retries.
+            except DiskFullError as full:
+                # Deleting rows writes pages too. The others pause; pruning just waits for its next run.
+                if self._disk is not None:
+                    self._disk.report(full, "pruner")
+                log.info("pruning skipped: the disk is full; will retry at the next run")
+            except DatabaseCorruptError:
+                raise
+            except (StorageError, sqlite3.OperationalError) as error:
+                # Pruning is housekeeping: a locked database must not stop the bot. The next run retries.
                 log.warning("pruning failed; will retry at the next run", extra={"error": str(error)[:200]})
             await asyncio.sleep(self._interval_seconds)
 

@@ -4,7 +4,8 @@ At start, and after every event that may have changed the agenda, the runner rea
 windows from storage and replaces its timers with a fresh plan (`handlers.scheduled.plan_actions`). A timer does
 nothing but put an internal event into the inbox; the processor then carries it out like any other event. So a
 crash loses nothing (the plan is rebuilt at the next start) and doubles nothing (the event ID is fixed by what the
-action is about, and the inbox takes each ID once).
+action is about, and the inbox takes each ID once). On a full disk a due action waits for space and is stored then
+(bot/disk_space.py), instead of being lost until the next rebuild.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot.disk_space import DiskSpace
 from handlers.scheduled import PlannedAction, plan_actions
-from storage import Database, NewInboxEvent
+from storage import Database, DiskFullError, NewInboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,14 @@ class ScheduleRunner:
         grace_seconds: float,
         default_timezone: str = "UTC",
         clock: Callable[[], float] = time.time,
+        disk: DiskSpace | None = None,
     ) -> None:
         self._default_timezone = default_timezone
         self._db = db
         self._on_injected = on_injected
         self._grace_seconds = grace_seconds
         self._clock = clock
+        self._disk = disk
         self._scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def start(self) -> None:
@@ -87,8 +91,15 @@ class ScheduleRunner:
             )
             for action in actions
         ]
-        async with self._db.transaction() as tx:
-            added = await tx.inbox.add(events, self._clock())
+        while True:
+            try:
+                async with self._db.transaction() as tx:
+                    added = await tx.inbox.add(events, self._clock())
+                break
+            except DiskFullError as full:
+                if self._disk is None:
+                    raise
+                await self._disk.pause(full, "scheduler")
         if added:
             log.info("scheduled actions due", extra={"actions": ",".join(a.action for a in actions)})
             self._on_injected()

@@ -2,6 +2,9 @@
 
 Every queued message already has its transaction ID. A retry, even after a crash and restart, reuses it, and the
 homeserver answers a repeated transaction ID with the event it already made instead of posting twice.
+
+A full disk pauses sending until space returns (bot/disk_space.py): a message sent whose success could not be recorded
+goes again with the same transaction ID, which the homeserver recognises.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryEr
 
 from bot.backoff import DEFAULT_MAX_DELAY_SECONDS, backoff_delay, worth_logging
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
+from bot.disk_space import DiskSpace
 from bot.errors import (
     NETWORK_ERRORS,
     SESSION_REJECTED_ERRCODES,
@@ -42,6 +46,7 @@ from handlers.replies import Reply, edit_content, notice_content, reaction_conte
 from storage import (
     Database,
     Destination,
+    DiskFullError,
     Edit,
     FileUpload,
     MediaDeletion,
@@ -110,8 +115,10 @@ class OutboxSender:
         *,
         max_delay: float = DEFAULT_MAX_DELAY_SECONDS,
         ready: asyncio.Event | None = None,
+        disk: DiskSpace | None = None,
     ) -> None:
         self._client = client
+        self._disk = disk
         self._db = db
         self._clock = clock
         self._max_delay = max_delay
@@ -132,22 +139,40 @@ class OutboxSender:
         if self._ready is not None:
             await self._ready.wait()
         while True:
-            self._wake.clear()
-            now = self._clock()
-            if now < self._paused_until:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            row = await self.next_row()
-            if row is not None:
-                await self.send(row)
-                continue
-            async with self._db.transaction() as tx:
-                wake_at = await tx.outbox.next_wake_time()
-            timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
-            await wait_for_wakeup(self._wake, timeout)
+            if self._disk is not None:
+                await self._disk.wait_for_space()
+            try:
+                await self._one_round()
+            except DiskFullError as full:
+                if self._disk is None:
+                    raise
+                await self._disk.pause(full, "sender")
+
+    async def _one_round(self) -> None:
+        self._wake.clear()
+        now = self._clock()
+        if now < self._paused_until:
+            await asyncio.sleep(self._paused_until - now)
+            return
+        row = await self.next_row()
+        if row is not None:
+            await self.send(row)
+            return
+        async with self._db.transaction() as tx:
+            wake_at = await tx.outbox.next_wake_time()
+        timeout = None if wake_at is None else max(0.0, wake_at - self._clock())
+        await wait_for_wakeup(self._wake, timeout)
 
     async def flush(self, deadline: float) -> int:
         """Send what is sendable until the outbox is empty or `deadline` passes; returns what is left."""
+        try:
+            return await self._flush(deadline)
+        except DiskFullError:
+            # Stopping on a full disk: what could not be recorded as sent goes again (same transaction ID) next start.
+            async with self._db.transaction() as tx:
+                return await tx.outbox.pending_count()
+
+    async def _flush(self, deadline: float) -> int:
         while self._clock() < deadline and (self._ready is None or self._ready.is_set()):
             row = await self.next_row()
             async with self._db.transaction() as tx:

@@ -4,6 +4,9 @@ The order is what makes a crash harmless: the sync token is saved in the same tr
 events, so a crash before it re-fetches the same batch (the inbox ignores event IDs it already has) and a crash
 after it loses nothing. A `limited` timeline (more events arrived than one sync returns, for instance while the bot
 was down) is back-filled with `/messages` before anything is committed.
+
+A full disk (bot/disk_space.py) stops syncing until space returns: the batch in hand is dropped uncommitted, the
+token stays where it was, and the next sync fetches everything again, back-filling if the pause was long.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from nio.exceptions import LocalProtocolError
 
 from bot.backoff import backoff_delay, worth_logging
 from bot.decryption import decrypt_for_inbox
+from bot.disk_space import DiskSpace
 from bot.errors import NETWORK_ERRORS, SESSION_REJECTED_ADVICE, SESSION_REJECTED_ERRCODES, LoginError
 from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
 from handlers.room_removal import is_own_membership
-from storage import Database, NewInboxEvent
+from storage import Database, DiskFullError, NewInboxEvent, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,7 @@ class SyncLoop:
         on_new_events: Callable[[], None],
         undecrypted: UndecryptedEvents,
         clock: Callable[[], float] = time.time,
+        disk: DiskSpace | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -98,6 +103,7 @@ class SyncLoop:
         self._on_new_events = on_new_events
         self._undecrypted = undecrypted
         self._clock = clock
+        self._disk = disk
         self._max_delay = settings.matrix.retry_max_seconds
         self._request_timeout = settings.matrix.request_timeout_seconds
         self.first_sync_done = asyncio.Event()
@@ -125,7 +131,13 @@ class SyncLoop:
                 batch = await self._collect(response)
                 await self._answer_invites(response)
                 new_count = await self._commit(batch, response.next_batch)
+            except DiskFullError as full:
+                await self._pause_for_space(full)
+                continue
             except (*NETWORK_ERRORS, SyncFailed, LocalProtocolError) as error:
+                if is_disk_full(error):  # ENOSPC is an OSError, as a network failure is
+                    await self._pause_for_space(error)
+                    continue
                 failures += 1
                 delay = backoff_delay(failures, self._max_delay)
                 # An outage of hours leaves a handful of lines (1st, 2nd, 4th … failure), not one per try.
@@ -146,6 +158,11 @@ class SyncLoop:
                     )
                 await asyncio.sleep(delay)
                 continue
+            except Exception as error:
+                if not is_disk_full(error):  # e.g. matrix-nio's key store, writing the keys a sync brought
+                    raise
+                await self._pause_for_space(error)
+                continue
             if failures:
                 log.info("sync works again", extra={"failed_attempts": failures})
             since, full_state, failures = response.next_batch, False, 0
@@ -153,7 +170,17 @@ class SyncLoop:
                 log.info("events received", extra={"new_events": new_count})
                 self._on_new_events()
             self.first_sync_done.set()
-            await self._after_sync(batch, keys_may_have_arrived=bool(response.to_device_events))
+            try:
+                await self._after_sync(batch, keys_may_have_arrived=bool(response.to_device_events))
+            except DiskFullError as full:
+                # The batch is stored; the events still awaiting keys get their turn after a later sync.
+                await self._pause_for_space(full)
+
+    async def _pause_for_space(self, error: BaseException) -> None:
+        """Nothing of this sync was committed (or only what was complete): wait until there is space again."""
+        if self._disk is None:
+            raise error
+        await self._disk.pause(error, "sync")
 
     async def _sync_with_watchdog(self, since: str | None, full_state: bool) -> object:
         """One sync request, abandoned if the homeserver does not answer in time.

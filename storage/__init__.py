@@ -13,7 +13,16 @@ from storage.challenges import Challenge
 from storage.contributions import Contribution, Support, Tombstone
 from storage.database import Database
 from storage.dialogues import Dialogue
-from storage.errors import DialogueAlreadyActiveError, MigrationError, RowNotFoundError, SchemaTooNewError, StorageError
+from storage.errors import (
+    DatabaseCorruptError,
+    DialogueAlreadyActiveError,
+    DiskFullError,
+    MigrationError,
+    RowNotFoundError,
+    SchemaTooNewError,
+    StorageError,
+    is_disk_full,
+)
 from storage.inbox import InboxRow, NewInboxEvent
 from storage.outbox import (
     Destination,
@@ -39,10 +48,12 @@ __all__ = [
     "Contribution",
     "Correction",
     "Database",
+    "DatabaseCorruptError",
     "Destination",
     "Dialogue",
     "DialogueAlreadyActiveError",
     "DigestSetting",
+    "DiskFullError",
     "Edit",
     "FileUpload",
     "InboxRow",
@@ -63,4 +74,5 @@ __all__ = [
     "Support",
     "Tombstone",
     "Transaction",
+    "is_disk_full",
 ]

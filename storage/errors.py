@@ -7,7 +7,15 @@ database is fatal) without depending on the driver.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from pathlib import Path
+
+# SQLite's primary result codes (the low byte of an extended code) for a full disk and for a damaged file.
+_SQLITE_FULL = 13
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class StorageError(Exception):
@@ -57,3 +65,50 @@ class DialogueAlreadyActiveError(StorageError):
 
     A room runs at most one dialogue at a time, so that every message in it belongs to exactly one.
     """
+
+
+class DiskFullError(StorageError):
+    """A write failed because the disk (or the file system holding the data directory) is full.
+
+    Nothing was written: the transaction was rolled back. Not a fault of what was being handled, so the bot pauses
+    its intake until space returns instead of counting it as a failure (bot/disk_space.py).
+    """
+
+
+class DatabaseCorruptError(StorageError):
+    """The database file is damaged or is not a SQLite database at all. Retrying cannot help: the bot stops, and
+    the operator restores a backup."""
+
+
+def from_sqlite(exc: sqlite3.Error, message: str) -> StorageError:
+    """The storage error for what SQLite reported: DiskFullError, DatabaseCorruptError, or a plain StorageError.
+
+    ``message`` says what was being done; sqlite3 messages name tables and constraints, never bound values, so they
+    are safe to pass on."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary == _SQLITE_FULL or "database or disk is full" in text:
+        return DiskFullError(f"{message}: {exc}")
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return DatabaseCorruptError(f"{message}: {exc}")
+    return StorageError(f"{message}: {exc}")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error``, or anything it was raised from, says the disk is full: ours (DiskFullError), SQLite's
+    (SQLITE_FULL, also from matrix-nio's key store) or the operating system's (ENOSPC, EDQUOT)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DiskFullError):
+            return True
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        if isinstance(current, sqlite3.Error) and isinstance(from_sqlite(current, ""), DiskFullError):
+            return True
+        if type(current).__name__ == "OperationalError" and "database or disk is full" in str(current).lower():
+            return True  # peewee's (matrix-nio's key store) own OperationalError, which wraps sqlite3's
+        current = current.__cause__ or current.__context__
+    return False

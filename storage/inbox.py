@@ -223,6 +223,35 @@ class InboxRepository:
             return await self._session.execute(sql)
         return await self._session.execute(f"{sql} AND event_id = ?", (event_id,))
 
+    async def quarantined(self) -> list[QuarantinedEvent]:
+        """Every quarantined event, oldest first, by reference only: never its sender, body or any Matrix ID."""
+        rows = await self._session.fetchall(
+            "SELECT inbox.seq, inbox.error_ref, inbox.received_at, inbox.attempts, rooms.rowid AS room_number "
+            "FROM inbox LEFT JOIN rooms ON rooms.room_id = inbox.room_id "
+            "WHERE inbox.state = 'quarantined' ORDER BY inbox.seq"
+        )
+        return [
+            QuarantinedEvent(
+                seq=row["seq"],
+                error_ref=row["error_ref"] or "",
+                received_at=float(row["received_at"]),
+                attempts=row["attempts"],
+                room_number=row["room_number"],
+            )
+            for row in rows
+        ]
+
+    async def requeue_quarantined_seqs(self, seqs: Iterable[int]) -> int:
+        """Give these quarantined events (by inbox number) a fresh start; return how many were requeued."""
+        wanted = list(dict.fromkeys(seqs))
+        if not wanted:
+            return 0
+        return await self._session.execute(
+            "UPDATE inbox SET state = 'pending', attempts = 0, not_before = 0 "
+            "WHERE state = 'quarantined' AND seq IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+
     async def scrub_held_in_rooms(self, room_ids: Iterable[str]) -> int:
         """Drop the source of every quarantined or undecrypted event in these rooms; return how many.
 
@@ -330,6 +359,18 @@ class InboxRepository:
         if ignored:
             self._session.request_lazy_checkpoint()
         return ignored
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedEvent:
+    """What an operator may see of a quarantined event: its inbox number, the error reference the room was given, when
+    it arrived, how often it was tried, and the room's number in the bot's table (None if the room is unknown)."""
+
+    seq: int
+    error_ref: str
+    received_at: float
+    attempts: int
+    room_number: int | None
 
 
 @dataclass(frozen=True, slots=True)

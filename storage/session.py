@@ -18,7 +18,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.errors import StorageError
+from storage.errors import StorageError, from_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ Params = Sequence[Any]
 
 
 def _wrap(exc: sqlite3.Error) -> StorageError:
-    # sqlite3 messages name tables and constraints, never bound values, so they are safe to pass on.
-    return StorageError(f"database error: {exc}")
+    # A full disk and a damaged file get their own errors: the bot pauses for the one and stops for the other.
+    return from_sqlite(exc, "database error")
 
 
 class Session:
