@@ -14,11 +14,11 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.backoff import backoff_delay
-from storage import Database, StorageError, is_disk_full
+from storage import Database, DiskFullError, StorageError, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +125,16 @@ class DiskSpace:
                 return False
             raise
         return True
+
+
+async def round_or_pause(disk: DiskSpace | None, one_round: Callable[[], Awaitable[None]], where: str) -> None:
+    """One round of a loop that writes to the database: a full disk pauses the loop until space returns (whatever the
+    round had in hand was rolled back and stays pending) instead of ending it. Without a DiskSpace it propagates."""
+    if disk is not None:
+        await disk.wait_for_space()
+    try:
+        await one_round()
+    except DiskFullError as full:
+        if disk is None:
+            raise
+        await disk.pause(full, where)

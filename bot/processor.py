@@ -28,7 +28,7 @@ from nio import AsyncClient
 
 from bot import compile_notice
 from bot.attachments import AttachmentFetcher
-from bot.disk_space import DiskSpace
+from bot.disk_space import DiskSpace, round_or_pause
 from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
 from bot.room_state import RoomDirectory
@@ -131,15 +131,8 @@ class InboxProcessor:
             while True:
                 if self._job_crash is not None:
                     raise self._job_crash
-                if self._disk is not None:
-                    await self._disk.wait_for_space()
-                try:
-                    await self._one_round()
-                except DiskFullError as full:
-                    # Whatever was in hand was rolled back and stays pending, its tries not counted.
-                    if self._disk is None:
-                        raise
-                    await self._disk.pause(full, "processor")
+                # A full disk leaves what was in hand pending, its tries not counted.
+                await round_or_pause(self._disk, self._one_round, "processor")
         finally:
             await self._cancel_slow_jobs()
 

@@ -31,7 +31,7 @@ from nio.exceptions import GroupEncryptionError, LocalProtocolError, SendRetryEr
 
 from bot.backoff import DEFAULT_MAX_DELAY_SECONDS, backoff_delay, worth_logging
 from bot.direct_rooms import DirectRooms, DirectRoomUnavailable
-from bot.disk_space import DiskSpace
+from bot.disk_space import DiskSpace, round_or_pause
 from bot.errors import (
     NETWORK_ERRORS,
     SESSION_REJECTED_ERRCODES,
@@ -139,14 +139,7 @@ class OutboxSender:
         if self._ready is not None:
             await self._ready.wait()
         while True:
-            if self._disk is not None:
-                await self._disk.wait_for_space()
-            try:
-                await self._one_round()
-            except DiskFullError as full:
-                if self._disk is None:
-                    raise
-                await self._disk.pause(full, "sender")
+            await round_or_pause(self._disk, self._one_round, "sender")
 
     async def _one_round(self) -> None:
         self._wake.clear()
