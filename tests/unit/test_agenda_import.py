@@ -11,7 +11,9 @@ from handlers.agenda_outline import (
     parse_agenda_bytes,
     parse_agenda_outline,
 )
+from handlers.commands import help_for
 from handlers.limits import PROMPT_MAX_CHARS, TITLE_MAX_CHARS
+from handlers.registry import build_registry
 from handlers.theme_commands import HEADING_MAX_CHARS, MAX_HEADINGS
 
 CONCEPT_NOTE = """\
@@ -136,3 +138,12 @@ def test_a_file_over_the_size_limit_or_not_utf8_is_refused():
     with pytest.raises(OutlineRefused) as refused:
         parse_agenda_bytes(b"# T\n\xff\xfe")
     assert refused.value.problems == ["the file is not UTF-8 text"]
+
+
+def test_help_agenda_import_gives_the_usage_who_and_the_format():
+    command = build_registry().get("agenda import")
+    assert command is not None
+    text = help_for(command, "!dialogue").text
+    assert text.startswith("!dialogue agenda import [outline] — sent as a reply to an outline file")
+    assert "Who: " in text and "anyone" not in text.casefold()
+    assert "'# <title>' starts a challenge" in text
