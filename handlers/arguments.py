@@ -67,6 +67,11 @@ def _title_and_prompt(raw: str) -> tuple[str, str]:
     title, separator, prompt = raw.partition(";")
     if not separator or not title.strip() or not prompt.strip():
         raise UsageError("write the title, then ';', then the prompt")
+    return challenge_text(title, prompt)
+
+
+def challenge_text(title: str, prompt: str) -> tuple[str, str]:
+    """A challenge's title and prompt, normalised and within their limits: one rule for add, edit and import."""
     return (
         _within_limit("title", " ".join(title.split()), TITLE_MAX_CHARS),
         _within_limit("prompt", prompt.strip(), PROMPT_MAX_CHARS),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import arguments, backroom_commands, builtin, consensus, schedule_commands
+from handlers import agenda_import, arguments, backroom_commands, builtin, consensus, schedule_commands
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
 from handlers import theme_commands as theme
@@ -38,6 +38,20 @@ def build_registry() -> CommandRegistry:
                 handler=dialogue.challenge_add,
                 permission=MODERATOR,
                 parse=arguments.title_and_prompt,
+                in_backroom=True,
+            ),
+            Command(
+                name="agenda import",
+                arguments="[outline]",
+                summary="sent as a reply to an outline file (.md/.txt), or with the outline on the lines after it: "
+                "adds many challenges with their expected themes at once, or none if any line is wrong",
+                details="The outline: a line '# <title>' starts a challenge (a leading '1.' is dropped); the lines "
+                "after it are its prompt (required); lines '- <heading>' are its expected themes. Blank lines are "
+                "ignored; an indented line continues the heading above. The limits of challenge add and theme add "
+                "apply; problems are named by line, counted from the outline's first line.",
+                handler=agenda_import.agenda_import,
+                permission=MODERATOR,
+                parse=agenda_import.outline_text,
                 in_backroom=True,
             ),
             Command(

@@ -1,0 +1,65 @@
+"""`agenda import`: a whole agenda, each challenge with its expected themes, from one outline.
+
+The outline comes either inline, on the lines after the command (pasted from a document), or as the file the command
+replies to. The file is fetched as slow work (handlers/slow_work.py): outside the event's transaction, after which the
+handler runs again from the start, and only that run writes. So the writes stay in the event's one transaction, with
+the inbox's exactly-once guarantee: all challenges and headings are recorded together, or (on any problem) none.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.agenda_outline import OutlineRefused, parse_agenda_bytes, parse_agenda_outline
+from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.dialogue_commands import active_dialogue, reply_target
+from handlers.replies import Reply
+from handlers.slow_work import AttachmentError
+
+if TYPE_CHECKING:
+    from handlers.agenda_outline import OutlineChallenge
+    from storage import Transaction
+
+_SHOWN_PROBLEMS = 10  # a reply names this many problems at most, so that it does not grow with the file
+
+
+def outline_text(raw: str) -> str:
+    """The inline outline, kept as written (line breaks are its structure); empty when a file is meant."""
+    return raw.strip()
+
+
+async def agenda_import(call: CommandCall, tx: Transaction) -> Reply:
+    dialogue = await active_dialogue(call, tx)
+    inline: str = call.args
+    try:
+        outline = parse_agenda_outline(inline) if inline else await _from_file(call)
+    except OutlineRefused as refused:
+        shown = refused.problems[:_SHOWN_PROBLEMS]
+        more = "; …" if len(refused.problems) > _SHOWN_PROBLEMS else ""
+        raise UsageError("the agenda import was refused, nothing was added: " + "; ".join(shown) + more) from refused
+    numbers = []
+    headings = 0
+    for item in outline:
+        challenge = await tx.challenges.add(dialogue.id, item.title, item.prompt)
+        numbers.append(challenge.number)
+        for heading in item.headings:
+            await tx.theme_headings.add(challenge.id, heading, call.now)
+            headings += 1
+    return Reply.plain(
+        f"Agenda import: {len(numbers)} challenge(s) added ({', '.join(map(str, numbers))}) with {headings} "
+        f"expected theme(s). {call.prefix} agenda lists them; {call.prefix} open <n> posts one."
+    )
+
+
+async def _from_file(call: CommandCall) -> list[OutlineChallenge]:
+    target = reply_target(call)
+    if target is None:
+        raise CommandRefused(
+            f"Send {call.prefix} agenda import as a reply to an outline file (.md or .txt), or paste the outline on "
+            f"the lines after the command. {call.prefix} help agenda import shows the format."
+        )
+    try:
+        data = await call.slow_work.fetch_attachment(call.room.room_id, target)
+    except AttachmentError as error:
+        raise CommandRefused(str(error)) from error
+    return parse_agenda_bytes(data)
