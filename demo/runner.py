@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -28,6 +29,11 @@ from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
 ACK = "✅"
+# The consensus round's window. The round closes by time alone (each answer's server timestamp against the window's
+# end; the scheduler announces the close), so the window must hold the bot's direct rooms, its statements and every
+# participant's answers: about 3 s here with 8 participants. It runs on while challenges 2-4 are played, and the demo
+# then awaits the bot's announcement, so what it adds to the demo is what is left of it by then (a few seconds).
+CONSENSUS_WINDOW_SECONDS = 15
 # Either stops the demo at any point: the steps are cancelled, then Synapse and the bot are stopped (see Demo.run).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -113,7 +119,10 @@ class Demo:
         self.room = ""
         self.backroom = ""  # the moderators' private room for the roster and listings
         self.step_no = 0
-        self.total = 14
+        self.total = 18
+        self.consensus_opened = 0.0  # monotonic time the consensus command was sent
+        self.consensus_answered = 0.0  # seconds from the consensus command to the last answer
+        self.waited_for_consensus = 0.0  # how long the demo waited for the round to close after challenge 4
         self.signalled: signal.Signals | None = None  # the SIGINT or SIGTERM that cancelled the demo
         self.serving = False  # --keep: the dialogue is over, Synapse and the bot run until a signal
         self.stopping = False  # shutdown has begun; signals no longer cancel anything
@@ -269,6 +278,28 @@ class Demo:
         for title, prompt, _ in self.challenges():
             await self.command(mod, f"!dialogue challenge add {title} ; {prompt}")
 
+    def headings(self) -> tuple[str, ...]:
+        return script.QUICK_HEADINGS if self.quick else script.HEADINGS
+
+    async def add_headings(self) -> None:
+        mod = self.moderator
+        assert mod is not None
+        number = script.HEADINGS_CHALLENGE
+        for position, heading in enumerate(self.headings(), start=1):
+            added = body_of(await self.command(mod, f"!dialogue theme add {number} {heading}", room=self.backroom))
+            if not added.startswith(f"Challenge {number} has heading {position}:"):
+                raise DemoFailure(f"heading not added: {added!r}")
+
+    async def themes_under_headings(self) -> None:
+        """`themes` lists the challenge's themes; each heading the script's texts were written for must be there."""
+        mod = self.moderator
+        assert mod is not None
+        number = script.HEADINGS_CHALLENGE
+        listing = body_of(await self.command(mod, f"!dialogue themes {number}", room=self.backroom))
+        missing = [heading for heading in self.headings() if f"[heading] {heading} — " not in listing]
+        if missing:
+            raise DemoFailure(f"no contribution under the heading(s) {missing}:\n{listing}")
+
     def challenges(self) -> list[tuple[str, str, list[tuple[int, str]]]]:
         if not self.quick:
             return script.CHALLENGES
@@ -349,6 +380,70 @@ class Demo:
         if script.EDIT[1] not in listing or script.WITHDRAWN[1] in listing:
             raise DemoFailure(f"edit or withdrawal not reflected in the contributions:\n{listing}")
 
+    async def consensus_round(self) -> None:
+        """The moderator opens the round; each participant answers every statement in the bot's direct room."""
+        mod = self.moderator
+        assert mod is not None
+        number = script.HEADINGS_CHALLENGE
+        self.consensus_opened = time.monotonic()
+        opened = body_of(await self.command(mod, f"!dialogue consensus {number} for {CONSENSUS_WINDOW_SECONDS}s"))
+        found = re.search(r"gets its (\d+) theme statements", opened)
+        if found is None:
+            raise DemoFailure(f"consensus round not opened: {opened!r}")
+        count = int(found.group(1))
+        await asyncio.gather(*(self._answer(index, person, count) for index, person in enumerate(self.people)))
+        took = self.consensus_answered = time.monotonic() - self.consensus_opened
+        if took >= CONSENSUS_WINDOW_SECONDS:
+            raise DemoFailure(
+                f"the answers took {took:.0f}s, longer than the round's {CONSENSUS_WINDOW_SECONDS}s window: "
+                "late answers are not counted (is the machine very busy?)"
+            )
+
+    async def _answer(self, index: int, person: DemoUser, count: int) -> None:
+        number = script.HEADINGS_CHALLENGE
+        for position in range(1, count + 1):
+            marker = f"Consensus round on challenge {number} ("
+            place = f"statement {position} of {count}:"
+            room, statement = await person.wait_for_any_room(
+                lambda e, marker=marker, place=place: (
+                    e.sender == self.bot_id and marker in body_of(e) and place in body_of(e)
+                ),
+                timeout=STEP_TIMEOUT,
+                description=f"consensus statement {position}",
+            )
+            heading = next((h for h in self.headings() if h in body_of(statement)), None)
+            if heading is not None:  # a machine theme (none in this script) is left unanswered
+                await person.send_reaction(room, statement.event_id, script.CONSENSUS_VOTES[heading][index])
+
+    async def consensus_closed(self) -> None:
+        mod = self.moderator
+        assert mod is not None
+        closed = f"The consensus round on challenge {script.HEADINGS_CHALLENGE} has closed"
+        left = CONSENSUS_WINDOW_SECONDS - (time.monotonic() - self.consensus_opened)
+        await mod.wait_for(
+            self.room, lambda e: e.sender == self.bot_id and body_of(e).startswith(closed), timeout=left + STEP_TIMEOUT
+        )
+
+    async def secretariat_wording(self) -> None:
+        """The ISU, in the back-room, states challenge 2's first theme in the secretariat's words and gives the
+        challenge a lead paragraph; `themes 2` gives the theme's reference."""
+        mod, isu = self.moderator, self.isu
+        assert mod is not None and isu is not None
+        listing = body_of(await self.command(mod, "!dialogue themes 2", room=self.backroom))
+        first = re.search(r"^1\. .+? — (\w+)", listing, re.MULTILINE)
+        if first is None:
+            raise DemoFailure(f"challenge 2 has no theme to word:\n{listing}")
+        # The secretariat works with the moderators in the back-room; it joins after the roster was set there.
+        await mod.invite(self.backroom, isu.user_id)
+        await mod.wait_for_membership(self.backroom, isu.user_id, "join", timeout=STEP_TIMEOUT)
+        wording = f"!dialogue theme wording {first.group(1)} {script.ISU_WORDING}"
+        worded = body_of(await self.command(isu, wording, room=self.backroom))
+        if not worded.endswith(script.ISU_WORDING):
+            raise DemoFailure(f"wording refused: {worded!r}")
+        led = body_of(await self.command(isu, f"!dialogue lead 2 {script.ISU_LEAD}", room=self.backroom))
+        if not led.endswith(script.ISU_LEAD):
+            raise DemoFailure(f"lead refused: {led!r}")
+
     async def private_contribution(self) -> None:
         user = self.person(script.PRIVATE[0])
         dm = await user.create_room(encrypted=True, is_direct=True)
@@ -398,13 +493,33 @@ class Demo:
         await self.step("logging in the moderator, the ISU and the participants", self.log_in())
         await self.step("moderator creates an encrypted room, invites everyone, links a back-room", self.create_room())
         await self.step("moderator starts the dialogue, sets the roster, adds challenges", self.start_dialogue())
+        count = len(self.headings())
+        await self.step(f"moderator gives challenge 1 {count} expected themes (headings)", self.add_headings())
         root = await self.step("moderator opens challenge 1", self.open_challenge(1))
         sent = await self.step("participants contribute to challenge 1", self.contributions(1, root))
         await self.step("an edit, a withdrawal, 👍 support and a quoted reply", self.challenge_one_extras(root, sent))
-        await self.step("moderator closes challenge 1 and opens challenge 2", self._close_open(1, 2))
-        await self.step("participants contribute to challenge 2, one privately", self._challenge_two())
+        await self.step(
+            "moderator closes challenge 1; themes 1 lists its contributions under the headings", self._close_one()
+        )
+        await self.step(
+            f"consensus round on challenge 1 for {CONSENSUS_WINDOW_SECONDS}s: participants answer each heading "
+            "with 👍/👎/➖ in a direct message",
+            self.consensus_round(),
+        )
+        await self.step("challenge 2: open, contributions (one private), close", self._challenge_two())
+        await self.step(
+            "the ISU joins the back-room, words a theme of challenge 2 and writes its lead",
+            self.secretariat_wording(),
+        )
         await self.step("challenge 3: open, contributions, close", self._plain_challenge(3))
         await self.step("challenge 4 is scheduled in 2s and opens by itself", self._scheduled_challenge(4))
+        waited = time.monotonic()
+        await self.step(
+            "waiting for the bot to announce that the consensus round has closed",
+            self.consensus_closed(),
+            CONSENSUS_WINDOW_SECONDS + STEP_TIMEOUT,
+        )
+        self.waited_for_consensus = time.monotonic() - waited
         paths = await self.step("the ISU pulls the synopsis (md, docx, json) in a DM", self.pull_synopsis())
         self.step_no = self.total - 1
         print(f"[{self.total - 1:2d}/{self.total}] writing the synopsis files … done")
@@ -416,18 +531,27 @@ class Demo:
         for line in markdown:
             if line.startswith("#"):
                 print(f"  {line}")
+        structure = json.loads(paths["json"].read_text(encoding="utf-8"))
+        for round_ in structure.get("consensus", []):
+            print(f"Consensus round on challenge {round_['challenge_number']} (statement: mark, answered by):")
+            for theme in round_["themes"]:
+                print(f"  {theme['statement']}: {theme['mark'] or 'not marked'}, {theme['voter_band'] or '-'}")
+        print(
+            f"(the answers took {self.consensus_answered:.1f}s of the {CONSENSUS_WINDOW_SECONDS}s window; after "
+            f"challenge 4 the demo waited {self.waited_for_consensus:.1f}s for it to close)"
+        )
         scrubbed = [line.strip(" -") for line in markdown if AFFILIATION in line]
         if scrubbed:
             print(f"Where a participant named their own State or organisation, the synopsis shows {AFFILIATION}:")
             for line in scrubbed:
                 print(f"  {line}")
 
-    async def _close_open(self, closing: int, opening: int) -> None:
-        await self.close_challenge(closing)
-        self._root = await self.open_challenge(opening)
+    async def _close_one(self) -> None:
+        await self.close_challenge(1)
+        await self.themes_under_headings()
 
     async def _challenge_two(self) -> None:
-        await self.contributions(2, self._root)
+        await self.contributions(2, await self.open_challenge(2))
         await self.private_contribution()
         await self.close_challenge(2)
 

@@ -82,3 +82,31 @@ QUOTED_REPLY = (
     "Agreed; the Grand Duchy of Fenwick has raised this bilaterally with its neighbours and will keep doing so.",
 )
 PRIVATE = (7, "Privately: some delegations fear that condemning a partner's new use will cost them aid.")
+
+# The secretariat's expected themes for challenge 1, given before it opens: each contribution goes under the heading
+# it is closest to (synopsis.guided). Chosen so that the current method places the script's texts under them: the
+# two transfer texts under the first, the edited normalisation text under the second, and (full demo only) the three
+# texts on new use under the third; the quoted reply matches none and stays under "Other points raised".
+HEADINGS_CHALLENGE = 1
+HEADINGS: tuple[str, ...] = (
+    "Challenging transfers through the territory of States parties",
+    "Normalisation eroding the stigma against the weapon",
+    "Condemning and documenting every new use",
+)
+QUICK_HEADINGS = HEADINGS[:2]  # the quick demo has no text on new use, so the third heading draws nothing
+
+# The consensus round on challenge 1: per heading, the reaction of participant 0, 1, … (the quick demo uses the first
+# four). Transfers: broad agreement (all agree; one pass in the full demo); normalisation: divided (half agree, half
+# disagree); new use: mixed views (half agree, a quarter disagree, a quarter pass).
+AGREE, DISAGREE, PASS = "👍", "👎", "➖"
+CONSENSUS_VOTES: dict[str, tuple[str, ...]] = {
+    HEADINGS[0]: (AGREE, AGREE, AGREE, AGREE, AGREE, AGREE, PASS, AGREE),
+    HEADINGS[1]: (AGREE, DISAGREE, AGREE, DISAGREE, DISAGREE, AGREE, DISAGREE, AGREE),
+    HEADINGS[2]: (AGREE, AGREE, PASS, DISAGREE, AGREE, AGREE, DISAGREE, PASS),
+}
+QUICK_MARKS = {HEADINGS[0]: "broad agreement", HEADINGS[1]: "divided"}
+MARKS = {**QUICK_MARKS, HEADINGS[2]: "mixed views"}
+
+# The secretariat's own wording for challenge 2's first theme, and its lead paragraph for that challenge.
+ISU_WORDING = "A withdrawal from the Convention should meet a joint response of the States parties."
+ISU_LEAD = "Participants discussed how the States parties could respond together to a withdrawal."

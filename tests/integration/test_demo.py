@@ -102,6 +102,8 @@ async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(
     for person, _ in naming_own:
         assert person.affiliation.split()[-1] not in everything
 
+    assert_expected_themes_and_consensus_marks(markdown, word_text, structure)
+
     assert not _processes_mentioning(str(data_dir)), "the demo left processes behind"
 
     # --data-dir keeps the homeserver's state, so the demo can run again on it (with a new bot account each time).
@@ -114,6 +116,44 @@ async def test_the_quick_demo_writes_an_anonymous_synopsis_and_stops_everything(
     )
     assert again.returncode == 0, f"{again.stdout}\n{again.stderr}"
     assert not _processes_mentioning(str(data_dir)), "the second run left processes behind"
+
+
+def assert_expected_themes_and_consensus_marks(markdown: str, word_text: str, structure: dict[str, Any]) -> None:
+    """Challenge 1 had the secretariat's headings, and its contributions are listed under them; its consensus round
+    gave marks of at least two kinds, shown per heading in every format with the answers as a band only; challenge 2
+    has the secretariat's lead and wording."""
+    number = script.HEADINGS_CHALLENGE
+    [section] = [s for s in structure["sections"] if s["number"] == number]
+    assert [theme["heading"] for theme in section["themes"] if theme["heading"]] == list(script.QUICK_HEADINGS)
+    [annex] = [a for a in structure["annex"] if a["challenge_number"] == number]
+    under = {theme["wording"]: [entry["text"] for entry in theme["contributions"]] for theme in annex["themes"]}
+    transfers = script.CHALLENGES[number - 1][2][0][1]
+    assert transfers in under[script.QUICK_HEADINGS[0]], under
+    assert script.EDIT[1] in under[script.QUICK_HEADINGS[1]], under
+    body = markdown.split("## Annex", 1)[0]
+    own_part = body.split(f"### Challenge {number}:", 1)[1].split("### Challenge", 1)[0]
+    for heading in script.QUICK_HEADINGS:
+        assert f"- {heading}" in own_part, own_part
+        assert heading in word_text
+
+    [round_] = structure["consensus"]
+    assert round_["challenge_number"] == number
+    marks = {theme["statement"]: theme["mark"] for theme in round_["themes"]}
+    assert marks == script.QUICK_MARKS
+    assert len(set(marks.values())) >= 2
+    assert all(theme["voter_band"] == "a few" for theme in round_["themes"])  # four participants answered each
+    consensus_annex = markdown.split("## Annex: Consensus round", 1)[1]
+    for heading, mark in script.QUICK_MARKS.items():
+        assert f"{heading} ({mark}; answered by a few participants)" in consensus_annex, consensus_annex
+        assert f"{mark}; answered by a few participants" in word_text
+    for forbidden in ("member_key", "agree_count", "votes"):
+        assert forbidden not in json.dumps(structure["consensus"])
+
+    # The secretariat's own words for challenge 2: a lead paragraph and a theme's statement.
+    [second] = [s for s in structure["sections"] if s["number"] == 2]
+    assert second["lead"] == script.ISU_LEAD
+    assert [t["wording"] for t in second["themes"] if t["edited_by_secretariat"]] == [script.ISU_WORDING]
+    assert script.ISU_LEAD in body and script.ISU_WORDING.rstrip(".") in body
 
 
 async def _read_until(demo: asyncio.subprocess.Process, marker: str, printed: list[str]) -> None:
