@@ -7,7 +7,8 @@ processor and the sender wait for each one), the pruner deletes:
   which guards against handling the same event twice (see "When may an event ID be forgotten" below). The
   scheduler's own internal events are kept (:data:`SCHEDULED_ID_PREFIX`);
 - sent and failed outbox rows finished more than ``bot.retention_days`` ago, except challenge prompts, through which
-  thread replies find their challenge;
+  thread replies find their challenge, and a consensus round's direct messages until the round has been closed that
+  long (reactions find their theme through them; each names its recipient, so they must not stay for good);
 - tombstones past their window (storage/contributions.py ``TOMBSTONE_SECONDS``) and expired confirmations.
 
 ``once`` markers are not pruned: there are a few per member and dialogue (not per message), and each must stay as long

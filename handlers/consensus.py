@@ -32,14 +32,13 @@ from handlers.replies import Reply
 from handlers.synopsis_commands import compiled, room_dialogue, section_numbered
 from privacy import contributor_key, matrix_id_reference
 from scheduling import WhenError, describe, format_duration, parse_duration
-from storage.consensus import Choice, ConsensusTheme
+from storage.consensus import Choice, ConsensusTheme, late_reply_scope
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
     from storage import Transaction
 
 DEFAULT_WINDOW = timedelta(hours=1)
-LATE_MARKER = "consensus-late:{round_id}"
 
 LATE_ANSWER = Reply.plain(
     "The consensus round you answered has closed, so this answer (and any later one in the same round) was not "
@@ -192,5 +191,5 @@ async def handle_withdrawal(event: InboundEvent, tx: Transaction, now: float) ->
 
 
 async def _tell_late(event: InboundEvent, round_id: int, member: str, tx: Transaction, now: float) -> None:
-    if await tx.once.mark(LATE_MARKER.format(round_id=round_id), member, now):
+    if await tx.once.mark(late_reply_scope(round_id), member, now):
         await queue_direct_message(tx, event.sender, LATE_ANSWER, now)

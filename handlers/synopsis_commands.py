@@ -19,7 +19,7 @@ from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
 from handlers.synopsis_input import gather_synopsis_input
-from synopsis.model import ChallengeSection, Synopsis
+from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for
 
 if TYPE_CHECKING:
@@ -71,12 +71,16 @@ async def themes(call: CommandCall, tx: Transaction) -> Reply:
     if not section.themes and not section.other_points:
         return Reply.plain(f"Challenge {section.number} has no contributions in the draft.")
     lines = [f"Draft themes of challenge {section.number} (number. keywords — references):"]
-    lines += [
-        f"{theme.number}. {'[heading] ' + theme.heading if theme.heading else theme.label} — {', '.join(theme.refs)}"
-        for theme in section.themes
-    ]
+    for theme in section.themes:
+        label = "[heading] " + theme.heading if theme.heading else theme.label
+        lines.append(f"{theme.number}. {label} — {', '.join(theme.refs)}")
+        if theme.wording_source == FROM_SECRETARIAT:
+            lines.append(_worded(theme.wording))
     if section.other_points:
         lines.append("Other points raised: " + "; ".join(", ".join(point.refs) for point in section.other_points))
+        for point in section.other_points:
+            if point.wording_source == FROM_SECRETARIAT:
+                lines.append(f"{', '.join(point.refs)}: " + _worded(point.wording).lstrip())
     lines.append(f"Correct with {call.prefix} merge, move, exclude or include.")
     if any(theme.heading is None for theme in section.themes):
         lines.append(
@@ -84,6 +88,11 @@ async def themes(call: CommandCall, tx: Transaction) -> Reply:
             f"your own with {call.prefix} theme add {section.number} <heading>."
         )
     return Reply.plain("\n".join(lines))
+
+
+def _worded(wording: str) -> str:
+    """The line under a theme the secretariat re-worded (`theme wording`): the draft's body prints this instead."""
+    return f'   worded by the secretariat: "{wording}"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,17 @@ class MessageTarget:
     position: int
 
 
+LATE_REPLY_PREFIX = "consensus-late:"
+
+
+def late_reply_scope(round_id: int) -> str:
+    """The once-marker scope for "this person was told the round had closed"; the marker's key is their member key."""
+    return f"{LATE_REPLY_PREFIX}{round_id}"
+
+
+# The late-reply scopes of one dialogue's rounds; parameters: LATE_REPLY_PREFIX, the dialogue's id.
+_LATE_SCOPES_OF_DIALOGUE = "SELECT ? || id FROM consensus_rounds WHERE dialogue_id = ?"
+
 _ROUND_COLUMNS = "r.id, r.dialogue_id, r.challenge_id, r.opened_at, r.closes_at"
 
 
@@ -182,11 +193,21 @@ class ConsensusRepository:
         )
         return [ConsensusVote(row[0], row[1], row[2]) for row in rows]
 
+    async def delete_late_markers(self, dialogue_id: int) -> None:
+        """Purge: the late-reply markers of every round of the dialogue (before the rounds themselves go)."""
+        await self._session.execute(
+            f"DELETE FROM once_markers WHERE scope IN ({_LATE_SCOPES_OF_DIALOGUE})", (LATE_REPLY_PREFIX, dialogue_id)
+        )
+
     async def delete_votes_by_member(self, dialogue_id: int, member_key: str) -> None:
-        """Forget-me: every vote of this person in the dialogue's rounds."""
+        """Forget-me: every vote of this person in the dialogue's rounds, and their late-reply markers."""
         await self._session.execute(
             "DELETE FROM consensus_votes WHERE member_key = ? "
             "AND round_id IN (SELECT id FROM consensus_rounds WHERE dialogue_id = ?)",
             (member_key, dialogue_id),
+        )
+        await self._session.execute(
+            f"DELETE FROM once_markers WHERE key = ? AND scope IN ({_LATE_SCOPES_OF_DIALOGUE})",
+            (member_key, LATE_REPLY_PREFIX, dialogue_id),
         )
         self._session.request_checkpoint()  # so the deleted votes leave the write-ahead log as well

@@ -324,16 +324,19 @@ class OutboxRepository:
         A sent row's content is already gone; what is left is its transaction and event ID, and the sender never
         retries a finished row, so nothing needs those any more. The exception is a challenge's prompt: replies in
         its thread find their challenge through the prompt's row (:meth:`ChallengesRepository.by_thread_root`,
-        :meth:`sent_event_id`) for as long as the challenge exists, so those rows are kept; so are a consensus round's
-        direct messages, through which reactions find the theme they vote on (purge deletes the round).
+        :meth:`sent_event_id`) for as long as the challenge exists, so those rows are kept. A consensus round's
+        direct messages, through which reactions find the theme they vote on, are kept until their round has been
+        closed for as long as the retention (so a late answer still gets its notice meanwhile); then they go too,
+        since each names the person it went to.
         A failed row never got an event ID and has no ``sent_at``; its creation time counts.
         """
         removed = await self._session.execute(
             "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
             "WHERE state IN ('sent', 'failed') AND COALESCE(sent_at, created_at) < ? "
             "AND txn_id NOT IN (SELECT prompt_txn_id FROM challenges WHERE prompt_txn_id IS NOT NULL) "
-            "AND txn_id NOT IN (SELECT txn_id FROM consensus_messages) LIMIT ?)",
-            (before, limit),
+            "AND txn_id NOT IN (SELECT m.txn_id FROM consensus_messages m "
+            "JOIN consensus_rounds r ON r.id = m.round_id WHERE r.closes_at >= ?) LIMIT ?)",
+            (before, before, limit),
         )
         logger.debug("outbox: pruned %d finished messages", removed)
         return removed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from privacy.pseudonym import matrix_id_reference
+from storage.consensus import ConsensusRepository
 from storage.contributions import usable_secret
 from storage.inbox import InboxRepository
 from storage.session import Session
@@ -67,6 +68,7 @@ class SynopsesRepository:
         destroy the dialogue's secret, so nothing left can be linked to anyone. Keeps the agenda's titles, the
         adopted synopsis and an audit record."""
         await InboxRepository(self._session).scrub_held_in_rooms(await self._held_rooms_of(dialogue_id))
+        await ConsensusRepository(self._session).delete_late_markers(dialogue_id)
         for table in ("contributions", "roster", "synopsis_overrides", "consensus_rounds", "secretariat_wording"):
             await self._session.execute(f"DELETE FROM {table} WHERE dialogue_id = ?", (dialogue_id,))
         await self._session.execute(

@@ -54,6 +54,11 @@ async def test_theme_wording_and_lead_are_used_and_the_annex_lists_every_contrib
     assert worded.endswith("Transit through States Parties, raised by [participant], must be challenged.")
     led = body_of(await d.in_backroom("!dialogue lead 1 Transfers, which Casimir Oyelaran opened, led the debate."))
     assert led == "Challenge 1 opens with: Transfers, which [participant] opened, led the debate."
+    relisted = body_of(await d.in_backroom("!dialogue themes 1")).splitlines()
+    worded_at = next(index for index, line in enumerate(relisted) if line.startswith("1. ") and theme_ref in line)
+    assert relisted[worded_at + 1] == (
+        '   worded by the secretariat: "Transit through States Parties, raised by [participant], must be challenged."'
+    )
 
     markdown = (await pull(d, "md")).decode()
     structure = json.loads(await pull(d, "json"))

@@ -240,3 +240,42 @@ async def test_a_handled_scheduled_action_is_never_forgotten_so_re_planning_it_c
 def test_scheduled_event_ids_start_with_the_prefix_the_pruner_keeps() -> None:
     for action in ACTIONS:
         assert PlannedAction(action, 1, ROOM, due=NOW, run_at=NOW).event_id.startswith(SCHEDULED_ID_PREFIX)
+
+
+async def test_a_consensus_dm_row_is_kept_while_its_round_may_be_answered_and_pruned_after_the_retention(
+    db: Database,
+) -> None:
+    # The row records whom the DM went to; reactions find their theme through it. It goes once the round has been
+    # closed for longer than the retention, like any other sent row.
+    from storage import Person
+    from storage.consensus import ConsensusTheme
+
+    person = "@voter:example.org"
+    async with db.transaction() as tx:
+        dialogue = await tx.dialogues.create(ROOM, "D", b"s" * 32, NOW - 90 * DAY)
+        rows: dict[str, str] = {}
+        for name, closes_at in (
+            ("long closed", NOW - 31 * DAY),
+            ("recently closed", NOW - 29 * DAY),
+            ("open", NOW + DAY),
+        ):
+            challenge = await tx.challenges.add(dialogue.id, name, "a?")
+            round_id = await tx.consensus.open_round(
+                dialogue.id, challenge.id, [ConsensusTheme(1, "C1", "s")], NOW - 60 * DAY, closes_at
+            )
+            txn_id = await tx.outbox.enqueue(Person(person), RoomMessage({"body": "agree?"}), now=NOW - 60 * DAY)
+            await tx.consensus.record_message(txn_id, round_id, 1)
+            await tx.outbox.mark_sent(txn_id, f"${name.replace(' ', '-')}", now=NOW - 60 * DAY)
+            rows[name] = txn_id
+
+    counts = await pruner(db).prune_once()
+
+    assert counts.outbox == 1
+    async with db.transaction() as tx:
+        assert await tx.outbox.sent_event_id(rows["long closed"]) is None
+        assert await tx.consensus.message_target("$long-closed", person) is None
+        assert await tx.consensus.message_target("$recently-closed", person) is not None
+        assert await tx.consensus.message_target("$open", person) is not None
+    with sqlite3.connect(db.path) as raw:
+        destinations = [row[0] for row in raw.execute("SELECT destination FROM outbox")]
+    assert destinations == [person, person]

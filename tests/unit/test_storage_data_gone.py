@@ -388,3 +388,27 @@ async def test_a_purge_leaves_no_trace_of_the_secretariat_s_wording(db: Database
     for words in (theme_words, lead_words, forward_words):
         assert words.encode() not in data
     assert adopted_words.encode() in data
+
+
+async def test_forget_me_and_purge_remove_the_late_reply_markers_of_consensus_rounds(db: Database) -> None:
+    # A late-reply marker says, under the person's key, that they answered a round after it closed.
+    from storage.consensus import ConsensusTheme, late_reply_scope
+
+    leaver, stayer = token(), token()
+    dialogue_id, challenge_id = await dialogue_with_challenge(db)
+    async with db.transaction() as tx:
+        round_id = await tx.consensus.open_round(dialogue_id, challenge_id, [ConsensusTheme(1, "C1", "s")], 2.0, 3.0)
+        for member in (leaver, stayer):
+            assert await tx.once.mark(late_reply_scope(round_id), member, 4.0)
+        await tx.once.mark("unrelated", leaver, 4.0)
+    async with db.transaction() as tx:
+        await tx.consensus.delete_votes_by_member(dialogue_id, leaver)
+    keys = [(row["scope"], row["key"]) for row in table_rows(db.path, "once_markers")]
+    assert (late_reply_scope(round_id), leaver) not in keys
+    assert (late_reply_scope(round_id), stayer) in keys
+    assert ("unrelated", leaver) in keys  # only the dialogue's consensus markers go
+    async with db.transaction() as tx:
+        await tx.synopses.purge(dialogue_id, 5.0)
+    keys = [(row["scope"], row["key"]) for row in table_rows(db.path, "once_markers")]
+    assert [key for key in keys if key[0].startswith("consensus-late:")] == []
+    assert stayer.encode() not in raw_bytes(db.path)

@@ -145,3 +145,14 @@ async def test_adopting_a_heading_theme_is_refused(harness: Harness) -> None:
     answer, *_ = await harness.say(MODERATOR, "!dialogue theme adopt 1 1")
     assert "already" in answer
     assert await harness.headings() == ["Withdrawal from the Convention"]
+
+
+async def test_themes_shows_which_themes_the_secretariat_worded_and_the_wording(harness: Harness) -> None:
+    async with harness.db.transaction() as tx:
+        first, *_ = await tx.contributions.for_challenge(harness.challenge_id)
+        await tx.secretariat_wording.set_theme(harness.dialogue_id, first.ref, "Withdrawal needs an answer.", NOW)
+    listing, *_ = await harness.say(MODERATOR, "!dialogue themes 1")
+    lines = listing.splitlines()
+    theme_line = next(index for index, line in enumerate(lines) if line.startswith("1. "))
+    assert lines[theme_line + 1] == '   worded by the secretariat: "Withdrawal needs an answer."'
+    assert sum("worded by the secretariat" in line for line in lines) == 1
