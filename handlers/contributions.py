@@ -6,8 +6,10 @@ Where a message counts as a contribution:
   once per set of open challenges, to use the threads);
 - in a direct message to the bot, from a member of a dialogue room in which exactly one challenge is open (or
   naming the challenge: "#2 my point …").
-The text is scrubbed before it is stored, and stored under a pseudonymous key, never the sender's ID. A message (or an
-edit) longer than CONTRIBUTION_MAX_CHARS is refused whole with a reply, never stored cut short.
+The text is scrubbed before it is stored, and stored under a pseudonymous key, never the sender's ID, with its language
+(synopsis/language.py: among the six UN languages, or None when unsure), detected on the scrubbed text and again on
+every edit. A message (or an edit) longer than CONTRIBUTION_MAX_CHARS is refused whole with a reply, never stored cut
+short.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
 from privacy import ScrubContext, contributor_key, message_text, prepare, scrub_text
+from synopsis.language import detect_language_off_loop
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -218,6 +221,9 @@ async def _record(
     text, changed = await _scrubbed(unscrubbed, target.dialogue, room, tx, extra)
     if not text:
         return None
+    # In a worker thread: the first call loads the model (about half a second); later ones take well under a
+    # millisecond (benchmarks/language_detection.py), so this stays inside the transaction.
+    language = await detect_language_off_loop(text)
     await tx.contributions.add(
         dialogue_id=target.dialogue.id,
         challenge_id=target.challenge.id,
@@ -229,6 +235,7 @@ async def _record(
         origin_ts=event.origin_server_ts,
         now=now,
         scrubbed=changed,
+        language=language,
     )
     if acknowledge:
         await queue_acknowledgement(tx, event, now)
@@ -266,7 +273,12 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
     text, changed = await _scrubbed(unscrubbed, dialogue, room, tx, extra)
     if text:
         await tx.contributions.apply_edit(
-            contribution.id, event.event_id, text, event.origin_server_ts, scrubbed=changed
+            contribution.id,
+            event.event_id,
+            text,
+            event.origin_server_ts,
+            scrubbed=changed,
+            language=await detect_language_off_loop(text),
         )
 
 

@@ -103,6 +103,7 @@ async def gather_synopsis_input(
             supporter_keys=supporters.get(item.id, frozenset()),
             created_at=item.created_at,
             scrubbed=item.scrubbed,
+            language=item.language,
         )
         for item in await tx.contributions.for_dialogue(dialogue.id)
         if item.challenge_id in numbers

@@ -60,6 +60,8 @@ class Contribution:
     edited_ts: int | None
     scrubbed: bool = False
     """Whether scrubbing replaced anything in the text (counted, as a band, in the synopsis's method annex)."""
+    language: str | None = None
+    """The text's language as an ISO 639-1 code (synopsis/language.py); None when unsure or stored before schema 14."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ _FIELDS = (
     "origin_ts",
     "edited_ts",
     "scrubbed",
+    "language",
 )
 _COLUMNS = ", ".join(_FIELDS)
 _C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a join aliased `c`
@@ -141,8 +144,9 @@ class ContributionsRepository:
         origin_ts: int,
         now: float,
         scrubbed: bool = False,
+        language: str | None = None,
     ) -> Contribution:
-        """Store a contribution from event ``event_id`` under a fresh ref.
+        """Store a contribution from event ``event_id`` under a fresh ref, with its detected ``language`` (or None).
 
         The challenge must belong to the dialogue (RowNotFoundError otherwise). An event_id already stored,
         as an original or as an edit, raises StorageError.
@@ -161,8 +165,22 @@ class ContributionsRepository:
         ref = await self._unused_ref()
         row = await self._session.fetchone(
             "INSERT INTO contributions (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, "
-            f"room_ref, created_at, origin_ts, scrubbed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (dialogue_id, challenge_id, ref, member_key, text, channel, event_ref, room_ref, now, origin_ts, scrubbed),
+            "room_ref, created_at, origin_ts, scrubbed, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"RETURNING {_COLUMNS}",
+            (
+                dialogue_id,
+                challenge_id,
+                ref,
+                member_key,
+                text,
+                channel,
+                event_ref,
+                room_ref,
+                now,
+                origin_ts,
+                scrubbed,
+                language,
+            ),
         )
         if row is None:  # RETURNING always yields the inserted row
             raise RowNotFoundError("inserting a contribution returned no row")
@@ -264,9 +282,17 @@ class ContributionsRepository:
         return None if row is None else _row(row)
 
     async def apply_edit(
-        self, contribution_id: int, edit_event_id: str, text: str, edit_ts: int, *, scrubbed: bool = False
+        self,
+        contribution_id: int,
+        edit_event_id: str,
+        text: str,
+        edit_ts: int,
+        *,
+        scrubbed: bool = False,
+        language: str | None = None,
     ) -> bool:
-        """Take an edit's text unless a newer edit was already applied; return whether the text changed.
+        """Take an edit's text (and its detected ``language``, which replaces the old one even when None) unless a
+        newer edit was already applied; return whether the text changed.
 
         Edits can arrive out of order: one older than the newest applied (by homeserver timestamp) is not
         applied. Its event id is recorded in any case, so that redacting that edit still finds the
@@ -287,8 +313,8 @@ class ContributionsRepository:
             logger.debug("contributions: ignored an out-of-date edit of %d", contribution_id)
             return False
         await self._session.execute(
-            "UPDATE contributions SET text = ?, edited_ts = ?, scrubbed = ? WHERE id = ?",
-            (text, edit_ts, scrubbed, contribution_id),
+            "UPDATE contributions SET text = ?, edited_ts = ?, scrubbed = ?, language = ? WHERE id = ?",
+            (text, edit_ts, scrubbed, language, contribution_id),
         )
         self._session.request_checkpoint()  # the replaced words must not linger in the log either
         return text != current["text"]

@@ -598,6 +598,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX secretariat_wording_by_dialogue ON secretariat_wording (dialogue_id, id)",
         ),
     ),
+    Migration(
+        version=14,
+        description="each contribution's language",
+        statements=(
+            # An ISO 639-1 code (synopsis/language.py), or NULL when the detector was unsure. Existing rows stay
+            # NULL, as if unsure: a migration must not load a detector, and the language is only ever noted, never
+            # relied on. An edit detects it afresh.
+            "ALTER TABLE contributions ADD COLUMN language TEXT "
+            "CHECK (language IS NULL OR (length(language) = 2 AND language = lower(language)))",
+        ),
+    ),
 )
 
 

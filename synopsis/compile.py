@@ -140,6 +140,7 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
             scrubbed_count_band=band(sum(1 for c in kept if c.scrubbed), k),
         ),
         consensus=consensus_results(data.consensus, k, data.categories, data.stakeholder_categories),
+        languages=tuple(sorted({c.language for c in kept if c.language is not None})),
     )
 
 
@@ -151,6 +152,7 @@ def _contribution_order(contribution: ContributionInput) -> tuple[object, ...]:
         contribution.text,
         contribution.member_key,
         tuple(sorted(contribution.supporter_keys)),
+        contribution.language or "",
     )
 
 
@@ -267,7 +269,11 @@ def _compile_section(
         for number, (group, statement, label, people, heading) in enumerate(ranked, start=1)
     )
     other_points = tuple(
-        OtherPoint(statement=contributions[group.members[0]].text, refs=(refs[group.members[0]],))
+        OtherPoint(
+            statement=contributions[group.members[0]].text,
+            refs=(refs[group.members[0]],),
+            language=contributions[group.members[0]].language,
+        )
         for group in sorted(singles, key=lambda group: ref_sort_key(refs[group.members[0]]))
     )
     section = ChallengeSection(challenge.number, challenge.title, challenge.prompt, themes, other_points, participation)

@@ -41,6 +41,7 @@ class ContributionInput:
     supporter_keys: frozenset[str] = frozenset()
     created_at: float = 0.0
     scrubbed: bool = False  # whether scrubbing replaced anything in it (names, affiliations, contact details)
+    language: str | None = None  # ISO 639-1 code (synopsis.language); None when the detector was unsure
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,12 @@ FROM_MACHINE = "machine"
 
 @dataclass(frozen=True, slots=True)
 class AnnexEntry:
-    """One contribution as the annex lists it: its reference and its scrubbed text, nothing about its author."""
+    """One contribution as the annex lists it: its reference, its scrubbed text and its language (None: unknown),
+    nothing about its author."""
 
     ref: str
     text: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ class Theme:
 class OtherPoint:
     statement: str
     refs: tuple[str, ...]
+    language: str | None = None  # the statement's language, as for an annex entry
     wording: str = ""  # as for a theme: the secretariat's wording, else `statement` in reported form
     wording_source: str = FROM_MACHINE
 
@@ -179,3 +183,10 @@ class Synopsis:
     ways_forward: tuple[WayForward, ...]
     method: MethodNote
     consensus: tuple[ConsensusRoundResult, ...] = ()  # consensus marks per round (synopsis.consensus)
+    # The languages its contributions were detected in (ISO 639-1, sorted; unknown ones left out). With more than
+    # one, the annex notes each contribution's language.
+    languages: tuple[str, ...] = ()
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1

@@ -19,7 +19,11 @@ Wording and annex. A theme's, other point's or way forward's `wording` is what t
 `statement` is the contribution as written): `machine_drafted` is true when the wording is a contribution in
 reported form, `edited_by_secretariat` when the ISU or a moderator wrote it. A section's `lead` is the
 secretariat's lead paragraph or null; `method.edited_by_secretariat` says which statements they wrote. `annex` lists,
-per challenge and theme, every contribution (`ref` and scrubbed `text`) the synopsis draws on.
+per challenge and theme, every contribution (`ref`, scrubbed `text` and `language`) the synopsis draws on.
+
+Languages. `languages` lists the ISO 639-1 codes the contributions were detected in (synopsis/language.py); each
+annex entry's `language` is its code, or null when the detector was unsure. Unlike the Markdown and DOCX, which note
+a language only when there is more than one, the JSON always carries it: it is data, for whoever reads it to use.
 """
 
 from __future__ import annotations
@@ -64,11 +68,17 @@ def _annex(section: ChallengeSection) -> dict[str, Any]:
             {
                 "number": theme.number,
                 "wording": theme.wording or theme.statement,
-                "contributions": [{"ref": entry.ref, "text": entry.text} for entry in theme.contributions],
+                "contributions": [
+                    {"ref": entry.ref, "text": entry.text, "language": entry.language} for entry in theme.contributions
+                ],
             }
             for theme in section.themes
         ],
-        "other_points": [{"ref": ref, "text": point.statement} for point in section.other_points for ref in point.refs],
+        "other_points": [
+            {"ref": ref, "text": point.statement, "language": point.language}
+            for point in section.other_points
+            for ref in point.refs
+        ],
     }
 
 
@@ -117,6 +127,7 @@ def synopsis_dict(synopsis: Synopsis) -> dict[str, Any]:
             for way in synopsis.ways_forward
         ],
         "method": _method(synopsis.method),
+        "languages": list(synopsis.languages),
         "annex": [_annex(section) for section in synopsis.sections if section.themes or section.other_points],
         **_consensus(synopsis),
     }

@@ -10,11 +10,12 @@ titles and the secretariat's lead paragraphs, one neutral statement per theme (t
 heading, else the representative contribution in reported form, marked "(machine-drafted)") with its support band
 and category phrase, other points, ways forward, the method (which says which statements the secretariat wrote),
 and the annex of contributions: per challenge and theme, every contribution it stands for, by reference and as
-stored (scrubbed), so the secretariat can check the draft against what was said. What is never printed here:
-machine theme labels (in the JSON, for the moderators), and anything about a person: references name
-contributions, not people. Bullets are punctuated as in the model
-document: a statement's own closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in
-parentheses, and each bullet ends in ";", the last in ".".
+stored (scrubbed), so the secretariat can check the draft against what was said; when the dialogue has more than one
+language, each with its language's code after the reference ("AB12 (fr): …"), unless the detector was unsure.
+What is never printed here: machine theme labels (in the JSON, for the moderators), and anything about a person:
+references name contributions, not people. Bullets are punctuated as in the model document: a statement's own
+closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in parentheses, and each bullet ends
+in ";", the last in ".".
 
 Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
 it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
@@ -375,7 +376,10 @@ def _contributions_annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
             blocks.append(
                 para(
                     (f"Theme {theme.number}: ", theirs(theme.wording or theme.statement)),
-                    tuple((theirs(entry.ref), ": ", theirs(entry.text)) for entry in theme.contributions),
+                    tuple(
+                        (theirs(entry.ref), *_language(synopsis, entry.language), ": ", theirs(entry.text))
+                        for entry in theme.contributions
+                    ),
                 )
             )
         if section.other_points:
@@ -383,11 +387,25 @@ def _contributions_annex(synopsis: Synopsis, para: _Numbering) -> list[Block]:
                 para(
                     ("Other points raised:",),
                     tuple(
-                        (theirs(", ".join(point.refs)), ": ", theirs(point.statement)) for point in section.other_points
+                        (
+                            theirs(", ".join(point.refs)),
+                            *_language(synopsis, point.language),
+                            ": ",
+                            theirs(point.statement),
+                        )
+                        for point in section.other_points
                     ),
                 )
             )
     return blocks
+
+
+def _language(synopsis: Synopsis, language: str | None) -> Text:
+    """ " (fr)" after a reference, when the dialogue has more than one language and this one is known: a code rather
+    than a name, so it reads the same whatever language the document is in."""
+    if not synopsis.multilingual or language is None:
+        return ()
+    return (" (", theirs(language), ")")
 
 
 def outline(synopsis: Synopsis) -> tuple[Block, ...]:

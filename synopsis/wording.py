@@ -4,7 +4,7 @@ The compiler picks each theme's representative contribution (`Theme.statement`);
 prints instead, in this order: the secretariat's wording (`theme wording`), else the secretariat's heading the
 theme stands under, else the representative contribution in reported form (synopsis.reported_speech), flagged as
 machine-drafted. Other points and ways forward taken from contributions are reported the same way. It also lists,
-per theme and other point, every contribution it stands for (reference and scrubbed text) for the annex, adds the
+per theme and other point, every contribution it stands for (reference, scrubbed text, language) for the annex, adds the
 secretariat's lead paragraphs and ways forward, and records in the method note which statements the secretariat
 wrote. Pure: equal inputs give equal outputs.
 """
@@ -28,7 +28,7 @@ from synopsis.reported_speech import reported
 
 
 def with_wording(synopsis: Synopsis, data: SynopsisInput) -> Synopsis:
-    texts = {contribution.ref: contribution.text for contribution in data.contributions}
+    texts = {contribution.ref: (contribution.text, contribution.language) for contribution in data.contributions}
     # Position in the order set: when two of a theme's contributions carry a wording, the later one wins.
     wordings = {ref: (position, text) for position, (ref, text) in enumerate(data.secretariat.theme_wordings)}
     leads = dict(data.secretariat.leads)
@@ -45,7 +45,7 @@ def with_wording(synopsis: Synopsis, data: SynopsisInput) -> Synopsis:
 
 def _section(
     section: ChallengeSection,
-    texts: Mapping[str, str],
+    texts: Mapping[str, tuple[str, str | None]],
     wordings: Mapping[str, tuple[int, str]],
     leads: Mapping[int, str],
     edited: list[str],
@@ -64,7 +64,7 @@ def _section(
             wording, source = theme.heading, FROM_HEADING
         else:
             wording, source = reported(theme.statement).text, FROM_MACHINE
-        entries = tuple(AnnexEntry(ref, texts[ref]) for ref in theme.refs if ref in texts)
+        entries = tuple(AnnexEntry(ref, *texts[ref]) for ref in theme.refs if ref in texts)
         themes.append(replace(theme, wording=wording, wording_source=source, contributions=entries))
     others = []
     for point in section.other_points:

@@ -36,6 +36,7 @@ def test_the_top_level_fields_come_in_document_order():
         "sections",
         "ways_forward",
         "method",
+        "languages",
         "annex",
     ]
 
