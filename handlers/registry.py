@@ -217,7 +217,8 @@ def build_registry() -> CommandRegistry:
                 name="themes",
                 arguments="<n>",
                 summary="lists the draft synopsis's themes for challenge n (expected themes first, then the machine's, "
-                "with keywords), with their contributions' references",
+                "with keywords), with their contributions' references and, under a theme the secretariat re-worded, "
+                "the wording used",
                 handler=synopsis.themes,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,

@@ -66,14 +66,16 @@ async def test_a_message_is_found_by_its_sent_event_id_only_for_its_recipient(db
         assert await tx.consensus.message_target("$sent", "@bob:example.org") is None
 
 
-async def test_a_round_s_messages_outlive_outbox_pruning(db: Database) -> None:
-    _, round_id = await open_round(db)
+async def test_a_round_s_messages_outlive_outbox_pruning_until_the_round_closed_before_the_cutoff(db: Database) -> None:
+    _, round_id = await open_round(db)  # closes at 100
     async with db.transaction() as tx:
         txn_id = await tx.outbox.enqueue(Person("@ann:example.org"), RoomMessage({"body": "x"}), 10.0)
         await tx.consensus.record_message(txn_id, round_id, 1)
         await tx.outbox.mark_sent(txn_id, "$sent", 11.0)
-        await tx.outbox.prune_finished(before=1e12, limit=100)
+        await tx.outbox.prune_finished(before=50.0, limit=100)  # sent before the cutoff, but the round is open
         assert await tx.consensus.message_target("$sent", "@ann:example.org") is not None
+        await tx.outbox.prune_finished(before=1e12, limit=100)  # the round closed long before the cutoff
+        assert await tx.consensus.message_target("$sent", "@ann:example.org") is None
 
 
 async def test_forget_me_removes_only_that_person_s_votes(db: Database) -> None:
