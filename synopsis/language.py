@@ -25,7 +25,7 @@ import asyncio
 import threading
 from typing import Protocol
 
-from privacy.scrub import PLACEHOLDERS
+from synopsis.text import without_placeholders
 
 UN_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
 """ISO 639-1 codes of the six UN languages, the only answers detection gives."""
@@ -55,17 +55,11 @@ def _identifier() -> _Identifier:
     return _loaded[0]
 
 
-def _without_placeholders(text: str) -> str:
-    for placeholder in PLACEHOLDERS:
-        text = text.replace(placeholder, " ")
-    return text.strip()
-
-
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of `text`'s language among :data:`UN_LANGUAGES`, or None when unsure.
 
     Blocking (loads the model on the first call): on the event loop use :func:`detect_language_off_loop`."""
-    own = _without_placeholders(text)
+    own = without_placeholders(text).strip()
     if not any(character.isalpha() for character in own):
         return None
     code, confidence = _identifier().classify(own)
