@@ -37,6 +37,8 @@ from storage.backup import SECRETS_REMOVED_KEY
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS_ON_STOP = 5.0
+CANCEL_RETRY_SECONDS = 2.0
+"""How long a background task may take to end after its cancellation before it is cancelled again."""
 
 
 def bot_version() -> str:
@@ -207,11 +209,19 @@ class BotApp:
 
     @staticmethod
     async def _cancel(task: asyncio.Task[None]) -> None:
-        if task.done():
-            return
-        task.cancel()
-        # asyncio.wait does not raise the task's CancelledError, so a cancellation of *this* task still propagates.
-        await asyncio.wait([task])
+        """Cancel `task` and wait for it to end, cancelling again if it swallowed the first one.
+
+        A library that catches CancelledError (or Python 3.11's wait_for, gh-86296) would otherwise leave the bot
+        deaf to SIGTERM; the warning names the task and where it was, so the swallower can be found."""
+        while not task.done():
+            task.cancel()
+            # asyncio.wait does not raise the task's CancelledError, so a cancellation of *this* task still propagates.
+            await asyncio.wait([task], timeout=CANCEL_RETRY_SECONDS)
+            if not task.done():
+                where = [f"{frame.f_code.co_filename}:{frame.f_lineno}" for frame in task.get_stack(limit=8)]
+                log.warning(
+                    "task ignored its cancellation; cancelling again", extra={"task": task.get_name(), "at": where}
+                )
 
 
 async def run_bot(settings: Settings) -> None:

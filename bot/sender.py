@@ -172,7 +172,8 @@ class OutboxSender:
                 left = await tx.outbox.pending_count()
             if row is None or self._clock() < self._paused_until:
                 return left
-            await asyncio.wait_for(self.send(row), max(0.1, deadline - self._clock()))
+            async with asyncio.timeout(max(0.1, deadline - self._clock())):
+                await self.send(row)
         async with self._db.transaction() as tx:
             return await tx.outbox.pending_count()
 

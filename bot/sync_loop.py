@@ -192,10 +192,11 @@ class SyncLoop:
         limit = (0 if full_state else SYNC_TIMEOUT_MS / 1000) + self._request_timeout
         started = time.monotonic()
         try:
-            return await asyncio.wait_for(
-                self._client.sync(timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since, full_state=full_state),
-                timeout=limit,
-            )
+            # asyncio.timeout, not wait_for: see bot/wakeup.py (a stop in the same turn as the answer is kept).
+            async with asyncio.timeout(limit):
+                return await self._client.sync(
+                    timeout=SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=since, full_state=full_state
+                )
         except TimeoutError as timed_out:
             # Ours or nio's own time limit (a later sync has one): either way the homeserver did not answer.
             waited = time.monotonic() - started
@@ -206,7 +207,8 @@ class SyncLoop:
         failures = 0
         while self._client.olm is not None and self._client.should_upload_keys:
             try:
-                response = await asyncio.wait_for(self._client.keys_upload(), timeout=self._request_timeout)
+                async with asyncio.timeout(self._request_timeout):
+                    response = await self._client.keys_upload()
                 if isinstance(response, KeysUploadResponse):
                     if failures:
                         log.info("device keys uploaded", extra={"failed_attempts": failures})
