@@ -62,6 +62,8 @@ async def test_the_secretariat_words_the_draft_from_a_direct_message_and_no_one_
         await d.acknowledged(author, await author.send_thread_reply(d.room, d.root, text))
     themes = body_of(await d.in_backroom("!dialogue themes 1"))
     theme_ref = re.search(r"^1\. .* — (\w+)", themes, re.MULTILINE).group(1)
+    listing = await d.contributions()
+    survivors_ref = next(line.split(": ", 1)[0] for line in listing.splitlines()[1:] if TEXTS[2] in line)
 
     # A second room's dialogue, run by another moderator: the first room's moderator may not word it.
     other_moderator = await make_user("mod2")
@@ -72,8 +74,8 @@ async def test_the_secretariat_words_the_draft_from_a_direct_message_and_no_one_
     await ask(other_moderator, other_room, bot, "!dialogue challenge add Elsewhere ; What else?")
 
     dm = await direct_room(isu, bot)
-    listing = body_of(await isu.wait_for(dm, is_reply_from(bot, await isu.send_text(dm, "!dialogue dialogues"))))
-    numbers = {line.split(". ", 1)[1].split(" (")[0]: line.split(".", 1)[0] for line in listing.splitlines()[1:-1]}
+    dialogues = await ask(isu, dm, bot, "!dialogue dialogues")
+    numbers = {line.split(". ", 1)[1].split(" (")[0]: line.split(".", 1)[0] for line in dialogues.splitlines()[1:-1]}
     ours, theirs = numbers["Strengthening the norms"], numbers["Another dialogue"]
 
     unnamed = await ask(isu, dm, bot, "!dialogue lead 1 A paragraph for no dialogue in particular.")
@@ -85,18 +87,20 @@ async def test_the_secretariat_words_the_draft_from_a_direct_message_and_no_one_
     assert led == f"Challenge 1 opens with: {SCRUBBED[LEAD]}"
     forward = await ask(isu, dm, bot, f"!dialogue way-forward dialogue {ours} 1 {FORWARD}")
     assert forward.endswith(f"(1 written by the secretariat): {SCRUBBED[FORWARD]}")
+    listed = await ask(isu, dm, bot, f"!dialogue way-forward dialogue {ours} {survivors_ref}")
+    assert listed == f"Contribution {survivors_ref} is listed under Suggested ways forward."
 
     # Whoever else tries: a participant in the room and in a direct message, a moderator on another room's dialogue.
     alice = d.participants[0]
-    in_room = body_of(await d.command(alice, "!dialogue lead 1 Alice's own lead."))
-    assert in_room == "Only moderators and the secretariat (ISU) can use !dialogue lead."
     alice_dm = await direct_room(alice, bot)
-    for command in (
-        f"!dialogue lead dialogue {ours} 1 Alice's own lead.",
-        f"!dialogue theme wording dialogue {ours} {theme_ref} Alice's own wording.",
-        f"!dialogue way-forward dialogue {ours} 1 Alice's own way forward.",
+    for command, rest in (
+        ("lead", "1 Alice's own lead."),
+        ("theme wording", f"{theme_ref} Alice's own wording."),
+        ("way-forward", "1 Alice's own way forward."),
     ):
-        refused = await ask(alice, alice_dm, bot, command)
+        in_room = body_of(await d.command(alice, f"!dialogue {command} {rest}"))
+        assert in_room == f"Only moderators and the secretariat (ISU) can use !dialogue {command}.", in_room
+        refused = await ask(alice, alice_dm, bot, f"!dialogue {command} dialogue {ours} {rest}")
         assert refused.startswith(f"No dialogue {ours} whose draft you may word."), refused
     other = body_of(await d.in_backroom(f"!dialogue lead dialogue {theirs} 1 Not this room's lead."))
     assert other.startswith(f"No dialogue {theirs} whose draft you may word."), other
@@ -107,6 +111,7 @@ async def test_the_secretariat_words_the_draft_from_a_direct_message_and_no_one_
     assert SCRUBBED[THEME].removesuffix(".") in body
     assert SCRUBBED[LEAD] in body
     assert SCRUBBED[FORWARD] in body
+    assert "Survivors need sustained victim assistance funding" in body.split("III. Suggested ways forward", 1)[1]
     section = structure["sections"][0]
     assert section["lead"] == SCRUBBED[LEAD]
     assert section["themes"][0]["edited_by_secretariat"] is True
