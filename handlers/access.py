@@ -1,4 +1,4 @@
-"""Who may pull, adopt, end and purge which dialogue: one set of rules for the chat commands and the command line.
+"""Who may pull, word, adopt, end and purge which dialogue: one set of rules for the chat commands and the command line.
 
 `decide` is pure: it answers from the requester and the dialogue's facts (gathered by `dialogue_facts`), either
 `ALLOWED` or a `Refusal` whose reason says what to do instead. The reason names commands through a `CommandNamer`,
@@ -29,6 +29,13 @@ class Action(Enum):
     ADOPT = "adopt"
     END = "end"
     PURGE = "purge"
+    WORD_DRAFT = "word the draft"  # the secretariat's theme wording, lead paragraphs and written ways forward
+
+
+# What the secretariat may do to any dialogue, naming it by number; a moderator only to their own room's.
+_SECRETARIAT_ACTIONS: Final = frozenset({Action.PULL_DRAFT, Action.PULL_ADOPTED, Action.WORD_DRAFT})
+
+PURGED_DRAFT = "This dialogue was purged: only its adopted synopsis remains."
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +117,20 @@ def decide(requester: Requester, facts: DialogueFacts, action: Action, name: Com
     return _state_rule(facts, action, name) or ALLOWED
 
 
+def not_yours(dialogue_id: int, action: Action, name: CommandNamer) -> str:
+    """The refusal for a dialogue the requester may not act on, worded as for one that does not exist: a number
+    tried in vain must not tell whether there is such a dialogue."""
+    may = "whose draft you may word" if action is Action.WORD_DRAFT else "that you may pull"
+    return f"No dialogue {dialogue_id} {may}. {name('dialogues', dialogue_id)} lists them."
+
+
 def _person_rule(member: Member, facts: DialogueFacts, action: Action, name: CommandNamer) -> Refusal | None:
     own = member.own_dialogue_id == facts.id
-    if action in (Action.PULL_DRAFT, Action.PULL_ADOPTED):
+    if action in _SECRETARIAT_ACTIONS:
         # Any dialogue, by number, is for the secretariat only: a moderator's power is over their own room.
         if member.is_isu or (own and member.is_moderator):
             return None
-        return Refusal(f"No dialogue {facts.id} that you may pull. {name('dialogues', facts.id)} lists them.")
+        return Refusal(not_yours(facts.id, action, name))
     # Adopting, ending and purging act on a room's own dialogue, by its moderators.
     if not own:
         return Refusal(f"Dialogue {facts.id} is not this room's: its own moderators decide on it there.")
@@ -142,6 +156,8 @@ def _state_rule(facts: DialogueFacts, action: Action, name: CommandNamer) -> Ref
             return Refusal(f"Dialogue {facts.id} has no adopted synopsis yet ({name('adopt', facts.id)} stores one).")
         case Action.ADOPT if facts.purged:
             return Refusal(f"Dialogue {facts.id} was purged: its adopted synopsis stays as it was adopted.")
+        case Action.WORD_DRAFT if facts.purged:
+            return Refusal(PURGED_DRAFT)
         case Action.END if not facts.active:
             return Refusal(f"Dialogue {facts.id} has ended already.")
         case Action.PURGE if facts.purged:

@@ -10,6 +10,10 @@ from handlers import wording_commands as wording
 from handlers.commands import Command, CommandRegistry, Permission, Sensitivity, rest_of_line
 
 MODERATOR = Permission.MODERATOR
+WORDING_NAMES_THE_DIALOGUE = (
+    "Acts on this room's dialogue, or on the one named with dialogue <d> (its number in dialogues): the "
+    "secretariat words any dialogue's draft, also in a direct message with the bot; a moderator only their own room's."
+)
 
 
 def build_registry() -> CommandRegistry:
@@ -300,30 +304,33 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="way-forward",
-                arguments="<ref> [off] | <n> <text>|clear",
+                arguments="[dialogue <d>] <ref> [off] | <n> <text>|clear",
                 summary="lists a contribution under III. Suggested ways forward (off: no longer), or adds a way "
                 "forward written by the secretariat to challenge n (clear: removes those)",
                 handler=wording.way_forward,
                 permission=Permission.ISU,
+                details=WORDING_NAMES_THE_DIALOGUE,
                 parse=wording.way_forward_arguments,
                 sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="theme wording",
-                arguments="<ref> <text>|clear",
+                arguments="[dialogue <d>] <ref> <text>|clear",
                 summary="states the theme holding contribution ref (a reference from themes) in the secretariat's "
                 "words instead of the machine's (clear: the machine's again)",
                 handler=wording.theme_wording,
                 permission=Permission.ISU,
+                details=WORDING_NAMES_THE_DIALOGUE,
                 parse=wording.theme_wording_arguments,
                 sensitive=Sensitivity.ANSWER,
             ),
             Command(
                 name="lead",
-                arguments="<n> <paragraph>|clear",
+                arguments="[dialogue <d>] <n> <paragraph>|clear",
                 summary="opens challenge n's part of the synopsis with the secretariat's lead paragraph (clear: none)",
                 handler=wording.lead,
                 permission=Permission.ISU,
+                details=WORDING_NAMES_THE_DIALOGUE,
                 parse=wording.challenge_text_arguments,
                 sensitive=Sensitivity.ANSWER,
             ),

@@ -164,11 +164,15 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
 
 
 async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: str, done: str) -> Reply:
-    dialogue = await room_dialogue(call, tx)
+    return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now)
+
+
+async def mark_in(tx: Transaction, dialogue: Dialogue, ref: str, kind: str, done: str, now: float) -> Reply:
+    """Record a correction of `kind` on contribution `ref` of `dialogue`; the reply says it is `done`."""
     contribution = await tx.contributions.by_ref(dialogue.id, ref)
     if contribution is None:
         raise CommandRefused(f"No contribution {ref} in this dialogue.")
-    await tx.synopses.add_correction(dialogue.id, kind, contribution.ref, None, call.now)
+    await tx.synopses.add_correction(dialogue.id, kind, contribution.ref, None, now)
     return Reply.plain(f"Contribution {contribution.ref} {done}.")
 
 
@@ -184,6 +188,7 @@ async def include(call: CommandCall, tx: Transaction) -> Reply:
 class ForwardRequest:
     ref: str
     on: bool
+    dialogue_id: int | None = None  # named by the secretariat (`way-forward dialogue <d> …`); else the room's
 
 
 def forward_arguments(raw: str) -> ForwardRequest:
@@ -191,13 +196,6 @@ def forward_arguments(raw: str) -> ForwardRequest:
     if len(words) == 2 and words[1].casefold() == "off":
         return ForwardRequest(contribution_ref(words[0]), False)
     return ForwardRequest(contribution_ref(raw), True)
-
-
-async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
-    request: ForwardRequest = call.args
-    if request.on:
-        return await _mark(call, tx, request.ref, "forward", "is listed under Suggested ways forward")
-    return await _mark(call, tx, request.ref, "unforward", "is no longer listed under Suggested ways forward")
 
 
 # ------------------------------------------------------------------ the document

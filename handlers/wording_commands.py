@@ -3,24 +3,28 @@
 The ISU or a moderator writes them; the draft uses them instead of the machine's statement, and its method annex
 says which statements the secretariat wrote. A theme is named by a reference of one of its contributions (the
 references `themes <n>` lists, as `move` names contributions), so its wording follows it through recompilation.
-`clear` removes a wording. Text is scrubbed like a contribution before it is stored: the secretariat's words reach
-the same documents, and must not name anyone either. All of it is deleted by the purge, except as it stands in the
-adopted synopsis.
+`clear` removes a wording. Text is scrubbed like a contribution before it is stored, against the dialogue room's
+members and roster: the secretariat's words reach the same documents, and must not name anyone either. All of it is
+deleted by the purge, except as it stands in the adopted synopsis.
+
+Each command acts on the dialogue of the room it is sent in, or on the one named by a leading `dialogue <number>`:
+so the secretariat words any dialogue's draft from a direct message with the bot, as it pulls any dialogue's
+synopsis. Who may word which dialogue is decided in handlers/access.py, with the rule for pulling.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from handlers.access import Action, chat_commands, dialogue_facts, not_yours, require_in_chat
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import scrub_context
 from handlers.limits import PROMPT_MAX_CHARS
 from handlers.replies import Reply
-from handlers.synopsis_commands import ForwardRequest, forward_arguments, room_dialogue
-from handlers.synopsis_commands import way_forward as forward_contribution
+from handlers.synopsis_commands import ForwardRequest, forward_arguments, mark_in
 from privacy import prepare, scrub_text
 
 if TYPE_CHECKING:
@@ -30,18 +34,34 @@ WORDING_MAX_CHARS = PROMPT_MAX_CHARS
 """A statement, lead or way forward is a paragraph at most, like a challenge's prompt."""
 
 CLEAR = "clear"
+DIALOGUE = "dialogue"
 
 
 @dataclass(frozen=True, slots=True)
 class ThemeWording:
     ref: str
     text: str | None  # None: clear
+    dialogue_id: int | None = None  # named with `dialogue <number>`; None: the room's dialogue
 
 
 @dataclass(frozen=True, slots=True)
 class ChallengeText:
     challenge: int
     text: str | None  # None: clear
+    dialogue_id: int | None = None
+
+
+def named_dialogue(raw: str) -> tuple[int | None, str]:
+    """A leading `dialogue <number>` and the rest of the arguments, as written; (None, raw) without it.
+
+    No contribution reference can be the word "dialogue": references are made of letters without I, L and O."""
+    parts = raw.strip().split(maxsplit=2)
+    if not parts or parts[0].casefold() != DIALOGUE:
+        return None, raw
+    number = small_number(parts[1]) if len(parts) > 1 else None
+    if number is None or number < 1:
+        raise UsageError("after dialogue, give its number (dialogues lists them)")
+    return number, parts[2] if len(parts) > 2 else ""
 
 
 def _text(raw: str) -> str | None:
@@ -56,24 +76,37 @@ def _text(raw: str) -> str | None:
 
 
 def theme_wording_arguments(raw: str) -> ThemeWording:
-    parts = raw.strip().split(maxsplit=1)
+    dialogue_id, rest = named_dialogue(raw)
+    parts = rest.strip().split(maxsplit=1)
     if len(parts) < 2:
         raise UsageError("give a contribution reference of the theme, then its wording (or clear)")
-    return ThemeWording(contribution_ref(parts[0]), _text(parts[1]))
+    return ThemeWording(contribution_ref(parts[0]), _text(parts[1]), dialogue_id)
 
 
 def challenge_text_arguments(raw: str) -> ChallengeText:
-    parts = raw.strip().split(maxsplit=1)
+    dialogue_id, rest = named_dialogue(raw)
+    parts = rest.strip().split(maxsplit=1)
     number = small_number(parts[0]) if parts else None
     if len(parts) < 2 or number is None or number < 1:
         raise UsageError("give the challenge number, then the text (or clear)")
-    return ChallengeText(number, _text(parts[1]))
+    return ChallengeText(number, _text(parts[1]), dialogue_id)
 
 
-async def _dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
-    dialogue = await room_dialogue(call, tx)
-    if await tx.synopses.purged_at(dialogue.id) is not None:
-        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+async def _dialogue(call: CommandCall, tx: Transaction, dialogue_id: int | None) -> Dialogue:
+    """The named dialogue, or the room's (its active one, else its most recent), if the sender may word it."""
+    if dialogue_id is None:
+        dialogue = await tx.dialogues.latest_in_room(call.dialogue_room)
+        if dialogue is None:
+            # A direct message has no dialogue of its own: the secretariat names one.
+            raise CommandRefused(
+                f"No dialogue has been held in this room: name one, as in {call.prefix} {call.command.name} "
+                f"dialogue <number> … ({call.prefix} dialogues lists them)."
+            )
+    else:
+        dialogue = await tx.dialogues.get(dialogue_id)
+        if dialogue is None:
+            raise CommandRefused(not_yours(dialogue_id, Action.WORD_DRAFT, chat_commands(call.prefix)))
+    await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.WORD_DRAFT)
     return dialogue
 
 
@@ -85,8 +118,11 @@ async def _challenge(call: CommandCall, tx: Transaction, dialogue: Dialogue, num
 
 
 async def scrubbed(call: CommandCall, tx: Transaction, dialogue: Dialogue, text: str) -> str:
-    """`text` scrubbed against the dialogue room's members and roster (and the room the command came from)."""
-    dialogue_room = call.room if call.room.room_id == call.dialogue_room else call.rooms(call.dialogue_room)
+    """`text` scrubbed against the dialogue room's members and roster (and the room the command came from).
+
+    The dialogue's own room, not the room the command names: from a back-room or a direct message, the people to
+    keep out of the text are the dialogue's participants."""
+    dialogue_room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     extra = (call.room,) if dialogue_room is not call.room else ()
     context = scrub_context(dialogue_room or call.room, await tx.roster.scrub_terms(dialogue.id), extra)
     # Building a roster's patterns takes up to seconds; off the loop, as for contributions.
@@ -96,7 +132,7 @@ async def scrubbed(call: CommandCall, tx: Transaction, dialogue: Dialogue, text:
 
 async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
     request: ThemeWording = call.args
-    dialogue = await _dialogue(call, tx)
+    dialogue = await _dialogue(call, tx, request.dialogue_id)
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
     if contribution is None:
         raise CommandRefused(f"No contribution {request.ref} in this dialogue.")
@@ -111,7 +147,7 @@ async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
 
 async def lead(call: CommandCall, tx: Transaction) -> Reply:
     request: ChallengeText = call.args
-    dialogue = await _dialogue(call, tx)
+    dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await _challenge(call, tx, dialogue, request.challenge)
     if request.text is None:
         if not await tx.secretariat_wording.clear_lead(dialogue.id, challenge.number):
@@ -124,7 +160,7 @@ async def lead(call: CommandCall, tx: Transaction) -> Reply:
 
 async def written_way_forward(call: CommandCall, tx: Transaction, request: ChallengeText) -> Reply:
     """`way-forward <n> <text>|clear`: a way forward the secretariat writes for challenge n, or none of them."""
-    dialogue = await _dialogue(call, tx)
+    dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await _challenge(call, tx, dialogue, request.challenge)
     if request.text is None:
         if not await tx.secretariat_wording.clear_ways_forward(dialogue.id, challenge.number):
@@ -142,18 +178,25 @@ def way_forward_arguments(raw: str) -> ForwardRequest | ChallengeText:
     """`<ref> [off]` (a contribution listed as a way forward, as before) or `<n> <text>|clear` (the secretariat's).
 
     A reference alone or followed by `off` keeps its old meaning, even when it is all digits; anything else that
-    starts with a number is a challenge's written way forward.
+    starts with a number is a challenge's written way forward. Either may start with `dialogue <number>`.
     """
-    words = raw.split()
+    dialogue_id, rest = named_dialogue(raw)
+    words = rest.split()
     if len(words) == 1 or (len(words) == 2 and words[1].casefold() == "off"):
-        return forward_arguments(raw)
+        return replace(forward_arguments(rest), dialogue_id=dialogue_id)
     number = small_number(words[0]) if words else None
     if number is None or number < 1:
         raise UsageError("give a contribution reference [off], or a challenge number and a way forward (or clear)")
-    return challenge_text_arguments(raw)
+    return replace(challenge_text_arguments(rest), dialogue_id=dialogue_id)
 
 
 async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
     if isinstance(call.args, ChallengeText):
         return await written_way_forward(call, tx, call.args)
-    return await forward_contribution(call, tx)
+    request: ForwardRequest = call.args
+    dialogue = await _dialogue(call, tx, request.dialogue_id)
+    if request.on:
+        return await mark_in(tx, dialogue, request.ref, "forward", "is listed under Suggested ways forward", call.now)
+    return await mark_in(
+        tx, dialogue, request.ref, "unforward", "is no longer listed under Suggested ways forward", call.now
+    )

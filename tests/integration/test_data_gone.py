@@ -6,6 +6,7 @@ in chat, and then the raw bytes of bot.db, bot.db-wal and bot.db-shm are scanned
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from contextlib import closing
@@ -14,8 +15,18 @@ from pathlib import Path
 import nio
 import pytest
 
+from privacy import contributor_key, matrix_id_reference
 from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
+from tests.integration.test_consensus import (
+    WINDOW,
+    answer_late_and_sync,
+    bot_says,
+    close_challenge,
+    consensus_dialogue,
+    statements,
+)
 from tests.integration.test_dialogue import run_dialogue
+from tests.integration.test_synopsis import pull
 
 pytestmark = pytest.mark.integration
 
@@ -66,6 +77,57 @@ async def test_withdrawn_and_forgotten_words_and_the_forgotten_member_are_not_in
     assert stays not in column_values(d.bot.data_dir, "contributions", "event_ref")
     assert stays not in column_values(d.bot.data_dir, "contribution_events", "event_ref")
     assert d.room not in column_values(d.bot.data_dir, "contributions", "room_ref")
+
+
+def dialogue_secret(data_dir: Path) -> bytes:
+    with closing(sqlite3.connect(data_dir / "bot.db")) as db:
+        [(secret,)] = db.execute("SELECT secret FROM dialogues").fetchall()
+    return bytes(secret)
+
+
+async def consensus_marks(d) -> list[tuple[str | None, str | None]]:
+    structure = json.loads(await pull(d, "json"))
+    return [(theme["mark"], theme["voter_band"]) for theme in structure["consensus"][0]["themes"]]
+
+
+async def test_forget_me_and_purge_leave_no_consensus_vote_in_the_files(make_user, bot_factory):
+    d = await consensus_dialogue(make_user, bot_factory, participants=3)
+    await close_challenge(d)
+    await d.command(d.moderator, f"!dialogue consensus 1 for {WINDOW}")
+    inboxes = [await statements(d, person) for person in d.participants]
+    reactions: list[list[str]] = []
+    for person, (room, messages) in zip(d.participants, inboxes, strict=True):
+        reactions.append([await person.send_reaction(room, message.event_id, "👍") for message in messages])
+    await d.moderator.wait_for(
+        d.room, bot_says(d.bot.user_id, "The consensus round on challenge 1 has closed"), timeout=120
+    )
+    for person, (room, messages) in zip(d.participants, inboxes, strict=True):
+        await answer_late_and_sync(d, person, room, messages[0])  # every vote before it has been handled
+
+    secret = dialogue_secret(d.bot.data_dir)
+    keys = [contributor_key(secret, person.user_id).encode() for person in d.participants]
+    refs = [[matrix_id_reference(secret, "event", event).encode() for event in mine] for mine in reactions]
+    data = raw_bytes(d.bot.data_dir)
+    assert all(key in data for key in keys)
+    assert all(ref in data for mine in refs for ref in mine)
+    assert await consensus_marks(d) == [("broad agreement", "a few")] * 2
+
+    leaver = d.participants[2]
+    assert "To confirm" in body_of(await d.command(leaver, "!dialogue forget-me"))
+    assert body_of(await d.command(leaver, "!dialogue forget-me confirm")).startswith("Done")
+    data = raw_bytes(d.bot.data_dir)
+    assert keys[2] not in data
+    assert not [ref for ref in refs[2] if ref in data]
+    assert keys[0] in data and keys[1] in data  # the others' votes are still there, and the scan sees them
+    assert await consensus_marks(d) == [(None, None)] * 2  # two answers left: fewer than k, so no mark
+
+    await d.command(d.moderator, "!dialogue end")
+    await d.command(d.moderator, "!dialogue adopt")
+    assert "To confirm" in body_of(await d.command(d.moderator, "!dialogue purge"))
+    assert body_of(await d.command(d.moderator, "!dialogue purge confirm")).startswith("Purged.")
+    data = raw_bytes(d.bot.data_dir)
+    assert [key for key in keys if key in data] == []
+    assert [ref for mine in refs for ref in mine if ref in data] == []
 
 
 async def test_a_purge_leaves_no_contribution_or_participant_in_the_files(make_user, bot_factory):

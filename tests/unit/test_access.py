@@ -1,4 +1,4 @@
-"""The rules on who may pull, adopt, end and purge which dialogue (handlers/access.py), action by state by requester."""
+"""Who may pull, word, adopt, end and purge which dialogue (handlers/access.py), action by state by requester."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ TABLE = {
         Action.ADOPT: "yyyny",
         Action.END: "ynnnn",
         Action.PURGE: "nnynn",
+        Action.WORD_DRAFT: "yyyny",
     },
     "moderator of its room": {
         Action.PULL_DRAFT: "yyyny",
@@ -48,6 +49,7 @@ TABLE = {
         Action.ADOPT: "yyynn",  # a room the bot was removed from: the command line does it
         Action.END: "ynnnn",
         Action.PURGE: "nnynn",
+        Action.WORD_DRAFT: "yyyny",
     },
     "secretariat in a DM": {
         Action.PULL_DRAFT: "yyyny",
@@ -55,6 +57,7 @@ TABLE = {
         Action.ADOPT: "nnnnn",
         Action.END: "nnnnn",
         Action.PURGE: "nnnnn",
+        Action.WORD_DRAFT: "yyyny",
     },
     "member of its room": {action: "nnnnn" for action in Action},
     "moderator elsewhere": {action: "nnnnn" for action in Action},
@@ -100,6 +103,12 @@ def test_refusals_say_what_to_do_instead_in_the_terms_of_where_they_were_asked()
     assert "command line" in reason(moderator, "room lost", Action.ADOPT)
     assert "!dialogue dialogues lists them" in reason(
         REQUESTERS["moderator elsewhere"], "active", Action.PULL_DRAFT, chat_commands("!dialogue")
+    )
+    assert reason(REQUESTERS["moderator elsewhere"], "active", Action.WORD_DRAFT, chat_commands("!dialogue")) == (
+        "No dialogue 3 whose draft you may word. !dialogue dialogues lists them."
+    )
+    assert reason(REQUESTERS["secretariat in a DM"], "purged", Action.WORD_DRAFT) == (
+        "This dialogue was purged: only its adopted synopsis remains."
     )
 
 

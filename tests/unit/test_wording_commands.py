@@ -52,3 +52,26 @@ def test_lead_takes_a_challenge_and_a_paragraph_no_longer_than_a_prompt():
         challenge_text_arguments("three Transfers")
     with pytest.raises(UsageError, match="longer than"):
         challenge_text_arguments("1 " + "x" * 2_001)
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw", "expected"),
+    [
+        (challenge_text_arguments, "dialogue 3 2 Opening paragraph", ChallengeText(2, "Opening paragraph", 3)),
+        (challenge_text_arguments, "Dialogue #3 2 clear", ChallengeText(2, None, 3)),
+        (theme_wording_arguments, "dialogue 3 ab12 Neutral statement", ThemeWording("AB12", "Neutral statement", 3)),
+        (way_forward_arguments, "dialogue 3 1 Map transit routes.", ChallengeText(1, "Map transit routes.", 3)),
+        (way_forward_arguments, "dialogue 3 AB12", ForwardRequest("AB12", True, 3)),
+        (way_forward_arguments, "dialogue 3 2345 off", ForwardRequest("2345", False, 3)),
+        (challenge_text_arguments, "2 Opening paragraph", ChallengeText(2, "Opening paragraph", None)),
+    ],
+)
+def test_a_leading_dialogue_and_its_number_name_the_dialogue(parse, raw, expected):
+    assert parse(raw) == expected
+
+
+@pytest.mark.parametrize("parse", [challenge_text_arguments, theme_wording_arguments, way_forward_arguments])
+@pytest.mark.parametrize("raw", ["dialogue", "dialogue three 2 Text", "dialogue 0 2 Text", "dialogue 3"])
+def test_dialogue_without_a_number_or_with_nothing_after_it_is_a_usage_error(parse, raw):
+    with pytest.raises(UsageError):
+        parse(raw)
