@@ -28,6 +28,7 @@ def test_the_json_round_trips_to_the_synopsis_dict():
 
 def test_the_top_level_fields_come_in_document_order():
     assert list(json.loads(render_json(make_synopsis()))) == [
+        "document_language",
         "title",
         "period",
         "session_count",
@@ -124,7 +125,7 @@ def test_non_ascii_text_is_written_as_is():
 
 def test_the_json_is_indented_and_ends_with_a_newline():
     text = render_json(make_synopsis())
-    assert text.startswith('{\n  "title": ')
+    assert text.startswith('{\n  "document_language": ')
     assert text.endswith("}\n")
 
 
