@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from synopsis.model import WayForward
 from synopsis.render_json import render_json, synopsis_dict
 from tests.unit.test_synopsis_render import make_synopsis, with_statement
@@ -107,8 +109,11 @@ def test_the_method_note_is_included():
     }
 
 
-def test_no_field_names_a_person():
-    data = json.loads(render_json(make_synopsis(ways_forward=(WayForward(1, "x", ("c1-09",)),))))
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_no_field_names_a_person(language):
+    synopsis = make_synopsis(ways_forward=(WayForward(1, "x", ("c1-09",)),), language=language)
+    data = json.loads(render_json(synopsis))
+    assert data["document_language"] == language
     suspicious = [k for k in keys(data) if any(w in k.lower() for w in ("user", "sender", "member", "name", "author"))]
     assert suspicious == []
 
