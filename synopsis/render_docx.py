@@ -10,6 +10,9 @@ properties name python-docx, and the zip entries carry the time of writing. So t
 values (author and last modified by "dialogue-bot", created and modified 2000-01-01T00:00:00Z, revision 1), the
 template's stale thumbnail is dropped, and the package is re-zipped with its entries in a fixed order
 ("[Content_Types].xml" first, then sorted by name) and a fixed date, so the same synopsis gives the same bytes.
+
+Language: the document language (`Synopsis.language`) is Word's default language for every run (`w:lang` in the
+style defaults of styles.xml), so Word checks spelling in it, and the core properties' language.
 """
 
 from __future__ import annotations

@@ -5,14 +5,14 @@ exactly as compiled (no whitespace folding, no escaping). References name contri
 here is keyed by or names a participant. The fields are listed explicitly rather than dumped from the dataclasses,
 so a field added to the model later does not leave the bot in this file without someone deciding it should.
 
-Numbers. Every count of people or contributions is a band ("a few", "several", "many") or null below k, in the
-fields ending in `_band`. The only JSON numbers are those in `STRUCTURAL_NUMBERS`: `number` (a challenge's or a
-theme's ordinal), `challenge_number` (the challenge a way forward belongs to), `k` (the reporting threshold, a
-setting) and `session_count` (the days on which challenges were open, which follow from the published schedule and
-say nothing about who took part). No exact total of participants or contributions is given, not even for the whole
-dialogue: someone who knows how many they wrote themselves, or who compares two pulls of the synopsis, could learn
-from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators can
-curate by reference; like the Markdown's "Other points raised", they show contributions, never people. A theme's
+Numbers. Every count of people or contributions is a band ("a few", "several", "many", in the document language) or null
+below k, in the fields ending in `_band`. The only JSON numbers are those in `STRUCTURAL_NUMBERS`: `number` (a
+challenge's or a theme's ordinal), `challenge_number` (the challenge a way forward belongs to), `k` (the reporting
+threshold, a setting) and `session_count` (the days on which challenges were open, which follow from the published
+schedule and say nothing about who took part). No exact total of participants or contributions is given, not even for
+the whole dialogue: someone who knows how many they wrote themselves, or who compares two pulls of the synopsis, could
+learn from an exact figure what others did. A theme's `refs` list the contributions it stands for, so that moderators
+can curate by reference; like the Markdown's "Other points raised", they show contributions, never people. A theme's
 `heading` is the secretariat's expected theme it stands under (guided themes), or null for a machine theme.
 
 Wording and annex. A theme's, other point's or way forward's `wording` is what the document prints for it (its
@@ -20,6 +20,11 @@ Wording and annex. A theme's, other point's or way forward's `wording` is what t
 reported form, `edited_by_secretariat` when the ISU or a moderator wrote it. A section's `lead` is the
 secretariat's lead paragraph or null; `method.edited_by_secretariat` says which statements they wrote. `annex` lists,
 per challenge and theme, every contribution (`ref`, scrubbed `text` and `language`) the synopsis draws on.
+
+Document language. `document_language` is the ISO 639-1 code of the language the bot's own words are in (English,
+French or Spanish: synopsis/document_locale.py): `notice`, the method's `grouping`, `consensus_rule`, and the bands and
+consensus marks, which are the document's words for them ("plusieurs", "large accord"); statements, titles and
+contributions are as written.
 
 Languages. `languages` lists the ISO 639-1 codes the contributions were detected in (synopsis/language.py); each
 annex entry's `language` is its code, or null when the detector was unsure. Unlike the Markdown and DOCX, which note

@@ -17,6 +17,12 @@ references name contributions, not people. Bullets are punctuated as in the mode
 closing `.`, `;`, `,` or `:` is dropped (an ellipsis is kept), the band follows in parentheses, and each bullet ends
 in ";", the last in ".".
 
+Language. Every word the renderer writes is in the synopsis's language (`Synopsis.language`: English, French or
+Spanish), from the ``document`` catalogue (i18n): each sentence is one message with named placeholders, translated
+whole and then split at its placeholders (`_say`), so text from the synopsis keeps its escaping wherever a translator
+put it; a sentence that changes with a band has one message per band. Contributions, titles and the secretariat's
+words are printed as written, in whatever language they are in.
+
 Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
 it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
 dropped, so no text can start a new Markdown block. Then, in Markdown:
