@@ -20,6 +20,7 @@ from bot import exit_codes
 from bot.errors import BotError
 from bot.file_modes import restrict_umask
 from config import ConfigError, Settings, check_config, load_settings
+from i18n import COMPLETE_LANGUAGES
 
 log = logging.getLogger("bot")
 
@@ -56,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output for md/json)")
     pull.add_argument(
         "--adopted", action="store_true", help="the adopted synopsis, not the draft (a purged dialogue has only that)"
+    )
+    pull.add_argument(
+        "--language",
+        choices=COMPLETE_LANGUAGES,
+        help="write the draft in this language (ISO 639-1; default: English); contributions are quoted as written",
     )
     finish = sub.add_parser("end", help="end a dialogue (it takes no more contributions), without a homeserver")
     finish.add_argument("--config", type=Path, help=config_help)

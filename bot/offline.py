@@ -97,6 +97,13 @@ async def _synopsis(db: Database, settings: Settings, args: argparse.Namespace) 
     if args.output is None and args.format == "docx":
         print("dialogue-bot: DOCX is binary; give -o FILE", file=sys.stderr)
         return exit_codes.USAGE
+    language: str | None = getattr(args, "language", None)
+    if args.adopted and language is not None:
+        print(
+            "dialogue-bot: the adopted synopsis stays as it was adopted; --language applies to a draft",
+            file=sys.stderr,
+        )
+        return exit_codes.USAGE
     progress = stage_printer() if args.output is not None else no_progress
     try:
         async with db.transaction() as tx:
@@ -109,9 +116,15 @@ async def _synopsis(db: Database, settings: Settings, args: argparse.Namespace) 
             if args.adopted or pull_action(facts) is Action.PULL_ADOPTED:
                 adopted = await tx.synopses.adopted(dialogue.id)
                 assert adopted is not None  # the rules allow pulling it only once there is one
+                if language is not None:
+                    print(
+                        f"dialogue-bot: dialogue {dialogue.id} has an adopted synopsis, written out as it was "
+                        "adopted; --language applies to a draft",
+                        file=sys.stderr,
+                    )
                 data = adopted.rendered(args.format)
             else:
-                data = await compile_and_render(tx, settings, dialogue, args.format, progress)
+                data = await compile_and_render(tx, settings, dialogue, args.format, progress, language)
     finally:
         finish(progress)
     if args.output is not None:
@@ -122,13 +135,19 @@ async def _synopsis(db: Database, settings: Settings, args: argparse.Namespace) 
 
 
 async def compile_and_render(
-    tx: Transaction, settings: Settings, dialogue: Dialogue, fmt: str, progress: Progress = no_progress
+    tx: Transaction,
+    settings: Settings,
+    dialogue: Dialogue,
+    fmt: str,
+    progress: Progress = no_progress,
+    language: str | None = None,
 ) -> bytes:
-    """The draft in `fmt`, telling `progress` each stage: loading, grouping per challenge, rendering."""
+    """The draft in `fmt` and in `language` (None: English), telling `progress` each stage: loading, grouping per
+    challenge, rendering."""
     progress(LOADING, 0, 0)
     privacy = settings.privacy
     data_input = await gather_synopsis_input(
-        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
+        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
     )
     synopsis = await compile_off_loop(data_input, settings.synopsis, progress)
     progress(RENDERING, 0, 0)

@@ -85,7 +85,9 @@ async def gather_synopsis_input(
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES,
     *,
     now: float | None = None,
+    language: str | None = None,
 ) -> SynopsisInput:
+    """Everything the compiler needs about `dialogue`, with the document written in `language` (None: English)."""
     zone_name = dialogue.timezone or default_timezone
     zone = ZoneInfo(zone_name)
     challenges = await tx.challenges.list(dialogue.id)
@@ -130,6 +132,7 @@ async def gather_synopsis_input(
         stakeholder_categories=stakeholder_categories,
         consensus=await gather_consensus_input(tx, dialogue, numbers, time.time() if now is None else now),
         secretariat=secretariat_text(await tx.secretariat_wording.all(dialogue.id)),
+        language=language or "en",
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from i18n import document_marked
 from privacy.categories import CATEGORY_PHRASE_ORDER, DEFAULT_CATEGORIES, STAKEHOLDER_CATEGORIES
 
 __all__ = [
@@ -37,9 +38,11 @@ __all__ = [
     "normalise_category",
 ]
 
-A_FEW = "a few"
-SEVERAL = "several"
-MANY = "many"
+# The bands are the model's values in English; the synopsis renderers write them in the document's language
+# (these are the words the JSON gives; the Markdown and DOCX have a whole sentence for each band).
+A_FEW = document_marked("a few")
+SEVERAL = document_marked("several")
+MANY = document_marked("many")
 
 SEVERAL_FROM = 5
 """Smallest count shown as "several" (unless k is larger)."""

@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,8 +30,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from privacy.bands import band
 from synopsis.consensus import consensus_results
+from synopsis.document_locale import document_language, format_period
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
 from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
+from synopsis.method_note import method_paragraph
 from synopsis.model import (
     ChallengeInput,
     ChallengeSection,
@@ -55,21 +55,6 @@ MAX_KEYWORDS = 4
 KEYWORD_RELATIVE_FLOOR = 0.5
 """A third or fourth keyword is added only if it scores at least this share of the best one (else it is noise)."""
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def compile_synopsis(
     data: SynopsisInput,
@@ -90,6 +75,7 @@ def compile_synopsis(
 
 def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, progress: Progress) -> Synopsis:
     k = data.k
+    language = document_language(data.language)
     challenges = sorted(data.challenges, key=lambda challenge: challenge.number)
     known = {challenge.number for challenge in challenges}
     # Contributions to a challenge the dialogue does not list have no section to go in, so they are left out.
@@ -125,6 +111,7 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
             data.dialogue.started_at,
             data.dialogue.ended_at if data.dialogue.ended_at is not None else _last_time(kept),
             data.dialogue.timezone,
+            language,
         ),
         session_count=data.dialogue.session_count,
         participation_band=band(len({c.member_key for c in kept}), k),
@@ -133,7 +120,11 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
         method=MethodNote(
             k=k,
             grouping=method_paragraph(
-                params, k, scalable=scalable, guided=any(c.headings for c in challenges if by_challenge[c.number])
+                params,
+                k,
+                scalable=scalable,
+                guided=any(c.headings for c in challenges if by_challenge[c.number]),
+                language=language,
             ),
             excluded_count_band=band(excluded_count, k),
             contribution_count_band=band(len(kept), k),
@@ -141,6 +132,7 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
         ),
         consensus=consensus_results(data.consensus, k, data.categories, data.stakeholder_categories),
         languages=tuple(sorted({c.language for c in kept if c.language is not None})),
+        language=language,
     )
 
 
@@ -452,82 +444,3 @@ def _fallback_label(statement: str) -> str:
     # A theme with no content words at all (e.g. "+1" twice): its first words are the best label there is.
     words = statement.split()
     return " ".join(words[:4]) if words else "…"
-
-
-# ---------------------------------------------------------------- document level
-
-
-def format_period(start: float, end: float | None, timezone: str) -> str:
-    """A human date range in the dialogue's time zone: "4 December 2026", "1–3 December 2026",
-    "30 November – 2 December 2026" or "30 December 2026 – 2 January 2027"."""
-    zone = ZoneInfo(timezone)
-    first = datetime.fromtimestamp(start, zone).date()
-    last = datetime.fromtimestamp(end, zone).date() if end is not None else first
-    last = max(last, first)  # an end before the start (clock trouble) must not print a backwards range
-    if first == last:
-        return _day(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {_MONTHS[last.month - 1]} {last.year}"
-    if first.year == last.year:
-        return f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]} {last.year}"
-    return f"{_day(first)} – {_day(last)}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _features_phrase(params: GroupingParams) -> str:
-    chars = f"the character {params.char_ngrams[0]}–{params.char_ngrams[1]}-grams of its content words"
-    words = "its content words" + (f" and runs of up to {params.word_ngrams} of them" if params.word_ngrams > 1 else "")
-    if params.word_weight <= 0:
-        return f"TF-IDF weights of {chars}"
-    if params.word_weight >= 1:
-        return f"TF-IDF weights of {words}"
-    weight = round(params.word_weight * 100)
-    return f"TF-IDF weights of {words} ({weight}%) and of {chars} ({100 - weight}%)"
-
-
-def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False, guided: bool = False) -> str:
-    """The plain-English account of how contributions were grouped, for the method annex."""
-    text = (
-        "Contributions were grouped by machine, challenge by challenge, as a draft for the moderators to review. "
-        "Exact duplicates (ignoring case, spacing and punctuation at either end) and near duplicates (texts at "
-        f"least {params.near_duplicate_threshold:g}% alike by edit distance) were merged first, keeping every "
-        f"contribution they stand for. Each remaining text was described by {_features_phrase(params)}; common "
-        "English and dialogue words were left out and simple word endings ignored"
-        + (
-            ", and words of the same meaning in treaty dialogues (such as “withdrawal” and “leaving the treaty”) "
-            "counted as one"
-            if params.thesaurus is not None
-            else ""
-        )
-        + ". The texts were then grouped by agglomerative clustering "
-        f"({params.linkage} linkage on cosine distance, cut at a distance of "
-        f"{params.distance_threshold:g}). Each theme of two or "
-        "more contributions is stated by its most representative contribution (the one most similar, on average, "
-        "to the others in the theme) and labelled with the keywords most distinctive of it within its challenge. "
-        'Contributions that matched no other are kept under "Other points raised", so that minority views are '
-        "not lost. Moderators could then exclude contributions, join themes and move contributions between themes."
-    )
-    if scalable:
-        text += (
-            f" In challenges with more than {params.large_threshold:,} distinct contributions, themes were first "
-            f"formed on a fixed sample of {params.large_threshold:,} of them and every other contribution joined the "
-            "theme it was closest to on average if it was within the same distance (otherwise it was grouped with "
-            "the remaining ones in the same way); there, near duplicates were merged only when they differed in "
-            "punctuation alone."
-        )
-    if guided:
-        text += (
-            " Where the secretariat gave a challenge a list of expected themes, each contribution was first placed "
-            "under the heading it was most similar to (by the character pieces of its words and by a sentence "
-            "embedding model), when it was similar enough; a contribution about as close to two headings is listed "
-            "under both but counted once. Only the contributions no heading took were grouped as above."
-        )
-    text += (
-        " Support counts distinct people who made or endorsed a contribution in the theme, each person once, and is "
-        f"shown only as a band, never below {k} people; a stakeholder category is named only when at least {k} "
-        "people from it stand behind the theme."
-    )
-    return text

@@ -22,18 +22,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from i18n import document_marked
 from privacy.bands import band
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 
-BROAD_AGREEMENT = "broad agreement"
-MIXED_VIEWS = "mixed views"
-DIVIDED = "divided"
+# The marks are the model's values in English; the renderers write them in the document's language.
+BROAD_AGREEMENT = document_marked("broad agreement")
+MIXED_VIEWS = document_marked("mixed views")
+DIVIDED = document_marked("divided")
 
 AGREE_AT_LEAST = 0.7
 DISAGREE_AT_MOST = 0.15
 DIVIDED_EACH_AT_LEAST = 0.35
 
-RULE_TEXT = (
+RULE_TEXT = document_marked(
     "In a consensus round after a challenge closed, each participant was sent the challenge's theme statements by "
     "direct message and could answer each with agree, disagree or pass; answers were stored without names and are "
     "never shown per person, and answers after the round's window were not counted. A theme is marked only when at "

@@ -85,6 +85,9 @@ class SynopsisInput:
     stakeholder_categories: StakeholderCategories = DEFAULT_CATEGORIES  # the deployment's list and plurals
     consensus: tuple[ConsensusRoundInput, ...] = ()  # consensus rounds' statements and votes (synopsis.consensus)
     secretariat: SecretariatText = SecretariatText()
+    # The document's language (ISO 639-1): every word the bot writes in the synopsis, not the contributions, which
+    # are quoted as written. One without a catalogue (i18n.COMPLETE_LANGUAGES) reads in English.
+    language: str = "en"
 
 
 # ---------------------------------------------------------------- document
@@ -186,6 +189,7 @@ class Synopsis:
     # The languages its contributions were detected in (ISO 639-1, sorted; unknown ones left out). With more than
     # one, the annex notes each contribution's language.
     languages: tuple[str, ...] = ()
+    language: str = "en"  # the document's language (SynopsisInput.language): the renderers write in it
 
     @property
     def multilingual(self) -> bool:

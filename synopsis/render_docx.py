@@ -10,6 +10,9 @@ properties name python-docx, and the zip entries carry the time of writing. So t
 values (author and last modified by "dialogue-bot", created and modified 2000-01-01T00:00:00Z, revision 1), the
 template's stale thumbnail is dropped, and the package is re-zipped with its entries in a fixed order
 ("[Content_Types].xml" first, then sorted by name) and a fixed date, so the same synopsis gives the same bytes.
+
+Language: the document language (`Synopsis.language`) is Word's default language for every run (`w:lang` in the
+style defaults of styles.xml), so Word checks spelling in it, and the core properties' language.
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from datetime import UTC, datetime
 import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from i18n import document_text
+
+from .document_locale import language_tag
 from .model import Synopsis
 from .render_markdown import NOTICE, Heading, Note, Paragraph, Text, TitleLine, one_line, outline, plain
 
@@ -42,13 +49,26 @@ def _set_properties(document: Document, synopsis: Synopsis) -> None:
     properties.author = AUTHOR
     properties.last_modified_by = AUTHOR
     properties.title = one_line(synopsis.title)
-    properties.subject = NOTICE
+    properties.subject = document_text(synopsis.language, NOTICE)
+    properties.language = language_tag(synopsis.language)
     properties.comments = ""
     properties.keywords = ""
     properties.category = ""
     properties.revision = 1
     properties.created = FIXED_TIME
     properties.modified = FIXED_TIME
+
+
+def _set_language(document: Document, synopsis: Synopsis) -> None:
+    """Declare the document language in the style defaults, so Word checks spelling (and hyphenates) in it; the
+    contributions quoted in other languages are not marked run by run (their detected language is a guess)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = run_defaults.makeelement(qn("w:lang"), {})
+        run_defaults.append(lang)
+    lang.set(qn("w:val"), language_tag(synopsis.language))
 
 
 def _drop_thumbnail(document: Document) -> None:
@@ -77,6 +97,7 @@ def _add_runs(paragraph: DocxParagraph, text: Text) -> None:
 def _build(synopsis: Synopsis) -> Document:
     document = docx.Document()
     _set_properties(document, synopsis)
+    _set_language(document, synopsis)
     _drop_thumbnail(document)
     bullet_style = document.styles["List Bullet"].style_id
     for block in outline(synopsis):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from i18n import document_text
 from synopsis.model import (
     FROM_HEADING,
     FROM_MACHINE,
@@ -33,8 +34,9 @@ def with_wording(synopsis: Synopsis, data: SynopsisInput) -> Synopsis:
     wordings = {ref: (position, text) for position, (ref, text) in enumerate(data.secretariat.theme_wordings)}
     leads = dict(data.secretariat.leads)
     edited: list[str] = []
-    sections = [_section(section, texts, wordings, leads, edited) for section in synopsis.sections]
-    ways_forward = _ways_forward(synopsis.ways_forward, data.secretariat.ways_forward, edited)
+    language = synopsis.language
+    sections = [_section(section, texts, wordings, leads, edited, language) for section in synopsis.sections]
+    ways_forward = _ways_forward(synopsis.ways_forward, data.secretariat.ways_forward, edited, language)
     return replace(
         synopsis,
         sections=tuple(sections),
@@ -49,17 +51,22 @@ def _section(
     wordings: Mapping[str, tuple[int, str]],
     leads: Mapping[int, str],
     edited: list[str],
+    language: str,
 ) -> ChallengeSection:
     used: set[str] = set()  # a contribution listed under two headings gives its wording to the first only
     lead = leads.get(section.number)
     if lead:
-        edited.append(f"challenge {section.number}, lead paragraph")
+        edited.append(document_text(language, "challenge {challenge}, lead paragraph", challenge=section.number))
     themes = []
     for theme in section.themes:
         own = _secretariat(theme.refs, wordings, used)
         if own is not None:
             wording, source = own, FROM_SECRETARIAT
-            edited.append(f"challenge {section.number}, theme {theme.number}")
+            edited.append(
+                document_text(
+                    language, "challenge {challenge}, theme {theme}", challenge=section.number, theme=theme.number
+                )
+            )
         elif theme.heading is not None:
             wording, source = theme.heading, FROM_HEADING
         else:
@@ -70,7 +77,12 @@ def _section(
     for point in section.other_points:
         own = _secretariat(point.refs, wordings, used)
         if own is not None:
-            edited.append(f"challenge {section.number}, other point {', '.join(point.refs)}")
+            refs = ", ".join(point.refs)
+            edited.append(
+                document_text(
+                    language, "challenge {challenge}, other point {refs}", challenge=section.number, refs=refs
+                )
+            )
             others.append(replace(point, wording=own, wording_source=FROM_SECRETARIAT))
         else:
             others.append(replace(point, wording=reported(point.statement).text, wording_source=FROM_MACHINE))
@@ -87,7 +99,10 @@ def _secretariat(refs: Sequence[str], wordings: Mapping[str, tuple[int, str]], u
 
 
 def _ways_forward(
-    from_contributions: Sequence[WayForward], from_secretariat: Sequence[tuple[int, str]], edited: list[str]
+    from_contributions: Sequence[WayForward],
+    from_secretariat: Sequence[tuple[int, str]],
+    edited: list[str],
+    language: str,
 ) -> tuple[WayForward, ...]:
     ways = [
         replace(way, wording=reported(way.statement).text, wording_source=FROM_MACHINE) for way in from_contributions
@@ -96,6 +111,6 @@ def _ways_forward(
         WayForward(number, text, (), wording=text, wording_source=FROM_SECRETARIAT) for number, text in from_secretariat
     ]
     for number in sorted({number for number, _ in from_secretariat}):
-        edited.append(f"challenge {number}, ways forward")
+        edited.append(document_text(language, "challenge {challenge}, ways forward", challenge=number))
     # Stable: per challenge, those taken from contributions (in reference order) first, then the secretariat's.
     return tuple(sorted(ways, key=lambda way: way.challenge_number))

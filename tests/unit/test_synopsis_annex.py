@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 import docx
+import pytest
 
 from privacy import ScrubContext, scrub_text
 from synopsis.compile import compile_synopsis
@@ -208,7 +209,8 @@ AFFILIATIONS = ("Republic of Tarvania", "Human Rights Watch")
 FORMS = ("Zephyrine", "Quarterbridge", "Ottoline", "Vasquez", "Marlow", "Tarvania", "Human Rights Watch", "example.org")
 
 
-def test_no_name_matrix_id_display_name_or_affiliation_reaches_the_annex_or_the_edited_wording():
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_no_name_matrix_id_display_name_or_affiliation_reaches_the_annex_or_the_edited_wording(language):
     context = ScrubContext(
         member_ids=frozenset(MATRIX_IDS), display_names=frozenset(NAMES), affiliations=frozenset(AFFILIATIONS)
     )
@@ -228,7 +230,8 @@ def test_no_name_matrix_id_display_name_or_affiliation_reaches_the_annex_or_the_
         leads=((1, scrub_text("Zephyrine Quarterbridge (Tarvania) opened the debate.", context)),),
         ways_forward=((1, scrub_text("Ask @zephyrine:example.org and Tarvania to map routes.", context)),),
     )
-    synopsis = compile_synopsis(data(texts=scrubbed, secretariat=secretariat))
+    synopsis = compile_synopsis(replace(data(texts=scrubbed, secretariat=secretariat), language=language))
+    assert synopsis.language == language
     documents = {
         "md": render_markdown(synopsis),
         "docx": docx_text(synopsis),

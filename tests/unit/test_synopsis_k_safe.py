@@ -11,11 +11,13 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import docx
 import pytest
 
+from i18n import document_text
 from privacy.bands import A_FEW, MANY, SEVERAL
 from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Synopsis, SynopsisInput
@@ -25,9 +27,21 @@ from synopsis.render_markdown import render_markdown
 
 START = 1_796_083_200.0  # 1 December 2026, 00:00 UTC
 BANDS = {A_FEW, SEVERAL, MANY}
-# What a count would be written next to, in words or in figures.
-COUNTED = r"(?:participants?|contributions?|contributors?|people|persons?|supporters?|delegates?|members?)"
+LANGUAGES = ("en", "fr", "es")  # the document languages (synopsis.document_locale): each is searched alike
+# What a count would be written next to, in words or in figures, in any of the document languages.
+COUNTED = (
+    r"(?:participants?|contributions?|contributors?|people|persons?|supporters?|delegates?|members?"
+    r"|personnes?|contributeurs?|délégués?|membres?"
+    r"|participantes?|contribuciones?|personas?|delegad[oa]s?|miembros?)"
+)
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# French and Spanish "one" is also the indefinite article ("un participant": "a participant"), so it is left out
+# of the words, as English "a" is; "1" in figures is still caught.
+NUMBER_WORDS_IN = {
+    "en": NUMBER_WORDS,
+    "fr": ("zéro", "1", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
+    "es": ("cero", "1", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"),
+}
 TEXTS = (
     "Transfers of cluster munitions must be challenged publicly.",
     "Victim assistance for survivors needs predictable funding.",
@@ -99,42 +113,46 @@ def strings(value: Any, key: str | None = None) -> Iterator[tuple[str | None, st
             yield from strings(item)
 
 
-def small_counts_written(text: str, k: int) -> list[str]:
-    """Every "2 participants", "two contributions", "1 person" and the like with a number below k."""
-    below = [str(n) for n in range(k)] + list(NUMBER_WORDS[:k])
-    pattern = rf"\b(?:{'|'.join(below)})\s+(?:distinct\s+|other\s+)?{COUNTED}\b"
+def small_counts_written(text: str, k: int, language: str = "en") -> list[str]:
+    """Every "2 participants", "two contributions", "1 person", "deux personnes" and the like with a number below k."""
+    below = [str(n) for n in range(k)] + list(NUMBER_WORDS_IN[language][:k])
+    between = r"(?:distinct\s+|other\s+|autres?\s+|otr[oa]s\s+)?"
+    pattern = rf"\b(?:{'|'.join(below)})\s+{between}{COUNTED}\b"
     return re.findall(pattern, text, flags=re.IGNORECASE)
 
 
-def compiled(k: int, supporters: bool) -> Synopsis:
-    return compile_synopsis(dialogue(k, supporters=supporters))
+def compiled(k: int, supporters: bool, language: str = "en") -> Synopsis:
+    return compile_synopsis(replace(dialogue(k, supporters=supporters), language=language))
 
 
 CASES = [(k, supporters) for k in (2, 3, 5) for supporters in (False, True)]
 IDS = [f"k{k}-{'supporters' if supporters else 'writers'}" for k, supporters in CASES]
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("k", "supporters"), CASES, ids=IDS)
-def test_every_number_in_the_json_is_structural_and_every_count_a_band(k, supporters):
-    document = json.loads(render_json(compiled(k, supporters)))
+def test_every_number_in_the_json_is_structural_and_every_count_a_band(k, supporters, language):
+    document = json.loads(render_json(compiled(k, supporters, language)))
+    bands = {document_text(language, band) for band in BANDS}
 
     for path, key, value in numbers(document):
         assert key in STRUCTURAL_NUMBERS, f"{path} = {value}: a number that is not an ordinal or a setting"
     for key, value in strings(document):
         if key is not None and key.endswith("_band"):
-            assert value in BANDS, f"{key} = {value!r}"
-        assert not small_counts_written(value, k), f"{key}: {value!r}"
+            assert value in bands, f"{key} = {value!r}"
+        assert not small_counts_written(value, k, language), f"{key}: {value!r}"
     assert document["method"]["k"] == k
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("k", "supporters"), CASES, ids=IDS)
-def test_no_count_below_k_is_written_in_the_markdown_or_the_docx(k, supporters):
-    synopsis = compiled(k, supporters)
+def test_no_count_below_k_is_written_in_the_markdown_or_the_docx(k, supporters, language):
+    synopsis = compiled(k, supporters, language)
     word = docx.Document(io.BytesIO(render_docx(synopsis)))
     docx_text = "\n".join(paragraph.text for paragraph in word.paragraphs)
 
     for text in (render_markdown(synopsis), docx_text):
-        assert not small_counts_written(text, k)
+        assert not small_counts_written(text, k, language)
         assert not re.search(r"\(\s*\d+\s*\)", text)  # no bare "(2)" after a statement either
 
 

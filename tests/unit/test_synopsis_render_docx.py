@@ -8,6 +8,7 @@ import zipfile
 from datetime import UTC, datetime
 
 import docx
+import pytest
 
 from synopsis.render_docx import render_docx
 from tests.unit.test_synopsis_render import make_synopsis, with_statement
@@ -106,8 +107,9 @@ def test_references_and_labels_are_only_in_the_annex_of_contributions():
     assert "transfers territory normalisation" not in body
 
 
-def test_the_author_is_the_bot_and_never_a_person():
-    properties = open_docx(render_docx(make_synopsis())).core_properties
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_author_is_the_bot_and_never_a_person(language):
+    properties = open_docx(render_docx(make_synopsis(language=language))).core_properties
     assert (properties.author, properties.last_modified_by) == ("dialogue-bot", "dialogue-bot")
 
 

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from synopsis.model import WayForward
 from synopsis.render_json import render_json, synopsis_dict
 from tests.unit.test_synopsis_render import make_synopsis, with_statement
@@ -28,6 +30,7 @@ def test_the_json_round_trips_to_the_synopsis_dict():
 
 def test_the_top_level_fields_come_in_document_order():
     assert list(json.loads(render_json(make_synopsis()))) == [
+        "document_language",
         "title",
         "period",
         "session_count",
@@ -106,8 +109,11 @@ def test_the_method_note_is_included():
     }
 
 
-def test_no_field_names_a_person():
-    data = json.loads(render_json(make_synopsis(ways_forward=(WayForward(1, "x", ("c1-09",)),))))
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_no_field_names_a_person(language):
+    synopsis = make_synopsis(ways_forward=(WayForward(1, "x", ("c1-09",)),), language=language)
+    data = json.loads(render_json(synopsis))
+    assert data["document_language"] == language
     suspicious = [k for k in keys(data) if any(w in k.lower() for w in ("user", "sender", "member", "name", "author"))]
     assert suspicious == []
 
@@ -124,7 +130,7 @@ def test_non_ascii_text_is_written_as_is():
 
 def test_the_json_is_indented_and_ends_with_a_newline():
     text = render_json(make_synopsis())
-    assert text.startswith('{\n  "title": ')
+    assert text.startswith('{\n  "document_language": ')
     assert text.endswith("}\n")
 
 
