@@ -4,7 +4,8 @@ The secretariat usually knows the considerations it expects. Given a challenge's
 scored against every heading by a mix of two cosine similarities:
 
 - character n-gram TF-IDF of the content words (the machine grouping's features, `synopsis.grouping.featurise`,
-  thesaurus included), which sees shared words and word pieces;
+  thesaurus included: the compiler passes the grouping's, so a deployment's `synopsis.synonyms` count here too),
+  which sees shared words and word pieces;
 - sentence embeddings (`synopsis.embeddings`), which see paraphrases that share no word.
 
 Headings are short, so a second round also compares each contribution with what its heading drew in the first
@@ -26,7 +27,7 @@ the blind sets only report.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +36,7 @@ from sklearn.preprocessing import normalize
 from synopsis.embeddings import Embedder, embedder
 from synopsis.grouping import CHOSEN, GroupingParams, featurise
 from synopsis.text import normalise
+from synopsis.thesaurus import Thesaurus
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,15 @@ class GuidedParams:
 
 
 GUIDED = GuidedParams()
+
+
+def with_thesaurus(params: GuidedParams, thesaurus: Thesaurus | None) -> GuidedParams:
+    """`params` with the TF-IDF side reading through `thesaurus`: a deployment's own synonym sets (`synopsis.synonyms`,
+    added to the built-in ones) serve guided themes as they serve the machine grouping."""
+    if params.features.thesaurus is thesaurus:
+        return params
+    return replace(params, features=replace(params.features, thesaurus=thesaurus))
+
 
 _EMBED_CHUNK = 2048  # texts embedded at a time, to bound memory on a large challenge
 

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from synopsis.guided import GUIDED, GuidedParams, assign, choose, refined_similarities
+from synopsis.guided import GUIDED, GuidedParams, assign, choose, refined_similarities, with_thesaurus
+from synopsis.thesaurus import DEFAULT_THESAURUS
 
 HEADINGS = ["Withdrawal from the Convention", "Funding for clearance and victim assistance"]
 
@@ -125,3 +126,11 @@ def test_a_contribution_closer_to_what_no_heading_took_stays_out() -> None:
     refined = refined_similarities(headings, texts, GUIDED, embed=None)
     assert refined[0, 0] >= GUIDED.floor
     assert assign(headings, texts, GUIDED, embed=None).primary == (0, None, None, None)
+
+
+def test_a_deployments_synonym_set_lets_a_word_of_its_own_reach_the_heading() -> None:
+    headings = ["Landmine contamination and clearance", "Funding for victim assistance"]
+    texts = ["Every APM must go"]
+    taught = with_thesaurus(GUIDED, DEFAULT_THESAURUS.extended({"landmine": ("anti-personnel mine", "APM")}))
+    assert assign(headings, texts, GUIDED, embed=None).primary == (None,)
+    assert assign(headings, texts, taught, embed=None).primary == (0,)
