@@ -390,7 +390,8 @@ class SynopsisSettings(_Section):
 
     synonyms: dict[HeadWord, tuple[Phrase, ...]] = Field(
         default_factory=dict,
-        description="Extra synonym sets for grouping, added to the built-in treaty vocabulary: each head word "
+        description="Extra synonym sets for grouping and for placing contributions under the secretariat's "
+        "expected-theme headings, added to the built-in treaty vocabulary: each head word "
         'with the phrases that mean the same in your dialogues, e.g. `landmine = ["anti-personnel mine", '
         '"APM"]` under `[synopsis.synonyms]`. Where a phrase is also built in, yours wins.',
     )

@@ -32,7 +32,7 @@ from privacy.bands import band
 from synopsis.consensus import consensus_results
 from synopsis.document_locale import document_language, format_period
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
-from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
+from synopsis.guided import GUIDED, Assignment, GuidedParams, assign, with_thesaurus
 from synopsis.method_note import method_paragraph
 from synopsis.model import (
     ChallengeInput,
@@ -190,7 +190,8 @@ def _compile_section(
     refs = [c.ref for c in contributions]
     headings = challenge.headings
     unguided = Assignment((None,) * len(texts), (None,) * len(texts))
-    assignment = assign(headings, texts, guided) if headings else unguided
+    # The grouping's thesaurus (with the deployment's synonym sets) serves the headings too.
+    assignment = assign(headings, texts, with_thesaurus(guided, params.thesaurus)) if headings else unguided
     # Heading groups come first (numbers 0 … len(headings) - 1, even when empty, so the numbers say which heading a
     # group stands under); what no heading took is grouped by machine among itself.
     initial: list[list[str]] = [[] for _ in headings]

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from synopsis.guided import GUIDED, GuidedParams, assign, choose, refined_similarities
+from synopsis.guided import GUIDED, GuidedParams, assign, choose, refined_similarities, with_thesaurus
+from synopsis.thesaurus import DEFAULT_THESAURUS
 
 HEADINGS = ["Withdrawal from the Convention", "Funding for clearance and victim assistance"]
 
@@ -91,3 +92,45 @@ def test_the_installed_model_loads_offline_and_gives_unit_rows() -> None:
     rows = model(["Leaving the treaty", "Quitting the convention"])
     assert rows.shape[0] == 2
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
+
+
+# The full demo's challenge 2 (demo/script.py, with the private contribution): two texts on a withdrawal, two on
+# universalisation under Article 21, one on what condemning a partner costs.
+DEMO_CHALLENGE_TWO = [
+    "A State party's withdrawal sets a dangerous precedent for humanitarian disarmament.",
+    "Withdrawal from the Convention must not become normal; other States parties should respond jointly.",
+    "Universalisation efforts under Article 21 need renewed energy and political attention.",
+    "Engage States not party on their Article 21 obligations and on transparency.",
+    "Privately: some delegations fear that condemning a partner's new use will cost them aid.",
+]
+
+
+def test_a_lone_heading_does_not_pull_in_contributions_about_other_matters() -> None:
+    result = assign(["withdrawal, parties, State"], DEMO_CHALLENGE_TWO)
+    assert result.primary[:2] == (0, 0)
+    # Far from the heading itself; only a centroid of everything the heading drew brought them near it.
+    assert result.primary[2] is None
+    assert result.primary[4] is None
+
+
+def test_a_contribution_closer_to_what_no_heading_took_stays_out() -> None:
+    # TF-IDF alone: the third text shares "shatter embolden" with a clear member of the heading, but more with the
+    # two texts no heading took, so the no-heading alternative wins it.
+    headings = ["Withdrawal from the Convention"]
+    texts = [
+        "Withdrawal from the Convention would shatter the norm",
+        "Coffee and tea embolden delegates in the afternoon",
+        "Tea, coffee and the norm shatter no delegates in the afternoon",
+        "Coffee and tea in the afternoon",
+    ]
+    refined = refined_similarities(headings, texts, GUIDED, embed=None)
+    assert refined[0, 0] >= GUIDED.floor
+    assert assign(headings, texts, GUIDED, embed=None).primary == (0, None, None, None)
+
+
+def test_a_deployments_synonym_set_lets_a_word_of_its_own_reach_the_heading() -> None:
+    headings = ["Landmine contamination and clearance", "Funding for victim assistance"]
+    texts = ["Every APM must go"]
+    taught = with_thesaurus(GUIDED, DEFAULT_THESAURUS.extended({"landmine": ("anti-personnel mine", "APM")}))
+    assert assign(headings, texts, GUIDED, embed=None).primary == (None,)
+    assert assign(headings, texts, taught, embed=None).primary == (0,)

@@ -68,3 +68,23 @@ def test_the_benchmarks_mine_ban_synonym_sets_are_a_valid_setting():
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "minebans_synonyms.toml"
     table = tomllib.loads(path.read_text(encoding="utf-8"))["synopsis"]
     assert len(SynopsisSettings.model_validate(table).synonyms) == 40
+
+
+async def test_the_deployments_synonyms_also_place_a_contribution_under_the_heading_they_name():
+    # "APM" shares no word with either heading; only the deployment's synonym set makes it read "landmine".
+    headings = ("Landmine contamination and clearance", "Funding for victim assistance")
+    texts = ("APM are still buried near schools.", "Survivors need predictable funding for victim assistance.")
+    data = SynopsisInput(
+        DialogueInput("d", 0.0, 0.0, 1),
+        (ChallengeInput(1, "Mines", "p", headings),),
+        tuple(ContributionInput(f"c{n}", 1, text, f"m{n}") for n, text in enumerate(texts)),
+    )
+
+    def under(section) -> dict[str, set[str]]:
+        return {theme.heading: set(theme.refs) for theme in section.themes if theme.heading is not None}
+
+    plain = (await compile_off_loop(data, SynopsisSettings())).sections[0]
+    taught = (await compile_off_loop(data, SynopsisSettings(synonyms=MINE_BAN))).sections[0]
+    assert "c0" not in under(plain).get(headings[0], set())
+    assert under(taught)[headings[0]] == {"c0"}
+    assert under(taught)[headings[1]] == {"c1"}
