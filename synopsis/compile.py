@@ -32,8 +32,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from privacy.bands import band
 from synopsis.consensus import consensus_results
-from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
-from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
+from synopsis.grouping import CHOSEN, Grouping, GroupingParams
+from synopsis.guided import GUIDED, Assignment, GuidedParams
 from synopsis.model import (
     ChallengeInput,
     ChallengeSection,
@@ -46,6 +46,7 @@ from synopsis.model import (
     Theme,
     WayForward,
 )
+from synopsis.multilingual import SameLanguage, Similarity, similarity_for
 from synopsis.progress import GROUPING, Progress, no_progress
 from synopsis.text import ref_sort_key, word_tokens, written_words
 from synopsis.wording import with_wording
@@ -104,9 +105,13 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
 
     sections: list[ChallengeSection] = []
     scalable = False
+    # Two or more detected languages: texts are compared across languages (synopsis/multilingual.py).
+    similarity = similarity_for((c.language for c in kept), params, guided)
     progress(GROUPING, 0, len(challenges))
     for done, challenge in enumerate(challenges, start=1):
-        section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params, guided)
+        section, used_scalable = _compile_section(
+            challenge, by_challenge[challenge.number], data, params, guided, similarity
+        )
         sections.append(section)
         scalable = scalable or used_scalable
         progress(GROUPING, done, len(challenges))
@@ -133,7 +138,11 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
         method=MethodNote(
             k=k,
             grouping=method_paragraph(
-                params, k, scalable=scalable, guided=any(c.headings for c in challenges if by_challenge[c.number])
+                params,
+                k,
+                scalable=scalable,
+                guided=any(c.headings for c in challenges if by_challenge[c.number]),
+                cross_lingual=similarity.cross_lingual,
             ),
             excluded_count_band=band(excluded_count, k),
             contribution_count_band=band(len(kept), k),
@@ -186,19 +195,21 @@ def _compile_section(
     data: SynopsisInput,
     params: GroupingParams,
     guided: GuidedParams = GUIDED,
+    similarity: Similarity | None = None,
 ) -> tuple[ChallengeSection, bool]:
     """The section for one challenge, and whether the large-challenge grouping path was used."""
+    similarity = similarity or SameLanguage(params, guided)
     k = data.k
     participation = band(len({c.member_key for c in contributions}), k)
     if not contributions:
         return ChallengeSection(challenge.number, challenge.title, challenge.prompt, (), (), participation), False
 
     texts = [c.text for c in contributions]
-    grouping = group_texts(texts, params)
+    grouping = similarity.group(texts)
     refs = [c.ref for c in contributions]
     headings = challenge.headings
     unguided = Assignment((None,) * len(texts), (None,) * len(texts))
-    assignment = assign(headings, texts, guided) if headings else unguided
+    assignment = similarity.assign(headings, texts) if headings else unguided
     # Heading groups come first (numbers 0 … len(headings) - 1, even when empty, so the numbers say which heading a
     # group stands under); what no heading took is grouped by machine among itself.
     initial: list[list[str]] = [[] for _ in headings]
@@ -207,7 +218,7 @@ def _compile_section(
             initial[heading].append(refs[index])
     left = [index for index, heading in enumerate(assignment.primary) if heading is None]
     if left:
-        machine_grouping = grouping if len(left) == len(texts) else group_texts([texts[i] for i in left], params)
+        machine_grouping = grouping if len(left) == len(texts) else similarity.group([texts[i] for i in left])
         machine: dict[int, list[int]] = {}
         for index, label in zip(left, machine_grouping.text_labels(), strict=True):
             machine.setdefault(label, []).append(index)
@@ -488,7 +499,9 @@ def _features_phrase(params: GroupingParams) -> str:
     return f"TF-IDF weights of {words} ({weight}%) and of {chars} ({100 - weight}%)"
 
 
-def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False, guided: bool = False) -> str:
+def method_paragraph(
+    params: GroupingParams, k: int, *, scalable: bool = False, guided: bool = False, cross_lingual: bool = False
+) -> str:
     """The plain-English account of how contributions were grouped, for the method annex."""
     text = (
         "Contributions were grouped by machine, challenge by challenge, as a draft for the moderators to review. "
@@ -524,6 +537,13 @@ def method_paragraph(params: GroupingParams, k: int, *, scalable: bool = False, 
             "under the heading it was most similar to (by the character pieces of its words and by a sentence "
             "embedding model), when it was similar enough; a contribution about as close to two headings is listed "
             "under both but counted once. Only the contributions no heading took were grouped as above."
+        )
+    if cross_lingual:
+        text += (
+            " As the contributions were written in more than one language, texts and headings were compared mainly "
+            "by a multilingual sentence embedding model (mixed with the character pieces of their words, and with "
+            "a grouping cut suited to it), so that the same point made in different languages could fall in one "
+            "theme."
         )
     text += (
         " Support counts distinct people who made or endorsed a contribution in the theme, each person once, and is "
