@@ -6,7 +6,9 @@ Only where the dialogue has two or more detected languages; a one-language dialo
 from __future__ import annotations
 
 import threading
+import time
 
+from synopsis import multilingual
 from synopsis.compile import compile_synopsis
 from synopsis.grouping import CHOSEN, group_texts
 from synopsis.guided import assign
@@ -125,13 +127,29 @@ def test_the_multilingual_compile_is_deterministic_in_any_input_order():
     assert forward == backward
 
 
-def test_the_model_loads_once_under_concurrent_first_use():
+def test_the_model_loads_once_under_concurrent_first_use(monkeypatch):
+    # A fresh process's state, and a load slow enough that the four threads all ask before it finishes.
+    monkeypatch.setattr(multilingual, "_loaded", [])
+    real_load, loads, asked = multilingual._load, [], threading.Barrier(4)
+
+    def slow_load():
+        loads.append(1)
+        time.sleep(0.2)
+        return real_load()
+
+    monkeypatch.setattr(multilingual, "_load", slow_load)
     results: list[object] = []
-    threads = [threading.Thread(target=lambda: results.append(multilingual_embedder())) for _ in range(4)]
+
+    def first_use():
+        asked.wait()
+        results.append(multilingual_embedder())
+
+    threads = [threading.Thread(target=first_use) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert loads == [1]
     assert results[0] is not None
     assert all(result is results[0] for result in results)
 
