@@ -31,8 +31,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from privacy.bands import band
 from synopsis.consensus import consensus_results
 from synopsis.document_locale import document_language, format_period
-from synopsis.grouping import CHOSEN, Grouping, GroupingParams, group_texts
-from synopsis.guided import GUIDED, Assignment, GuidedParams, assign, with_thesaurus
+from synopsis.grouping import CHOSEN, Grouping, GroupingParams
+from synopsis.guided import GUIDED, Assignment, GuidedParams, with_thesaurus
 from synopsis.method_note import method_paragraph
 from synopsis.model import (
     ChallengeInput,
@@ -46,6 +46,7 @@ from synopsis.model import (
     Theme,
     WayForward,
 )
+from synopsis.multilingual import SameLanguage, Similarity, similarity_for
 from synopsis.progress import GROUPING, Progress, no_progress
 from synopsis.text import ref_sort_key, word_tokens, written_words
 from synopsis.wording import with_wording
@@ -90,9 +91,14 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
 
     sections: list[ChallengeSection] = []
     scalable = False
+    # Two or more detected languages: texts are compared across languages (synopsis/multilingual.py).
+    # The grouping's thesaurus (with the deployment's synonym sets) serves the headings too.
+    similarity = similarity_for((c.language for c in kept), params, with_thesaurus(guided, params.thesaurus))
     progress(GROUPING, 0, len(challenges))
     for done, challenge in enumerate(challenges, start=1):
-        section, used_scalable = _compile_section(challenge, by_challenge[challenge.number], data, params, guided)
+        section, used_scalable = _compile_section(
+            challenge, by_challenge[challenge.number], data, params, guided, similarity
+        )
         sections.append(section)
         scalable = scalable or used_scalable
         progress(GROUPING, done, len(challenges))
@@ -125,6 +131,7 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
                 scalable=scalable,
                 guided=any(c.headings for c in challenges if by_challenge[c.number]),
                 language=language,
+                cross_lingual=similarity.cross_lingual,
             ),
             excluded_count_band=band(excluded_count, k),
             contribution_count_band=band(len(kept), k),
@@ -178,20 +185,21 @@ def _compile_section(
     data: SynopsisInput,
     params: GroupingParams,
     guided: GuidedParams = GUIDED,
+    similarity: Similarity | None = None,
 ) -> tuple[ChallengeSection, bool]:
     """The section for one challenge, and whether the large-challenge grouping path was used."""
+    similarity = similarity or SameLanguage(params, with_thesaurus(guided, params.thesaurus))
     k = data.k
     participation = band(len({c.member_key for c in contributions}), k)
     if not contributions:
         return ChallengeSection(challenge.number, challenge.title, challenge.prompt, (), (), participation), False
 
     texts = [c.text for c in contributions]
-    grouping = group_texts(texts, params)
+    grouping = similarity.group(texts)
     refs = [c.ref for c in contributions]
     headings = challenge.headings
     unguided = Assignment((None,) * len(texts), (None,) * len(texts))
-    # The grouping's thesaurus (with the deployment's synonym sets) serves the headings too.
-    assignment = assign(headings, texts, with_thesaurus(guided, params.thesaurus)) if headings else unguided
+    assignment = similarity.assign(headings, texts) if headings else unguided
     # Heading groups come first (numbers 0 … len(headings) - 1, even when empty, so the numbers say which heading a
     # group stands under); what no heading took is grouped by machine among itself.
     initial: list[list[str]] = [[] for _ in headings]
@@ -200,7 +208,7 @@ def _compile_section(
             initial[heading].append(refs[index])
     left = [index for index, heading in enumerate(assignment.primary) if heading is None]
     if left:
-        machine_grouping = grouping if len(left) == len(texts) else group_texts([texts[i] for i in left], params)
+        machine_grouping = grouping if len(left) == len(texts) else similarity.group([texts[i] for i in left])
         machine: dict[int, list[int]] = {}
         for index, label in zip(left, machine_grouping.text_labels(), strict=True):
             machine.setdefault(label, []).append(index)

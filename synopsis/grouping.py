@@ -25,7 +25,7 @@ Nothing here is random: the only ordering inputs are the caller's item order and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,8 +115,17 @@ class Grouping:
         return [self.labels[item] for item in self.item_of]
 
 
-def group_texts(texts: Sequence[str], params: GroupingParams = CHOSEN) -> Grouping:
-    """Merge duplicates among `texts` and cluster the merged items. Deterministic for a given order of `texts`."""
+Featuriser = Callable[[Sequence[str], Sequence[str]], sp.csr_matrix]
+"""(normalised texts, the same texts as written) in, one L2-normalised row per text out."""
+
+
+def group_texts(
+    texts: Sequence[str], params: GroupingParams = CHOSEN, featuriser: Featuriser | None = None
+) -> Grouping:
+    """Merge duplicates among `texts` and cluster the merged items. Deterministic for a given order of `texts`.
+
+    `featuriser` replaces the TF-IDF rows (`featurise`) the items are compared by (synopsis/multilingual.py).
+    """
     keys = [normalise(text) for text in texts]
     scalable = _count_distinct(keys) > params.large_threshold
     items = merge_duplicates(keys, params, scalable=scalable)
@@ -126,7 +135,10 @@ def group_texts(texts: Sequence[str], params: GroupingParams = CHOSEN) -> Groupi
             item_of[index] = number
     representatives = tuple(_representative(members, keys) for members in items)
     compared = [keys[index] for index in representatives]
-    features = featurise(compared, params)
+    if featuriser is None:
+        features = featurise(compared, params)
+    else:
+        features = featuriser(compared, [texts[index] for index in representatives])
     labels = _cluster_scalable(features, compared, params) if scalable else cluster(features, params)
     return Grouping(
         items=tuple(items),

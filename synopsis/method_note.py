@@ -62,7 +62,13 @@ def _features(params: GroupingParams, language: str) -> str:
 
 
 def method_paragraph(
-    params: GroupingParams, k: int, *, scalable: bool = False, guided: bool = False, language: str = "en"
+    params: GroupingParams,
+    k: int,
+    *,
+    scalable: bool = False,
+    guided: bool = False,
+    cross_lingual: bool = False,
+    language: str = "en",
 ) -> str:
     """The plain account of how contributions were grouped, for the method annex, in `language`."""
     # Every sentence is marked where it is written (document_text with a literal), so the catalogue finds it.
@@ -128,6 +134,16 @@ def method_paragraph(
                 "sentence embedding model), when it was similar enough; a contribution about as close to two "
                 "headings is listed under both but counted once. Only the contributions no heading took were "
                 "grouped as above.",
+            )
+        )
+    if cross_lingual:
+        sentences.append(
+            document_text(
+                language,
+                "As the contributions were written in more than one language, texts and headings were compared "
+                "mainly by a multilingual sentence embedding model (mixed with the character pieces of their words, "
+                "and with a grouping cut suited to it), so that the same point made in different languages could "
+                "fall in one theme.",
             )
         )
     sentences.append(
