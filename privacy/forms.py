@@ -107,6 +107,9 @@ _PREFIX = re.compile(
 )
 _SUFFIX = re.compile(r"(?:,\s*[^,]*\bof\b.*|\s*\([^)]*\)|\s+(?:federation|republic))$", re.IGNORECASE)
 
+# "la Suisse", "el Perú", "l'Inde": a State's name as a French or Spanish roster may give it.
+_ROMANCE_ARTICLE = re.compile(r"^(?:la|le|les|el|los|las)\s+|^l['’]", re.IGNORECASE)
+
 _MINOR_WORDS = frozenset({"of", "the", "for", "and", "&", "de", "des", "du", "la", "le", "on", "in", "at", "to", "a"})
 _MIN_ACRONYM_WORDS = 3
 
@@ -179,7 +182,7 @@ def affiliation_forms(affiliation: str) -> set[str]:
         return set()
     steps = stripped_forms(full)
     forms = set(steps)
-    country = _country(full) or _country(steps[-1])
+    country = _country(full) or _country(steps[-1]) or _country(_ROMANCE_ARTICLE.sub("", steps[-1]))
     names = set(steps)
     if country is not None:
         names.update(_country_names(country))
@@ -285,7 +288,8 @@ def territory_names(alpha_2: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _territories() -> tuple[dict[str, str], ...]:
     # Loaded once per process (some 50 ms for the six locales): contexts are prepared in a worker thread.
-    return tuple(dict(Locale.parse(language).territories) for language in UN_LANGUAGES)
+    # Chinese also in traditional characters ("俄羅斯"), as written in Taiwan and Hong Kong.
+    return tuple(dict(Locale.parse(language).territories) for language in (*UN_LANGUAGES, "zh_Hant"))
 
 
 def _is_ordinary_word(name: str) -> bool:

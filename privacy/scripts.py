@@ -1,8 +1,10 @@
 """What the scrubber must know about the scripts of the six UN languages beyond Latin: Cyrillic, Arabic and Chinese.
 
 - Russian inflects names ("Смирнова" → "Смирновой", "Иван" → "Ивану"): a Cyrillic word of a name or a State is looked
-  for as its stem (the word without a final vowel, "й", "ь" or adjective ending) followed by any of the case endings
-  of `CYRILLIC_ENDINGS` (a suffix rule: no morphology package needed; a fleeting vowel, "Павел" → "Павла", is missed).
+  for as its stem (the word without a final "а", "я", "й", "ь" or adjective ending) followed by any of the case
+  endings of `CYRILLIC_ENDINGS` (a suffix rule: no morphology package needed; a fleeting vowel, "Павел" → "Павла", is
+  missed). Words ending in another vowel ("Перу", "Шевченко") are not inflected in Russian and are looked for as
+  written.
 - Arabic attaches conjunctions and prepositions ("و", "ب", "ل") and the article ("ال") to the word: the scrubber
   keeps the attached letters ("وسلمان" → "و[participant]") and takes the article along. Hamza forms of alef, final
   yeh/alef maqsura and teh marbuta/heh are read as one letter each, as people type them either way.
@@ -36,7 +38,11 @@ CYRILLIC_ENDINGS: tuple[str, ...] = (
 )  # fmt: skip
 CYRILLIC_ENDING = "(?:" + "|".join(CYRILLIC_ENDINGS) + ")?"
 _ADJECTIVE_ENDINGS = ("ий", "ый", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
-_FINAL_LETTERS = "аяеоыиуюйь"
+# A final letter that a case ending replaces. Words ending in "о", "е", "у", "ю", "и" or "ы" (and not in an adjective
+# ending) are foreign names that Russian does not inflect ("Перу", "Мали", "Шевченко"): their stem would make words
+# of them ("перо", "мало").
+_FINAL_LETTERS = "аяйь"
+_INDECLINABLE_FINALS = "оеуюиы"
 _MIN_STEM = 3
 
 # Attached to the word before a name: "و" (and), then "ب" (with, by) or "ل" (for, to). Not "ك" or "ف": "كريم" is a
@@ -81,10 +87,13 @@ def is_han(word: str) -> bool:
 
 
 def cyrillic_stem(word: str) -> str | None:
-    """The part of a Cyrillic word that its case endings follow ("Смирнова" → "Смирнов"), or None if too short."""
+    """The part of a Cyrillic word that its case endings follow ("Смирнова" → "Смирнов"), or None when the word is
+    looked for only as written (too short, or not inflected)."""
     lowered = word.casefold()
     if lowered.endswith(_ADJECTIVE_ENDINGS) and len(word) - 2 >= _MIN_STEM:
         return word[:-2]
+    if lowered[-1:] in _INDECLINABLE_FINALS:
+        return None
     if lowered[-1:] in _FINAL_LETTERS:
         return word[:-1] if len(word) - 1 >= _MIN_STEM else None
     return word if len(word) >= _MIN_STEM else None

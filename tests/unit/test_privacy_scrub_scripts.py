@@ -191,6 +191,22 @@ def test_a_roster_affiliation_entered_in_cyrillic_is_found_in_every_language(tex
     assert scrub_text(text, ScrubContext(affiliations=frozenset({"Россия"}))) == expected
 
 
+@pytest.mark.parametrize("affiliation", ["la Suisse", "Suiza", "سويسرا", "瑞士"])
+def test_a_roster_affiliation_entered_in_another_un_language_is_found_in_english(affiliation):
+    context = ScrubContext(affiliations=frozenset({affiliation}))
+    assert (
+        scrub_text("Switzerland and the Swiss; 瑞士", context) == "[affiliation] and the [affiliation]; [affiliation]"
+    )
+
+
+def test_a_state_named_in_traditional_chinese_characters_becomes_affiliation():
+    assert scrub_text("俄羅斯認為", ScrubContext(affiliations=frozenset({"Russian Federation"}))) == "[affiliation]認為"
+
+
+def test_an_uninflected_russian_state_name_is_found_as_written():
+    assert scrub_text("Перу предлагает", ScrubContext(affiliations=frozenset({"Peru"}))) == "[affiliation] предлагает"
+
+
 def test_a_roster_affiliation_entered_in_chinese_is_found_in_english():
     context = ScrubContext(affiliations=frozenset({"中国"}))
     assert scrub_text("China and the Chinese delegation; 中国", context) == (
@@ -211,6 +227,9 @@ def test_an_arabic_state_name_with_the_article_is_found_after_a_preposition():
         ("Mali", "هذا دعم مالي والنظام المالي"),
         # Chile in Spanish is also the pepper: matched as written only.
         ("Chile", "un chile rojo"),
+        # Russian does not inflect "Перу" or "Мали": their stems would make "перо" (feather) and "мало" (little).
+        ("Peru", "перо и пера"),
+        ("Mali", "мало кто знает"),
     ],
 )
 def test_a_state_name_that_is_an_ordinary_word_in_its_language_does_not_blank_that_word(affiliation, text):
