@@ -48,6 +48,12 @@ case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#Stan
 chair"), a capital city, a leader's or minister's name that is on no roster or display name, a misspelling, and a
 demonym that neither the rules nor the irregular list give.
 
+Other scripts (`privacy.scripts` says how): Chinese has no spaces, so next to a Han character any position is a word
+boundary ("我同意王小明的意见"); a Chinese name is also found as surname + title ("王先生") and in pinyin ("Wang
+Xiaoming"). A Cyrillic word is matched with any Russian case ending ("Смирновой"). An Arabic word may have "و", "ب"
+or "ل" attached in front, which is kept ("و[participant]"), and a name may have the article or not ("الفيصل"). A
+roster's real State is also found by its names in the six UN languages (`privacy.forms.territory_names`).
+
 Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
 roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
 digit groups is replaced as several phone numbers; a "<" in HTML that opens no complete tag is read as text; names

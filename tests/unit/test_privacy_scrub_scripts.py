@@ -67,6 +67,19 @@ def test_a_cyrillic_name_that_is_a_common_russian_word_is_kept_in_lower_case():
     assert scrub_text("как сказала Вера", PEOPLE) == "как сказала [participant]"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("г-жа Смирнова сказала", "[participant] сказала"),
+        ("предложение господина Петрова", "предложение [participant]"),
+        ("قال السيد سلمان", "قال [participant]"),
+        ("والدكتور محمد", "و[participant]"),
+    ],
+)
+def test_a_russian_or_arabic_honorific_goes_with_the_name(text, expected):
+    assert scrub_text(text, PEOPLE) == expected
+
+
 # --- Arabic names: the article and the attached prepositions ---------------------------------------------------
 
 
