@@ -6,8 +6,8 @@
   missed). Words ending in another vowel ("Перу", "Шевченко") are not inflected in Russian and are looked for as
   written.
 - Arabic attaches conjunctions and prepositions ("و", "ب", "ل") and the article ("ال") to the word: the scrubber
-  keeps the attached letters ("وسلمان" → "و[participant]") and takes the article along. Hamza forms of alef, final
-  yeh/alef maqsura and teh marbuta/heh are read as one letter each, as people type them either way.
+  keeps the attached letters ("وسلمان" → "و[participant]") and takes the article along. Hamza forms of alef, and
+  teh marbuta and heh, are read as one letter each, as people type them either way.
 - Chinese is written without spaces, so a Han name or State is looked for anywhere in a run of Han characters; a
   name is also looked for as surname + title ("王先生") and in pinyin ("Wang Xiaoming", "Xiaoming Wang").
 """
@@ -52,11 +52,11 @@ ARABIC_CLITICS = f"(?:(?=[وبل])و?[بل]?(?={ARABIC}))?"
 ARABIC_ARTICLE = "(?:ال|(?<=ل)ل)"
 # Words of Arabic names that are not names by themselves: son/daughter/father/mother of, servant of, family of.
 ARABIC_NAME_PARTICLES: frozenset[str] = frozenset({"بن", "ابن", "بنت", "أبو", "ابو", "أبي", "أم", "عبد", "آل", "ال"})
-# Letters people write interchangeably: alef with or without hamza or madda, yeh and alef maqsura, teh marbuta and
-# heh; and (in Russian) "ё", mostly written "е".
+# Letters people write interchangeably: alef with or without hamza or madda, teh marbuta and heh; and (in Russian)
+# "ё", mostly written "е". Not yeh and alef maqsura, though they are confused too: the name "علي" (Ali) would then
+# be the preposition "على" (on), one of the most frequent words.
 EQUIVALENT_LETTERS: dict[str, str] = {
     **dict.fromkeys("اأإآ", "[اأإآ]"),
-    **dict.fromkeys("يى", "[يى]"),
     **dict.fromkeys("ةه", "[ةه]"),
     **dict.fromkeys("её", "[её]"),
 }

@@ -23,6 +23,7 @@ PEOPLE = ScrubContext(
             "خالد الفيصل",
             "أحمد",
             "ريم",
+            "علي",
             "王小明",
             "李伟",
             "欧阳娜娜",
@@ -116,6 +117,10 @@ def test_an_arabic_name_is_found_with_and_without_the_definite_article(text, exp
 
 def test_an_arabic_name_is_found_without_its_hamza():
     assert scrub_text("احمد وأحمد وإحمد", PEOPLE) == "[participant] و[participant] و[participant]"
+
+
+def test_the_name_ali_is_not_the_preposition_ala():
+    assert scrub_text("قال علي إن الاتفاق على الطاولة", PEOPLE) == "قال [participant] إن الاتفاق على الطاولة"
 
 
 def test_arabic_words_that_contain_a_name_or_a_particle_are_kept():
