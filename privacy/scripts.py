@@ -10,6 +10,8 @@
   teh marbuta and heh, are read as one letter each, as people type them either way.
 - Chinese is written without spaces, so a Han name or State is looked for anywhere in a run of Han characters; a
   name is also looked for as surname + title ("王先生") and in pinyin ("Wang Xiaoming", "Xiaoming Wang").
+- A Cyrillic name is also looked for in Latin letters, as a passport and as English usually spell it ("Smirnova",
+  "Sergeevich" and "Sergeyevich").
 """
 
 from __future__ import annotations
@@ -118,6 +120,42 @@ def pinyin_names(name: str) -> set[str]:
     surname = "".join(syllables[:surname_length]).capitalize()
     given = "".join(syllables[surname_length:]).capitalize()
     return {f"{surname} {given}", f"{given} {surname}"}
+
+
+# Russian names in Latin letters, as passports write them (ICAO Doc 9303) and as they are usually spelt in English
+# ("Юлия" → "Iuliia", "Yuliya"; "Сергеевич" → "Sergeevich", "Sergeyevich").
+_ICAO: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i", "й": "i",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
+    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y", "ь": "-", "э": "e", "ю": "iu",
+    "я": "ia",
+}  # fmt: skip
+_USUAL = {**_ICAO, "й": "y", "ъ": "-", "ю": "yu", "я": "ya"}
+_VOWELS = "аеёиоуыэюяъь"
+
+
+def latin_names(name: str) -> set[str]:
+    """A Cyrillic name in Latin letters, in the passport and the usual spelling ("Смирнова" → "Smirnova")."""
+    words = name.split()
+    if not words or not all(is_cyrillic(word.replace("-", "")) for word in words):
+        return set()
+    return {" ".join(_transliterate(word, table) for word in words) for table in (_ICAO, _USUAL)}
+
+
+def _transliterate(word: str, table: dict[str, str]) -> str:
+    out: list[str] = []
+    lowered = word.casefold()
+    for index, ch in enumerate(lowered):
+        latin = table.get(ch, ch)
+        if latin == "-":
+            latin = ""
+        elif table is _USUAL and ch == "е" and index > 0 and lowered[index - 1] in _VOWELS:
+            latin = "ye"  # "Сергеевич" → "Sergeyevich"
+        elif table is _USUAL and lowered.endswith(("ий", "ый")) and index == len(lowered) - 2:
+            latin = ""  # then "й" → "y": "Дмитрий" → "Dmitry", "Чёрный" → "Cherny"
+        out.append(latin)
+    text = "".join(out)
+    return text[:1].upper() + text[1:]
 
 
 @lru_cache(maxsize=4096)

@@ -50,7 +50,8 @@ demonym that neither the rules nor the irregular list give.
 
 Other scripts (`privacy.scripts` says how): Chinese has no spaces, so next to a Han character any position is a word
 boundary ("我同意王小明的意见"); a Chinese name is also found as surname + title ("王先生") and in pinyin ("Wang
-Xiaoming"). A Cyrillic word is matched with any Russian case ending ("Смирновой"). An Arabic word may have "و", "ب"
+Xiaoming"). A Cyrillic word is matched with any Russian case ending ("Смирновой"), and a Cyrillic name also in
+Latin letters ("Smirnova"). An Arabic word may have "و", "ب"
 or "ل" attached in front, which is kept ("و[participant]"), and a name may have the article or not ("الفيصل"). A
 roster's real State is also found by its names in the six UN languages (`privacy.forms.territory_names`).
 
@@ -87,6 +88,7 @@ from privacy.scripts import (
     is_arabic,
     is_cyrillic,
     is_han,
+    latin_names,
     pinyin_names,
 )
 
@@ -520,9 +522,10 @@ def _candidate_names(context: ScrubContext) -> tuple[set[str], set[str]]:
         names.add(core)
         # "Dr. Amara Okafor" → also "Amara Okafor" (an honorific in front is matched by the pattern itself)
         names.add(" ".join(word for word in core.split() if word.rstrip(".").casefold() not in _HONORIFIC_WORDS))
-        # "王小明" → also "王先生", "王小明女士", …; and in pinyin, "Wang Xiaoming", "Xiaoming Wang", "Wang", …
+        # "王小明" → also "王先生", "王小明女士", …; and in pinyin, "Wang Xiaoming", "Xiaoming Wang", "Wang", …;
+        # "Анна Смирнова" → also "Anna Smirnova"
         names.update(chinese_name_forms(core))
-        latin = pinyin_names(core)
+        latin = pinyin_names(core) | latin_names(core)
         names.update(latin)
         for part in {part for written in (core, *latin) for part in name_parts(written)}:
             (common_word_names if is_common_word(part) else names).add(part)

@@ -81,6 +81,19 @@ def test_a_russian_or_arabic_honorific_goes_with_the_name(text, expected):
     assert scrub_text(text, PEOPLE) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("as Anna Petrovna Smirnova said", "as [participant] said"),
+        ("Ms Smirnova agreed", "[participant] agreed"),
+        ("Sergeyevich or Sergeevich", "[participant] or [participant]"),
+        ("Petrov's proposal", "[participant]'s proposal"),
+    ],
+)
+def test_a_cyrillic_name_written_in_latin_letters_becomes_participant(text, expected):
+    assert scrub_text(text, PEOPLE) == expected
+
+
 # --- Arabic names: the article and the attached prepositions ---------------------------------------------------
 
 
