@@ -52,8 +52,11 @@ _MIN_STEM = 3
 ARABIC_CLITICS = f"(?:(?=[وبل])و?[بل]?(?={ARABIC}))?"
 # The article, or its "ل" alone after the preposition "ل" ("للفيصل" is "ل" + "الفيصل").
 ARABIC_ARTICLE = "(?:ال|(?<=ل)ل)"
-# Words of Arabic names that are not names by themselves: son/daughter/father/mother of, servant of, family of.
-ARABIC_NAME_PARTICLES: frozenset[str] = frozenset({"بن", "ابن", "بنت", "أبو", "ابو", "أبي", "أم", "عبد", "آل", "ال"})
+# Words of Arabic names that are not names by themselves: son/daughter/father/mother of, servant of, family of; and
+# the second halves of compound names ("عبد الله", "نور الدين", "عبد الرحمن"), which are everyday words ("إن شاء الله").
+ARABIC_NAME_PARTICLES: frozenset[str] = frozenset(
+    {"بن", "ابن", "بنت", "أبو", "ابو", "أبي", "أم", "عبد", "آل", "ال", "الله", "الدين", "الرحمن"}
+)
 # Letters people write interchangeably: alef with or without hamza or madda, teh marbuta and heh; and (in Russian)
 # "ё", mostly written "е". Not yeh and alef maqsura, though they are confused too: the name "علي" (Ali) would then
 # be the preposition "على" (on), one of the most frequent words.

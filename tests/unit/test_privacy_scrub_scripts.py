@@ -24,6 +24,7 @@ PEOPLE = ScrubContext(
             "أحمد",
             "ريم",
             "علي",
+            "عبد الله الأحمد",
             "王小明",
             "李伟",
             "欧阳娜娜",
@@ -130,6 +131,11 @@ def test_an_arabic_name_is_found_with_and_without_the_definite_article(text, exp
 
 def test_an_arabic_name_is_found_without_its_hamza():
     assert scrub_text("احمد وأحمد وإحمد", PEOPLE) == "[participant] و[participant] و[participant]"
+
+
+def test_the_halves_of_a_compound_arabic_name_are_not_names_alone():
+    assert scrub_text("إن شاء الله، قال عبد الله الأحمد", PEOPLE) == "إن شاء الله، قال [participant]"
+    assert scrub_text("رأي الأحمد", PEOPLE) == "رأي [participant]"
 
 
 def test_the_name_ali_is_not_the_preposition_ala():
