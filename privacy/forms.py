@@ -11,7 +11,10 @@ Affiliations (`affiliation_forms`):
 - for a real State (found in pycountry's ISO 3166 data by its name, official name or common name): those names, the
   ISO alpha-3 and alpha-2 codes in capitals only, unless the code is a frequent word ("NO", "IT", "IN", "CAN";
   "US" is kept all the same: it is how people write the United States, and "us" in lower case survives); plus the
-  irregular demonyms of `_IRREGULAR_DEMONYMS` (pycountry has no demonyms, and no package found ships them);
+  irregular demonyms of `_IRREGULAR_DEMONYMS` (pycountry has no demonyms, and no package found ships them); and its
+  names in the six UN languages from CLDR via Babel (`territory_names`: "Suisse", "Suiza", "Швейцария", "سويسرا",
+  "瑞士"), except one that is an ordinary word of its language (`_is_ordinary_word`: "Того", "مالي") unless the roster
+  gives it. A roster entry is recognised as a real State by any of those names too ("Россия", "la Suisse", "中国");
 - for an organisation of three or more significant words, its acronym ("Human Rights Watch" → "HRW").
 Forms that are common words ("Chad", "Turkey", "Jordan") are matched only as written (capitalised), see
 `is_common_word`.

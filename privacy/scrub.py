@@ -20,26 +20,26 @@ written down cannot leak from a database, a backup or a draft.
    `privacy.forms.affiliation_forms` derives: the name as given, its short forms ("Permanent Mission of the Federal
    Republic of Ostravia" → "Ostravia"), demonyms by rule ("Tarvanian"), for real States (pycountry's ISO 3166 data)
    the official, common and short names, ISO alpha-3 and alpha-2 codes in capitals (not those that are frequent
-   words: "NO", "IT", "CAN"; "US" is kept) and irregular demonyms ("Norwegian"), and for organisations of three or more
-   significant words the acronym ("HRW"). Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any
-   whitespace (including line breaks) between words, of `&` for "and" (and vice versa), of missing accents ("Cote
-   d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" →
-   "[affiliation]'s", "Tarvanians" → "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US",
-   "NOR") is matched case-sensitively, so the words "who" and "us" survive; so is a one-word form that is a common
-   word ("Turkey", "American").
-5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated
-   suffix, "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each
-   half of a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case,
-   with an honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a
-   trailing full stop of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A
-   name part that is also a common English, French or Spanish word by wordfreq's lists ("Grace", "Will", "Mark",
-   "May", but also "John") is replaced only after an honorific, when capitalised inside a sentence ("as Will said",
-   "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying follows
-   ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …") nor in
-   lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names are
-   skipped when they have fewer than 3 letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role
-   words and common words such as "admin", "bot", "state", "civil society"), since replacing those everywhere would
-   wreck ordinary sentences and hide nobody.
+   words: "NO", "IT", "CAN"; "US" is kept), irregular demonyms ("Norwegian") and the names in the six UN languages
+   ("la Suisse", "Швейцария", "瑞士"), and for organisations of three or more significant words the acronym ("HRW").
+   Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any whitespace (including line breaks)
+   between words, of `&` for "and" (and vice versa), of missing accents ("Cote d'Ivoire" for a roster's "Côte
+   d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" → "[affiliation]'s", "Tarvanians" →
+   "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US", "NOR") is matched case-sensitively,
+   so the words "who" and "us" survive; so is a one-word form that is a common word ("Turkey", "American").
+5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated suffix,
+   "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each half of
+   a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case, with an
+   honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a trailing full stop
+   of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A name part that is also
+   a common English, French or Spanish (in Cyrillic: Russian) word by wordfreq's lists ("Grace", "Will", "Mark",
+   "May", but also "John", "Вера") is replaced only after an honorific, when capitalised inside a sentence ("as Will
+   said", "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying
+   follows ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …")
+   nor in lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names
+   are skipped when they have fewer than 3 letters or digits (a Chinese name of 2 characters is kept), or when every
+   word of them is on `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil
+   society"), since replacing those everywhere would wreck ordinary sentences and hide nobody.
 
 Whole words, for names and affiliations, means not inside a run of letters, except where lower case turns to upper
 case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#StandWith[affiliation]"; digits, "_", "-",
