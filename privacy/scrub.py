@@ -174,7 +174,9 @@ _CAMEL_CASE_BREAK = r"(?-i:(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ]))"
 # the text cost a fifth of the scrubbing time). An Arabic word may carry an attached conjunction or preposition
 # ("و", "ب", "ل"), which is matched here, outside the replaced part, and kept.
 _WORD_START = rf"(?:(?<!{_LETTER})(?<![\u0300-\u036f]){ARABIC_CLITICS}|{_CAMEL_CASE_BREAK}|(?<={HAN}))"
-_WORD_END = rf"(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK}|(?<={HAN})|(?={HAN}))"
+# A Chinese State's name ending in "国" does not end before "际": that "国" starts "国际" (international), as in
+# "非法国际贸易" (illegal international trade), which holds "法国" (France) across two words.
+_WORD_END = rf"(?!(?<=国)际)(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK}|(?<={HAN})|(?={HAN}))"
 _APOSTROPHES = "'’‘ʼ`´"
 _APOSTROPHE = "['’‘ʼ`´]"
 

@@ -273,6 +273,12 @@ def test_a_state_name_that_is_an_ordinary_word_in_its_language_does_not_blank_th
     assert scrub_text(text, ScrubContext(affiliations=frozenset({affiliation}))) == text
 
 
+def test_a_chinese_state_name_across_two_words_is_kept():
+    # "非法国际贸易": "非法" (illegal) + "国际" (international), with "法国" (France) across them.
+    context = ScrubContext(affiliations=frozenset({"France"}))
+    assert scrub_text("打击非法国际贸易。法国认为", context) == "打击非法国际贸易。[affiliation]认为"
+
+
 def test_a_state_name_that_is_an_ordinary_word_is_still_found_in_the_other_languages():
     context = ScrubContext(affiliations=frozenset({"Togo"}))
     assert scrub_text("Togo et le Togo; 多哥", context) == "[affiliation] et le [affiliation]; [affiliation]"
