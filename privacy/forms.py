@@ -11,7 +11,10 @@ Affiliations (`affiliation_forms`):
 - for a real State (found in pycountry's ISO 3166 data by its name, official name or common name): those names, the
   ISO alpha-3 and alpha-2 codes in capitals only, unless the code is a frequent word ("NO", "IT", "IN", "CAN";
   "US" is kept all the same: it is how people write the United States, and "us" in lower case survives); plus the
-  irregular demonyms of `_IRREGULAR_DEMONYMS` (pycountry has no demonyms, and no package found ships them);
+  irregular demonyms of `_IRREGULAR_DEMONYMS` (pycountry has no demonyms, and no package found ships them); and its
+  names in the six UN languages from CLDR via Babel (`territory_names`: "Suisse", "Suiza", "Швейцария", "سويسرا",
+  "瑞士"), except one that is an ordinary word of its language (`_is_ordinary_word`: "Того", "مالي") unless the roster
+  gives it. A roster entry is recognised as a real State by any of those names too ("Россия", "la Suisse", "中国");
 - for an organisation of three or more significant words, its acronym ("Human Rights Watch" → "HRW").
 Forms that are common words ("Chad", "Turkey", "Jordan") are matched only as written (capitalised), see
 `is_common_word`.
@@ -27,12 +30,23 @@ import re
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
 from wordfreq import zipf_frequency
+
+from privacy.scripts import is_arabic, is_cyrillic, is_han
 
 # Zipf frequency (log10 of occurrences per billion words) from which a word counts as common in any of English,
 # French or Spanish. "grace" is 4.6, "mark" 5.1, "will" 6.5; "okafor" 2.6, "vasquez" 3.0, "ingrid" 3.3.
 _COMMON_ZIPF = 4.5
 _LANGUAGES = ("en", "fr", "es")
+# The six UN languages, in which Babel's CLDR data names every territory.
+UN_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
+# A State's name in one of them that is this frequent is a function word there ("Того", Togo, is "of that" in
+# Russian): looking for it, even as written, would blank ordinary sentences.
+_FUNCTION_WORD_ZIPF = 6.0
+# An Arabic State's name without the article whose form with the article is this frequent is an ordinary word
+# ("مالي", Mali, and "المالي", "the financial"): a country's name takes no article.
+_ARABIC_WITH_ARTICLE_ZIPF = 4.0
 # An ISO code that is also a frequent word is not looked for, even in capitals ("NO", "IT", "IN" for Norway, Italy,
 # India; "CAN", "ARE", "PER"), so shouted text and headings survive. Frequent here: zipf 4.5 for two letters (that
 # still keeps "GB", "CH", "NL"…), 5.0 for three (keeps "NOR", "ITA", "IND"; wordfreq counts acronyms as words).
@@ -62,6 +76,24 @@ HONORIFICS: tuple[str, ...] = (
     "Señor",
     "Señora",
     "Dra.",
+    # Russian and Arabic ones, so "г-жа Смирнова" and "السيد سلمان" go whole too.
+    "г-н",
+    "г-жа",
+    "господин",
+    "госпожа",
+    "доктор",
+    "профессор",
+    "посол",
+    "السيد",
+    "السيدة",
+    "الدكتور",
+    "الدكتورة",
+    "د.",
+    "الأستاذ",
+    "الأستاذة",
+    "السفير",
+    "السفيرة",
+    "سعادة",
 )
 _HONORIFIC_KEYS = frozenset(h.rstrip(".").casefold() for h in HONORIFICS)
 
@@ -77,6 +109,9 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX = re.compile(r"(?:,\s*[^,]*\bof\b.*|\s*\([^)]*\)|\s+(?:federation|republic))$", re.IGNORECASE)
+
+# "la Suisse", "el Perú", "l'Inde": a State's name as a French or Spanish roster may give it.
+_ROMANCE_ARTICLE = re.compile(r"^(?:la|le|les|el|los|las)\s+|^l['’]", re.IGNORECASE)
 
 _MINOR_WORDS = frozenset({"of", "the", "for", "and", "&", "de", "des", "du", "la", "le", "on", "in", "at", "to", "a"})
 _MIN_ACRONYM_WORDS = 3
@@ -131,9 +166,16 @@ _IRREGULAR_DEMONYMS: dict[str, tuple[str, ...]] = {
 
 @lru_cache(maxsize=8192)
 def is_common_word(word: str, threshold: float = _COMMON_ZIPF) -> bool:
-    """Whether `word` is a common word in English, French or Spanish (by wordfreq's frequency lists)."""
+    """Whether `word` is a common word in English, French or Spanish, or (written in Cyrillic) Russian, by wordfreq.
+
+    Arabic and Chinese words are never common here: those scripts have no capitals, so the scrubber could not tell
+    the name from the word where it is written, and a name left in the text is worse than a word taken out.
+    """
+    if is_arabic(word) or is_han(word):
+        return False
     lowered = word.casefold()
-    return any(zipf_frequency(lowered, language) >= threshold for language in _LANGUAGES)
+    languages = (*_LANGUAGES, "ru") if is_cyrillic(word) else _LANGUAGES
+    return any(zipf_frequency(lowered, language) >= threshold for language in languages)
 
 
 def affiliation_forms(affiliation: str) -> set[str]:
@@ -143,12 +185,15 @@ def affiliation_forms(affiliation: str) -> set[str]:
         return set()
     steps = stripped_forms(full)
     forms = set(steps)
-    country = _country(full) or _country(steps[-1])
+    country = _country(full) or _country(steps[-1]) or _country(_ROMANCE_ARTICLE.sub("", steps[-1]))
     names = set(steps)
     if country is not None:
         names.update(_country_names(country))
         forms.update(names)
         forms.update(_country_codes(country))
+        # Named in the other UN languages too; a name that is an ordinary word in its language is left out, unless
+        # the roster itself gives it.
+        forms.update(n for n in territory_names(str(country.alpha_2)) if n in steps or not _is_ordinary_word(n))
     for name in names:
         if len(name.split()) == 1 and not _is_capitals(name):
             forms.update(demonyms(name))
@@ -177,7 +222,8 @@ def stripped_forms(affiliation: str) -> list[str]:
 def demonyms(name: str) -> set[str]:
     """Adjective and people forms of a one-word place name, by rule ("Tarvania" → "Tarvanian")."""
     lowered = name.casefold()
-    if len(lowered) < 4 or not name.isalpha():
+    # English rules: for names in Latin script only ("Россия" has its own forms, `privacy.scripts`).
+    if len(lowered) < 4 or not name.isalpha() or any(ord(ch) >= 0x250 for ch in name):
         return set()
     if lowered.endswith("stan"):
         return {name + "i"}
@@ -217,19 +263,54 @@ def _is_capitals(form: str) -> bool:
 
 def _country(name: str) -> object | None:
     wanted = name.casefold()
-    return None if len(wanted) < 4 else _countries_by_name().get(wanted)
+    # Two Han characters name a State ("中国"); in other scripts the shortest names are codes or words.
+    return None if len(wanted) < (2 if is_han(wanted) else 4) else _countries_by_name().get(wanted)
 
 
 @lru_cache(maxsize=1)
 def _countries_by_name() -> dict[str, object]:
-    """pycountry's countries by casefolded name, official name and common name (built once: 249 countries)."""
+    """pycountry's countries by casefolded name, official name and common name, and by their names in the six UN
+    languages (built once: 249 countries), so that a roster may name a State in any of them ("Россия")."""
     index: dict[str, object] = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
             value = getattr(country, attribute, None)
             if value:
                 index.setdefault(value.casefold(), country)
+    for country in pycountry.countries:
+        for value in territory_names(str(country.alpha_2)):
+            index.setdefault(value.casefold(), country)
     return index
+
+
+def territory_names(alpha_2: str) -> set[str]:
+    """A State's names in the six UN languages, from CLDR via Babel ("CH" → "Suisse", "Suiza", "Швейцария", …)."""
+    return {names[alpha_2] for names in _territories() if alpha_2 in names}
+
+
+@lru_cache(maxsize=1)
+def _territories() -> tuple[dict[str, str], ...]:
+    # Loaded once per process (some 50 ms for the six locales): contexts are prepared in a worker thread.
+    # Chinese also in traditional characters ("俄羅斯"), as written in Taiwan and Hong Kong.
+    return tuple(dict(Locale.parse(language).territories) for language in (*UN_LANGUAGES, "zh_Hant"))
+
+
+def _is_ordinary_word(name: str) -> bool:
+    """Whether a State's name in another language is an ordinary word of that language (see the constants)."""
+    if len(name.split()) != 1:
+        return False
+    lowered = name.casefold()
+    language = "ar" if is_arabic(name) else "ru" if is_cyrillic(name) else None
+    if language is None:
+        return False  # Latin names: matched as written when common (the scrubber's rule); Chinese: see is_common_word
+    if zipf_frequency(lowered, language) >= _FUNCTION_WORD_ZIPF:
+        return True
+    return (
+        language == "ar"
+        and not lowered.startswith("ال")
+        and zipf_frequency(lowered, "ar") >= _COMMON_ZIPF
+        and zipf_frequency("ال" + lowered, "ar") >= _ARABIC_WITH_ARTICLE_ZIPF
+    )
 
 
 def _country_names(country: object) -> set[str]:

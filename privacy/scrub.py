@@ -20,26 +20,26 @@ written down cannot leak from a database, a backup or a draft.
    `privacy.forms.affiliation_forms` derives: the name as given, its short forms ("Permanent Mission of the Federal
    Republic of Ostravia" → "Ostravia"), demonyms by rule ("Tarvanian"), for real States (pycountry's ISO 3166 data)
    the official, common and short names, ISO alpha-3 and alpha-2 codes in capitals (not those that are frequent
-   words: "NO", "IT", "CAN"; "US" is kept) and irregular demonyms ("Norwegian"), and for organisations of three or more
-   significant words the acronym ("HRW"). Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any
-   whitespace (including line breaks) between words, of `&` for "and" (and vice versa), of missing accents ("Cote
-   d'Ivoire" for a roster's "Côte d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" →
-   "[affiliation]'s", "Tarvanians" → "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US",
-   "NOR") is matched case-sensitively, so the words "who" and "us" survive; so is a one-word form that is a common
-   word ("Turkey", "American").
-5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated
-   suffix, "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each
-   half of a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case,
-   with an honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a
-   trailing full stop of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A
-   name part that is also a common English, French or Spanish word by wordfreq's lists ("Grace", "Will", "Mark",
-   "May", but also "John") is replaced only after an honorific, when capitalised inside a sentence ("as Will said",
-   "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying follows
-   ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …") nor in
-   lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names are
-   skipped when they have fewer than 3 letters or digits, or when every word of them is on `NAME_STOP_WORDS` (role
-   words and common words such as "admin", "bot", "state", "civil society"), since replacing those everywhere would
-   wreck ordinary sentences and hide nobody.
+   words: "NO", "IT", "CAN"; "US" is kept), irregular demonyms ("Norwegian") and the names in the six UN languages
+   ("la Suisse", "Швейцария", "瑞士"), and for organisations of three or more significant words the acronym ("HRW").
+   Case-insensitive, whole words, longest first, tolerant of `'`/`’`, of any whitespace (including line breaks)
+   between words, of `&` for "and" (and vice versa), of missing accents ("Cote d'Ivoire" for a roster's "Côte
+   d’Ivoire"), and of a possessive or plural suffix, which is kept ("Ruritania's" → "[affiliation]'s", "Tarvanians" →
+   "[affiliation]s"). A form written as a short acronym in capitals ("WHO", "US", "NOR") is matched case-sensitively,
+   so the words "who" and "us" survive; so is a one-word form that is a common word ("Turkey", "American").
+5. participants' names → `[participant]`: every display name (also without a parenthesised or ` | `-separated suffix,
+   "Amara Okafor (MFA)", and without honorifics), every part of one of 3+ letters (first name, surname, each half of
+   a double-barrelled one), and every member ID's localpart ("alice" of `@alice:example.org`), in any case, with an
+   honorific in front taken along ("Ms Quarterbridge", "Dr. Oyelaran-Fitch" → "[participant]"); a trailing full stop
+   of an abbreviation is optional; accents and apostrophes are treated as for affiliations. A name part that is also
+   a common English, French or Spanish (in Cyrillic: Russian) word by wordfreq's lists ("Grace", "Will", "Mark",
+   "May", but also "John", "Вера") is replaced only after an honorific, when capitalised inside a sentence ("as Will
+   said", "thanks, Grace"), or capitalised at the start of a sentence or line when a possessive or a verb of saying
+   follows ("Will said …", "Grace's proposal"); not otherwise at a sentence start ("Will the chair …", "May I add …")
+   nor in lower case ("grace period"). The month "May" mid-sentence is replaced when a member is called May. Names
+   are skipped when they have fewer than 3 letters or digits (a Chinese name of 2 characters is kept), or when every
+   word of them is on `NAME_STOP_WORDS` (role words and common words such as "admin", "bot", "state", "civil
+   society"), since replacing those everywhere would wreck ordinary sentences and hide nobody.
 
 Whole words, for names and affiliations, means not inside a run of letters, except where lower case turns to upper
 case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#StandWith[affiliation]"; digits, "_", "-",
@@ -47,6 +47,13 @@ case: "#TarvaniaFirst" → "#[affiliation]First", "#StandWithElbonia" → "#Stan
 "mark". Not found: a State or person described without being named ("our host country", "the capital", "the
 chair"), a capital city, a leader's or minister's name that is on no roster or display name, a misspelling, and a
 demonym that neither the rules nor the irregular list give.
+
+Other scripts (`privacy.scripts` says how): Chinese has no spaces, so next to a Han character any position is a word
+boundary ("我同意王小明的意见"); a Chinese name is also found as surname + title ("王先生") and in pinyin ("Wang
+Xiaoming"). A Cyrillic word is matched with any Russian case ending ("Смирновой"), and a Cyrillic name also in
+Latin letters ("Smirnova"). An Arabic word may have "و", "ب"
+or "ل" attached in front, which is kept ("و[participant]"), and a name may have the article or not ("الفيصل"). A
+roster's real State is also found by its names in the six UN languages (`privacy.forms.territory_names`).
 
 Every pass takes time linear in the length of the text (and, for names and affiliations, not in the size of the
 roster): participants' text is untrusted, and one slow message would hold up every room. A run of more than 16
@@ -69,6 +76,21 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from privacy.forms import HONORIFICS, affiliation_forms, is_common_word, name_parts
+from privacy.scripts import (
+    ARABIC_ARTICLE,
+    ARABIC_CLITICS,
+    ARABIC_NAME_PARTICLES,
+    CYRILLIC_ENDING,
+    EQUIVALENT_LETTERS,
+    HAN,
+    chinese_name_forms,
+    cyrillic_stem,
+    is_arabic,
+    is_cyrillic,
+    is_han,
+    latin_names,
+    pinyin_names,
+)
 
 PARTICIPANT = "[participant]"
 AFFILIATION = "[affiliation]"
@@ -130,6 +152,8 @@ NAME_STOP_WORDS: frozenset[str] = frozenset(
         "organization",
         "international",
     }
+    # "ابن", "بنت", "عبد", …: words of Arabic names that name nobody alone
+    | ARABIC_NAME_PARTICLES
 )
 """Words that never count as a name on their own (compared case-insensitively; see the module docstring)."""
 
@@ -145,8 +169,14 @@ _MAX_PATTERN_NAME_CHARS = 300
 # "statement_tarvania.pdf" and "tarvania2030" give the name up too; "benchmark" keeps its "mark".
 _LETTER = r"[^\W\d_]"
 _CAMEL_CASE_BREAK = r"(?-i:(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ]))"
-_WORD_START = rf"(?:(?<!{_LETTER})(?<![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
-_WORD_END = rf"(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK})"
+# Chinese has no spaces: next to a Han character any position is a word boundary (a word may start after one; one
+# that starts with one right after a letter of another script is not looked for: that check at every position of
+# the text cost a fifth of the scrubbing time). An Arabic word may carry an attached conjunction or preposition
+# ("و", "ب", "ل"), which is matched here, outside the replaced part, and kept.
+_WORD_START = rf"(?:(?<!{_LETTER})(?<![\u0300-\u036f]){ARABIC_CLITICS}|{_CAMEL_CASE_BREAK}|(?<={HAN}))"
+# A Chinese State's name ending in "国" does not end before "际": that "国" starts "国际" (international), as in
+# "非法国际贸易" (illegal international trade), which holds "法国" (France) across two words.
+_WORD_END = rf"(?!(?<=国)际)(?:(?!{_LETTER})(?![\u0300-\u036f])|{_CAMEL_CASE_BREAK}|(?<={HAN})|(?={HAN}))"
 _APOSTROPHES = "'’‘ʼ`´"
 _APOSTROPHE = "['’‘ʼ`´]"
 
@@ -462,10 +492,10 @@ def _context_patterns(context: ScrubContext) -> _ContextPatterns:
     ]
     names, common_word_names = _candidate_names(context)
     return _ContextPatterns(
-        affiliations=_alternation(affiliations, _affiliation_tokens),
-        names=_alternation(_usable_names(names), _name_tokens, prefix=f"(?:{_HONORIFIC})?"),
+        affiliations=_alternation(affiliations, _affiliation_tokens, suffix=_AFFILIATION_END),
+        names=_alternation(_usable_names(names), _name_tokens, prefix=f"(?:{_HONORIFIC})?", suffix=_WORD_END),
         common_word_names=_alternation(
-            _usable_names(common_word_names), _name_tokens, prefix=f"(?P<title>{_HONORIFIC})?"
+            _usable_names(common_word_names), _name_tokens, prefix=f"(?P<title>{_HONORIFIC})?", suffix=_WORD_END
         ),
     )
 
@@ -494,7 +524,12 @@ def _candidate_names(context: ScrubContext) -> tuple[set[str], set[str]]:
         names.add(core)
         # "Dr. Amara Okafor" → also "Amara Okafor" (an honorific in front is matched by the pattern itself)
         names.add(" ".join(word for word in core.split() if word.rstrip(".").casefold() not in _HONORIFIC_WORDS))
-        for part in name_parts(core):
+        # "王小明" → also "王先生", "王小明女士", …; and in pinyin, "Wang Xiaoming", "Xiaoming Wang", "Wang", …;
+        # "Анна Смирнова" → also "Anna Smirnova"
+        names.update(chinese_name_forms(core))
+        latin = pinyin_names(core) | latin_names(core)
+        names.update(latin)
+        for part in {part for written in (core, *latin) for part in name_parts(written)}:
             (common_word_names if is_common_word(part) else names).add(part)
     return names, common_word_names - names
 
@@ -517,14 +552,15 @@ def _alnum_count(text: str) -> int:
 
 
 def _is_name(name: str) -> bool:
-    if _alnum_count(name) < _MIN_NAME_CHARS:
+    # Two Han characters make a whole Chinese name ("李伟"), as syllables they are as long as "Li Wei".
+    if _alnum_count(name) < _MIN_NAME_CHARS and not (is_han(name) and len(name) >= 2):
         return False
     words = [w.strip('.,;:!?()[]{}"' + _APOSTROPHES).casefold() for w in name.split()]
     return not all(w in NAME_STOP_WORDS or not w for w in words)
 
 
 def _alternation(
-    names: Iterable[str], to_tokens: Callable[[str], list[str]], prefix: str = ""
+    names: Iterable[str], to_tokens: Callable[[str], list[str]], prefix: str = "", suffix: str = ""
 ) -> re.Pattern[str] | None:
     """One pattern matching any of `names`, as a trie: names sharing a beginning share its pattern.
 
@@ -533,8 +569,19 @@ def _alternation(
     as in a flat alternation: the first alternative that matches wins, so "Ministry of Foreign Affairs of Ruritania"
     must be tried before "Ruritania". Each branch of the trie is ordered by the longest name below it, and a name
     that ends at a branching point comes after the longer names continuing from there. `prefix` is a pattern
-    matched (and replaced) in front of any name, e.g. an optional honorific.
+    matched (and replaced) in front of any name, e.g. an optional honorific; `suffix` is what must follow any name
+    (the end of a word), written once after the trie rather than at each of its leaves: backtracking into the trie
+    tries the same names in the same order, and the regex compiler would otherwise build the Han character class
+    of the word end again for every name (seconds for a roster).
     """
+    trie = _trie(names, to_tokens)
+    if trie is None:
+        return None
+    return re.compile(rf"{_KEEP}|{_WORD_START}(?P<hit>{prefix}{trie}){suffix}", re.IGNORECASE)
+
+
+def _trie(names: Iterable[str], to_tokens: Callable[[str], list[str]]) -> str | None:
+    """The pattern of `names` as a trie, longest first (see `_alternation`); None when there are none."""
     ordered = sorted(set(names), key=lambda n: (-len(n), n))
     if not ordered:
         return None
@@ -547,7 +594,7 @@ def _alternation(
             node.first_rank = min(node.first_rank, rank)
         if node.end_rank is None:
             node.end_rank = rank
-    return re.compile(rf"{_KEEP}|{_WORD_START}(?P<hit>{prefix}{_trie_pattern(root)})", re.IGNORECASE)
+    return _trie_pattern(root)
 
 
 @dataclass
@@ -577,8 +624,14 @@ def _trie_pattern(root: _TrieNode) -> str:
     return done[id(root)]
 
 
-def _words_tokens(name: str, *, and_is_ampersand: bool, keep_case: bool = False) -> list[str]:
-    """The pattern of `name`, one piece per character (or per word "and"), so that the trie can share pieces."""
+def _words_tokens(
+    name: str, *, and_is_ampersand: bool, keep_case: bool = False, optional_article: bool = False
+) -> list[str]:
+    """The pattern of `name`, one piece per character (or per word "and"), so that the trie can share pieces.
+
+    A Cyrillic word is its stem and any case ending ("Смирнов" + "ой"); an Arabic word may have the article, which
+    `optional_article` (for names) lets the text add or leave out ("فيصل" or "الفيصل"); in a State's name it stays.
+    """
     tokens: list[str] = []
     for word in name.split():
         if tokens:
@@ -586,6 +639,18 @@ def _words_tokens(name: str, *, and_is_ampersand: bool, keep_case: bool = False)
         if and_is_ampersand and (word == "&" or word.casefold() == "and"):
             tokens.append("(?:&|and)")
             continue
+        if is_cyrillic(word) and (stem := cyrillic_stem(word)) is not None:
+            tokens.extend(_char_token(ch, keep_case=keep_case) for ch in stem)
+            tokens.append(CYRILLIC_ENDING)
+            continue
+        if is_arabic(word):
+            bare = word[2:] if word.startswith("ال") and len(word) > 4 else None
+            if optional_article:
+                tokens.append(f"{ARABIC_ARTICLE}?")
+                word = bare or word
+            elif bare is not None:
+                tokens.append(ARABIC_ARTICLE)
+                word = bare
         tokens.extend(_char_token(ch, keep_case=keep_case) for ch in word)
         if len(word) > 1 and word.endswith(".") and word[-2].isalpha():
             tokens[-1] += "?"  # "Dr." also as "Dr"
@@ -595,6 +660,8 @@ def _words_tokens(name: str, *, and_is_ampersand: bool, keep_case: bool = False)
 def _char_token(ch: str, *, keep_case: bool) -> str:
     if ch in _APOSTROPHES:
         return _APOSTROPHE
+    if ch in EQUIVALENT_LETTERS:
+        return EQUIVALENT_LETTERS[ch]
     if keep_case:
         return f"(?-i:{re.escape(ch)})"
     # The patterns ignore case: "R" and "r" are one piece, so "Ruritania" and "ruritania" share a branch.
@@ -616,19 +683,23 @@ def _affiliation_tokens(name: str) -> list[str]:
     # An acronym ("WHO", "US") is matched in capitals only, so the words "who" and "us" survive; a form that is a
     # common word ("Turkey", "American") only as written.
     keep_case = _is_acronym(name) or (len(name.split()) == 1 and is_common_word(name))
-    tokens = _words_tokens(name, and_is_ampersand=True, keep_case=keep_case)
-    # The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
-    return [*tokens, rf"(?=(?:{_APOSTROPHE}s?|e?s)?{_WORD_END})"]
+    return _words_tokens(name, and_is_ampersand=True, keep_case=keep_case)
+
+
+# The possessive/plural suffix is only looked at, not replaced: "Ruritania's" → "[affiliation]'s".
+_AFFILIATION_END = rf"(?=(?:{_APOSTROPHE}s?|e?s)?{_WORD_END})"
 
 
 def _name_tokens(name: str) -> list[str]:
-    return [*_words_tokens(name, and_is_ampersand=False), _WORD_END]
+    return _words_tokens(name, and_is_ampersand=False, optional_article=True)
 
 
 _HONORIFIC_WORDS = frozenset(word.rstrip(".").casefold() for title in HONORIFICS for word in title.split())
 # "Ms Quarterbridge", "Dr. Oyelaran-Fitch", "H.E. Zephyrine": the title goes with the name (it tells a gender or a
 # rank, and is no use without the name).
-_HONORIFIC = "(?:" + "|".join("".join(_words_tokens(title, and_is_ampersand=False)) for title in HONORIFICS) + r")\s+"
+# A trie too: the titles are tried at every word start of every text, and with the Russian and Arabic ones a flat
+# alternation of some forty made the name passes half as slow again.
+_HONORIFIC = f"{_trie(HONORIFICS, lambda title: _words_tokens(title, and_is_ampersand=False))}" + r"\s+"
 
 
 # --- the passes --------------------------------------------------------------------------------------------------
