@@ -17,6 +17,7 @@ from handlers.events import InboundEvent
 from handlers.language_commands import PersonalChoice, language_argument, my_language_argument
 from handlers.languages import direct_message_language, reply_language, room_language
 from handlers.registry import build_registry
+from handlers.scheduled import PlannedAction
 from storage import Database, Dialogue, OutboxRow, Person, Reaction, Room, RoomMessage
 from storage.migrations import MIGRATIONS
 from tests.unit.fakes import BOT_ID, make_settings
@@ -287,3 +288,47 @@ async def test_forget_me_confirm_deletes_the_language_choice(harness: Harness):
     await harness.say(ROOM, ALICE, "!dialogue forget-me confirm")
     await harness.outbox()
     assert await harness.preference(ALICE) is None
+
+
+# -- messages the bot sends on its own ---------------------------------------------------------------------------------
+
+
+async def test_a_reminder_in_the_thread_is_in_the_dialogues_language(harness: Harness):
+    await harness.say(ROOM, MODERATOR, "!dialogue language fr")
+    await harness.say(ROOM, MODERATOR, "!dialogue open 1")
+    await harness.outbox()
+    dialogue = await harness.dialogue()
+    async with harness.db.transaction() as tx:
+        [challenge] = await tx.challenges.list(dialogue.id)
+        await tx.schedules.set_closes_at(challenge.id, NOW + 600)
+    action = PlannedAction("remind", challenge.id, ROOM, NOW + 600, NOW)
+    timer = InboundEvent.from_source(action.inbox_source(), ROOM, origin="scheduled")
+    async with harness.db.transaction() as tx:
+        await handle_event(timer, harness.rooms[ROOM], harness.env, tx)
+    [reminder] = await harness.outbox()
+    assert reminder.destination == Room(ROOM)
+    assert body(reminder) == "Le défi 1 sera clos dans 10m."
+
+
+def _joined(user_id: str) -> InboundEvent:
+    return InboundEvent(
+        event_id=f"${next(_ids)}",
+        room_id=ROOM,
+        sender=user_id,
+        type="m.room.member",
+        content={"membership": "join"},
+        origin_server_ts=int(NOW * 1000) + next(_ids),
+        state_key=user_id,
+    )
+
+
+async def test_a_late_joiner_is_welcomed_in_their_own_language_else_the_dialogues(harness: Harness):
+    await harness.say(ROOM, MODERATOR, "!dialogue language es")
+    await harness.say(DM, ALICE, "!dialogue my-language fr")
+    await harness.outbox()
+    for person in (ALICE, "@carol:test"):
+        async with harness.db.transaction() as tx:
+            await handle_event(_joined(person), harness.rooms[ROOM], harness.env, tx)
+    french, spanish = await harness.outbox()
+    assert french.destination == Person(ALICE) and body(french).startswith("Bienvenue.")
+    assert spanish.destination == Person("@carol:test") and body(spanish).startswith("Bienvenido/a.")
