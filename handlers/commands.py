@@ -275,7 +275,10 @@ def unknown_command_reply(attempted: str, prefix: str, language: str | None = No
         text = bot_text(language, "Try {help}", help=help_command)
         return Reply(text, _escape(bot_text(language, "Try {help}", help="\0")).replace("\0", code))
     text = bot_text(language, "Unknown command '{command}'. Try {help}", command=attempted, help=help_command)
-    html_text = _escape(bot_text(language, "Unknown command '{command}'. Try {help}", command="\1", help="\0"))
+    # Quotes kept as written, so the ones around the command (in any language's form) can give way to <code>.
+    html_text = html.escape(
+        bot_text(language, "Unknown command '{command}'. Try {help}", command="\1", help="\0"), quote=False
+    )
     return Reply(
         text,
         html_text.replace("'\1'", f"<code>{_escape(attempted)}</code>")
