@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handlers.commands import UsageError
 from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, UN_LANGUAGES, bot_marked
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ def stored_code(code: str) -> str | None:
 
 def parse_language_code(raw: str) -> str:
     """One of the six UN languages' ISO 639-1 codes, any case."""
-    from handlers.commands import UsageError
-
     code = raw.strip().casefold()
     if code not in UN_LANGUAGES:
         raise UsageError()
@@ -65,6 +64,7 @@ def is_complete(code: str | None) -> bool:
 
 def language_name(code: str | None) -> str:
     """The language's name in itself (français, español …), as a reader of that language would look for it."""
+    # Imported here, as i18n does: the CLI's quick commands load the handlers but never name a language.
     from babel import Locale
 
     return Locale.parse(code or SOURCE_LANGUAGE).get_display_name(code or SOURCE_LANGUAGE) or code or SOURCE_LANGUAGE
