@@ -17,7 +17,7 @@ from handlers.events import InboundEvent
 from handlers.language_commands import PersonalChoice, language_argument, my_language_argument
 from handlers.languages import direct_message_language, reply_language, room_language
 from handlers.registry import build_registry
-from handlers.scheduled import PlannedAction
+from handlers.scheduled import PlannedAction, send_digest
 from storage import Database, Dialogue, OutboxRow, Person, Reaction, Room, RoomMessage
 from storage.migrations import MIGRATIONS
 from tests.unit.fakes import BOT_ID, make_settings
@@ -332,3 +332,26 @@ async def test_a_late_joiner_is_welcomed_in_their_own_language_else_the_dialogue
     french, spanish = await harness.outbox()
     assert french.destination == Person(ALICE) and body(french).startswith("Bienvenue.")
     assert spanish.destination == Person("@carol:test") and body(spanish).startswith("Bienvenido/a.")
+
+
+async def test_the_daily_digest_goes_to_each_moderator_in_their_own_language(harness: Harness):
+    await harness.say(DM, ALICE, "!dialogue my-language es")  # Alice moderates here too
+    await harness.outbox()
+    room = RoomSnapshot(
+        room_id=ROOM,
+        room_version="10",
+        user_power_levels={MODERATOR: 100, ALICE: 100},
+        display_names={ALICE: "Alice", MODERATOR: "Mod", BOT_ID: "Bot"},
+        joined_member_count=3,
+    )
+    dialogue = await harness.dialogue()
+    async with harness.db.transaction() as tx:
+        await send_digest(dialogue.id, room, tx, NOW, harness.env.settings, BOT_ID)
+    spanish, english = await harness.outbox()
+    assert spanish.destination == Person(ALICE)
+    assert body(spanish) == (
+        "Resumen diario de «Cluster munitions»: 0 desafíos abiertos de 1.\n"
+        "1. Transfers (pendiente): menos de 3 contribuyentes hasta ahora"
+    )
+    assert english.destination == Person(MODERATOR)
+    assert body(english).startswith("Daily digest of “Cluster munitions”: 0 challenges open of 1.")
