@@ -72,7 +72,13 @@ async def end(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.END)
     await end_dialogue(tx, dialogue, call.now)
-    return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "The dialogue “{title}” has ended. No more contributions are accepted.",
+            title=dialogue.title,
+        )
+    )
 
 
 async def end_dialogue(tx: Transaction, dialogue: Dialogue, now: float, *, announce: bool = True) -> None:
