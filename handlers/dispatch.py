@@ -196,18 +196,34 @@ async def run_command(
         # Before the permission check: whoever sent it, the message names people and should not stay.
         log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
         reply = await refuse_and_redact(
-            tx, command, event, room, place, prefix, env.bot.user_id, env.now, sender_is_moderator=is_moderator
+            tx,
+            command,
+            event,
+            room,
+            place,
+            prefix,
+            env.bot.user_id,
+            env.now,
+            sender_is_moderator=is_moderator,
+            language=language,
         )
         await _reply(event, reply, env, tx)
         return False
     if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
         # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
         log.info("command refused", extra={"command": command.name, "reason": "back-room not private"})
-        await _reply(event, Reply.plain(BACKROOM_NOT_PRIVATE.format(prefix=prefix, join_rule=room.join_rule)), env, tx)
+        await _reply(
+            event,
+            Reply.plain(bot_text(language, BACKROOM_NOT_PRIVATE, prefix=prefix, join_rule=room.join_rule)),
+            env,
+            tx,
+        )
         return False
     if route is Route.REFUSE_NOT_IN_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "not in a back-room"})
-        await _reply(event, Reply.plain(NOT_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
+        await _reply(
+            event, Reply.plain(bot_text(language, NOT_IN_BACKROOM, prefix=prefix, command=command.name)), env, tx
+        )
         return False
     is_isu = event.sender in settings.bot.isu_users
     if not _permitted(command.permission, is_moderator, is_isu):
@@ -216,7 +232,9 @@ async def run_command(
         return False
     if route is Route.REFUSE_POINT_TO_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "answered in the back-room"})
-        await _reply(event, Reply.plain(ASK_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
+        await _reply(
+            event, Reply.plain(bot_text(language, ASK_IN_BACKROOM, prefix=prefix, command=command.name)), env, tx
+        )
         return False
     try:
         args = command.parse(lookup.raw_args)
@@ -256,7 +274,7 @@ async def run_command(
     if by_direct_message:
         if reply is not None:
             await queue_direct_message(tx, event.sender, reply, env.now)
-        await _reply(event, Reply.plain(ANSWERED_PRIVATELY.format(prefix=prefix)), env, tx)
+        await _reply(event, Reply.plain(bot_text(language, ANSWERED_PRIVATELY, prefix=prefix)), env, tx)
     elif reply is not None:
         await _reply(event, reply, env, tx)
     return took_effect and command.changes_agenda
