@@ -331,7 +331,7 @@ async def test_a_late_joiner_is_welcomed_in_their_own_language_else_the_dialogue
             await handle_event(_joined(person), harness.rooms[ROOM], harness.env, tx)
     french, spanish = await harness.outbox()
     assert french.destination == Person(ALICE) and body(french).startswith("Bienvenue.")
-    assert spanish.destination == Person("@carol:test") and body(spanish).startswith("Bienvenido/a.")
+    assert spanish.destination == Person("@carol:test") and body(spanish).startswith("Le damos la bienvenida.")
 
 
 async def test_the_daily_digest_goes_to_each_moderator_in_their_own_language(harness: Harness):
