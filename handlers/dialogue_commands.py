@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 FORGET_ME_ACTION = "forget-me"
 FORGET_ME_WINDOW_SECONDS = 300.0
+# One whole message per state, so that no sentence is put together from a translated state name.
+ALREADY_OPEN = bot_marked("Challenge {number} is already open.")
+ALREADY_CLOSED = bot_marked("Challenge {number} is already closed.")
+NOT_OPEN_PENDING = bot_marked("Challenge {number} is not open (it is pending).")
+NOT_OPEN_CLOSED = bot_marked("Challenge {number} is not open (it is closed).")
 AGENDA_BANDS = {
     A_FEW: bot_marked("contributions from a few participants"),
     SEVERAL: bot_marked("contributions from several participants"),
@@ -52,7 +57,14 @@ async def active_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
 async def challenge_numbered(call: CommandCall, tx: Transaction, dialogue: Dialogue, number: int) -> Challenge:
     challenge = await tx.challenges.by_number(dialogue.id, number)
     if challenge is None:
-        raise CommandRefused(f"There is no challenge {number}. {call.prefix} agenda lists them.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "There is no challenge {number}. {agenda} lists them.",
+                number=number,
+                agenda=f"{call.prefix} agenda",
+            )
+        )
     return challenge
 
 
@@ -60,7 +72,12 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
     existing = await tx.dialogues.active_in_room(call.room.room_id)
     if existing is not None:
         raise CommandRefused(
-            f"A dialogue is already running here: “{existing.title}”. End it first with {call.prefix} end."
+            bot_text(
+                call.language,
+                "A dialogue is already running here: “{title}”. End it first with {command}.",
+                title=existing.title,
+                command=f"{call.prefix} end",
+            )
         )
     title: str = call.args
     dialogue = await tx.dialogues.create(call.room.room_id, title, new_dialogue_secret(), call.now)
@@ -99,7 +116,9 @@ async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     title, prompt = call.args
     challenge = await tx.challenges.add(dialogue.id, title, prompt)
-    return Reply.plain(f"Added challenge {challenge.number}: {challenge.title}")
+    return Reply.plain(
+        bot_text(call.language, "Added challenge {number}: {title}", number=challenge.number, title=challenge.title)
+    )
 
 
 async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
@@ -107,9 +126,15 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
     if challenge.state != "pending":
-        raise CommandRefused(f"Challenge {number} has already been opened; its prompt can no longer change.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "Challenge {number} has already been opened; its prompt can no longer change.",
+                number=number,
+            )
+        )
     await tx.challenges.update(challenge.id, title, prompt)
-    return Reply.plain(f"Challenge {number} is now: {title}")
+    return Reply.plain(bot_text(call.language, "Challenge {number} is now: {title}", number=number, title=title))
 
 
 async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
@@ -118,11 +143,17 @@ async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
     if await tx.contributions.count_for_challenge(challenge.id) and not request.force:
         raise CommandRefused(
-            f"Challenge {request.number} has contributions. To remove it and them, use "
-            f"{call.prefix} challenge remove {request.number} --force"
+            bot_text(
+                call.language,
+                "Challenge {number} has contributions. To remove it and them, use {command}",
+                number=request.number,
+                command=f"{call.prefix} challenge remove {request.number} --force",
+            )
         )
     await tx.challenges.remove(challenge.id)
-    return Reply.plain(f"Removed challenge {request.number}: {challenge.title}")
+    return Reply.plain(
+        bot_text(call.language, "Removed challenge {number}: {title}", number=request.number, title=challenge.title)
+    )
 
 
 async def agenda(call: CommandCall, tx: Transaction) -> Reply:
@@ -190,7 +221,8 @@ async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != "pending":
-        raise CommandRefused(f"Challenge {challenge.number} is already {challenge.state}.")
+        refusal = ALREADY_OPEN if challenge.state == "open" else ALREADY_CLOSED
+        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await open_in_room(tx, dialogue, challenge, call.now)
     return None
 
@@ -225,7 +257,8 @@ async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != "open":
-        raise CommandRefused(f"Challenge {challenge.number} is not open (it is {challenge.state}).")
+        refusal = NOT_OPEN_PENDING if challenge.state == "pending" else NOT_OPEN_CLOSED
+        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
