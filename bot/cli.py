@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument(
         "--language",
         choices=COMPLETE_LANGUAGES,
-        help="write the draft in this language (ISO 639-1; default: English); contributions are quoted as written",
+        help="write the draft in this language (ISO 639-1; default: the dialogue's language, else English); "
+        "contributions are quoted as written",
     )
     finish = sub.add_parser("end", help="end a dialogue (it takes no more contributions), without a homeserver")
     finish.add_argument("--config", type=Path, help=config_help)

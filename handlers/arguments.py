@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from handlers.commands import UsageError
 from handlers.limits import AFFILIATION_MAX_CHARS, PROMPT_MAX_CHARS, TITLE_MAX_CHARS
+from i18n import bot_marked
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
 
@@ -14,7 +15,7 @@ _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
 def required_text(raw: str) -> str:
     text = raw.strip()
     if not text:
-        raise UsageError("missing text")
+        raise UsageError(bot_marked("missing text"))
     return text
 
 
@@ -37,7 +38,7 @@ def _shortened(word: str, limit: int = 40) -> str:
 def challenge_number(raw: str) -> int:
     words = raw.split()
     if len(words) != 1:
-        raise UsageError("expected one challenge number")
+        raise UsageError(bot_marked("expected one challenge number"))
     return _number(words[0])
 
 
@@ -66,7 +67,7 @@ def _number(word: str) -> int:
 def _title_and_prompt(raw: str) -> tuple[str, str]:
     title, separator, prompt = raw.partition(";")
     if not separator or not title.strip() or not prompt.strip():
-        raise UsageError("write the title, then ';', then the prompt")
+        raise UsageError(bot_marked("write the title, then ';', then the prompt"))
     return challenge_text(title, prompt)
 
 
@@ -85,7 +86,7 @@ def title_and_prompt(raw: str) -> tuple[str, str]:
 def number_title_and_prompt(raw: str) -> tuple[int, str, str]:
     parts = raw.strip().split(maxsplit=1)
     if len(parts) < 2:
-        raise UsageError("write the challenge number, the title, ';', then the prompt")
+        raise UsageError(bot_marked("write the challenge number, the title, ';', then the prompt"))
     return (_number(parts[0]), *_title_and_prompt(parts[1]))
 
 
@@ -100,7 +101,7 @@ def remove_challenge(raw: str) -> RemoveChallenge:
     force = "--force" in words
     rest = [word for word in words if word != "--force"]
     if len(rest) != 1:
-        raise UsageError("expected one challenge number")
+        raise UsageError(bot_marked("expected one challenge number"))
     return RemoveChallenge(_number(rest[0]), force)
 
 
@@ -116,11 +117,11 @@ class RosterEntry:
 def roster_entry(raw: str) -> RosterEntry:
     parts = raw.strip().split(maxsplit=1)
     if len(parts) < 2 or not _USER_ID.match(parts[0]):
-        raise UsageError("start with the participant's Matrix ID, e.g. @someone:example.org")
+        raise UsageError(bot_marked("start with the participant's Matrix ID, e.g. @someone:example.org"))
     names, _, category = parts[1].partition(";")
     affiliation, _, alias_list = names.partition("|")
     if not affiliation.strip():
-        raise UsageError("missing affiliation")
+        raise UsageError(bot_marked("missing affiliation"))
     affiliation = _within_limit("affiliation", " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
     aliases = tuple(_within_limit("alias", alias, AFFILIATION_MAX_CHARS) for alias in split_aliases(alias_list))
     return RosterEntry(parts[0], affiliation, category.strip() or None, aliases)
@@ -137,7 +138,7 @@ _MAX_REF_CHARS = 12  # storage.contributions makes references of at most 12 char
 def contribution_ref(raw: str) -> str:
     words = raw.split()
     if len(words) != 1:
-        raise UsageError("expected one contribution reference")
+        raise UsageError(bot_marked("expected one contribution reference"))
     if len(words[0]) > _MAX_REF_CHARS:
         raise UsageError(f"a contribution reference has at most {_MAX_REF_CHARS} characters")
     return words[0].upper()
@@ -146,5 +147,5 @@ def contribution_ref(raw: str) -> str:
 def optional_confirm(raw: str) -> bool:
     words = [word.casefold() for word in raw.split()]
     if words not in ([], ["confirm"]):
-        raise UsageError("the only word allowed after it is 'confirm'")
+        raise UsageError(bot_marked("the only word allowed after it is 'confirm'"))
     return bool(words)

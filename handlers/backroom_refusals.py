@@ -11,23 +11,34 @@ from handlers.context import RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.outgoing import queue_redaction
 from handlers.replies import Reply, replied_event_id
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from storage import Transaction
 
-NOT_IN_BACKROOM = "{prefix} {command} acts on the participants' room: send it there, not in the back-room."
-ASK_IN_BACKROOM = (
+# gettext messages (translated with bot_text, placeholders filled after translation).
+NOT_IN_BACKROOM = bot_marked("{prefix} {command} acts on the participants' room: send it there, not in the back-room.")
+ASK_IN_BACKROOM = bot_marked(
     "{prefix} {command} is answered in the moderators' back-room, not in front of the participants: send it there."
 )
-ANSWERED_PRIVATELY = (
+ANSWERED_PRIVATELY = bot_marked(
     "I have sent you the answer in a direct message, since this room has no moderators' back-room "
     "({prefix} backroom explains how to link one)."
 )
-BACKROOM_NOT_PRIVATE = (
+BACKROOM_NOT_PRIVATE = bot_marked(
     "This back-room is no longer private (join rule “{join_rule}”), so I will not handle the roster, listings or "
     "files here until it is invite-only again ({prefix} backroom unlink ends the link)."
 )
 REDACTION_REASON = "Roster commands belong in the moderators' back-room"
+REMOVED = bot_marked("I removed your message from this room.")
+REMOVED_WITH_FILE = bot_marked("I removed your message and the file from this room.")
+NOT_REMOVED = bot_marked(
+    "I could not remove your message: please delete it yourself (I need the power to remove messages here)."
+)
+NOT_REMOVED_WITH_FILE = bot_marked(
+    "I could not remove your message: please delete it yourself, and the file (I need the power to remove messages "
+    "here)."
+)
 
 
 async def refuse_and_redact(
@@ -41,18 +52,25 @@ async def refuse_and_redact(
     now: float,
     *,
     sender_is_moderator: bool,
+    language: str | None = None,
 ) -> Reply:
     """Refuse a command whose own text names people; queue the removal of it (and of a moderator's roster file)
     if the bot may remove messages here. Returns the refusal, which says which it was."""
     if place.backroom_id is not None:
-        where = "Send it in the moderators' back-room."
+        where = bot_text(language, "Send it in the moderators' back-room.")
     else:
-        where = (
+        where = bot_text(
+            language,
             "Link a moderators' back-room and send it there: in a private (invite-only) room with me and the other "
-            f"moderators, send {prefix} backroom link {room.room_id}"
+            "moderators, send {command}",
+            command=f"{prefix} backroom link {room.room_id}",
         )
     lines = [
-        f"{prefix} {command.name} is not handled in this room: it names participants, and everyone here sees it.",
+        bot_text(
+            language,
+            "{command} is not handled in this room: it names participants, and everyone here sees it.",
+            command=f"{prefix} {command.name}",
+        ),
         where,
     ]
     targets = [event.event_id]
@@ -63,11 +81,9 @@ async def refuse_and_redact(
     if room.can_redact_others(bot_user_id):
         for target in targets:
             await queue_redaction(tx, room.room_id, target, REDACTION_REASON, now)
-        lines.append("I removed your message" + (" and the file" if len(targets) > 1 else "") + " from this room.")
+        removed = REMOVED_WITH_FILE if len(targets) > 1 else REMOVED
+        lines.append(bot_text(language, removed))
     else:
-        lines.append(
-            "I could not remove your message: please delete it yourself"
-            + (", and the file" if len(targets) > 1 else "")
-            + " (I need the power to remove messages here)."
-        )
+        kept = NOT_REMOVED_WITH_FILE if len(targets) > 1 else NOT_REMOVED
+        lines.append(bot_text(language, kept))
     return Reply.plain("\n".join(lines))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from handlers.commands import CommandCall, UsageError, help_for, help_overview
 from handlers.replies import Reply
+from i18n import bot_text
 
 if TYPE_CHECKING:
     from storage import Transaction
@@ -14,11 +15,11 @@ if TYPE_CHECKING:
 async def show_help(call: CommandCall, tx: Transaction) -> Reply:
     prefix = call.prefix
     if call.args is None:
-        return help_overview(call.registry, prefix, call.settings.bot.command_aliases)
+        return help_overview(call.registry, prefix, call.settings.bot.command_aliases, call.language)
     command = call.registry.get(call.args)
     if command is None:
-        raise UsageError(f"no command called '{call.args}'")
-    return help_for(command, prefix)
+        raise UsageError(bot_text(call.language, "no command called '{name}'", name=call.args))
+    return help_for(command, prefix, call.language)
 
 
 def parse_help_topic(raw: str) -> str | None:

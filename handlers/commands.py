@@ -16,6 +16,7 @@ from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
 from handlers.slow_work import SlowWork
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from config import Settings
@@ -25,13 +26,16 @@ if TYPE_CHECKING:
 class Permission(Enum):
     """Who may run a command."""
 
-    ANYONE = "anyone"
-    MODERATOR = "moderator"
-    ISU = "moderator or ISU"
+    ANYONE = bot_marked("anyone")
+    MODERATOR = bot_marked("moderator")
+    ISU = bot_marked("moderator or ISU")
 
     @property
     def label(self) -> str:
         return self.value
+
+    def label_in(self, language: str | None) -> str:
+        return bot_text(language, self.value)
 
 
 class Sensitivity(Enum):
@@ -81,6 +85,10 @@ class CommandCall:
     dialogue_room_id: str = ""
     # Where files and answers go: the room it was sent in, or the sender's user ID for a direct message.
     answer_to: str = ""
+    # The language of the reply (handlers/languages.py): the sender's own in a direct chat, the dialogue's in a room.
+    language: str | None = None
+    # Sent in a direct chat with the bot (not a dialogue room, not a back-room).
+    in_direct_chat: bool = False
 
     @property
     def dialogue_room(self) -> str:
@@ -127,6 +135,10 @@ class Command:
 
     def usage(self, prefix: str) -> str:
         return " ".join(part for part in (prefix, self.name, self.arguments) if part)
+
+    def summary_in(self, language: str | None) -> str:
+        """The summary in `language` (the registry marks each one for the catalogue; the syntax is never translated)."""
+        return bot_text(language, self.summary)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -201,60 +213,91 @@ def _drop_words(text: str, count: int) -> str:
     return remaining
 
 
-def help_overview(registry: CommandRegistry, prefix: str, aliases: Sequence[str]) -> Reply:
-    """The `help` listing, generated from the table."""
-    lines = [f"Commands (prefix {prefix}" + (f", or {', '.join(aliases)}" if aliases else "") + "):"]
+def help_overview(registry: CommandRegistry, prefix: str, aliases: Sequence[str], language: str | None = None) -> Reply:
+    """The `help` listing, generated from the table, in `language` (the commands' syntax stays as declared)."""
+    if aliases:
+        heading = bot_text(
+            language, "Commands (prefix {prefix}, or {aliases}):", prefix=prefix, aliases=", ".join(aliases)
+        )
+    else:
+        heading = bot_text(language, "Commands (prefix {prefix}):", prefix=prefix)
+    lines = [heading]
     html_rows = []
     for command in registry:
-        who = "" if command.permission is Permission.ANYONE else f" ({command.permission.label})"
-        lines.append(f"• {command.usage(prefix)} — {command.summary}{who}")
-        html_rows.append(
-            f"<li><code>{_escape(command.usage(prefix))}</code> — {_escape(command.summary)}{_escape(who)}</li>"
-        )
-    lines.append(f"More on one command: {prefix} help <command>")
-    html = (
-        f"<p>{_escape(lines[0])}</p><ul>{''.join(html_rows)}</ul>"
-        f"<p>More on one command: <code>{_escape(prefix)} help &lt;command&gt;</code></p>"
+        who = "" if command.permission is Permission.ANYONE else f" ({command.permission.label_in(language)})"
+        summary = command.summary_in(language)
+        lines.append(f"• {command.usage(prefix)} — {summary}{who}")
+        html_rows.append(f"<li><code>{_escape(command.usage(prefix))}</code> — {_escape(summary)}{_escape(who)}</li>")
+    more = bot_text(language, "More on one command: {command}", command=f"{prefix} help <command>")
+    lines.append(more)
+    more_html = _escape(bot_text(language, "More on one command: {command}", command="\0")).replace(
+        "\0", f"<code>{_escape(prefix)} help &lt;command&gt;</code>"
     )
+    html = f"<p>{_escape(lines[0])}</p><ul>{''.join(html_rows)}</ul><p>{more_html}</p>"
     return Reply("\n".join(lines), html)
 
 
-def help_for(command: Command, prefix: str) -> Reply:
+def help_for(command: Command, prefix: str, language: str | None = None) -> Reply:
     """`help <command>`: usage, who may run it, aliases and details."""
-    lines = [f"{command.usage(prefix)} — {command.summary}", f"Who: {command.permission.label}"]
+    summary = command.summary_in(language)
+    lines = [
+        f"{command.usage(prefix)} — {summary}",
+        bot_text(language, "Who: {who}", who=command.permission.label_in(language)),
+    ]
     if command.aliases:
-        lines.append("Also: " + ", ".join(f"{prefix} {alias}" for alias in command.aliases))
+        also = ", ".join(f"{prefix} {alias}" for alias in command.aliases)
+        lines.append(bot_text(language, "Also: {aliases}", aliases=also))
     if command.details:
-        lines.append(command.details)
-    html = f"<p><code>{_escape(command.usage(prefix))}</code> — {_escape(command.summary)}</p>" + "".join(
+        lines.append(bot_text(language, command.details))
+    html = f"<p><code>{_escape(command.usage(prefix))}</code> — {_escape(summary)}</p>" + "".join(
         f"<p>{_escape(line)}</p>" for line in lines[1:]
     )
     return Reply("\n".join(lines), html)
 
 
-def usage_reply(command: Command, prefix: str, problem: str | None = None) -> Reply:
-    text = f"Usage: {command.usage(prefix)}" + (f" ({problem})" if problem else "")
+def usage_reply(command: Command, prefix: str, problem: str | None = None, language: str | None = None) -> Reply:
+    """`Usage: …`, with what is wrong; a problem the code marked (bot_marked) is translated, others stay as raised."""
+    usage = command.usage(prefix)
+    if problem:
+        shown = bot_text(language, problem)
+        text = bot_text(language, "Usage: {usage} ({problem})", usage=usage, problem=shown)
+        html_text = _escape(bot_text(language, "Usage: {usage} ({problem})", usage="\0", problem=shown))
+    else:
+        text = bot_text(language, "Usage: {usage}", usage=usage)
+        html_text = _escape(bot_text(language, "Usage: {usage}", usage="\0"))
+    return Reply(text, html_text.replace("\0", f"<code>{_escape(usage)}</code>"))
+
+
+def unknown_command_reply(attempted: str, prefix: str, language: str | None = None) -> Reply:
+    help_command = f"{prefix} help"
+    code = f"<code>{_escape(help_command)}</code>"
+    if not attempted:
+        text = bot_text(language, "Try {help}", help=help_command)
+        return Reply(text, _escape(bot_text(language, "Try {help}", help="\0")).replace("\0", code))
+    text = bot_text(language, "Unknown command '{command}'. Try {help}", command=attempted, help=help_command)
+    # Quotes kept as written, so the ones around the command (in any language's form) can give way to <code>.
+    html_text = html.escape(
+        bot_text(language, "Unknown command '{command}'. Try {help}", command="\1", help="\0"), quote=False
+    )
     return Reply(
         text,
-        f"Usage: <code>{_escape(command.usage(prefix))}</code>" + (f" ({_escape(problem)})" if problem else ""),
+        html_text.replace("'\1'", f"<code>{_escape(attempted)}</code>")
+        .replace("\1", f"<code>{_escape(attempted)}</code>")
+        .replace("\0", code),
     )
 
 
-def unknown_command_reply(attempted: str, prefix: str) -> Reply:
-    if not attempted:
-        return Reply(f"Try {prefix} help", f"Try <code>{_escape(prefix)} help</code>")
-    return Reply(
-        f"Unknown command '{attempted}'. Try {prefix} help",
-        f"Unknown command <code>{_escape(attempted)}</code>. Try <code>{_escape(prefix)} help</code>",
-    )
-
-
-def permission_reply(command: Command, prefix: str, threshold: int) -> Reply:
+def permission_reply(command: Command, prefix: str, threshold: int, language: str | None = None) -> Reply:
+    name = f"{prefix} {command.name}"
     if command.permission is Permission.MODERATOR:
-        who = f"moderators (power level {threshold} or more, or the room's creator)"
+        text = bot_text(
+            language,
+            "Only moderators (power level {threshold} or more, or the room's creator) can use {command}.",
+            threshold=threshold,
+            command=name,
+        )
     else:
-        who = "moderators and the secretariat (ISU)"
-    text = f"Only {who} can use {prefix} {command.name}."
+        text = bot_text(language, "Only moderators and the secretariat (ISU) can use {command}.", command=name)
     return Reply(text)
 
 

@@ -26,24 +26,30 @@ from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import is_support_key
 from handlers.dialogue_commands import challenge_numbered
 from handlers.events import InboundEvent
+from handlers.languages import language_for_person
 from handlers.outgoing import queue_direct_message
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
 from handlers.synopsis_commands import compiled, room_dialogue, section_numbered
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import contributor_key, matrix_id_reference
 from scheduling import WhenError, describe, format_duration, parse_duration
 from storage.consensus import Choice, ConsensusTheme, late_reply_scope
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
-    from storage import Transaction
+    from storage import Dialogue, Transaction
 
 DEFAULT_WINDOW = timedelta(hours=1)
 
-LATE_ANSWER = Reply.plain(
+LATE_ANSWER = bot_marked(
     "The consensus round you answered has closed, so this answer (and any later one in the same round) was not "
     "counted. Answers given before it closed still count."
 )
+
+
+GIVE_THE_NUMBER = bot_marked("give the challenge number")
+ONLY_FOR_DURATION = bot_marked('after the challenge number, only "for <duration>"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +62,12 @@ def consensus_arguments(raw: str) -> ConsensusRequest:
     """`<n> [for <duration>]`; the duration is read as in `schedule`."""
     words = raw.split()
     if not words:
-        raise UsageError("give the challenge number")
+        raise UsageError(GIVE_THE_NUMBER)
     number = challenge_number(words[0])
     if len(words) == 1:
         return ConsensusRequest(number, DEFAULT_WINDOW)
     if words[1].casefold() != "for":
-        raise UsageError('after the challenge number, only "for <duration>"')
+        raise UsageError(ONLY_FOR_DURATION)
     try:
         return ConsensusRequest(number, parse_duration(" ".join(words[2:])))
     except WhenError as problem:
@@ -89,14 +95,27 @@ def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users
     )
 
 
-def statement_message(title: str, number: int, position: int, count: int, statement: str, until: str) -> Reply:
-    """One theme statement for one person: the challenge, the statement, how to answer. Names no one."""
-    return Reply.plain(
-        f"Consensus round on challenge {number} ({title}), statement {position} of {count}:\n\n{statement}\n\n"
-        f"React to this message with 👍 to agree, 👎 to disagree or ➖ to pass, until {until}. Your answer is stored "
-        "without your name and never shown per person; react again to change it, or remove your reaction to "
-        "withdraw it."
+def statement_message(
+    title: str, number: int, position: int, count: int, statement: str, until: str, language: str | None = None
+) -> Reply:
+    """One theme statement for one person, in their language: the challenge, the statement (the draft's own words,
+    not translated), how to answer. Names no one."""
+    heading = bot_text(
+        language,
+        "Consensus round on challenge {number} ({title}), statement {position} of {total}:",
+        number=number,
+        title=title,
+        position=position,
+        total=count,
     )
+    how = bot_text(
+        language,
+        "React to this message with 👍 to agree, 👎 to disagree or ➖ to pass, until {until}. Your answer is stored "
+        "without your name and never shown per person; react again to change it, or remove your reaction to "
+        "withdraw it.",
+        until=until,
+    )
+    return Reply.plain(f"{heading}\n\n{statement}\n\n{how}")
 
 
 async def open_round(call: CommandCall, tx: Transaction) -> Reply:
@@ -106,13 +125,21 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
         raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
     if challenge.state != "closed":
-        state = "is still open" if challenge.state == "open" else "has not been opened yet"
+        if challenge.state == "open":
+            refusal = bot_marked(
+                "Challenge {number} is still open: a consensus round starts only after it closes ({close})."
+            )
+        else:
+            refusal = bot_marked(
+                "Challenge {number} has not been opened yet: a consensus round starts only after it closes ({close})."
+            )
         raise CommandRefused(
-            f"Challenge {challenge.number} {state}: a consensus round starts only after it closes "
-            f"({call.prefix} close {challenge.number})."
+            bot_text(call.language, refusal, number=challenge.number, close=f"{call.prefix} close {challenge.number}")
         )
     if await tx.consensus.round_for_challenge(challenge.id) is not None:
-        raise CommandRefused(f"Challenge {challenge.number} already had its consensus round.")
+        raise CommandRefused(
+            bot_text(call.language, "Challenge {number} already had its consensus round.", number=challenge.number)
+        )
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     if room is None:
         raise CommandRefused("I am not in this dialogue's room any more, so I cannot tell who takes part.")
@@ -131,17 +158,28 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
     zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
     until = describe(datetime.fromtimestamp(closes_at, UTC), zone)
     for user_id in people:
+        language = await language_for_person(tx, user_id, dialogue)
         for theme in themes:
             message = statement_message(
-                challenge.title, challenge.number, theme.position, len(themes), theme.statement, until
+                challenge.title, challenge.number, theme.position, len(themes), theme.statement, until, language
             )
             await tx.consensus.record_message(
                 await queue_direct_message(tx, user_id, message, call.now), round_id, theme.position
             )
     return Reply.plain(
-        f"Consensus round on challenge {challenge.number}: each participant gets its {len(themes)} theme "
-        f"statements by direct message and can answer for {format_duration(request.window)}, until {until}. "
-        "The draft synopsis marks each theme once the round has closed and enough people answered."
+        bot_text_plural(
+            call.language,
+            "Consensus round on challenge {number}: each participant gets its {count} theme statement by direct "
+            "message and can answer for {duration}, until {until}. The draft synopsis marks each theme once the "
+            "round has closed and enough people answered.",
+            "Consensus round on challenge {number}: each participant gets its {count} theme statements by direct "
+            "message and can answer for {duration}, until {until}. The draft synopsis marks each theme once the "
+            "round has closed and enough people answered.",
+            len(themes),
+            number=challenge.number,
+            duration=format_duration(request.window),
+            until=until,
+        )
     )
 
 
@@ -162,7 +200,7 @@ async def handle_vote(event: InboundEvent, tx: Transaction, now: float) -> bool:
         return True
     member = contributor_key(dialogue.secret, event.sender)
     if event.origin_server_ts / 1000 > found.round.closes_at:
-        await _tell_late(event, found.round.id, member, tx, now)
+        await _tell_late(event, found.round.id, member, tx, now, dialogue)
         return True
     reaction_ref = matrix_id_reference(dialogue.secret, "event", event.event_id)
     await tx.consensus.vote(found.round.id, found.position, member, choice, reaction_ref, now)
@@ -183,13 +221,16 @@ async def handle_withdrawal(event: InboundEvent, tx: Transaction, now: float) ->
         if not await tx.consensus.has_vote(round_.id, member, reaction_ref):
             continue
         if event.origin_server_ts / 1000 > round_.closes_at:
-            await _tell_late(event, round_.id, member, tx, now)
+            await _tell_late(event, round_.id, member, tx, now, await tx.dialogues.get(round_.dialogue_id))
         else:
             await tx.consensus.withdraw(round_.id, member, reaction_ref)
         return True
     return False
 
 
-async def _tell_late(event: InboundEvent, round_id: int, member: str, tx: Transaction, now: float) -> None:
+async def _tell_late(
+    event: InboundEvent, round_id: int, member: str, tx: Transaction, now: float, dialogue: Dialogue | None
+) -> None:
     if await tx.once.mark(late_reply_scope(round_id), member, now):
-        await queue_direct_message(tx, event.sender, LATE_ANSWER, now)
+        language = await language_for_person(tx, event.sender, dialogue)
+        await queue_direct_message(tx, event.sender, Reply.plain(bot_text(language, LATE_ANSWER)), now)

@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.context import RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
+from handlers.languages import language_for_person, room_language
 from handlers.limits import CONTRIBUTION_MAX_CHARS
 from handlers.outgoing import queue_acknowledgement, queue_reply
 from handlers.redactions import redacted_before_seen
 from handlers.replies import Reply
+from i18n import bot_marked, bot_text
 from privacy import ScrubContext, contributor_key, message_text, prepare, scrub_text
 from synopsis.language import detect_language_off_loop
 
@@ -35,14 +37,28 @@ if TYPE_CHECKING:
 SUPPORT_KEYS = frozenset({"👍", "+1"})
 _DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
 
-TOO_LONG_CONTRIBUTION = Reply.plain(
-    f"This message is longer than {CONTRIBUTION_MAX_CHARS:,} characters, the most a contribution may have, so it was "
-    "not recorded. Please split it into shorter messages."
+TOO_LONG_CONTRIBUTION = bot_marked(
+    "This message is longer than {limit} characters, the most a contribution may have, so it was not recorded. "
+    "Please split it into shorter messages."
 )
-TOO_LONG_EDIT = Reply.plain(
-    f"This edit is longer than {CONTRIBUTION_MAX_CHARS:,} characters, the most a contribution may have, so it was "
-    "not applied: the contribution stays as it was."
+TOO_LONG_EDIT = bot_marked(
+    "This edit is longer than {limit} characters, the most a contribution may have, so it was not applied: the "
+    "contribution stays as it was."
 )
+CHALLENGE_NOT_OPEN = {
+    "pending": bot_marked("Challenge {number} is pending: this was not recorded."),
+    "closed": bot_marked("Challenge {number} is closed: this was not recorded."),
+}
+
+
+def too_long(message: str, language: str | None) -> Reply:
+    """A too-long notice (TOO_LONG_CONTRIBUTION or TOO_LONG_EDIT) in `language`."""
+    return Reply.plain(bot_text(language, message, limit=f"{CONTRIBUTION_MAX_CHARS:,}"))
+
+
+async def _reply_language(tx: Transaction, event: InboundEvent, dialogue: Dialogue, *, direct: bool) -> str | None:
+    """A reply in the dialogue's room is in its language; one in a direct chat in the sender's own, else that."""
+    return await language_for_person(tx, event.sender, dialogue) if direct else room_language(dialogue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +104,13 @@ async def _room_message(
             await queue_reply(
                 tx,
                 event,
-                Reply.plain(f"Challenge {challenge.number} is {challenge.state}: this was not recorded."),
+                Reply.plain(
+                    bot_text(
+                        dialogue.language,
+                        CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN["closed"]),
+                        number=challenge.number,
+                    )
+                ),
                 now,
             )
             return
@@ -108,8 +130,12 @@ async def _room_message(
                 tx,
                 event,
                 Reply.plain(
-                    f"Several challenges are open ({numbers}). Please reply in the thread of the one you mean, "
-                    "so your contribution is filed under it. This message was not recorded."
+                    bot_text(
+                        dialogue.language,
+                        "Several challenges are open ({numbers}). Please reply in the thread of the one you mean, so "
+                        "your contribution is filed under it. This message was not recorded.",
+                        numbers=numbers,
+                    )
                 ),
                 now,
             )
@@ -132,16 +158,23 @@ async def _direct_message(
         wanted = int(named.group(1))
         candidates = [pair for pair in candidates if pair[1].number == wanted]
     if len(candidates) != 1:
-        choices = ", ".join(f"#{challenge.number} {challenge.title}" for _, challenge in candidates) or "none"
-        await queue_reply(
-            tx,
-            event,
-            Reply.plain(
-                "I could not tell which challenge this is for, so it was not recorded. Start your message with "
-                f"the challenge's number, for example “#2 …”. Open challenges: {choices}."
-            ),
-            now,
-        )
+        # Several dialogues may be concerned: only the person's own choice applies.
+        language = await tx.language_preferences.get(event.sender)
+        choices = ", ".join(f"#{challenge.number} {challenge.title}" for _, challenge in candidates)
+        if choices:
+            text = bot_text(
+                language,
+                "I could not tell which challenge this is for, so it was not recorded. Start your message with the "
+                "challenge's number, for example “#2 …”. Open challenges: {choices}.",
+                choices=choices,
+            )
+        else:
+            text = bot_text(
+                language,
+                "I could not tell which challenge this is for, so it was not recorded: no open challenge has that "
+                "number.",
+            )
+        await queue_reply(tx, event, Reply.plain(text), now)
         return
     dialogue, challenge = candidates[0]
     stored = await _record(
@@ -152,8 +185,14 @@ async def _direct_message(
             tx,
             event,
             Reply.plain(
-                f"Recorded privately under challenge {challenge.number} ({challenge.title}) of “{dialogue.title}”, "
-                f"exactly as stored:\n\n{stored}"
+                bot_text(
+                    await language_for_person(tx, event.sender, dialogue),
+                    "Recorded privately under challenge {number} ({title}) of “{dialogue}”, exactly as stored:",
+                    number=challenge.number,
+                    title=challenge.title,
+                    dialogue=dialogue.title,
+                )
+                + f"\n\n{stored}"
             ),
             now,
         )
@@ -215,7 +254,8 @@ async def _record(
         return None  # images, files and the like are not contributions
     unscrubbed = _unscrubbed_text(event.content)
     if _too_long(unscrubbed):
-        await queue_reply(tx, event, TOO_LONG_CONTRIBUTION, now)
+        language = await _reply_language(tx, event, target.dialogue, direct=target.channel == "dm")
+        await queue_reply(tx, event, too_long(TOO_LONG_CONTRIBUTION, language), now)
         return None
     extra = (dialogue_room,) if dialogue_room is not None else ()
     text, changed = await _scrubbed(unscrubbed, target.dialogue, room, tx, extra)
@@ -265,7 +305,8 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
         return
     unscrubbed = _unscrubbed_text(new_content)
     if _too_long(unscrubbed):
-        await queue_reply(tx, event, TOO_LONG_EDIT, now)
+        language = await _reply_language(tx, event, dialogue, direct=dialogue.room_id != room.room_id)
+        await queue_reply(tx, event, too_long(TOO_LONG_EDIT, language), now)
         return
     # An edit in a direct message is scrubbed of the dialogue room's members too, as the original was.
     dialogue_room = rooms(dialogue.room_id) if dialogue.room_id != room.room_id else None

@@ -14,11 +14,14 @@ from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
+from handlers.languages import STATE_NAMES, room_language
 from handlers.outgoing import queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from handlers.slow_work import AttachmentError
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
+from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import describe, format_duration
 
 if TYPE_CHECKING:
@@ -26,13 +29,27 @@ if TYPE_CHECKING:
 
 FORGET_ME_ACTION = "forget-me"
 FORGET_ME_WINDOW_SECONDS = 300.0
+# One whole message per state, so that no sentence is put together from a translated state name.
+ALREADY_OPEN = bot_marked("Challenge {number} is already open.")
+ALREADY_CLOSED = bot_marked("Challenge {number} is already closed.")
+NOT_OPEN_PENDING = bot_marked("Challenge {number} is not open (it is pending).")
+NOT_OPEN_CLOSED = bot_marked("Challenge {number} is not open (it is closed).")
+AGENDA_BANDS = {
+    A_FEW: bot_marked("contributions from a few participants"),
+    SEVERAL: bot_marked("contributions from several participants"),
+    MANY: bot_marked("contributions from many participants"),
+}
 
 
 async def active_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
     dialogue = await tx.dialogues.active_in_room(call.dialogue_room)
     if dialogue is None:
         raise CommandRefused(
-            f"No dialogue is running in this room. A moderator starts one with {call.prefix} start <title>."
+            bot_text(
+                call.language,
+                "No dialogue is running in this room. A moderator starts one with {command}.",
+                command=f"{call.prefix} start <title>",
+            )
         )
     return dialogue
 
@@ -40,7 +57,14 @@ async def active_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
 async def challenge_numbered(call: CommandCall, tx: Transaction, dialogue: Dialogue, number: int) -> Challenge:
     challenge = await tx.challenges.by_number(dialogue.id, number)
     if challenge is None:
-        raise CommandRefused(f"There is no challenge {number}. {call.prefix} agenda lists them.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "There is no challenge {number}. {agenda} lists them.",
+                number=number,
+                agenda=f"{call.prefix} agenda",
+            )
+        )
     return challenge
 
 
@@ -48,11 +72,16 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
     existing = await tx.dialogues.active_in_room(call.room.room_id)
     if existing is not None:
         raise CommandRefused(
-            f"A dialogue is already running here: “{existing.title}”. End it first with {call.prefix} end."
+            bot_text(
+                call.language,
+                "A dialogue is already running here: “{title}”. End it first with {command}.",
+                title=existing.title,
+                command=f"{call.prefix} end",
+            )
         )
     title: str = call.args
-    await tx.dialogues.create(call.room.room_id, title, new_dialogue_secret(), call.now)
-    await queue_notice(tx, call.room.room_id, ground_rules(title, call.prefix), call.now)
+    dialogue = await tx.dialogues.create(call.room.room_id, title, new_dialogue_secret(), call.now)
+    await queue_notice(tx, call.room.room_id, ground_rules(title, call.prefix, dialogue.language), call.now)
     return None
 
 
@@ -60,7 +89,13 @@ async def end(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.END)
     await end_dialogue(tx, dialogue, call.now)
-    return Reply.plain(f"The dialogue “{dialogue.title}” has ended. No more contributions are accepted.")
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "The dialogue “{title}” has ended. No more contributions are accepted.",
+            title=dialogue.title,
+        )
+    )
 
 
 async def end_dialogue(tx: Transaction, dialogue: Dialogue, now: float, *, announce: bool = True) -> None:
@@ -81,7 +116,9 @@ async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     title, prompt = call.args
     challenge = await tx.challenges.add(dialogue.id, title, prompt)
-    return Reply.plain(f"Added challenge {challenge.number}: {challenge.title}")
+    return Reply.plain(
+        bot_text(call.language, "Added challenge {number}: {title}", number=challenge.number, title=challenge.title)
+    )
 
 
 async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
@@ -89,9 +126,15 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
     if challenge.state != "pending":
-        raise CommandRefused(f"Challenge {number} has already been opened; its prompt can no longer change.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "Challenge {number} has already been opened; its prompt can no longer change.",
+                number=number,
+            )
+        )
     await tx.challenges.update(challenge.id, title, prompt)
-    return Reply.plain(f"Challenge {number} is now: {title}")
+    return Reply.plain(bot_text(call.language, "Challenge {number} is now: {title}", number=number, title=title))
 
 
 async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
@@ -100,36 +143,56 @@ async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
     if await tx.contributions.count_for_challenge(challenge.id) and not request.force:
         raise CommandRefused(
-            f"Challenge {request.number} has contributions. To remove it and them, use "
-            f"{call.prefix} challenge remove {request.number} --force"
+            bot_text(
+                call.language,
+                "Challenge {number} has contributions. To remove it and them, use {command}",
+                number=request.number,
+                command=f"{call.prefix} challenge remove {request.number} --force",
+            )
         )
     await tx.challenges.remove(challenge.id)
-    return Reply.plain(f"Removed challenge {request.number}: {challenge.title}")
+    return Reply.plain(
+        bot_text(call.language, "Removed challenge {number}: {title}", number=request.number, title=challenge.title)
+    )
 
 
 async def agenda(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
+    language = call.language
     if not challenges:
-        return Reply.plain(f"“{dialogue.title}”: no challenges yet. {call.prefix} challenge add <title> ; <prompt>")
+        return Reply.plain(
+            bot_text(
+                language,
+                "“{title}”: no challenges yet. {command}",
+                title=dialogue.title,
+                command=f"{call.prefix} challenge add <title> ; <prompt>",
+            )
+        )
     zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
     schedules = {item.challenge_id: item for item in await tx.schedules.for_dialogue(dialogue.id)}
-    lines = [f"Agenda of “{dialogue.title}” (times in {zone.key}):"]
+    lines = [bot_text(language, "Agenda of “{title}” (times in {zone}):", title=dialogue.title, zone=zone.key)]
     k = call.settings.privacy.k_threshold
     for challenge in challenges:
-        line = f"{challenge.number}. {challenge.title} ({challenge.state})"
+        state = bot_text(language, STATE_NAMES.get(challenge.state, challenge.state))
+        parts = [f"{challenge.number}. {challenge.title} ({state})"]
         shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
         if shown:
-            line += f" — contributions from {shown} participants"
+            parts.append(bot_text(language, AGENDA_BANDS[shown]))
         scheduled = schedules.get(challenge.id)
         if challenge.state == "pending" and scheduled is not None and scheduled.state == "scheduled":
-            line += f" — opens {describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone)}"
+            when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone)
             if scheduled.window_seconds:
-                line += f" for {format_duration(timedelta(seconds=scheduled.window_seconds))}"
+                duration = format_duration(timedelta(seconds=scheduled.window_seconds))
+                parts.append(bot_text(language, "opens {when} for {duration}", when=when, duration=duration))
+            else:
+                parts.append(bot_text(language, "opens {when}", when=when))
         closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == "open" else None
         if closes_at is not None:
-            line += f" — closes {describe(datetime.fromtimestamp(closes_at, UTC), zone)}"
-        lines.append(line)
+            when = describe(datetime.fromtimestamp(closes_at, UTC), zone)
+            parts.append(bot_text(language, "closes {when}", when=when))
+        # Each part is a whole clause of its own, set off by a dash, so none is built from translated pieces.
+        lines.append(" — ".join(parts))
     return Reply.plain("\n".join(lines))
 
 
@@ -137,11 +200,20 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
     open_ones = [challenge for challenge in challenges if challenge.state == "open"]
-    lines = [f"“{dialogue.title}” is running with {len(challenges)} challenge(s) on the agenda."]
+    lines = [
+        bot_text_plural(
+            call.language,
+            "“{title}” is running with {count} challenge on the agenda.",
+            "“{title}” is running with {count} challenges on the agenda.",
+            len(challenges),
+            title=dialogue.title,
+        )
+    ]
     if open_ones:
-        lines.append("Open now: " + "; ".join(f"{c.number}. {c.title}" for c in open_ones))
+        listing = "; ".join(f"{c.number}. {c.title}" for c in open_ones)
+        lines.append(bot_text(call.language, "Open now: {challenges}", challenges=listing))
     else:
-        lines.append("No challenge is open.")
+        lines.append(bot_text(call.language, "No challenge is open."))
     return Reply.plain("\n".join(lines))
 
 
@@ -149,36 +221,44 @@ async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != "pending":
-        raise CommandRefused(f"Challenge {challenge.number} is already {challenge.state}.")
+        refusal = ALREADY_OPEN if challenge.state == "open" else ALREADY_CLOSED
+        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await open_in_room(tx, dialogue, challenge, call.now)
     return None
 
 
 async def open_in_room(tx: Transaction, dialogue: Dialogue, challenge: Challenge, now: float) -> None:
     """Post the prompt (it becomes the thread's root) and start accepting contributions."""
-    txn_id = await queue_message(tx, dialogue.room_id, challenge_prompt(challenge), now)
+    txn_id = await queue_message(tx, dialogue.room_id, challenge_prompt(challenge, dialogue.language), now)
     await tx.challenges.open(challenge.id, txn_id, now)
 
 
 async def repost_prompt(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
     """Post an open challenge's prompt again in `room_id` (the room that replaced the dialogue's): replies in its
     thread there count from now on. When it opened stays as it was."""
-    txn_id = await queue_message(tx, room_id, challenge_prompt(challenge), now)
+    language = await _dialogue_language(tx, challenge)
+    txn_id = await queue_message(tx, room_id, challenge_prompt(challenge, language), now)
     await tx.challenges.open(challenge.id, txn_id, challenge.opened_at if challenge.opened_at is not None else now)
 
 
-def challenge_prompt(challenge: Challenge) -> Reply:
-    return Reply.plain(
-        f"Challenge {challenge.number}: {challenge.title}\n\n{challenge.prompt}\n\n"
-        "Reply in this thread to contribute. Contributions are recorded without names."
-    )
+def challenge_prompt(challenge: Challenge, language: str | None = None) -> Reply:
+    """The bot's framing in the dialogue's language around the moderator's own title and prompt, which stay as
+    written."""
+    heading = bot_text(language, "Challenge {number}: {title}", number=challenge.number, title=challenge.title)
+    how = bot_text(language, "Reply in this thread to contribute. Contributions are recorded without names.")
+    return Reply.plain(f"{heading}\n\n{challenge.prompt}\n\n{how}")
+
+
+async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | None:
+    return room_language(await tx.dialogues.get(challenge.dialogue_id))
 
 
 async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != "open":
-        raise CommandRefused(f"Challenge {challenge.number} is not open (it is {challenge.state}).")
+        refusal = NOT_OPEN_PENDING if challenge.state == "pending" else NOT_OPEN_CLOSED
+        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
@@ -188,7 +268,13 @@ async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now
     await tx.challenges.close(challenge.id, now)
     await tx.schedules.set_closes_at(challenge.id, None)
     root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
-    notice = Reply.plain(f"Challenge {challenge.number} is closed: no more contributions are accepted. Thank you.")
+    notice = Reply.plain(
+        bot_text(
+            await _dialogue_language(tx, challenge),
+            "Challenge {number} is closed: no more contributions are accepted. Thank you.",
+            number=challenge.number,
+        )
+    )
     await queue_notice(tx, room_id, notice, now, thread_root=root)
 
 
@@ -211,13 +297,19 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     target = reply_target(call)
     if target is None:
-        raise CommandRefused(f"Send {call.prefix} withdraw as a reply to the contribution you want to remove.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "Send {command} as a reply to the contribution you want to remove.",
+                command=f"{call.prefix} withdraw",
+            )
+        )
     contribution = await tx.contributions.by_event(target)
     member = contributor_key(dialogue.secret, call.event.sender)
     if contribution is None or contribution.dialogue_id != dialogue.id or contribution.member_key != member:
-        raise CommandRefused("That message is not one of your recorded contributions.")
+        raise CommandRefused(bot_text(call.language, "That message is not one of your recorded contributions."))
     await tx.contributions.delete(contribution.id)
-    return Reply.plain("Withdrawn: that contribution is no longer recorded.")
+    return Reply.plain(bot_text(call.language, "Withdrawn: that contribution is no longer recorded."))
 
 
 async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
@@ -226,17 +318,25 @@ async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
     if not call.args:
         await tx.confirmations.request(call.room.room_id, member, FORGET_ME_ACTION, call.now + FORGET_ME_WINDOW_SECONDS)
         return Reply.plain(
-            "This removes every contribution you made in this dialogue, and your support. "
-            f"To confirm, send {call.prefix} forget-me confirm within 5 minutes."
+            bot_text(
+                call.language,
+                "This removes every contribution you made in this dialogue, and your support. To confirm, send "
+                "{command} within 5 minutes.",
+                command=f"{call.prefix} forget-me confirm",
+            )
         )
     if not await tx.confirmations.take(call.room.room_id, member, FORGET_ME_ACTION, call.now):
-        raise CommandRefused(f"Nothing to confirm: send {call.prefix} forget-me first.")
+        raise CommandRefused(
+            bot_text(call.language, "Nothing to confirm: send {command} first.", command=f"{call.prefix} forget-me")
+        )
     await tx.contributions.delete_by_member(dialogue.id, member)
     await tx.contributions.remove_support_by_member(dialogue.id, member)
     await tx.consensus.delete_votes_by_member(dialogue.id, member)
     # Events of theirs that failed or await a key still hold their ID and words; they will not be retried.
     await tx.inbox.scrub_held_from_sender(call.event.sender)
-    return Reply.plain("Done: none of your contributions or support remain in this dialogue.")
+    # Their language choice is personal data too (docs/privacy.md).
+    await tx.language_preferences.clear(call.event.sender)
+    return Reply.plain(bot_text(call.language, "Done: none of your contributions or support remain in this dialogue."))
 
 
 async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:

@@ -18,7 +18,7 @@ from handlers.backroom_refusals import (
     NOT_IN_BACKROOM,
     refuse_and_redact,
 )
-from handlers.backroom_routing import RoomRole, Route, moderates, room_place, route_for
+from handlers.backroom_routing import Place, RoomRole, Route, moderates, room_place, route_for
 from handlers.commands import (
     CommandCall,
     CommandRefused,
@@ -37,6 +37,7 @@ from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.contributions import handle_message, handle_reaction
 from handlers.events import InboundEvent
 from handlers.ground_rules import welcome_for_late_joiners
+from handlers.languages import language_for_person, reply_language, room_language
 from handlers.outcome import Outcome
 from handlers.outgoing import queue_direct_message, queue_notice, queue_reply
 from handlers.redactions import handle_redaction
@@ -45,6 +46,7 @@ from handlers.room_removal import handle_removal
 from handlers.room_upgrades import TOMBSTONE, follow_awaited, handle_tombstone
 from handlers.scheduled import handle_scheduled, is_internal
 from handlers.slow_work import SlowWork, SlowWorkNeeded
+from i18n import bot_marked, bot_text
 from privacy import contributor_key
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ DECRYPTED_TYPES_ACTED_ON = frozenset({"m.room.message", "m.reaction"})
 """What a decrypted event may be. State (power levels, members, create …) and redactions come only from the server,
 in the clear; a payload claiming to be one is the sender's word and has no effect."""
 
-FLOOD_NOTICE = (
+FLOOD_NOTICE = bot_marked(
     "You are sending many messages in a short time. Everything you send is still recorded, in order, but I will "
     "not mark each message with ✅ until you slow down."
 )
@@ -122,7 +124,9 @@ async def _route_room_event(event: InboundEvent, room: RoomSnapshot, env: Handle
     if event.was_encrypted and event.type not in DECRYPTED_TYPES_ACTED_ON:
         return False
     if env.notify_flood and event.type == "m.room.message":
-        await queue_reply(tx, event, Reply.plain(FLOOD_NOTICE), env.now)
+        place = await room_place(tx, room.room_id)
+        language = await _reply_language(tx, event.sender, place, in_direct_chat=_is_direct_chat(room, place))
+        await queue_reply(tx, event, Reply.plain(bot_text(language, FLOOD_NOTICE)), env.now)
     if event.type == "m.room.message":
         invocation = None if event.is_edit else parse_invocation(event.body, env.settings.bot.all_command_prefixes)
         if invocation is not None:
@@ -163,7 +167,9 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
     assert event.state_key is not None
     if await tx.once.mark(f"welcome:{dialogue.id}", contributor_key(dialogue.secret, event.state_key), env.now):
         prefix = env.settings.bot.command_prefix
-        await queue_direct_message(tx, event.state_key, welcome_for_late_joiners(dialogue.title, prefix), env.now)
+        language = await language_for_person(tx, event.state_key, dialogue)
+        welcome = welcome_for_late_joiners(dialogue.title, prefix, language)
+        await queue_direct_message(tx, event.state_key, welcome, env.now)
 
 
 async def run_command(
@@ -172,48 +178,68 @@ async def run_command(
     """Check, run and answer a command; True when it ran to the end and is one that may change the agenda."""
     prefix = invocation.prefix
     settings = env.settings
+    place = await room_place(tx, room.room_id)
+    in_direct_chat = _is_direct_chat(room, place)
+    language = await _reply_language(tx, event.sender, place, in_direct_chat=in_direct_chat)
     if not invocation.text:
-        await _reply(event, help_overview(env.registry, prefix, settings.bot.command_aliases), env, tx)
+        await _reply(event, help_overview(env.registry, prefix, settings.bot.command_aliases, language), env, tx)
         return False
     lookup = env.registry.find(invocation.text)
     command = lookup.command
     if command is None:
-        await _reply(event, unknown_command_reply(lookup.attempted, prefix), env, tx)
+        await _reply(event, unknown_command_reply(lookup.attempted, prefix, language), env, tx)
         return False
     threshold = settings.bot.moderator_power_level
-    place = await room_place(tx, room.room_id)
     route = route_for(command, place.role, has_backroom=place.backroom_id is not None)
     is_moderator = moderates(event.sender, room, place, env.rooms, threshold)
     if route is Route.REFUSE_AND_REDACT:
         # Before the permission check: whoever sent it, the message names people and should not stay.
         log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
         reply = await refuse_and_redact(
-            tx, command, event, room, place, prefix, env.bot.user_id, env.now, sender_is_moderator=is_moderator
+            tx,
+            command,
+            event,
+            room,
+            place,
+            prefix,
+            env.bot.user_id,
+            env.now,
+            sender_is_moderator=is_moderator,
+            language=language,
         )
         await _reply(event, reply, env, tx)
         return False
     if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
         # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
         log.info("command refused", extra={"command": command.name, "reason": "back-room not private"})
-        await _reply(event, Reply.plain(BACKROOM_NOT_PRIVATE.format(prefix=prefix, join_rule=room.join_rule)), env, tx)
+        await _reply(
+            event,
+            Reply.plain(bot_text(language, BACKROOM_NOT_PRIVATE, prefix=prefix, join_rule=room.join_rule)),
+            env,
+            tx,
+        )
         return False
     if route is Route.REFUSE_NOT_IN_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "not in a back-room"})
-        await _reply(event, Reply.plain(NOT_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
+        await _reply(
+            event, Reply.plain(bot_text(language, NOT_IN_BACKROOM, prefix=prefix, command=command.name)), env, tx
+        )
         return False
     is_isu = event.sender in settings.bot.isu_users
     if not _permitted(command.permission, is_moderator, is_isu):
         log.info("command refused", extra={"command": command.name, "reason": "permission"})
-        await _reply(event, permission_reply(command, prefix, threshold), env, tx)
+        await _reply(event, permission_reply(command, prefix, threshold, language), env, tx)
         return False
     if route is Route.REFUSE_POINT_TO_BACKROOM:
         log.info("command refused", extra={"command": command.name, "reason": "answered in the back-room"})
-        await _reply(event, Reply.plain(ASK_IN_BACKROOM.format(prefix=prefix, command=command.name)), env, tx)
+        await _reply(
+            event, Reply.plain(bot_text(language, ASK_IN_BACKROOM, prefix=prefix, command=command.name)), env, tx
+        )
         return False
     try:
         args = command.parse(lookup.raw_args)
     except UsageError as problem:
-        await _reply(event, usage_reply(command, prefix, str(problem) or None), env, tx)
+        await _reply(event, usage_reply(command, prefix, str(problem) or None, language), env, tx)
         return False
     by_direct_message = route is Route.ANSWER_BY_DIRECT_MESSAGE
     call = CommandCall(
@@ -233,23 +259,42 @@ async def run_command(
         rooms=env.rooms,
         dialogue_room_id=place.dialogue_room_id,
         answer_to=event.sender if by_direct_message else room.room_id,
+        language=language,
+        in_direct_chat=in_direct_chat,
     )
     took_effect = False
     try:
         reply = await command.handler(call, tx)
         took_effect = True
     except UsageError as problem:
-        reply = usage_reply(command, prefix, str(problem) or None)
+        reply = usage_reply(command, prefix, str(problem) or None, language)
     except CommandRefused as refusal:
         reply = Reply.plain(str(refusal))
     log.info("command run", extra={"command": command.name})
     if by_direct_message:
         if reply is not None:
             await queue_direct_message(tx, event.sender, reply, env.now)
-        await _reply(event, Reply.plain(ANSWERED_PRIVATELY.format(prefix=prefix)), env, tx)
+        await _reply(event, Reply.plain(bot_text(language, ANSWERED_PRIVATELY, prefix=prefix)), env, tx)
     elif reply is not None:
         await _reply(event, reply, env, tx)
     return took_effect and command.changes_agenda
+
+
+def _is_direct_chat(room: RoomSnapshot, place: Place) -> bool:
+    """A chat with the bot alone (as handlers/contributions.py takes a direct message): no dialogue, two members."""
+    return place.role is RoomRole.OTHER and room.joined_member_count <= 2
+
+
+async def _reply_language(tx: Transaction, sender: str, place: Place, *, in_direct_chat: bool) -> str | None:
+    """The language of the replies to a command (handlers/languages.py)."""
+    if in_direct_chat:
+        return reply_language(
+            in_direct_chat=True, preference=await tx.language_preferences.get(sender), dialogue_language=None
+        )
+    dialogue = None
+    if place.role is not RoomRole.OTHER:
+        dialogue = await tx.dialogues.latest_in_room(place.dialogue_room_id)
+    return reply_language(in_direct_chat=False, preference=None, dialogue_language=room_language(dialogue))
 
 
 def _permitted(permission: Permission, is_moderator: bool, is_isu: bool) -> bool:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from handlers import agenda_import, arguments, backroom_commands, builtin, consensus, schedule_commands
+from handlers import (
+    agenda_import,
+    arguments,
+    backroom_commands,
+    builtin,
+    consensus,
+    language_commands,
+    schedule_commands,
+)
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
 from handlers import theme_commands as theme
 from handlers import wording_commands as wording
 from handlers.commands import Command, CommandRegistry, Permission, Sensitivity, rest_of_line
+from i18n import bot_marked
 
 MODERATOR = Permission.MODERATOR
-WORDING_NAMES_THE_DIALOGUE = (
+WORDING_NAMES_THE_DIALOGUE = bot_marked(
     "Acts on this room's dialogue, or on the one named with dialogue <d> (its number in dialogues): the "
     "secretariat words any dialogue's draft, also in a direct message with the bot; a moderator only their own room's."
 )
@@ -22,7 +31,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="help",
                 arguments="[command]",
-                summary="lists the commands, or explains one",
+                summary=bot_marked("lists the commands, or explains one"),
                 handler=builtin.show_help,
                 parse=builtin.parse_help_topic,
                 in_backroom=True,
@@ -30,7 +39,9 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="start",
                 arguments="<title>",
-                summary="starts a dialogue in this room and posts the ground rules (the Chatham House Rule)",
+                summary=bot_marked(
+                    "starts a dialogue in this room and posts the ground rules (the Chatham House Rule)"
+                ),
                 handler=dialogue.start,
                 permission=MODERATOR,
                 parse=arguments.dialogue_title,
@@ -38,7 +49,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="challenge add",
                 arguments="<title> ; <prompt>",
-                summary="adds a challenge to the agenda and tells its number",
+                summary=bot_marked("adds a challenge to the agenda and tells its number"),
                 handler=dialogue.challenge_add,
                 permission=MODERATOR,
                 parse=arguments.title_and_prompt,
@@ -47,12 +58,16 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="agenda import",
                 arguments="[outline]",
-                summary="sent as a reply to an outline file (.md/.txt), or with the outline on the lines after it: "
-                "adds many challenges with their expected themes at once, or none if any line is wrong",
-                details="The outline: a line '# <title>' starts a challenge (a leading '1.' is dropped); the lines "
-                "after it are its prompt (required); lines '- <heading>' are its expected themes. Blank lines are "
-                "ignored; an indented line continues the heading above. The limits of challenge add and theme add "
-                "apply; problems are named by line, counted from the outline's first line.",
+                summary=bot_marked(
+                    "sent as a reply to an outline file (.md/.txt), or with the outline on the lines after it: "
+                    "adds many challenges with their expected themes at once, or none if any line is wrong"
+                ),
+                details=bot_marked(
+                    "The outline: a line '# <title>' starts a challenge (a leading '1.' is dropped); the lines "
+                    "after it are its prompt (required); lines '- <heading>' are its expected themes. Blank lines are "
+                    "ignored; an indented line continues the heading above. The limits of challenge add and theme add "
+                    "apply; problems are named by line, counted from the outline's first line."
+                ),
                 handler=agenda_import.agenda_import,
                 permission=MODERATOR,
                 parse=agenda_import.outline_text,
@@ -61,7 +76,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="challenge edit",
                 arguments="<n> <title> ; <prompt>",
-                summary="changes challenge n while it has not been opened",
+                summary=bot_marked("changes challenge n while it has not been opened"),
                 handler=dialogue.challenge_edit,
                 permission=MODERATOR,
                 parse=arguments.number_title_and_prompt,
@@ -70,7 +85,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="challenge remove",
                 arguments="<n> [--force]",
-                summary="removes challenge n; once it has contributions only with --force",
+                summary=bot_marked("removes challenge n; once it has contributions only with --force"),
                 handler=dialogue.challenge_remove,
                 permission=MODERATOR,
                 parse=arguments.remove_challenge,
@@ -79,14 +94,18 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="agenda",
-                summary="lists the challenges, their state, and participation as a band once enough people took part",
+                summary=bot_marked(
+                    "lists the challenges, their state, and participation as a band once enough people took part"
+                ),
                 handler=dialogue.agenda,
                 in_backroom=True,
             ),
             Command(
                 name="open",
                 arguments="<n>",
-                summary="posts challenge n's prompt (reply in its thread to contribute) and accepts contributions",
+                summary=bot_marked(
+                    "posts challenge n's prompt (reply in its thread to contribute) and accepts contributions"
+                ),
                 handler=dialogue.open_challenge,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
@@ -96,7 +115,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="close",
                 arguments="<n>",
-                summary="stops accepting contributions to challenge n and says so in its thread",
+                summary=bot_marked("stops accepting contributions to challenge n and says so in its thread"),
                 handler=dialogue.close_challenge,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
@@ -106,8 +125,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="schedule",
                 arguments="[<n> <when> [for <duration>]]",
-                summary="opens challenge n at a time (e.g. 2026-12-01 10:00, in 10m, tomorrow 09:30) and closes it "
-                "after the duration (e.g. 45m, 1h30m); alone, lists what is scheduled",
+                summary=bot_marked(
+                    "opens challenge n at a time (e.g. 2026-12-01 10:00, in 10m, tomorrow 09:30) and closes it "
+                    "after the duration (e.g. 45m, 1h30m); alone, lists what is scheduled"
+                ),
                 handler=schedule_commands.schedule,
                 permission=MODERATOR,
                 parse=schedule_commands.schedule_arguments,
@@ -117,7 +138,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="unschedule",
                 arguments="<n>",
-                summary="cancels challenge n's scheduled opening",
+                summary=bot_marked("cancels challenge n's scheduled opening"),
                 handler=schedule_commands.unschedule,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
@@ -127,7 +148,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="timezone",
                 arguments="<IANA name>",
-                summary="sets the dialogue's time zone (e.g. Europe/Zurich), used to read and show times",
+                summary=bot_marked("sets the dialogue's time zone (e.g. Europe/Zurich), used to read and show times"),
                 handler=schedule_commands.set_timezone,
                 permission=MODERATOR,
                 parse=schedule_commands.timezone_argument,
@@ -137,7 +158,9 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="reminder",
                 arguments="<duration>|off",
-                summary="how long before a scheduled close to post a reminder in the challenge's thread (default 10m)",
+                summary=bot_marked(
+                    "how long before a scheduled close to post a reminder in the challenge's thread (default 10m)"
+                ),
                 handler=schedule_commands.set_reminder,
                 permission=MODERATOR,
                 parse=schedule_commands.reminder_argument,
@@ -147,8 +170,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="digest",
                 arguments="<HH:MM>|off",
-                summary="a daily direct message to each moderator at that local time: open challenges and "
-                "participation bands, never names",
+                summary=bot_marked(
+                    "a daily direct message to each moderator at that local time: open challenges and "
+                    "participation bands, never names"
+                ),
                 handler=schedule_commands.set_digest,
                 permission=MODERATOR,
                 parse=schedule_commands.digest_argument,
@@ -156,16 +181,41 @@ def build_registry() -> CommandRegistry:
                 changes_agenda=True,
             ),
             Command(
+                name="language",
+                arguments="[<code>]",
+                summary=bot_marked(
+                    "the language the bot writes this dialogue's messages in (ar, zh, en, fr, ru, es; en by "
+                    "default); alone, shows it and the choices"
+                ),
+                handler=language_commands.set_dialogue_language,
+                permission=MODERATOR,
+                parse=language_commands.language_argument,
+                in_backroom=True,
+            ),
+            Command(
+                name="my-language",
+                arguments="[<code>|default]",
+                summary=bot_marked(
+                    "the language the bot writes to you in by direct message (ar, zh, en, fr, ru, es; default: "
+                    "the dialogue's); best sent in a direct message to the bot, answered there"
+                ),
+                handler=language_commands.set_my_language,
+                parse=language_commands.my_language_argument,
+                in_backroom=True,
+            ),
+            Command(
                 name="status",
-                summary="shows the dialogue's title and which challenges are open",
+                summary=bot_marked("shows the dialogue's title and which challenges are open"),
                 handler=dialogue.status,
                 in_backroom=True,
             ),
             Command(
                 name="roster set",
                 arguments="<user> <affiliation> [| <alias>, <alias>…] [; <category>]",
-                summary="records a participant's affiliation (and other ways people write it) and stakeholder "
-                "category, used only to scrub text and for anonymous category bands; never shown back",
+                summary=bot_marked(
+                    "records a participant's affiliation (and other ways people write it) and stakeholder "
+                    "category, used only to scrub text and for anonymous category bands; never shown back"
+                ),
                 handler=dialogue.roster_set,
                 permission=MODERATOR,
                 parse=arguments.roster_entry,
@@ -173,8 +223,9 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="roster import",
-                summary="sent as a reply to a CSV file (user, affiliation, category, aliases): records many "
-                "participants",
+                summary=bot_marked(
+                    "sent as a reply to a CSV file (user, affiliation, category, aliases): records many participants"
+                ),
                 handler=dialogue.roster_import,
                 permission=MODERATOR,
                 sensitive=Sensitivity.REQUEST_WITH_FILE,
@@ -182,7 +233,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="contributions",
                 arguments="<n>",
-                summary="lists challenge n's contributions as stored (scrubbed), with their references",
+                summary=bot_marked("lists challenge n's contributions as stored (scrubbed), with their references"),
                 handler=dialogue.list_contributions,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
@@ -190,20 +241,22 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="withdraw",
-                summary="sent as a reply to one of your contributions: removes it",
+                summary=bot_marked("sent as a reply to one of your contributions: removes it"),
                 handler=dialogue.withdraw,
             ),
             Command(
                 name="forget-me",
                 arguments="[confirm]",
-                summary="removes all your contributions and support in this dialogue (asks for confirmation)",
+                summary=bot_marked(
+                    "removes all your contributions and support in this dialogue (asks for confirmation)"
+                ),
                 handler=dialogue.forget_me,
                 parse=arguments.optional_confirm,
             ),
             Command(
                 name="remove",
                 arguments="<ref>",
-                summary="removes a contribution by its reference (see contributions)",
+                summary=bot_marked("removes a contribution by its reference (see contributions)"),
                 handler=dialogue.remove_contribution,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
@@ -211,7 +264,7 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="end",
-                summary="ends the dialogue: all challenges close, no more contributions",
+                summary=bot_marked("ends the dialogue: all challenges close, no more contributions"),
                 handler=dialogue.end,
                 permission=MODERATOR,
                 in_backroom=True,
@@ -220,9 +273,11 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="themes",
                 arguments="<n>",
-                summary="lists the draft synopsis's themes for challenge n (expected themes first, then the machine's, "
-                "with keywords), with their contributions' references and, under a theme the secretariat re-worded, "
-                "the wording used",
+                summary=bot_marked(
+                    "lists the draft synopsis's themes for challenge n (expected themes first, then the machine's, "
+                    "with keywords), with their contributions' references and, under a theme the secretariat "
+                    "re-worded, the wording used"
+                ),
                 handler=synopsis.themes,
                 permission=MODERATOR,
                 parse=arguments.challenge_number,
@@ -231,8 +286,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="theme add",
                 arguments="<n> <heading>",
-                summary="gives challenge n an expected theme: contributions close to it are listed under it in the "
-                "draft, the rest is grouped by machine",
+                summary=bot_marked(
+                    "gives challenge n an expected theme: contributions close to it are listed under it in the "
+                    "draft, the rest is grouped by machine"
+                ),
                 handler=theme.theme_add,
                 permission=MODERATOR,
                 parse=theme.add_arguments,
@@ -241,7 +298,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="theme edit",
                 arguments="<n> <heading number> <heading>",
-                summary="rewords one of challenge n's expected themes",
+                summary=bot_marked("rewords one of challenge n's expected themes"),
                 handler=theme.theme_edit,
                 permission=MODERATOR,
                 parse=theme.edit_arguments,
@@ -250,7 +307,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="theme remove",
                 arguments="<n> <heading number>",
-                summary="removes one of challenge n's expected themes (those after it move up)",
+                summary=bot_marked("removes one of challenge n's expected themes (those after it move up)"),
                 handler=theme.theme_remove,
                 permission=MODERATOR,
                 parse=theme.ref_arguments,
@@ -259,8 +316,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="theme adopt",
                 arguments="<n> <theme>",
-                summary="makes one of the machine's themes of challenge n (numbered as in themes) an expected theme, "
-                "worded by its keywords",
+                summary=bot_marked(
+                    "makes one of the machine's themes of challenge n (numbered as in themes) an expected theme, "
+                    "worded by its keywords"
+                ),
                 handler=theme.theme_adopt,
                 permission=MODERATOR,
                 parse=theme.ref_arguments,
@@ -269,7 +328,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="merge",
                 arguments="<n> <theme> <theme>",
-                summary="joins two of challenge n's themes (the correction survives recompilation)",
+                summary=bot_marked("joins two of challenge n's themes (the correction survives recompilation)"),
                 handler=synopsis.merge,
                 permission=MODERATOR,
                 parse=synopsis.merge_arguments,
@@ -278,7 +337,9 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="move",
                 arguments="<ref> <theme>|new",
-                summary="moves one contribution to another theme of its challenge, or to a theme of its own",
+                summary=bot_marked(
+                    "moves one contribution to another theme of its challenge, or to a theme of its own"
+                ),
                 handler=synopsis.move,
                 permission=MODERATOR,
                 parse=synopsis.move_arguments,
@@ -287,7 +348,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="exclude",
                 arguments="<ref>",
-                summary="leaves a contribution out of the synopsis",
+                summary=bot_marked("leaves a contribution out of the synopsis"),
                 handler=synopsis.exclude,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
@@ -296,7 +357,7 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="include",
                 arguments="<ref>",
-                summary="puts an excluded contribution back into the synopsis",
+                summary=bot_marked("puts an excluded contribution back into the synopsis"),
                 handler=synopsis.include,
                 permission=MODERATOR,
                 parse=arguments.contribution_ref,
@@ -305,8 +366,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="way-forward",
                 arguments="[dialogue <d>] <ref> [off] | <n> <text>|clear",
-                summary="lists a contribution under III. Suggested ways forward (off: no longer), or adds a way "
-                "forward written by the secretariat to challenge n (clear: removes those)",
+                summary=bot_marked(
+                    "lists a contribution under III. Suggested ways forward (off: no longer), or adds a way "
+                    "forward written by the secretariat to challenge n (clear: removes those)"
+                ),
                 handler=wording.way_forward,
                 permission=Permission.ISU,
                 details=WORDING_NAMES_THE_DIALOGUE,
@@ -316,8 +379,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="theme wording",
                 arguments="[dialogue <d>] <ref> <text>|clear",
-                summary="states the theme holding contribution ref (a reference from themes) in the secretariat's "
-                "words instead of the machine's (clear: the machine's again)",
+                summary=bot_marked(
+                    "states the theme holding contribution ref (a reference from themes) in the secretariat's "
+                    "words instead of the machine's (clear: the machine's again)"
+                ),
                 handler=wording.theme_wording,
                 permission=Permission.ISU,
                 details=WORDING_NAMES_THE_DIALOGUE,
@@ -327,7 +392,9 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="lead",
                 arguments="[dialogue <d>] <n> <paragraph>|clear",
-                summary="opens challenge n's part of the synopsis with the secretariat's lead paragraph (clear: none)",
+                summary=bot_marked(
+                    "opens challenge n's part of the synopsis with the secretariat's lead paragraph (clear: none)"
+                ),
                 handler=wording.lead,
                 permission=Permission.ISU,
                 details=WORDING_NAMES_THE_DIALOGUE,
@@ -337,9 +404,11 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="consensus",
                 arguments="<n> [for <duration>]",
-                summary="after challenge n closed: sends each participant its theme statements by direct message to "
-                "answer 👍 agree, 👎 disagree or ➖ pass within the duration (default 1h); the draft marks each theme "
-                "once enough people answered, never showing anyone's answer",
+                summary=bot_marked(
+                    "after challenge n closed: sends each participant its theme statements by direct message to "
+                    "answer 👍 agree, 👎 disagree or ➖ pass within the duration (default 1h); the draft marks each "
+                    "theme once enough people answered, never showing anyone's answer"
+                ),
                 handler=consensus.open_round,
                 permission=MODERATOR,
                 parse=consensus.consensus_arguments,
@@ -348,9 +417,12 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="synopsis",
-                arguments="[<dialogue>] [adopted] [md|docx|json]",
-                summary="posts the draft synopsis as a file (Markdown by default; the adopted one with adopted, or "
-                "once purged); the secretariat can name any dialogue, also in a direct message",
+                arguments="[<dialogue>] [adopted] [md|docx|json] [en|fr|es]",
+                summary=bot_marked(
+                    "posts the draft synopsis as a file (Markdown by default; the adopted one with adopted, or "
+                    "once purged), written in the dialogue's language unless en, fr or es is given; the secretariat "
+                    "can name any dialogue, also in a direct message"
+                ),
                 handler=synopsis.send_synopsis,
                 permission=Permission.ISU,
                 parse=synopsis.synopsis_arguments,
@@ -358,14 +430,14 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="dialogues",
-                summary="lists the dialogues whose synopsis you may pull",
+                summary=bot_marked("lists the dialogues whose synopsis you may pull"),
                 handler=synopsis.list_dialogues,
                 permission=Permission.ISU,
                 in_backroom=True,
             ),
             Command(
                 name="adopt",
-                summary="stores the current draft as the adopted synopsis",
+                summary=bot_marked("stores the current draft as the adopted synopsis"),
                 handler=synopsis.adopt,
                 permission=MODERATOR,
                 in_backroom=True,
@@ -373,8 +445,10 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="purge",
                 arguments="[confirm]",
-                summary="after the end and adoption: deletes contributions, support, roster and the secret, keeping "
-                "only the adopted synopsis (asks for confirmation)",
+                summary=bot_marked(
+                    "after the end and adoption: deletes contributions, support, roster and the secret, keeping "
+                    "only the adopted synopsis (asks for confirmation)"
+                ),
                 handler=synopsis.purge,
                 permission=MODERATOR,
                 parse=arguments.optional_confirm,
@@ -382,8 +456,9 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="backroom",
-                summary="shows whether this dialogue room has a moderators' back-room, or which room this back-room "
-                "serves",
+                summary=bot_marked(
+                    "shows whether this dialogue room has a moderators' back-room, or which room this back-room serves"
+                ),
                 handler=backroom_commands.status,
                 permission=MODERATOR,
                 in_backroom=True,
@@ -391,8 +466,11 @@ def build_registry() -> CommandRegistry:
             Command(
                 name="backroom link",
                 arguments="<dialogue room ID>",
-                summary="sent in a private room of moderators: makes it the dialogue room's back-room, where the "
-                "roster, contributions, themes, curation and synopsis files are handled (you must moderate both rooms)",
+                summary=bot_marked(
+                    "sent in a private room of moderators: makes it the dialogue room's back-room, where the "
+                    "roster, contributions, themes, curation and synopsis files are handled (you must moderate "
+                    "both rooms)"
+                ),
                 handler=backroom_commands.link,
                 permission=MODERATOR,
                 parse=backroom_commands.room_id_argument,
@@ -400,14 +478,14 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="backroom unlink",
-                summary="ends the link between a dialogue room and its back-room (in either room)",
+                summary=bot_marked("ends the link between a dialogue room and its back-room (in either room)"),
                 handler=backroom_commands.unlink,
                 permission=MODERATOR,
                 in_backroom=True,
             ),
             Command(
                 name="ping",
-                summary="checks that the bot is listening",
+                summary=bot_marked("checks that the bot is listening"),
                 handler=builtin.ping,
                 # Anything after `ping` is ignored, so a client's autocompletion cannot turn it into a usage error.
                 parse=rest_of_line,
@@ -415,7 +493,7 @@ def build_registry() -> CommandRegistry:
             ),
             Command(
                 name="health",
-                summary="shows the bot's version, uptime, encryption and queue sizes",
+                summary=bot_marked("shows the bot's version, uptime, encryption and queue sizes"),
                 handler=builtin.health,
                 permission=MODERATOR,
                 in_backroom=True,

@@ -17,6 +17,7 @@ from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, challenge_numbered
 from handlers.replies import Reply
+from i18n import bot_marked
 from scheduling import WhenError, describe, format_duration, parse_duration, parse_when, split_schedule_arguments
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def schedule_arguments(raw: str) -> ScheduleRequest | None:
     if not parts:
         return None
     if len(parts) < 2:
-        raise UsageError("write the challenge number and when it opens, e.g. 2 2026-12-01 10:00 for 1h30m")
+        raise UsageError(bot_marked("write the challenge number and when it opens, e.g. 2 2026-12-01 10:00 for 1h30m"))
     when, duration = split_schedule_arguments(parts[1])
     return ScheduleRequest(challenge_number(parts[0]), when, duration)
 
@@ -95,7 +96,7 @@ async def unschedule(call: CommandCall, tx: Transaction) -> Reply:
 def timezone_argument(raw: str) -> str:
     words = raw.split()
     if len(words) != 1:
-        raise UsageError("give one IANA time zone name, e.g. Europe/Zurich")
+        raise UsageError(bot_marked("give one IANA time zone name, e.g. Europe/Zurich"))
     try:
         ZoneInfo(words[0])
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -116,7 +117,7 @@ def reminder_argument(raw: str) -> timedelta | None:
     if text.casefold() == "off":
         return None
     if not text:
-        raise UsageError("give how long before the close to remind, e.g. 10m, or off")
+        raise UsageError(bot_marked("give how long before the close to remind, e.g. 10m, or off"))
     try:
         return parse_duration(text)
     except WhenError as problem:
@@ -138,7 +139,7 @@ def digest_argument(raw: str) -> str | None:
         return None
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
     if match is None:
-        raise UsageError("give a local time like 08:30, or off")
+        raise UsageError(bot_marked("give a local time like 08:30, or off"))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 

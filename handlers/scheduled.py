@@ -18,17 +18,26 @@ from zoneinfo import ZoneInfo
 from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
 from handlers.events import InboundEvent
+from handlers.languages import STATE_NAMES, language_for_person
 from handlers.outgoing import queue_direct_message, queue_notice
 from handlers.replies import Reply
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band
+from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import WhenError, format_duration, parse_when
 
 if TYPE_CHECKING:
     from config import Settings
-    from storage import ClosingWindow, DigestSetting, Schedule, Transaction
+    from storage import Challenge, ClosingWindow, DigestSetting, Schedule, Transaction
     from storage.consensus import ConsensusClosing
 
 INTERNAL_EVENT_TYPE = "dialogue_bot.scheduled"
+# One whole line per band, so no translation is put together from a translated band word.
+DIGEST_LINES = {
+    A_FEW: bot_marked("{number}. {title} ({state}): contributions from a few participants"),
+    SEVERAL: bot_marked("{number}. {title} ({state}): contributions from several participants"),
+    MANY: bot_marked("{number}. {title} ({state}): contributions from many participants"),
+}
 ACTIONS = ("open", "missed", "remind", "close", "digest", "consensus-close")
 
 
@@ -159,9 +168,14 @@ async def handle_scheduled(
                 tx,
                 dialogue.room_id,
                 Reply.plain(
-                    f"Challenge {challenge.number} was due to open while the bot was not running, too long ago to "
-                    f"open it late, so it was not opened. Moderators: {prefix} open {challenge.number} opens it now, "
-                    f"or {prefix} schedule {challenge.number} <when> plans it again."
+                    bot_text(
+                        dialogue.language,
+                        "Challenge {number} was due to open while the bot was not running, too long ago to open it "
+                        "late, so it was not opened. Moderators: {open} opens it now, or {schedule} plans it again.",
+                        number=challenge.number,
+                        open=f"{prefix} open {challenge.number}",
+                        schedule=f"{prefix} schedule {challenge.number} <when>",
+                    )
                 ),
                 now,
             )
@@ -172,7 +186,9 @@ async def handle_scheduled(
     root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
     if action == "remind":
         left = format_duration(timedelta(seconds=max(1, round(closes_at - now))))
-        notice = Reply.plain(f"Challenge {challenge.number} closes in {left}.")
+        notice = Reply.plain(
+            bot_text(dialogue.language, "Challenge {number} closes in {left}.", number=challenge.number, left=left)
+        )
         await queue_notice(tx, dialogue.room_id, notice, now, thread_root=root)
     else:
         await close_in_room(tx, dialogue.room_id, challenge, now)
@@ -188,8 +204,12 @@ async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) 
     if challenge is None or dialogue is None:
         return
     notice = Reply.plain(
-        f"The consensus round on challenge {challenge.number} has closed. The draft synopsis marks each of its "
-        "themes on which enough people answered; no one's answer is shown."
+        bot_text(
+            dialogue.language,
+            "The consensus round on challenge {number} has closed. The draft synopsis marks each of its themes on "
+            "which enough people answered; no one's answer is shown.",
+            number=challenge.number,
+        )
     )
     await queue_notice(tx, dialogue.room_id, notice, now)
 
@@ -203,14 +223,38 @@ async def send_digest(
         return
     k = settings.privacy.k_threshold
     challenges = await tx.challenges.list(dialogue.id)
-    open_count = sum(1 for challenge in challenges if challenge.state == "open")
-    lines = [f"Daily digest of “{dialogue.title}”: {open_count} challenge(s) open of {len(challenges)}."]
-    for challenge in challenges:
-        shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
-        participation = f"contributions from {shown} participants" if shown else f"fewer than {k} contributors so far"
-        lines.append(f"{challenge.number}. {challenge.title} ({challenge.state}): {participation}")
-    digest = Reply.plain("\n".join(lines))
+    bands = [band(await tx.contributions.distinct_members_for_challenge(challenge.id), k) for challenge in challenges]
     threshold = settings.bot.moderator_power_level
     for user_id in sorted(room.display_names):
         if user_id != bot_user_id and room.is_moderator(user_id, threshold):
-            await queue_direct_message(tx, user_id, digest, now)
+            language = await language_for_person(tx, user_id, dialogue)
+            await queue_direct_message(tx, user_id, _digest(dialogue.title, challenges, bands, k, language), now)
+
+
+def _digest(
+    title: str, challenges: Sequence[Challenge], bands: Sequence[str | None], k: int, language: str | None
+) -> Reply:
+    open_count = sum(1 for challenge in challenges if challenge.state == "open")
+    lines = [
+        bot_text_plural(
+            language,
+            "Daily digest of “{title}”: {count} challenge open of {total}.",
+            "Daily digest of “{title}”: {count} challenges open of {total}.",
+            open_count,
+            title=title,
+            total=len(challenges),
+        )
+    ]
+    for challenge, shown in zip(challenges, bands, strict=True):
+        values = {
+            "number": challenge.number,
+            "title": challenge.title,
+            "state": bot_text(language, STATE_NAMES.get(challenge.state, challenge.state)),
+        }
+        if shown is None:
+            lines.append(
+                bot_text(language, "{number}. {title} ({state}): fewer than {k} contributors so far", k=k, **values)
+            )
+        else:
+            lines.append(bot_text(language, DIGEST_LINES[shown], **values))
+    return Reply.plain("\n".join(lines))

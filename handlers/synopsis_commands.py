@@ -19,6 +19,7 @@ from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
 from handlers.synopsis_input import gather_synopsis_input
+from i18n import COMPLETE_LANGUAGES
 from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for
 
@@ -42,14 +43,15 @@ async def compiled(call: CommandCall, tx: Transaction, dialogue: Dialogue) -> Sy
 
 
 async def compiled_and_rendered(
-    call: CommandCall, tx: Transaction, dialogue: Dialogue, formats: tuple[str, ...] = ()
+    call: CommandCall, tx: Transaction, dialogue: Dialogue, formats: tuple[str, ...] = (), language: str | None = None
 ) -> CompiledSynopsis:
-    """The draft as the stored material stands now, and its documents in `formats`."""
+    """The draft as the stored material stands now, and its documents in `formats` and `language` (None: the
+    dialogue's own)."""
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
     privacy = call.settings.privacy
     data = await gather_synopsis_input(
-        tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories()
+        tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
     )
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
@@ -206,20 +208,28 @@ class SynopsisRequest:
     dialogue_id: int | None
     fmt: str
     adopted: bool = False  # the adopted synopsis, not the draft (which is what a purged dialogue gives anyway)
+    language: str | None = None  # the draft's language; None: the dialogue's own
 
 
 def synopsis_arguments(raw: str) -> SynopsisRequest:
-    dialogue_id, fmt, adopted = None, "md", False
+    dialogue_id, fmt, adopted, language = None, "md", False, None
     for word in raw.split():
         if word.casefold() in FORMATS:
             fmt = word.casefold()
         elif word.casefold() == "adopted":
             adopted = True
+        elif word.casefold() in COMPLETE_LANGUAGES:
+            language = word.casefold()
         elif small_number(word) is not None and dialogue_id is None:
             dialogue_id = small_number(word)
         else:
-            raise UsageError(f"give a dialogue number, adopted and/or a format ({', '.join(FORMATS)})")
-    return SynopsisRequest(dialogue_id, fmt, adopted)
+            raise UsageError(
+                f"give a dialogue number, adopted, a format ({', '.join(FORMATS)}) and/or the draft's language "
+                f"({', '.join(COMPLETE_LANGUAGES)})"
+            )
+    if adopted and language is not None:
+        raise UsageError("the adopted synopsis stays in the language it was adopted in: leave out the language")
+    return SynopsisRequest(dialogue_id, fmt, adopted, language)
 
 
 async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
@@ -241,7 +251,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
         assert adopted is not None  # the rules allow pulling it only once there is one
         data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
     else:
-        draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,))
+        draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,), request.language)
         data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
     await queue_file(tx, call.answer_room, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
     return None

@@ -87,7 +87,9 @@ async def gather_synopsis_input(
     now: float | None = None,
     language: str | None = None,
 ) -> SynopsisInput:
-    """Everything the compiler needs about `dialogue`, with the document written in `language` (None: English)."""
+    """Everything the compiler needs about `dialogue`, with the document written in `language` (None: the
+    dialogue's own language, `!dialogue language`; English when it has none, or none the document can be written in)."""
+    language = language or dialogue.language
     zone_name = dialogue.timezone or default_timezone
     zone = ZoneInfo(zone_name)
     challenges = await tx.challenges.list(dialogue.id)

@@ -74,7 +74,10 @@ def update_catalogues(languages: list[str]) -> None:
             catalog = read_catalogue(domain, language) or Catalog(
                 locale=language, domain=domain.name, project="dialogue-bot", copyright_holder=COPYRIGHT_HOLDER
             )
+            created = catalog.creation_date
             catalog.update(template, no_fuzzy_matching=True)
+            # The date the catalogue was begun, not of this update: an update that changes nothing changes no byte.
+            catalog.creation_date = created
             catalog.obsolete.clear()
             path = catalogue_path(domain, language)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,9 +28,10 @@ class Dialogue:
     timezone: str | None
     created_at: float
     ended_at: float | None
+    language: str | None = None  # the ISO 639-1 code its messages are written in; None is English
 
 
-_COLUMNS = "id, room_id, title, state, secret, timezone, created_at, ended_at"
+_COLUMNS = "id, room_id, title, state, secret, timezone, created_at, ended_at, language"
 
 
 def _row(row: sqlite3.Row) -> Dialogue:
@@ -43,6 +44,7 @@ def _row(row: sqlite3.Row) -> Dialogue:
         timezone=row["timezone"],
         created_at=row["created_at"],
         ended_at=row["ended_at"],
+        language=row["language"],
     )
 
 
@@ -103,6 +105,12 @@ class DialoguesRepository:
     async def set_timezone(self, dialogue_id: int, timezone: str | None) -> None:
         """Set (or, with None, clear) the IANA time zone the dialogue's times are shown and scheduled in."""
         changed = await self._session.execute("UPDATE dialogues SET timezone = ? WHERE id = ?", (timezone, dialogue_id))
+        if changed == 0:
+            raise RowNotFoundError(f"no dialogue with id {dialogue_id}")
+
+    async def set_language(self, dialogue_id: int, language: str | None) -> None:
+        """Set the language the bot writes the dialogue's messages in (None: English)."""
+        changed = await self._session.execute("UPDATE dialogues SET language = ? WHERE id = ?", (language, dialogue_id))
         if changed == 0:
             raise RowNotFoundError(f"no dialogue with id {dialogue_id}")
 

@@ -609,6 +609,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CHECK (language IS NULL OR (length(language) = 2 AND language = lower(language)))",
         ),
     ),
+    Migration(
+        version=15,
+        description="the language of a dialogue's messages, and each person's own language",
+        statements=(
+            # An ISO 639-1 code of a UN language (i18n.UN_LANGUAGES); NULL is English, as every dialogue was before.
+            "ALTER TABLE dialogues ADD COLUMN language TEXT "
+            "CHECK (language IS NULL OR (length(language) = 2 AND language = lower(language)))",
+            # Personal data, under the Matrix ID because it follows the person across dialogues and direct
+            # messages: deleted by forget-me confirm (docs/privacy.md).
+            """
+            CREATE TABLE language_preferences (
+                user_id  TEXT PRIMARY KEY,
+                language TEXT NOT NULL CHECK (length(language) = 2 AND language = lower(language)),
+                set_at   REAL NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -9,6 +9,7 @@ from storage.consensus import ConsensusRepository
 from storage.contributions import ContributionsRepository
 from storage.dialogues import DialoguesRepository
 from storage.inbox import InboxRepository
+from storage.language_preferences import LanguagePreferencesRepository
 from storage.media import MediaRepository
 from storage.once import OnceRepository
 from storage.outbox import OutboxRepository
@@ -46,3 +47,4 @@ class Transaction:
         self.media = MediaRepository(session)
         self.backrooms = BackroomsRepository(session)
         self.consensus = ConsensusRepository(session)
+        self.language_preferences = LanguagePreferencesRepository(session)
