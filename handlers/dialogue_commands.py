@@ -15,16 +15,17 @@ from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
 from handlers.ground_rules import ground_rules
 from handlers.languages import STATE_NAMES, room_language
-from handlers.outgoing import queue_message, queue_notice
+from handlers.outgoing import queue_direct_message, queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from handlers.slow_work import AttachmentError
-from i18n import bot_marked, bot_text, bot_text_plural
+from i18n import SOURCE_LANGUAGE, bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import describe, format_duration
 
 if TYPE_CHECKING:
+    from handlers.context import RoomSnapshot
     from storage import Challenge, Dialogue, Transaction
 
 FORGET_ME_ACTION = "forget-me"
@@ -223,14 +224,43 @@ async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     if challenge.state != "pending":
         refusal = ALREADY_OPEN if challenge.state == "open" else ALREADY_CLOSED
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
-    await open_in_room(tx, dialogue, challenge, call.now)
+    room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
+    await open_in_room(tx, dialogue, challenge, call.now, room)
     return None
 
 
-async def open_in_room(tx: Transaction, dialogue: Dialogue, challenge: Challenge, now: float) -> None:
-    """Post the prompt (it becomes the thread's root) and start accepting contributions."""
+async def open_in_room(
+    tx: Transaction, dialogue: Dialogue, challenge: Challenge, now: float, room: RoomSnapshot | None = None
+) -> None:
+    """Post the prompt (it becomes the thread's root) and start accepting contributions.
+
+    A member of the dialogue room (`room`) who chose a language of their own other than the room's is also sent the
+    prompt by direct message in their language: the room has one language, each participant may read another."""
     txn_id = await queue_message(tx, dialogue.room_id, challenge_prompt(challenge, dialogue.language), now)
     await tx.challenges.open(challenge.id, txn_id, now)
+    if room is None:
+        return
+    chosen = await tx.language_preferences.of(room.display_names)
+    for user_id, language in sorted(chosen.items()):
+        if language != (dialogue.language or SOURCE_LANGUAGE):
+            await queue_direct_message(tx, user_id, prompt_by_direct_message(dialogue, challenge, language), now)
+
+
+def prompt_by_direct_message(dialogue: Dialogue, challenge: Challenge, language: str | None) -> Reply:
+    """The prompt for one participant in their own language; the moderator's title and prompt stay as written."""
+    heading = bot_text(
+        language,
+        "Challenge {number} of the dialogue “{dialogue}” is open: {title}",
+        number=challenge.number,
+        dialogue=dialogue.title,
+        title=challenge.title,
+    )
+    how = bot_text(
+        language,
+        "Reply in its thread in the dialogue room, or send your contribution here in this chat. Contributions are "
+        "recorded without names.",
+    )
+    return Reply.plain(f"{heading}\n\n{challenge.prompt}\n\n{how}")
 
 
 async def repost_prompt(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:

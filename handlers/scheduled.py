@@ -158,7 +158,7 @@ async def handle_scheduled(
         if schedule is None or schedule.state != "scheduled" or challenge.state != "pending":
             return
         if action == "open":
-            await open_in_room(tx, dialogue, challenge, now)
+            await open_in_room(tx, dialogue, challenge, now, room if room.room_id == dialogue.room_id else None)
             await tx.schedules.mark(challenge_id, "opened")
             if schedule.window_seconds:
                 await tx.schedules.set_closes_at(challenge_id, now + schedule.window_seconds)

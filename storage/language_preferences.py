@@ -6,6 +6,8 @@ it, and nothing else reads it but the choice of a message's language (handlers/l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from storage.session import Session
 
 
@@ -19,6 +21,13 @@ class LanguagePreferencesRepository:
         """The person's chosen language (an ISO 639-1 code), or None if they chose none."""
         value = await self._session.scalar("SELECT language FROM language_preferences WHERE user_id = ?", (user_id,))
         return None if value is None else str(value)
+
+    async def of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """The chosen language of each of `user_ids` who chose one."""
+        wanted = set(user_ids)
+        rows = await self._session.fetchall("SELECT user_id, language FROM language_preferences")
+        # Only people who chose a language have a row: few enough to read whole and filter here.
+        return {str(row["user_id"]): str(row["language"]) for row in rows if row["user_id"] in wanted}
 
     async def set(self, user_id: str, language: str, now: float) -> None:
         await self._session.execute(

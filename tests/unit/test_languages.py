@@ -379,3 +379,17 @@ def test_the_synopsis_command_takes_the_drafts_language_but_not_for_the_adopted_
         synopsis_arguments("adopted fr")
     with pytest.raises(UsageError, match="the draft's language"):
         synopsis_arguments("de")
+
+
+async def test_a_participant_who_chose_another_language_gets_the_prompt_by_direct_message_in_it(harness: Harness):
+    await harness.say(DM, ALICE, "!dialogue my-language fr")
+    await harness.say(ROOM, BOB, "!dialogue my-language en")  # the room's language already: nothing more for Bob
+    await harness.outbox()
+
+    await harness.say(ROOM, MODERATOR, "!dialogue open 1")
+    rows = await harness.outbox()
+
+    assert [row.destination for row in rows] == [Room(ROOM), Person(ALICE)]
+    assert body(rows[0]).startswith("Challenge 1: Transfers")
+    assert body(rows[1]).startswith("Le défi 1 du dialogue « Cluster munitions » est ouvert : Transfers")
+    assert "What stands in the way?" in body(rows[1])  # the moderator's prompt, as written
