@@ -11,12 +11,13 @@ both, the rules about people only to members.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Final
 
 from handlers.commands import CommandRefused
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -35,7 +36,7 @@ class Action(Enum):
 # What the secretariat may do to any dialogue, naming it by number; a moderator only to their own room's.
 _SECRETARIAT_ACTIONS: Final = frozenset({Action.PULL_DRAFT, Action.PULL_ADOPTED, Action.WORD_DRAFT})
 
-PURGED_DRAFT = "This dialogue was purged: only its adopted synopsis remains."
+PURGED_DRAFT = bot_marked("This dialogue was purged: only its adopted synopsis remains.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,18 @@ ALLOWED: Final = Allowed()
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    reason: str
+    """Why not, as a marked message and its values: the command line reads it in English (`reason`), the chat in
+    the reply's language (`reason_in`). The commands it names are values, so they are never translated."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return bot_text(None, self.message, **self.values)
+
+    def reason_in(self, language: str | None) -> str:
+        return bot_text(language, self.message, **self.values)
 
 
 Decision = Allowed | Refusal
@@ -117,11 +129,28 @@ def decide(requester: Requester, facts: DialogueFacts, action: Action, name: Com
     return _state_rule(facts, action, name) or ALLOWED
 
 
-def not_yours(dialogue_id: int, action: Action, name: CommandNamer) -> str:
+def not_yours(dialogue_id: int, action: Action, name: CommandNamer, language: str | None = None) -> str:
     """The refusal for a dialogue the requester may not act on, worded as for one that does not exist: a number
     tried in vain must not tell whether there is such a dialogue."""
-    may = "whose draft you may word" if action is Action.WORD_DRAFT else "that you may pull"
-    return f"No dialogue {dialogue_id} {may}. {name('dialogues', dialogue_id)} lists them."
+    return _not_yours(dialogue_id, action, name).reason_in(language)
+
+
+NO_DIALOGUE_TO_PULL = bot_marked("No dialogue {number} that you may pull. {dialogues} lists them.")
+
+
+def _not_yours(dialogue_id: int, action: Action, name: CommandNamer) -> Refusal:
+    if action is Action.WORD_DRAFT:
+        message = bot_marked("No dialogue {number} whose draft you may word. {dialogues} lists them.")
+    else:
+        message = NO_DIALOGUE_TO_PULL
+    return Refusal(message, {"number": dialogue_id, "dialogues": name("dialogues", dialogue_id)})
+
+
+_ONLY_MODERATORS: Final = {
+    Action.ADOPT: bot_marked("Only the room's moderators may adopt the dialogue."),
+    Action.END: bot_marked("Only the room's moderators may end the dialogue."),
+    Action.PURGE: bot_marked("Only the room's moderators may purge the dialogue."),
+}
 
 
 def _person_rule(member: Member, facts: DialogueFacts, action: Action, name: CommandNamer) -> Refusal | None:
@@ -130,43 +159,61 @@ def _person_rule(member: Member, facts: DialogueFacts, action: Action, name: Com
         # Any dialogue, by number, is for the secretariat only: a moderator's power is over their own room.
         if member.is_isu or (own and member.is_moderator):
             return None
-        return Refusal(not_yours(facts.id, action, name))
+        return _not_yours(facts.id, action, name)
     # Adopting, ending and purging act on a room's own dialogue, by its moderators.
+    number = {"number": facts.id}
     if not own:
-        return Refusal(f"Dialogue {facts.id} is not this room's: its own moderators decide on it there.")
+        return Refusal(
+            bot_marked("Dialogue {number} is not this room's: its own moderators decide on it there."), number
+        )
     if not member.is_moderator:
-        return Refusal(f"Only the room's moderators may {action.value} the dialogue.")
+        return Refusal(_ONLY_MODERATORS[action])
     if facts.room_lost:
         return Refusal(
-            f"The bot was removed from dialogue {facts.id}'s room: its operator does this from the command line."
+            bot_marked(
+                "The bot was removed from dialogue {number}'s room: its operator does this from the command line."
+            ),
+            number,
         )
     return None
 
 
 def _state_rule(facts: DialogueFacts, action: Action, name: CommandNamer) -> Refusal | None:
+    number = {"number": facts.id}
     match action:
         case Action.PULL_DRAFT if facts.purged:
             if facts.adopted:
                 return Refusal(
-                    f"Dialogue {facts.id} was purged: no draft can be made, only its adopted synopsis remains "
-                    f"({name('synopsis adopted', facts.id)})."
+                    bot_marked(
+                        "Dialogue {number} was purged: no draft can be made, only its adopted synopsis remains "
+                        "({command})."
+                    ),
+                    {**number, "command": name("synopsis adopted", facts.id)},
                 )
-            return Refusal(f"Dialogue {facts.id} was purged: nothing of it remains to pull.")
+            return Refusal(bot_marked("Dialogue {number} was purged: nothing of it remains to pull."), number)
         case Action.PULL_ADOPTED if not facts.adopted:
-            return Refusal(f"Dialogue {facts.id} has no adopted synopsis yet ({name('adopt', facts.id)} stores one).")
+            return Refusal(
+                bot_marked("Dialogue {number} has no adopted synopsis yet ({command} stores one)."),
+                {**number, "command": name("adopt", facts.id)},
+            )
         case Action.ADOPT if facts.purged:
-            return Refusal(f"Dialogue {facts.id} was purged: its adopted synopsis stays as it was adopted.")
+            return Refusal(
+                bot_marked("Dialogue {number} was purged: its adopted synopsis stays as it was adopted."), number
+            )
         case Action.WORD_DRAFT if facts.purged:
             return Refusal(PURGED_DRAFT)
         case Action.END if not facts.active:
-            return Refusal(f"Dialogue {facts.id} has ended already.")
+            return Refusal(bot_marked("Dialogue {number} has ended already."), number)
         case Action.PURGE if facts.purged:
-            return Refusal(f"Dialogue {facts.id} is already purged.")
+            return Refusal(bot_marked("Dialogue {number} is already purged."), number)
         case Action.PURGE if facts.active:
-            return Refusal(f"End dialogue {facts.id} first ({name('end', facts.id)}).")
+            return Refusal(
+                bot_marked("End dialogue {number} first ({command})."), {**number, "command": name("end", facts.id)}
+            )
         case Action.PURGE if not facts.adopted:
             return Refusal(
-                f"Adopt a synopsis of dialogue {facts.id} first ({name('adopt', facts.id)}): purging keeps only that."
+                bot_marked("Adopt a synopsis of dialogue {number} first ({command}): purging keeps only that."),
+                {**number, "command": name("adopt", facts.id)},
             )
     return None
 
@@ -187,4 +234,4 @@ async def require_in_chat(call: CommandCall, tx: Transaction, facts: DialogueFac
     member = Member(call.sender_is_moderator, call.sender_is_isu, None if own is None else own.id)
     decision = decide(member, facts, action, chat_commands(call.prefix))
     if isinstance(decision, Refusal):
-        raise CommandRefused(decision.reason)
+        raise CommandRefused(decision.reason_in(call.language))

@@ -15,6 +15,7 @@ from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, reply_target
 from handlers.replies import Reply
 from handlers.slow_work import AttachmentError
+from i18n import bot_text, bot_text_plural
 
 if TYPE_CHECKING:
     from handlers.agenda_outline import OutlineChallenge
@@ -34,9 +35,11 @@ async def agenda_import(call: CommandCall, tx: Transaction) -> Reply:
     try:
         outline = parse_agenda_outline(inline) if inline else await _from_file(call)
     except OutlineRefused as refused:
-        shown = refused.problems[:_SHOWN_PROBLEMS]
-        more = "; …" if len(refused.problems) > _SHOWN_PROBLEMS else ""
-        raise UsageError("the agenda import was refused, nothing was added: " + "; ".join(shown) + more) from refused
+        problems = refused.problems_in(call.language)
+        shown = "; ".join(problems[:_SHOWN_PROBLEMS]) + ("; …" if len(problems) > _SHOWN_PROBLEMS else "")
+        raise UsageError(
+            bot_text(call.language, "the agenda import was refused, nothing was added: {problems}", problems=shown)
+        ) from refused
     numbers = []
     headings = 0
     for item in outline:
@@ -45,9 +48,20 @@ async def agenda_import(call: CommandCall, tx: Transaction) -> Reply:
         for heading in item.headings:
             await tx.theme_headings.add(challenge.id, heading, call.now)
             headings += 1
+    # The English says "challenge(s)" for any count; a translation gives each count its form.
     return Reply.plain(
-        f"Agenda import: {len(numbers)} challenge(s) added ({', '.join(map(str, numbers))}) with {headings} "
-        f"expected theme(s). {call.prefix} agenda lists them; {call.prefix} open <n> posts one."
+        bot_text_plural(
+            call.language,
+            "Agenda import: {count} challenge(s) added ({numbers}) with {headings} expected theme(s). {agenda} lists "
+            "them; {open} posts one.",
+            "Agenda import: {count} challenge(s) added ({numbers}) with {headings} expected theme(s). {agenda} lists "
+            "them; {open} posts one.",
+            len(numbers),
+            numbers=", ".join(map(str, numbers)),
+            headings=headings,
+            agenda=f"{call.prefix} agenda",
+            open=f"{call.prefix} open <n>",
+        )
     )
 
 
@@ -55,8 +69,13 @@ async def _from_file(call: CommandCall) -> list[OutlineChallenge]:
     target = reply_target(call)
     if target is None:
         raise CommandRefused(
-            f"Send {call.prefix} agenda import as a reply to an outline file (.md or .txt), or paste the outline on "
-            f"the lines after the command. {call.prefix} help agenda import shows the format."
+            bot_text(
+                call.language,
+                "Send {command} as a reply to an outline file (.md or .txt), or paste the outline on the lines after "
+                "the command. {help} shows the format.",
+                command=f"{call.prefix} agenda import",
+                help=f"{call.prefix} help agenda import",
+            )
         )
     try:
         data = await call.slow_work.fetch_attachment(call.room.room_id, target)

@@ -12,17 +12,20 @@ participants are asked in the thread, and a title alone rarely reads as a questi
 
 The limits are those of `challenge add` and `theme add`, checked by the same functions. Parsing is pure and reports
 every problem with its line number (line 1 is the outline's first line), so that the whole import can be refused.
+Each problem is a marked message with its values, read in English (`problems`) or in the reply's language.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.arguments import challenge_text
 from handlers.commands import UsageError
 from handlers.limits import describe_bytes
 from handlers.theme_commands import MAX_HEADINGS, add_arguments
+from i18n import bot_marked, bot_text
 
 AGENDA_MAX_BYTES = 64 * 1024
 """An agenda file's ceiling: a concept note's agenda is a few KiB; more is not an outline."""
@@ -32,12 +35,32 @@ _ITEM = re.compile(r"^[-*+](?:\s+(.*))?$")
 _NUMBER = re.compile(r"^\d+[.)]\s+")
 
 
-class OutlineRefused(Exception):
-    """The outline cannot be imported; `problems` says where and why, one line each."""
+@dataclass(frozen=True, slots=True)
+class OutlineProblem:
+    """One problem: a marked message with `{line}` (0: the file as a whole) and its values. A `problem` value is the
+    text of a UsageError from `challenge add` or `theme add`, translated as those commands' own are."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    line: int
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str | None = None) -> str:
+        values = dict(self.values)
+        if "problem" in values:
+            values["problem"] = bot_text(language, str(values["problem"]))
+        return bot_text(language, self.message, line=self.line, **values)
+
+
+class OutlineRefused(Exception):
+    """The outline cannot be imported; `problems` says where and why, one line each (in English)."""
+
+    def __init__(self, found: list[OutlineProblem]) -> None:
+        self.found = found
+        self.problems = [problem.text() for problem in found]
+        super().__init__("; ".join(self.problems))
+
+    def problems_in(self, language: str | None) -> list[str]:
+        return [problem.text(language) for problem in self.found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +82,18 @@ class _Draft:
 def parse_agenda_bytes(data: bytes) -> list[OutlineChallenge]:
     """An uploaded outline file: size-capped, UTF-8 (a byte order mark is allowed)."""
     if len(data) > AGENDA_MAX_BYTES:
-        raise OutlineRefused(
-            [f"the file is larger than {describe_bytes(AGENDA_MAX_BYTES)}, the most an agenda outline may have"]
-        )
+        too_large = bot_marked("the file is larger than {size}, the most an agenda outline may have")
+        raise OutlineRefused([OutlineProblem(0, too_large, {"size": describe_bytes(AGENDA_MAX_BYTES)})])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OutlineRefused(["the file is not UTF-8 text"]) from None
+        raise OutlineRefused([OutlineProblem(0, bot_marked("the file is not UTF-8 text"))]) from None
     return parse_agenda_outline(text)
 
 
 def parse_agenda_outline(text: str) -> list[OutlineChallenge]:
     """The challenges of an outline, in order; raises OutlineRefused naming every problem's line."""
-    problems: list[str] = []
+    problems: list[OutlineProblem] = []
     drafts: list[_Draft] = []
     continuable = False  # whether an indented line now continues the last heading
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -84,11 +106,17 @@ def parse_agenda_outline(text: str) -> list[OutlineChallenge]:
         if title:
             continuable = False
             if len(title.group(1)) > 1:
-                problems.append(f"line {number}: only “# ” starts a challenge; “{title.group(1)}” is not used")
+                problems.append(
+                    OutlineProblem(
+                        number,
+                        bot_marked("line {line}: only “# ” starts a challenge; “{marks}” is not used"),
+                        {"marks": title.group(1)},
+                    )
+                )
                 continue
             drafts.append(_Draft(number, _NUMBER.sub("", title.group(2) or "")))
         elif draft is None:
-            problems.append(f"line {number}: text before the first “# ” title")
+            problems.append(OutlineProblem(number, bot_marked("line {line}: text before the first “# ” title")))
         elif item:
             draft.headings.append((number, item.group(1) or ""))
             continuable = True
@@ -96,64 +124,74 @@ def parse_agenda_outline(text: str) -> list[OutlineChallenge]:
             at, heading = draft.headings[-1]
             draft.headings[-1] = (at, f"{heading} {line}")
         elif draft.headings:
-            problems.append(f"line {number}: prompt text after the expected themes; put it first")
+            problems.append(
+                OutlineProblem(number, bot_marked("line {line}: prompt text after the expected themes; put it first"))
+            )
         else:
             draft.prompt_line = draft.prompt_line or number
             draft.prompt.append(line)
     challenges = [_checked(draft, problems) for draft in drafts]
     if not drafts and not problems:
-        problems.append("the outline has no “# ” title")
+        problems.append(OutlineProblem(0, bot_marked("the outline has no “# ” title")))
     if problems:
-        raise OutlineRefused(sorted(problems, key=_line_of))
+        raise OutlineRefused(sorted(problems, key=lambda problem: problem.line))
     return [challenge for challenge in challenges if challenge is not None]
 
 
-def _checked(draft: _Draft, problems: list[str]) -> OutlineChallenge | None:
+def _checked(draft: _Draft, problems: list[OutlineProblem]) -> OutlineChallenge | None:
     """The draft within the limits of `challenge add` and `theme add`; its problems added to `problems`."""
     ok = True
     title, prompt = draft.title, " ".join(" ".join(draft.prompt).split())
     if not title.strip():
-        problems.append(f"line {draft.line}: missing title")
+        problems.append(OutlineProblem(draft.line, bot_marked("line {line}: missing title")))
         ok = False
     elif not prompt:
-        problems.append(f"line {draft.line}: challenge “{_short(title)}” has no prompt")
+        problems.append(
+            OutlineProblem(
+                draft.line, bot_marked("line {line}: challenge “{title}” has no prompt"), {"title": _short(title)}
+            )
+        )
         ok = False
     else:
         # Each part checked on its own (against a placeholder), so that each problem names its own line.
         try:
             title = challenge_text(title, "-")[0]
         except UsageError as problem:
-            problems.append(f"line {draft.line}: {problem}")
+            problems.append(OutlineProblem(draft.line, _USAGE_PROBLEM, {"problem": str(problem)}))
             ok = False
         try:
             prompt = challenge_text("-", prompt)[1]
         except UsageError as problem:
-            problems.append(f"line {draft.prompt_line}: {problem}")
+            problems.append(OutlineProblem(draft.prompt_line, _USAGE_PROBLEM, {"problem": str(problem)}))
             ok = False
     headings: list[str] = []
     for position, (at, text) in enumerate(draft.headings, start=1):
         if position > MAX_HEADINGS:
             problems.append(
-                f"line {at}: challenge “{_short(title)}” has more than {MAX_HEADINGS} expected themes, the most allowed"
+                OutlineProblem(
+                    at,
+                    bot_marked(
+                        "line {line}: challenge “{title}” has more than {most} expected themes, the most allowed"
+                    ),
+                    {"title": _short(title), "most": MAX_HEADINGS},
+                )
             )
             ok = False
             break
         if not text.strip():
-            problems.append(f"line {at}: missing heading")
+            problems.append(OutlineProblem(at, bot_marked("line {line}: missing heading")))
             ok = False
             continue
         try:
             # The same parser as `theme add <n> <heading>`, so a heading imported obeys exactly its rules.
             headings.append(add_arguments(f"1 {text}").heading)
         except UsageError as problem:
-            problems.append(f"line {at}: {problem}")
+            problems.append(OutlineProblem(at, _USAGE_PROBLEM, {"problem": str(problem)}))
             ok = False
     return OutlineChallenge(title, prompt, tuple(headings)) if ok else None
 
 
-def _line_of(problem: str) -> int:
-    match = re.match(r"line (\d+):", problem)
-    return int(match.group(1)) if match else 0
+_USAGE_PROBLEM = bot_marked("line {line}: {problem}")
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from handlers.access import PURGED_DRAFT
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import is_support_key
@@ -122,7 +123,7 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
     request: ConsensusRequest = call.args
     dialogue = await room_dialogue(call, tx)
     if await tx.synopses.purged_at(dialogue.id) is not None:
-        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+        raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
     if challenge.state != "closed":
         if challenge.state == "open":
@@ -142,17 +143,23 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
         )
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     if room is None:
-        raise CommandRefused("I am not in this dialogue's room any more, so I cannot tell who takes part.")
-    section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
+        raise CommandRefused(
+            bot_text(call.language, "I am not in this dialogue's room any more, so I cannot tell who takes part.")
+        )
+    section = section_numbered(await compiled(call, tx, dialogue), challenge.number, call.language)
     themes = [
         ConsensusTheme(position, theme.refs[0], theme.heading or theme.statement)
         for position, theme in enumerate(section.themes, start=1)
     ]
     if not themes:
-        raise CommandRefused(f"Challenge {challenge.number} has no themes in the draft to ask about.")
+        raise CommandRefused(
+            bot_text(
+                call.language, "Challenge {number} has no themes in the draft to ask about.", number=challenge.number
+            )
+        )
     people = participants(room, call.bot.user_id, call.settings.bot.moderator_power_level, call.settings.bot.isu_users)
     if not people:
-        raise CommandRefused("There is no participant in the dialogue room to ask.")
+        raise CommandRefused(bot_text(call.language, "There is no participant in the dialogue room to ask."))
     closes_at = call.now + request.window.total_seconds()
     round_id = await tx.consensus.open_round(dialogue.id, challenge.id, themes, call.now, closes_at)
     zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)

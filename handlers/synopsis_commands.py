@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.access import Action, dialogue_facts, pull_action, require_in_chat
+from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
 from handlers.synopsis_input import gather_synopsis_input
-from i18n import COMPLETE_LANGUAGES
+from i18n import COMPLETE_LANGUAGES, bot_marked, bot_text, bot_text_plural
 from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for
 
@@ -29,12 +29,21 @@ if TYPE_CHECKING:
 PURGE_ACTION = "purge"
 PURGE_WINDOW_SECONDS = 300.0
 
+SYNOPSIS_USAGE = bot_marked(
+    "give a dialogue number, adopted, a format (md, docx, json) and/or the draft's language (en, fr, es)"
+)
+"""Written out rather than built from FORMATS and COMPLETE_LANGUAGES, so that it is one message to translate; a test
+holds it to both."""
+
+DIALOGUE_STATES = {"active": bot_marked("active"), "ended": bot_marked("ended")}
+"""A dialogue's state as shown to a reader (the stored values are English words)."""
+
 
 async def room_dialogue(call: CommandCall, tx: Transaction) -> Dialogue:
     """The room's active dialogue, or else its most recent one (a synopsis is often wanted after the end)."""
     dialogue = await tx.dialogues.latest_in_room(call.dialogue_room)
     if dialogue is None:
-        raise CommandRefused("No dialogue has been held in this room.")
+        raise CommandRefused(bot_text(call.language, "No dialogue has been held in this room."))
     return dialogue
 
 
@@ -48,7 +57,7 @@ async def compiled_and_rendered(
     """The draft as the stored material stands now, and its documents in `formats` and `language` (None: the
     dialogue's own)."""
     if await tx.synopses.purged_at(dialogue.id) is not None:
-        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+        raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
     privacy = call.settings.privacy
     data = await gather_synopsis_input(
         tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
@@ -56,12 +65,18 @@ async def compiled_and_rendered(
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
-def section_numbered(synopsis: Synopsis, number: int) -> ChallengeSection:
-    """Challenge `number`'s section of the draft; refused when there is none."""
+def section_numbered(synopsis: Synopsis, number: int, language: str | None = None) -> ChallengeSection:
+    """Challenge `number`'s section of the draft; refused (in `language`) when there is none."""
     for section in synopsis.sections:
         if section.number == number:
             return section
-    raise CommandRefused(f"There is no challenge {number}.")
+    raise CommandRefused(bot_text(language, "There is no challenge {number}.", number=number))
+
+
+def no_such_theme(language: str | None, challenge: int, section: ChallengeSection) -> CommandRefused:
+    return CommandRefused(
+        bot_text(language, "Challenge {number} has themes 1 to {last}.", number=challenge, last=len(section.themes))
+    )
 
 
 # ------------------------------------------------------------------ themes and corrections
@@ -69,32 +84,42 @@ def section_numbered(synopsis: Synopsis, number: int) -> ChallengeSection:
 
 async def themes(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
-    section = section_numbered(await compiled(call, tx, dialogue), call.args)
+    language = call.language
+    section = section_numbered(await compiled(call, tx, dialogue), call.args, language)
     if not section.themes and not section.other_points:
-        return Reply.plain(f"Challenge {section.number} has no contributions in the draft.")
-    lines = [f"Draft themes of challenge {section.number} (number. keywords — references):"]
+        return Reply.plain(
+            bot_text(language, "Challenge {number} has no contributions in the draft.", number=section.number)
+        )
+    lines = [
+        bot_text(language, "Draft themes of challenge {number} (number. keywords — references):", number=section.number)
+    ]
     for theme in section.themes:
-        label = "[heading] " + theme.heading if theme.heading else theme.label
+        label = bot_text(language, "[heading] {heading}", heading=theme.heading) if theme.heading else theme.label
         lines.append(f"{theme.number}. {label} — {', '.join(theme.refs)}")
         if theme.wording_source == FROM_SECRETARIAT:
-            lines.append(_worded(theme.wording))
+            lines.append(_worded(language, theme.wording))
     if section.other_points:
-        lines.append("Other points raised: " + "; ".join(", ".join(point.refs) for point in section.other_points))
+        refs = "; ".join(", ".join(point.refs) for point in section.other_points)
+        lines.append(bot_text(language, "Other points raised: {references}", references=refs))
         for point in section.other_points:
             if point.wording_source == FROM_SECRETARIAT:
-                lines.append(f"{', '.join(point.refs)}: " + _worded(point.wording).lstrip())
-    lines.append(f"Correct with {call.prefix} merge, move, exclude or include.")
+                lines.append(f"{', '.join(point.refs)}: " + _worded(language, point.wording).lstrip())
+    lines.append(bot_text(language, "Correct with {prefix} merge, move, exclude or include.", prefix=call.prefix))
     if any(theme.heading is None for theme in section.themes):
         lines.append(
-            f"Make a machine theme a heading with {call.prefix} theme adopt {section.number} <number>, or add "
-            f"your own with {call.prefix} theme add {section.number} <heading>."
+            bot_text(
+                language,
+                "Make a machine theme a heading with {adopt}, or add your own with {add}.",
+                adopt=f"{call.prefix} theme adopt {section.number} <number>",
+                add=f"{call.prefix} theme add {section.number} <heading>",
+            )
         )
     return Reply.plain("\n".join(lines))
 
 
-def _worded(wording: str) -> str:
+def _worded(language: str | None, wording: str) -> str:
     """The line under a theme the secretariat re-worded (`theme wording`): the draft's body prints this instead."""
-    return f'   worded by the secretariat: "{wording}"'
+    return "   " + bot_text(language, 'worded by the secretariat: "{wording}"', wording=wording)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,24 +132,32 @@ class MergeRequest:
 def merge_arguments(raw: str) -> MergeRequest:
     numbers = [small_number(word) for word in raw.split()]
     if len(numbers) != 3 or None in numbers:
-        raise UsageError("give the challenge number and two theme numbers")
+        raise UsageError(bot_marked("give the challenge number and two theme numbers"))
     challenge, first, second = numbers
     if first == second:
-        raise UsageError("the two themes must differ")
+        raise UsageError(bot_marked("the two themes must differ"))
     return MergeRequest(challenge, first, second)
 
 
 async def merge(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
-    section = section_numbered(await compiled(call, tx, dialogue), request.challenge)
+    section = section_numbered(await compiled(call, tx, dialogue), request.challenge, call.language)
     by_number = {theme.number: theme for theme in section.themes}
     if request.first not in by_number or request.second not in by_number:
-        raise CommandRefused(f"Challenge {request.challenge} has themes 1 to {len(section.themes)}.")
+        raise no_such_theme(call.language, request.challenge, section)
     await tx.synopses.add_correction(
         dialogue.id, "join", by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
     )
-    return Reply.plain(f"Themes {request.first} and {request.second} of challenge {request.challenge} are now one.")
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "Themes {first} and {second} of challenge {number} are now one.",
+            first=request.first,
+            second=request.second,
+            number=request.challenge,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +169,12 @@ class MoveRequest:
 def move_arguments(raw: str) -> MoveRequest:
     words = raw.split()
     if len(words) != 2:
-        raise UsageError("give a contribution reference and a theme number, or new")
+        raise UsageError(bot_marked("give a contribution reference and a theme number, or new"))
     if words[1].casefold() == "new":
         return MoveRequest(words[0].upper(), None)
     theme = small_number(words[1])
     if theme is None:
-        raise UsageError("the theme is a number, or new")
+        raise UsageError(bot_marked("the theme is a number, or new"))
     return MoveRequest(contribution_ref(words[0]), theme)
 
 
@@ -150,40 +183,52 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
     request: MoveRequest = call.args
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
     if contribution is None:
-        raise CommandRefused(f"No contribution {request.ref} in this dialogue.")
+        raise no_contribution(call.language, request.ref)
     challenge = await tx.challenges.get(contribution.challenge_id)
     assert challenge is not None
     target = None
     if request.theme is not None:
-        section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
+        section = section_numbered(await compiled(call, tx, dialogue), challenge.number, call.language)
         theme = next((item for item in section.themes if item.number == request.theme), None)
         if theme is None:
-            raise CommandRefused(f"Challenge {challenge.number} has themes 1 to {len(section.themes)}.")
+            raise no_such_theme(call.language, challenge.number, section)
         target = theme.refs[0]
     await tx.synopses.add_correction(dialogue.id, "move", contribution.ref, target, call.now)
-    where = "a theme of its own" if target is None else f"theme {request.theme}"
-    return Reply.plain(f"Contribution {contribution.ref} moved to {where} of challenge {challenge.number}.")
+    if target is None:
+        moved = bot_marked("Contribution {ref} moved to a theme of its own of challenge {number}.")
+    else:
+        moved = bot_marked("Contribution {ref} moved to theme {theme} of challenge {number}.")
+    return Reply.plain(
+        bot_text(call.language, moved, ref=contribution.ref, theme=request.theme, number=challenge.number)
+    )
+
+
+def no_contribution(language: str | None, ref: str) -> CommandRefused:
+    return CommandRefused(bot_text(language, "No contribution {ref} in this dialogue.", ref=ref))
 
 
 async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: str, done: str) -> Reply:
-    return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now)
+    return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now, call.language)
 
 
-async def mark_in(tx: Transaction, dialogue: Dialogue, ref: str, kind: str, done: str, now: float) -> Reply:
-    """Record a correction of `kind` on contribution `ref` of `dialogue`; the reply says it is `done`."""
+async def mark_in(
+    tx: Transaction, dialogue: Dialogue, ref: str, kind: str, done: str, now: float, language: str | None = None
+) -> Reply:
+    """Record a correction of `kind` on contribution `ref` of `dialogue`; the reply is `done` (a marked message
+    with `{ref}`) in `language`."""
     contribution = await tx.contributions.by_ref(dialogue.id, ref)
     if contribution is None:
-        raise CommandRefused(f"No contribution {ref} in this dialogue.")
+        raise no_contribution(language, ref)
     await tx.synopses.add_correction(dialogue.id, kind, contribution.ref, None, now)
-    return Reply.plain(f"Contribution {contribution.ref} {done}.")
+    return Reply.plain(bot_text(language, done, ref=contribution.ref))
 
 
 async def exclude(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "exclude", "is left out of the synopsis")
+    return await _mark(call, tx, call.args, "exclude", bot_marked("Contribution {ref} is left out of the synopsis."))
 
 
 async def include(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "include", "is back in the synopsis")
+    return await _mark(call, tx, call.args, "include", bot_marked("Contribution {ref} is back in the synopsis."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +268,11 @@ def synopsis_arguments(raw: str) -> SynopsisRequest:
         elif small_number(word) is not None and dialogue_id is None:
             dialogue_id = small_number(word)
         else:
-            raise UsageError(
-                f"give a dialogue number, adopted, a format ({', '.join(FORMATS)}) and/or the draft's language "
-                f"({', '.join(COMPLETE_LANGUAGES)})"
-            )
+            raise UsageError(SYNOPSIS_USAGE)
     if adopted and language is not None:
-        raise UsageError("the adopted synopsis stays in the language it was adopted in: leave out the language")
+        raise UsageError(
+            bot_marked("the adopted synopsis stays in the language it was adopted in: leave out the language")
+        )
     return SynopsisRequest(dialogue_id, fmt, adopted, language)
 
 
@@ -240,7 +284,12 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
         dialogue_or_none = await tx.dialogues.get(request.dialogue_id)
         if dialogue_or_none is None:
             raise CommandRefused(
-                f"No dialogue {request.dialogue_id} that you may pull. {call.prefix} dialogues lists them."
+                bot_text(
+                    call.language,
+                    NO_DIALOGUE_TO_PULL,
+                    number=request.dialogue_id,
+                    dialogues=f"{call.prefix} dialogues",
+                )
             )
         dialogue = dialogue_or_none
     facts = await dialogue_facts(tx, dialogue)
@@ -261,11 +310,17 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
     dialogues = await tx.dialogues.all()
     if not call.sender_is_isu:
         dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.dialogue_room]
+    language = call.language
     if not dialogues:
-        return Reply.plain("No dialogues you may pull.")
-    lines = ["Dialogues (number. title, state):"]
-    lines += [f"{dialogue.id}. {dialogue.title} ({dialogue.state})" for dialogue in dialogues]
-    lines.append(f"Pull one with {call.prefix} synopsis <number> [md|docx|json].")
+        return Reply.plain(bot_text(language, "No dialogues you may pull."))
+    lines = [bot_text(language, "Dialogues (number. title, state):")]
+    lines += [
+        f"{dialogue.id}. {dialogue.title} ({bot_text(language, DIALOGUE_STATES.get(dialogue.state, dialogue.state))})"
+        for dialogue in dialogues
+    ]
+    lines.append(
+        bot_text(language, "Pull one with {command}.", command=f"{call.prefix} synopsis <number> [md|docx|json]")
+    )
     return Reply.plain("\n".join(lines))
 
 
@@ -275,8 +330,13 @@ async def adopt(call: CommandCall, tx: Transaction) -> Reply:
     draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
     await record_adoption(tx, dialogue.id, draft.rendered, call.now)
     return Reply.plain(
-        f"The current draft of “{dialogue.title}” is stored as the adopted synopsis. Once the dialogue has ended, "
-        f"{call.prefix} purge deletes the raw contributions and keeps only this."
+        bot_text(
+            call.language,
+            "The current draft of “{title}” is stored as the adopted synopsis. Once the dialogue has ended, "
+            "{purge} deletes the raw contributions and keeps only this.",
+            title=dialogue.title,
+            purge=f"{call.prefix} purge",
+        )
     )
 
 
@@ -297,24 +357,44 @@ async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
     if not call.args:
         await tx.confirmations.request(call.room.room_id, key, PURGE_ACTION, call.now + PURGE_WINDOW_SECONDS)
         return Reply.plain(
-            "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
-            f"only the adopted synopsis. To confirm, send {call.prefix} purge confirm within 5 minutes."
+            bot_text(
+                call.language,
+                "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
+                "only the adopted synopsis. To confirm, send {confirm} within 5 minutes.",
+                confirm=f"{call.prefix} purge confirm",
+            )
         )
     if not await tx.confirmations.take(call.room.room_id, key, PURGE_ACTION, call.now):
-        raise CommandRefused(f"Nothing to confirm: send {call.prefix} purge first.")
+        raise CommandRefused(
+            bot_text(call.language, "Nothing to confirm: send {purge} first.", purge=f"{call.prefix} purge")
+        )
     await tx.synopses.purge(dialogue.id, call.now)
-    purged = "Purged. Only the adopted synopsis and an audit record (without content or people) remain."
     uploads = await tx.media.for_dialogue(dialogue.id)
     if not uploads:
-        return Reply.plain(purged)
+        return Reply.plain(
+            bot_text(
+                call.language,
+                "Purged. Only the adopted synopsis and an audit record (without content or people) remain.",
+            )
+        )
     # Deleting files is I/O, which the sender does; the reply goes first, the outcome follows it in the room.
     await queue_reply(
         tx,
         call.event,
         Reply.plain(
-            f"{purged} The {len(uploads)} synopsis file(s) the bot uploaded are still in the homeserver's media "
-            "store: the bot is asking the homeserver to delete them (this needs the bot to be a server admin) and "
-            "will say here how that went."
+            # The English is the same for one file and several ("file(s)"); a translation gives each its form.
+            bot_text_plural(
+                call.language,
+                "Purged. Only the adopted synopsis and an audit record (without content or people) remain. The "
+                "{count} synopsis file(s) the bot uploaded are still in the homeserver's media store: the bot is "
+                "asking the homeserver to delete them (this needs the bot to be a server admin) and will say here "
+                "how that went.",
+                "Purged. Only the adopted synopsis and an audit record (without content or people) remain. The "
+                "{count} synopsis file(s) the bot uploaded are still in the homeserver's media store: the bot is "
+                "asking the homeserver to delete them (this needs the bot to be a server admin) and will say here "
+                "how that went.",
+                len(uploads),
+            )
         ),
         call.now,
     )

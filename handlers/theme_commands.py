@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from handlers.access import PURGED_DRAFT
 from handlers.arguments import small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.limits import TITLE_MAX_CHARS
 from handlers.replies import Reply
-from handlers.synopsis_commands import compiled, room_dialogue, section_numbered
+from handlers.synopsis_commands import compiled, no_such_theme, room_dialogue, section_numbered
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
@@ -45,17 +47,24 @@ class HeadingRef:
     position: int
 
 
+_IS_A_NUMBER = {
+    "challenge": bot_marked("the challenge is a number"),
+    "heading number": bot_marked("the heading number is a number"),
+    "number": bot_marked("the number is a number"),
+}
+
+
 def _positive(word: str, what: str) -> int:
     number = small_number(word)
     if number is None or number < 1:
-        raise UsageError(f"the {what} is a number")
+        raise UsageError(_IS_A_NUMBER[what])
     return number
 
 
 def _heading(text: str) -> str:
     heading = " ".join(text.split())
     if not heading:
-        raise UsageError("missing heading")
+        raise UsageError(bot_marked("missing heading"))
     if len(heading) > HEADING_MAX_CHARS:
         raise UsageError(f"the heading is longer than {HEADING_MAX_CHARS:,} characters, the most allowed")
     return heading
@@ -64,37 +73,51 @@ def _heading(text: str) -> str:
 def add_arguments(raw: str) -> HeadingText:
     parts = raw.strip().split(maxsplit=1)
     if len(parts) < 2:
-        raise UsageError("give the challenge number, then the heading")
+        raise UsageError(bot_marked("give the challenge number, then the heading"))
     return HeadingText(_positive(parts[0], "challenge"), _heading(parts[1]))
 
 
 def edit_arguments(raw: str) -> HeadingEdit:
     parts = raw.strip().split(maxsplit=2)
     if len(parts) < 3:
-        raise UsageError("give the challenge number, the heading's number, then the new heading")
+        raise UsageError(bot_marked("give the challenge number, the heading's number, then the new heading"))
     return HeadingEdit(_positive(parts[0], "challenge"), _positive(parts[1], "heading number"), _heading(parts[2]))
 
 
 def ref_arguments(raw: str) -> HeadingRef:
     words = raw.split()
     if len(words) != 2:
-        raise UsageError("give the challenge number and a number from its list")
+        raise UsageError(bot_marked("give the challenge number and a number from its list"))
     return HeadingRef(_positive(words[0], "challenge"), _positive(words[1], "number"))
 
 
 async def _challenge(call: CommandCall, tx: Transaction, number: int) -> tuple[Dialogue, Challenge]:
     dialogue = await room_dialogue(call, tx)
     if await tx.synopses.purged_at(dialogue.id) is not None:
-        raise CommandRefused("This dialogue was purged: only its adopted synopsis remains.")
+        raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
     challenge = await tx.challenges.by_number(dialogue.id, number)
     if challenge is None:
-        raise CommandRefused(f"There is no challenge {number}. {call.prefix} agenda lists them.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "There is no challenge {number}. {agenda} lists them.",
+                number=number,
+                agenda=f"{call.prefix} agenda",
+            )
+        )
     return dialogue, challenge
 
 
 async def _append(call: CommandCall, tx: Transaction, challenge: Challenge, heading: str) -> int:
     if len(await tx.theme_headings.list(challenge.id)) >= MAX_HEADINGS:
-        raise CommandRefused(f"Challenge {challenge.number} already has {MAX_HEADINGS} headings, the most allowed.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "Challenge {number} already has {most} headings, the most allowed.",
+                number=challenge.number,
+                most=MAX_HEADINGS,
+            )
+        )
     return await tx.theme_headings.add(challenge.id, heading, call.now)
 
 
@@ -103,8 +126,15 @@ async def theme_add(call: CommandCall, tx: Transaction) -> Reply:
     _, challenge = await _challenge(call, tx, request.challenge)
     position = await _append(call, tx, challenge, request.heading)
     return Reply.plain(
-        f"Challenge {challenge.number} has heading {position}: {request.heading}. Contributions close to it are "
-        f"listed under it in the draft ({call.prefix} themes {challenge.number})."
+        bot_text(
+            call.language,
+            "Challenge {number} has heading {position}: {heading}. Contributions close to it are listed under it in "
+            "the draft ({themes}).",
+            number=challenge.number,
+            position=position,
+            heading=request.heading,
+            themes=f"{call.prefix} themes {challenge.number}",
+        )
     )
 
 
@@ -113,7 +143,15 @@ async def theme_edit(call: CommandCall, tx: Transaction) -> Reply:
     _, challenge = await _challenge(call, tx, request.challenge)
     if not await tx.theme_headings.edit(challenge.id, request.position, request.heading):
         raise CommandRefused(_no_heading(call, challenge, request.position))
-    return Reply.plain(f"Heading {request.position} of challenge {challenge.number} is now: {request.heading}.")
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "Heading {position} of challenge {number} is now: {heading}.",
+            position=request.position,
+            number=challenge.number,
+            heading=request.heading,
+        )
+    )
 
 
 async def theme_remove(call: CommandCall, tx: Transaction) -> Reply:
@@ -122,13 +160,22 @@ async def theme_remove(call: CommandCall, tx: Transaction) -> Reply:
     if not await tx.theme_headings.remove(challenge.id, request.position):
         raise CommandRefused(_no_heading(call, challenge, request.position))
     return Reply.plain(
-        f"Heading {request.position} of challenge {challenge.number} is removed; the headings after it moved up."
+        bot_text(
+            call.language,
+            "Heading {position} of challenge {number} is removed; the headings after it moved up.",
+            position=request.position,
+            number=challenge.number,
+        )
     )
 
 
 def _no_heading(call: CommandCall, challenge: Challenge, position: int) -> str:
-    return (
-        f"Challenge {challenge.number} has no heading {position}. {call.prefix} themes {challenge.number} lists them."
+    return bot_text(
+        call.language,
+        "Challenge {number} has no heading {position}. {themes} lists them.",
+        number=challenge.number,
+        position=position,
+        themes=f"{call.prefix} themes {challenge.number}",
     )
 
 
@@ -136,15 +183,28 @@ async def theme_adopt(call: CommandCall, tx: Transaction) -> Reply:
     """Turn machine theme n of a challenge into a heading: its keywords become the heading's words."""
     request: HeadingRef = call.args
     dialogue, challenge = await _challenge(call, tx, request.challenge)
-    section = section_numbered(await compiled(call, tx, dialogue), challenge.number)
+    section = section_numbered(await compiled(call, tx, dialogue), challenge.number, call.language)
     theme = next((item for item in section.themes if item.number == request.position), None)
     if theme is None:
-        raise CommandRefused(f"Challenge {challenge.number} has themes 1 to {len(section.themes)}.")
+        raise no_such_theme(call.language, challenge.number, section)
     if theme.heading is not None:
-        raise CommandRefused(f"Theme {theme.number} of challenge {challenge.number} is already a heading.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "Theme {theme} of challenge {number} is already a heading.",
+                theme=theme.number,
+                number=challenge.number,
+            )
+        )
     heading = _heading(theme.label)
     position = await _append(call, tx, challenge, heading)
     return Reply.plain(
-        f"Challenge {challenge.number} has heading {position}: {heading}. Refine its wording with "
-        f"{call.prefix} theme edit {challenge.number} {position} <heading>."
+        bot_text(
+            call.language,
+            "Challenge {number} has heading {position}: {heading}. Refine its wording with {edit}.",
+            number=challenge.number,
+            position=position,
+            heading=heading,
+            edit=f"{call.prefix} theme edit {challenge.number} {position} <heading>",
+        )
     )

@@ -24,7 +24,8 @@ from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import scrub_context
 from handlers.limits import PROMPT_MAX_CHARS
 from handlers.replies import Reply
-from handlers.synopsis_commands import ForwardRequest, forward_arguments, mark_in
+from handlers.synopsis_commands import ForwardRequest, forward_arguments, mark_in, no_contribution
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import prepare, scrub_text
 
 if TYPE_CHECKING:
@@ -60,14 +61,14 @@ def named_dialogue(raw: str) -> tuple[int | None, str]:
         return None, raw
     number = small_number(parts[1]) if len(parts) > 1 else None
     if number is None or number < 1:
-        raise UsageError("after dialogue, give its number (dialogues lists them)")
+        raise UsageError(bot_marked("after dialogue, give its number (dialogues lists them)"))
     return number, parts[2] if len(parts) > 2 else ""
 
 
 def _text(raw: str) -> str | None:
     text = " ".join(raw.split())
     if not text:
-        raise UsageError("missing text (or clear)")
+        raise UsageError(bot_marked("missing text (or clear)"))
     if text.casefold() == CLEAR:
         return None
     if len(text) > WORDING_MAX_CHARS:
@@ -79,7 +80,7 @@ def theme_wording_arguments(raw: str) -> ThemeWording:
     dialogue_id, rest = named_dialogue(raw)
     parts = rest.strip().split(maxsplit=1)
     if len(parts) < 2:
-        raise UsageError("give a contribution reference of the theme, then its wording (or clear)")
+        raise UsageError(bot_marked("give a contribution reference of the theme, then its wording (or clear)"))
     return ThemeWording(contribution_ref(parts[0]), _text(parts[1]), dialogue_id)
 
 
@@ -88,7 +89,7 @@ def challenge_text_arguments(raw: str) -> ChallengeText:
     parts = rest.strip().split(maxsplit=1)
     number = small_number(parts[0]) if parts else None
     if len(parts) < 2 or number is None or number < 1:
-        raise UsageError("give the challenge number, then the text (or clear)")
+        raise UsageError(bot_marked("give the challenge number, then the text (or clear)"))
     return ChallengeText(number, _text(parts[1]), dialogue_id)
 
 
@@ -99,13 +100,17 @@ async def _dialogue(call: CommandCall, tx: Transaction, dialogue_id: int | None)
         if dialogue is None:
             # A direct message has no dialogue of its own: the secretariat names one.
             raise CommandRefused(
-                f"No dialogue has been held in this room: name one, as in {call.prefix} {call.command.name} "
-                f"dialogue <number> … ({call.prefix} dialogues lists them)."
+                bot_text(
+                    call.language,
+                    "No dialogue has been held in this room: name one, as in {example} ({dialogues} lists them).",
+                    example=f"{call.prefix} {call.command.name} dialogue <number> …",
+                    dialogues=f"{call.prefix} dialogues",
+                )
             )
     else:
         dialogue = await tx.dialogues.get(dialogue_id)
         if dialogue is None:
-            raise CommandRefused(not_yours(dialogue_id, Action.WORD_DRAFT, chat_commands(call.prefix)))
+            raise CommandRefused(not_yours(dialogue_id, Action.WORD_DRAFT, chat_commands(call.prefix), call.language))
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.WORD_DRAFT)
     return dialogue
 
@@ -113,7 +118,14 @@ async def _dialogue(call: CommandCall, tx: Transaction, dialogue_id: int | None)
 async def _challenge(call: CommandCall, tx: Transaction, dialogue: Dialogue, number: int) -> Challenge:
     challenge = await tx.challenges.by_number(dialogue.id, number)
     if challenge is None:
-        raise CommandRefused(f"There is no challenge {number}. {call.prefix} agenda lists them.")
+        raise CommandRefused(
+            bot_text(
+                call.language,
+                "There is no challenge {number}. {agenda} lists them.",
+                number=number,
+                agenda=f"{call.prefix} agenda",
+            )
+        )
     return challenge
 
 
@@ -134,43 +146,58 @@ async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
     request: ThemeWording = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
+    language = call.language
     if contribution is None:
-        raise CommandRefused(f"No contribution {request.ref} in this dialogue.")
+        raise no_contribution(language, request.ref)
+    ref = contribution.ref
     if request.text is None:
-        if not await tx.secretariat_wording.clear_theme(dialogue.id, contribution.ref):
-            raise CommandRefused(f"The theme of {contribution.ref} has no wording of the secretariat.")
-        return Reply.plain(f"The theme of {contribution.ref} is stated by the machine again.")
+        if not await tx.secretariat_wording.clear_theme(dialogue.id, ref):
+            raise CommandRefused(bot_text(language, "The theme of {ref} has no wording of the secretariat.", ref=ref))
+        return Reply.plain(bot_text(language, "The theme of {ref} is stated by the machine again.", ref=ref))
     text = await scrubbed(call, tx, dialogue, request.text)
-    await tx.secretariat_wording.set_theme(dialogue.id, contribution.ref, text, call.now)
-    return Reply.plain(f"The theme holding {contribution.ref} is now stated as: {text}")
+    await tx.secretariat_wording.set_theme(dialogue.id, ref, text, call.now)
+    return Reply.plain(bot_text(language, "The theme holding {ref} is now stated as: {text}", ref=ref, text=text))
 
 
 async def lead(call: CommandCall, tx: Transaction) -> Reply:
     request: ChallengeText = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await _challenge(call, tx, dialogue, request.challenge)
+    language, number = call.language, challenge.number
     if request.text is None:
-        if not await tx.secretariat_wording.clear_lead(dialogue.id, challenge.number):
-            raise CommandRefused(f"Challenge {challenge.number} has no lead paragraph.")
-        return Reply.plain(f"Challenge {challenge.number} has no lead paragraph any more.")
+        if not await tx.secretariat_wording.clear_lead(dialogue.id, number):
+            raise CommandRefused(bot_text(language, "Challenge {number} has no lead paragraph.", number=number))
+        return Reply.plain(bot_text(language, "Challenge {number} has no lead paragraph any more.", number=number))
     text = await scrubbed(call, tx, dialogue, request.text)
-    await tx.secretariat_wording.set_lead(dialogue.id, challenge.number, text, call.now)
-    return Reply.plain(f"Challenge {challenge.number} opens with: {text}")
+    await tx.secretariat_wording.set_lead(dialogue.id, number, text, call.now)
+    return Reply.plain(bot_text(language, "Challenge {number} opens with: {text}", number=number, text=text))
 
 
 async def written_way_forward(call: CommandCall, tx: Transaction, request: ChallengeText) -> Reply:
     """`way-forward <n> <text>|clear`: a way forward the secretariat writes for challenge n, or none of them."""
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await _challenge(call, tx, dialogue, request.challenge)
+    language, number = call.language, challenge.number
     if request.text is None:
-        if not await tx.secretariat_wording.clear_ways_forward(dialogue.id, challenge.number):
-            raise CommandRefused(f"The secretariat has written no way forward for challenge {challenge.number}.")
-        return Reply.plain(f"The secretariat's ways forward for challenge {challenge.number} are removed.")
+        if not await tx.secretariat_wording.clear_ways_forward(dialogue.id, number):
+            raise CommandRefused(
+                bot_text(language, "The secretariat has written no way forward for challenge {number}.", number=number)
+            )
+        return Reply.plain(
+            bot_text(language, "The secretariat's ways forward for challenge {number} are removed.", number=number)
+        )
     text = await scrubbed(call, tx, dialogue, request.text)
-    count = await tx.secretariat_wording.add_way_forward(dialogue.id, challenge.number, text, call.now)
+    count = await tx.secretariat_wording.add_way_forward(dialogue.id, number, text, call.now)
     return Reply.plain(
-        f"Listed under Suggested ways forward for challenge {challenge.number} ({count} written by the "
-        f"secretariat): {text}"
+        # One English sentence for any count; a translation gives each count its form.
+        bot_text_plural(
+            language,
+            "Listed under Suggested ways forward for challenge {number} ({count} written by the secretariat): {text}",
+            "Listed under Suggested ways forward for challenge {number} ({count} written by the secretariat): {text}",
+            count,
+            number=number,
+            text=text,
+        )
     )
 
 
@@ -186,7 +213,9 @@ def way_forward_arguments(raw: str) -> ForwardRequest | ChallengeText:
         return replace(forward_arguments(rest), dialogue_id=dialogue_id)
     number = small_number(words[0]) if words else None
     if number is None or number < 1:
-        raise UsageError("give a contribution reference [off], or a challenge number and a way forward (or clear)")
+        raise UsageError(
+            bot_marked("give a contribution reference [off], or a challenge number and a way forward (or clear)")
+        )
     return replace(challenge_text_arguments(rest), dialogue_id=dialogue_id)
 
 
@@ -196,7 +225,7 @@ async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
     request: ForwardRequest = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     if request.on:
-        return await mark_in(tx, dialogue, request.ref, "forward", "is listed under Suggested ways forward", call.now)
-    return await mark_in(
-        tx, dialogue, request.ref, "unforward", "is no longer listed under Suggested ways forward", call.now
-    )
+        listed = bot_marked("Contribution {ref} is listed under Suggested ways forward.")
+        return await mark_in(tx, dialogue, request.ref, "forward", listed, call.now, call.language)
+    unlisted = bot_marked("Contribution {ref} is no longer listed under Suggested ways forward.")
+    return await mark_in(tx, dialogue, request.ref, "unforward", unlisted, call.now, call.language)
