@@ -17,13 +17,15 @@ from collections.abc import Awaitable, Callable
 
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content
+from i18n import bot_marked, bot_text
 from storage import Edit, Room, RoomMessage, Transaction
 
 NOTICE_AFTER_SECONDS = 2.0
 """A compile still running after this long gets its notice; a quicker one is answered without."""
-WORKING = "Compiling the draft synopsis…"
-DONE = "Compiling the draft synopsis… done."
-FAILED = "Compiling the draft synopsis… it failed (see below)."
+WORKING = bot_marked("Compiling the draft synopsis…")
+DONE = bot_marked("Compiling the draft synopsis… done.")
+FAILED = bot_marked("Compiling the draft synopsis… it failed (see below).")
+"""In the reply's language (`SlowWork.notice_language`); English after a failure the handler did not survive."""
 
 
 def notice_txn_id(event_id: str) -> str:
@@ -43,16 +45,21 @@ async def announce_if_slow(work: Awaitable[None], after: float, announce: Callab
             task.cancel()
 
 
-async def queue_notice(tx: Transaction, room_id: str, command: InboundEvent, now: float) -> bool:
+async def queue_notice(
+    tx: Transaction, room_id: str, command: InboundEvent, now: float, language: str | None = None
+) -> bool:
     """Queue the notice for `command` unless it was queued before; whether it was queued now."""
-    content = notice_content(Reply.plain(WORKING), in_reply_to=command)
+    content = notice_content(Reply.plain(bot_text(language, WORKING)), in_reply_to=command)
     return await tx.outbox.enqueue_once(notice_txn_id(command.event_id), Room(room_id), RoomMessage(content), now)
 
 
-async def queue_outcome(tx: Transaction, room_id: str, command: InboundEvent, now: float, *, failed: bool) -> bool:
+async def queue_outcome(
+    tx: Transaction, room_id: str, command: InboundEvent, now: float, *, failed: bool, language: str | None = None
+) -> bool:
     """Queue the edit that ends the notice, if `command` got one; whether it did."""
     txn_id = notice_txn_id(command.event_id)
     if not await tx.outbox.was_queued(txn_id):
         return False
-    await tx.outbox.enqueue(Room(room_id), Edit(txn_id, notice_content(Reply.plain(FAILED if failed else DONE))), now)
+    outcome = bot_text(language, FAILED if failed else DONE)
+    await tx.outbox.enqueue(Room(room_id), Edit(txn_id, notice_content(Reply.plain(outcome))), now)
     return True

@@ -215,7 +215,9 @@ class InboxProcessor:
                 if outcome.slow_work is not None:
                     # Nothing from this run may count: the run after the slow work does it all again.
                     raise _RollBack(outcome)
-                if handling.compiled and await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=False):
+                if handling.compiled and await compile_notice.queue_outcome(
+                    tx, row.room_id, event, now, failed=False, language=handling.slow_work.notice_language
+                ):
                     self._on_outbox_changed()
                 await tx.inbox.mark_done(row.event_id)
         except _RollBack as stop:
@@ -295,7 +297,9 @@ class InboxProcessor:
 
         async def announce() -> None:
             async with self._db.transaction() as tx:
-                queued = await compile_notice.queue_notice(tx, handling.row.room_id, handling.event, self._clock())
+                queued = await compile_notice.queue_notice(
+                    tx, handling.row.room_id, handling.event, self._clock(), handling.slow_work.notice_language
+                )
             if queued:
                 self._on_outbox_changed()
 
