@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 HEADING_MAX_CHARS = TITLE_MAX_CHARS * 2
 """A heading is a line or a sentence, like the considerations in a synopsis; longer is a prompt, not a heading."""
 
+HEADING_TOO_LONG = bot_marked("the heading is longer than 400 characters, the most allowed")
+"""Written out, so that it is one message to translate; a test holds it to HEADING_MAX_CHARS."""
+
 MAX_HEADINGS = 30  # per challenge: more would be a document, not a list of expected themes
 
 
@@ -66,7 +69,7 @@ def _heading(text: str) -> str:
     if not heading:
         raise UsageError(bot_marked("missing heading"))
     if len(heading) > HEADING_MAX_CHARS:
-        raise UsageError(f"the heading is longer than {HEADING_MAX_CHARS:,} characters, the most allowed")
+        raise UsageError(HEADING_TOO_LONG)
     return heading
 
 

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 WORDING_MAX_CHARS = PROMPT_MAX_CHARS
 """A statement, lead or way forward is a paragraph at most, like a challenge's prompt."""
 
+TOO_LONG = bot_marked("the text is longer than 2,000 characters, the most allowed")
+"""Written out, so that it is one message to translate; a test holds it to WORDING_MAX_CHARS."""
+
 CLEAR = "clear"
 DIALOGUE = "dialogue"
 
@@ -72,7 +75,7 @@ def _text(raw: str) -> str | None:
     if text.casefold() == CLEAR:
         return None
     if len(text) > WORDING_MAX_CHARS:
-        raise UsageError(f"the text is longer than {WORDING_MAX_CHARS:,} characters, the most allowed")
+        raise UsageError(TOO_LONG)
     return text
 
 

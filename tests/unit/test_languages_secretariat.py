@@ -9,6 +9,8 @@ from dataclasses import replace
 from handlers.access import Action, DialogueFacts, Member, Operator, Refusal, chat_commands, cli_commands, decide
 from handlers.agenda_outline import OutlineRefused, parse_agenda_outline
 from handlers.synopsis_commands import SYNOPSIS_USAGE
+from handlers.theme_commands import HEADING_MAX_CHARS, HEADING_TOO_LONG
+from handlers.wording_commands import TOO_LONG, WORDING_MAX_CHARS
 from i18n import COMPLETE_LANGUAGES
 from synopsis.render import FORMATS
 from tests.unit.fakes import make_settings
@@ -115,6 +117,17 @@ async def test_the_dialogues_list_in_a_direct_chat_is_in_the_senders_language(ha
         "Dialogues (numéro. titre, état) :\n1. Cluster munitions (en cours)\n"
         "Obtenez-en un avec !dialogue synopsis <number> [md|docx|json]."
     )
+
+
+def test_the_length_refusals_name_the_limits_they_check():
+    assert f"longer than {WORDING_MAX_CHARS:,} characters" in TOO_LONG
+    assert f"longer than {HEADING_MAX_CHARS:,} characters" in HEADING_TOO_LONG
+
+
+async def test_a_too_long_heading_is_refused_in_french(harness: Harness):
+    await in_language(harness, "fr")
+    [usage] = await answers(harness, ROOM, MODERATOR, "!dialogue theme add 1 " + "x" * (HEADING_MAX_CHARS + 1))
+    assert usage.endswith("(l'intitulé dépasse 400 caractères, le maximum autorisé)")
 
 
 # -- theme_commands.py ------------------------------------------------------------------------------------------------
