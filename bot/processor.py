@@ -220,7 +220,9 @@ class InboxProcessor:
                 if outcome.slow_work is not None:
                     # Nothing from this run may count: the run after the slow work does it all again.
                     raise _RollBack(outcome)
-                if handling.compiled and await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=False):
+                if handling.compiled and await compile_notice.queue_outcome(
+                    tx, row.room_id, event, now, failed=False, room=room
+                ):
                     self._on_outbox_changed()
                 await tx.inbox.mark_done(row.event_id)
         except _RollBack as stop:
@@ -300,7 +302,9 @@ class InboxProcessor:
 
         async def announce() -> None:
             async with self._db.transaction() as tx:
-                queued = await compile_notice.queue_notice(tx, handling.row.room_id, handling.event, self._clock())
+                queued = await compile_notice.queue_notice(
+                    tx, handling.row.room_id, handling.event, self._clock(), self._room(handling.row.room_id)
+                )
             if queued:
                 self._on_outbox_changed()
 
@@ -347,10 +351,11 @@ class InboxProcessor:
             if attempts < MAX_ATTEMPTS:
                 return
             await tx.inbox.quarantine(row.event_id, reference)
-            await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=True)
+            room = self._room(row.room_id)
+            await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=True, room=room)
             # In the language a reply to the event would have (the room's dialogue, or the sender's own in a
             # direct chat): read in this transaction, so it is what the event itself would have been answered in.
-            language = await language_of_reply(tx, event.sender, self._room(row.room_id), row.room_id)
+            language = await language_of_reply(tx, event.sender, room, row.room_id)
             reply = Reply.plain(bot_text(language, FAILURE_REPLY, reference=reference))
             await tx.outbox.enqueue(Room(row.room_id), RoomMessage(notice_content(reply, in_reply_to=event)), now)
         log.error("event quarantined", extra={"ref": reference, "event_id": row.event_id})

@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from nio import RoomSendError
 
+from bot import compile_notice
 from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
 from handlers.commands import Command, CommandRegistry
@@ -16,8 +18,9 @@ from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
 from handlers.registry import build_registry
-from storage import Database, NewInboxEvent, OutboxRow, Person, RoomMessage
+from storage import Database, Edit, NewInboxEvent, OutboxRow, Person, RoomMessage
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
+from tests.unit.test_sender import enqueue, make_sender, send_next
 from tests.unit.test_undecrypted import ALICE, JOINED_AT_MS, ROOM, Clock, KeyringClient, envelope, sweeper
 
 MODERATOR = "@mod:test"
@@ -220,3 +223,52 @@ async def test_an_unexpected_failure_gets_its_reference_number_in_the_dialogues_
 
     [reply] = await _queued(db)
     assert _body(reply).startswith(opening) and "(" in _body(reply)
+
+
+# -- the sender's and the slow compile's notices ---------------------------------------------------------------------
+
+
+async def test_a_message_too_large_for_the_homeserver_is_reported_in_the_rooms_dialogues_language(db: Database) -> None:
+    await _dialogue_in(db, "fr")
+    sender, client, clock = make_sender(db, RoomSendError("event too large", "M_TOO_LARGE"))
+    await enqueue(db, ROOM, "a very long listing", clock())
+
+    await send_next(db, sender, clock)
+    await send_next(db, sender, clock)
+
+    told = client.sent[1][2]["body"]
+    assert told.startswith("Désolé, l'un de mes messages était trop volumineux") and "(référence " in told
+
+
+async def test_a_direct_message_too_large_is_reported_in_the_persons_own_language(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.language_preferences.set(ALICE, "es", NOW)
+    sender, client, clock = make_sender(db, RoomSendError("event too large", "M_TOO_LARGE"))
+    client.add_room("!dm:test").add_member(ALICE, None, None)
+    async with db.transaction() as tx:
+        await tx.state.set(f"direct-room:{ALICE}", "!dm:test")
+    await enqueue(db, Person(ALICE), "a very long listing", clock())
+
+    await send_next(db, sender, clock)
+    await send_next(db, sender, clock)
+
+    assert client.sent[-1][2]["body"].startswith("Lo sentimos, uno de mis mensajes era demasiado grande")
+
+
+async def test_the_slow_compile_notice_and_its_ending_are_in_the_language_of_the_commands_reply(db: Database) -> None:
+    await _dialogue_in(db, "es")
+    command = InboundEvent(
+        event_id="$compile",
+        room_id=ROOM,
+        sender=MODERATOR,
+        type="m.room.message",
+        content={"msgtype": "m.text", "body": "!dialogue synopsis"},
+        origin_server_ts=JOINED_AT_MS + 5,
+    )
+    async with db.transaction() as tx:
+        assert await compile_notice.queue_notice(tx, ROOM, command, NOW)
+        assert await compile_notice.queue_outcome(tx, ROOM, command, NOW, failed=False)
+    notice, edit = await _queued(db)
+
+    assert _body(notice) == "Compilando el proyecto de síntesis…"
+    assert isinstance(edit.item, Edit) and edit.item.new_content["body"] == "Compilando el proyecto de síntesis… listo."
