@@ -12,10 +12,11 @@ whose key arrives is still reached. On each visit an event is:
   in this process, and again after a restart (nio's own `request_room_key` asks only the bot's own devices, and
   never twice for a session, even across restarts);
 - and once it has waited `bot.undecryptable_notice_minutes`, its sender is told by direct message, once (a marker
-  in `once_markers`), that a message they sent at <time> in <room> could not be read. No content: the bot has
-  none. A sender's messages found in one cycle share one message, and a sender hears this at most once per
-  `bot.undecryptable_notice_minutes` (the rest wait for a later cycle). The event keeps waiting for its key, so a
-  key that arrives after the notice still gets it handled.
+  in `once_markers`), that a message they sent at <time> in <room> could not be read (in their own language, else
+  that of the room's dialogue: handlers/languages.py). No content: the bot has none. A sender's messages found in
+  one cycle share one message, and a sender hears this at most once per `bot.undecryptable_notice_minutes` (the
+  rest wait for a later cycle). The event keeps waiting for its key, so a key that arrives after the notice still
+  gets it handled.
 
 A sweep is owed at start (events stored before a restart need their keys asked for again), whenever to-device
 messages arrived (they carry room keys), and every so often (for requests and notices that fall due).
