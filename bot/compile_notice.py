@@ -15,6 +15,8 @@ import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 
+from handlers.context import RoomSnapshot
+from handlers.dispatch import language_of_reply
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content
 from i18n import bot_marked, bot_text
@@ -25,7 +27,6 @@ NOTICE_AFTER_SECONDS = 2.0
 WORKING = bot_marked("Compiling the draft synopsis…")
 DONE = bot_marked("Compiling the draft synopsis… done.")
 FAILED = bot_marked("Compiling the draft synopsis… it failed (see below).")
-"""In the reply's language (`SlowWork.notice_language`); English after a failure the handler did not survive."""
 
 
 def notice_txn_id(event_id: str) -> str:
@@ -46,20 +47,30 @@ async def announce_if_slow(work: Awaitable[None], after: float, announce: Callab
 
 
 async def queue_notice(
-    tx: Transaction, room_id: str, command: InboundEvent, now: float, language: str | None = None
+    tx: Transaction, room_id: str, command: InboundEvent, now: float, room: RoomSnapshot | None = None
 ) -> bool:
-    """Queue the notice for `command` unless it was queued before; whether it was queued now."""
+    """Queue the notice for `command` unless it was queued before; whether it was queued now.
+
+    In the language of the command's own reply (handlers/languages.py); `room` tells a direct chat from a room."""
+    language = await language_of_reply(tx, command.sender, room, room_id)
     content = notice_content(Reply.plain(bot_text(language, WORKING)), in_reply_to=command)
     return await tx.outbox.enqueue_once(notice_txn_id(command.event_id), Room(room_id), RoomMessage(content), now)
 
 
 async def queue_outcome(
-    tx: Transaction, room_id: str, command: InboundEvent, now: float, *, failed: bool, language: str | None = None
+    tx: Transaction,
+    room_id: str,
+    command: InboundEvent,
+    now: float,
+    *,
+    failed: bool,
+    room: RoomSnapshot | None = None,
 ) -> bool:
-    """Queue the edit that ends the notice, if `command` got one; whether it did."""
+    """Queue the edit that ends the notice, if `command` got one; whether it did (in the notice's language)."""
     txn_id = notice_txn_id(command.event_id)
     if not await tx.outbox.was_queued(txn_id):
         return False
-    outcome = bot_text(language, FAILED if failed else DONE)
-    await tx.outbox.enqueue(Room(room_id), Edit(txn_id, notice_content(Reply.plain(outcome))), now)
+    language = await language_of_reply(tx, command.sender, room, room_id)
+    text = bot_text(language, FAILED if failed else DONE)
+    await tx.outbox.enqueue(Room(room_id), Edit(txn_id, notice_content(Reply.plain(text))), now)
     return True

@@ -37,18 +37,23 @@ from bot.wakeup import wait_for_wakeup
 from config import Settings
 from handlers.commands import CommandRegistry, parse_invocation
 from handlers.context import BotInfo, RoomSnapshot
-from handlers.dispatch import HandlerEnv, handle_event
+from handlers.dispatch import HandlerEnv, handle_event, language_of_reply
 from handlers.events import InboundEvent
 from handlers.outcome import Outcome
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
 from handlers.slow_work import CompileSynopsis, SlowRequest, SlowWork
+from i18n import bot_marked, bot_text
 from storage import Database, DatabaseCorruptError, DiskFullError, InboxRow, Room, RoomMessage, is_disk_full
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RETRY_DELAYS_SECONDS = (1.0, 3.0)
+FAILURE_REPLY = bot_marked(
+    "Sorry, something went wrong handling that message (reference {reference}). "
+    "Nothing was lost; the bot's operator can look it up with this reference."
+)
 MAX_SLOW_JOBS = 4
 """Events whose slow work may run at once; the next one waits for one of them to finish. It must stay far below the
 50 events `next_ready` hands out, so that events held back behind slow work can never fill a whole batch."""
@@ -216,7 +221,7 @@ class InboxProcessor:
                     # Nothing from this run may count: the run after the slow work does it all again.
                     raise _RollBack(outcome)
                 if handling.compiled and await compile_notice.queue_outcome(
-                    tx, row.room_id, event, now, failed=False, language=handling.slow_work.notice_language
+                    tx, row.room_id, event, now, failed=False, room=room
                 ):
                     self._on_outbox_changed()
                 await tx.inbox.mark_done(row.event_id)
@@ -298,7 +303,7 @@ class InboxProcessor:
         async def announce() -> None:
             async with self._db.transaction() as tx:
                 queued = await compile_notice.queue_notice(
-                    tx, handling.row.room_id, handling.event, self._clock(), handling.slow_work.notice_language
+                    tx, handling.row.room_id, handling.event, self._clock(), self._room(handling.row.room_id)
                 )
             if queued:
                 self._on_outbox_changed()
@@ -346,11 +351,12 @@ class InboxProcessor:
             if attempts < MAX_ATTEMPTS:
                 return
             await tx.inbox.quarantine(row.event_id, reference)
-            await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=True)
-            reply = Reply.plain(
-                f"Sorry, something went wrong handling that message (reference {reference}). "
-                "Nothing was lost; the bot's operator can look it up with this reference."
-            )
+            room = self._room(row.room_id)
+            await compile_notice.queue_outcome(tx, row.room_id, event, now, failed=True, room=room)
+            # In the language a reply to the event would have (the room's dialogue, or the sender's own in a
+            # direct chat): read in this transaction, so it is what the event itself would have been answered in.
+            language = await language_of_reply(tx, event.sender, room, row.room_id)
+            reply = Reply.plain(bot_text(language, FAILURE_REPLY, reference=reference))
             await tx.outbox.enqueue(Room(row.room_id), RoomMessage(notice_content(reply, in_reply_to=event)), now)
         log.error("event quarantined", extra={"ref": reference, "event_id": row.event_id})
         self._on_outbox_changed()

@@ -42,7 +42,9 @@ from bot.errors import (
 from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
 from bot.wakeup import wait_for_wakeup
+from handlers.languages import language_for_person, room_language
 from handlers.replies import Reply, edit_content, notice_content, reaction_content
+from i18n import bot_marked, bot_text
 from storage import (
     Database,
     Destination,
@@ -57,6 +59,7 @@ from storage import (
     Redaction,
     Room,
     RoomMessage,
+    Transaction,
 )
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,20 @@ MAX_UNKNOWN_ROOM_ATTEMPTS = 20
 MAX_UNFAMILIAR_ERROR_ATTEMPTS = 15
 # Errors that will not go away by trying again.
 PERMANENT_ERRCODES = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE"})
+
+
+TOO_LARGE_NOTICE = bot_marked(
+    "Sorry, one of my messages was too large for the homeserver and could not be sent (reference {reference}). "
+    "The bot's operator can look it up with this reference."
+)
+
+
+async def _destination_language(tx: Transaction, destination: Destination) -> str | None:
+    """The language of a message to where another one should have gone (handlers/languages.py): a person's own,
+    or a room's dialogue's."""
+    if isinstance(destination, Person):
+        return await language_for_person(tx, destination.user_id)
+    return room_language(await tx.dialogues.latest_in_room(destination.room_id))
 
 
 def _recipient(row: OutboxRow) -> dict[str, str]:
@@ -351,10 +368,8 @@ class OutboxSender:
         size = _content_bytes(row.item)
         async with self._db.transaction() as tx:
             await tx.outbox.mark_failed(row.txn_id, f"M_TOO_LARGE ({what}, {size} bytes of content), ref {reference}")
-            notice = Reply.plain(
-                f"Sorry, one of my messages was too large for the homeserver and could not be sent (reference "
-                f"{reference}). The bot's operator can look it up with this reference."
-            )
+            language = await _destination_language(tx, row.destination)
+            notice = Reply.plain(bot_text(language, TOO_LARGE_NOTICE, reference=reference))
             await tx.outbox.enqueue(row.destination, RoomMessage(notice_content(notice)), self._clock())
         log.error(
             "message too large for the homeserver; room told",

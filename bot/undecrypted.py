@@ -12,10 +12,11 @@ whose key arrives is still reached. On each visit an event is:
   in this process, and again after a restart (nio's own `request_room_key` asks only the bot's own devices, and
   never twice for a session, even across restarts);
 - and once it has waited `bot.undecryptable_notice_minutes`, its sender is told by direct message, once (a marker
-  in `once_markers`), that a message they sent at <time> in <room> could not be read. No content: the bot has
-  none. A sender's messages found in one cycle share one message, and a sender hears this at most once per
-  `bot.undecryptable_notice_minutes` (the rest wait for a later cycle). The event keeps waiting for its key, so a
-  key that arrives after the notice still gets it handled.
+  in `once_markers`), that a message they sent at <time> in <room> could not be read (in their own language, else
+  that of the room's dialogue: handlers/languages.py). No content: the bot has none. A sender's messages found in
+  one cycle share one message, and a sender hears this at most once per `bot.undecryptable_notice_minutes` (the
+  rest wait for a later cycle). The event keeps waiting for its key, so a key that arrives after the notice still
+  gets it handled.
 
 A sweep is owed at start (events stored before a restart need their keys asked for again), whenever to-device
 messages arrived (they carry room keys), and every so often (for requests and notices that fall due).
@@ -38,9 +39,11 @@ from nio import AsyncClient, MegolmEvent
 from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS
 from config import Settings
+from handlers.languages import language_for_person
 from handlers.outgoing import queue_direct_message
 from handlers.replies import Reply
-from storage import Database
+from i18n import bot_marked, bot_text, bot_text_plural
+from storage import Database, Dialogue, Transaction
 from storage.errors import RowNotFoundError
 from storage.inbox import AwaitingKeyRow
 
@@ -59,6 +62,27 @@ MAX_SECONDS_BETWEEN_SWEEPS = 5 * 60
 NOTICE_SCOPE = "undecryptable-notice"
 # A notice about many messages names when and where the first few were sent, and counts the rest.
 MAX_PLACES_LISTED = 5
+
+
+SINGLE_NOTICE_NAMED_ROOM = bot_marked(
+    "A message you sent at {time} in “{room}” could not be read by the bot: its encryption key never reached the "
+    "bot, so it is not part of the dialogue. Please send it again, and check that your client shares room keys with "
+    "the bot's session ({device}), for instance by allowing unverified sessions or by verifying the bot. Should a key "
+    "still arrive, its message will be handled as usual."
+)
+SINGLE_NOTICE = bot_marked(
+    "A message you sent at {time} in the dialogue room could not be read by the bot: its encryption key never "
+    "reached the bot, so it is not part of the dialogue. Please send it again, and check that your client shares "
+    "room keys with the bot's session ({device}), for instance by allowing unverified sessions or by verifying the "
+    "bot. Should a key still arrive, its message will be handled as usual."
+)
+
+
+async def _dialogue_of(tx: Transaction, envelopes: Sequence[_Envelope]) -> Dialogue | None:
+    """The dialogue a notice is about, when all its messages were sent in one room (else None: only the sender's own
+    choice of language applies)."""
+    rooms = {envelope.room_id for envelope in envelopes}
+    return await tx.dialogues.latest_in_room(rooms.pop()) if len(rooms) == 1 else None
 
 
 def _from_before_the_join(sent_at_ms: int, joined_at_ms: int | None) -> bool:
@@ -302,7 +326,8 @@ class UndecryptedEvents:
                     envelope for envelope in envelopes if await tx.once.mark(NOTICE_SCOPE, envelope.event_id, now)
                 ]
                 if untold:
-                    await queue_direct_message(tx, sender, self._notice(untold), now)
+                    language = await language_for_person(tx, sender, await _dialogue_of(tx, untold))
+                    await queue_direct_message(tx, sender, self._notice(untold, language), now)
                     told.append(sender)
         # Remembered only once committed; the markers in the database are what count across restarts.
         self._noticed.update(envelope.event_id for envelopes in by_sender.values() for envelope in envelopes)
@@ -353,35 +378,55 @@ class UndecryptedEvents:
             # They stay queued in nio and go out with the next sync's housekeeping.
             log.warning("key requests not sent yet; will retry", extra={"error": type(error).__name__})
 
-    def _notice(self, events: Sequence[_Envelope]) -> Reply:
-        """The private message to one sender: when and where, never what (the bot cannot know, and it stays so)."""
-        places = [f"at {self._when(event.sent_at_ms)} in {self._room_name(event.room_id)}" for event in events]
+    def _notice(self, events: Sequence[_Envelope], language: str | None) -> Reply:
+        """The private message to one sender: when and where, never what (the bot cannot know, and it stays so).
+
+        Each variant is one whole message (one message, or many; a room with a name, or without), so a translation
+        never has to fit words around a fragment."""
         device = self._client.device_id
-        if len(places) == 1:
-            opening = f"A message you sent {places[0]} could not be read by the bot: its encryption key never "
-            opening += "reached the bot, so it is not part of the dialogue. Please send it again"
-        else:
-            listed = "\n".join(f"- {place}" for place in places[:MAX_PLACES_LISTED])
-            if len(places) > MAX_PLACES_LISTED:
-                listed += f"\n- and {len(places) - MAX_PLACES_LISTED} more"
-            opening = f"{len(places)} messages you sent could not be read by the bot:\n{listed}\n"
-            opening += "Their encryption keys never reached the bot, so they are not part of the dialogue. Please "
-            opening += "send them again"
+        if len(events) == 1:
+            [event] = events
+            name = self._room_name(event.room_id)
+            message = SINGLE_NOTICE_NAMED_ROOM if name else SINGLE_NOTICE
+            return Reply.plain(bot_text(language, message, time=self._when(event.sent_at_ms), room=name, device=device))
+        places = [self._place(event, language) for event in events[:MAX_PLACES_LISTED]]
+        if len(events) > MAX_PLACES_LISTED:
+            more = len(events) - MAX_PLACES_LISTED
+            places.append(bot_text_plural(language, "- and {count} more", "- and {count} more", more))
+        # Sent for two messages or more; the singular is there for languages whose plural rule also calls for it.
         return Reply.plain(
-            f"{opening}, and check that your client shares room keys with the bot's session ({device}), for "
-            "instance by allowing unverified sessions or by verifying the bot. Should a key still arrive, its "
-            "message will be handled as usual."
+            bot_text_plural(
+                language,
+                "{count} message you sent could not be read by the bot:\n{places}\nIts encryption key never reached "
+                "the bot, so it is not part of the dialogue. Please send it again, and check that your client shares "
+                "room keys with the bot's session ({device}), for instance by allowing unverified sessions or by "
+                "verifying the bot. Should a key still arrive, its message will be handled as usual.",
+                "{count} messages you sent could not be read by the bot:\n{places}\nTheir encryption keys never "
+                "reached the bot, so they are not part of the dialogue. Please send them again, and check that your "
+                "client shares room keys with the bot's session ({device}), for instance by allowing unverified "
+                "sessions or by verifying the bot. Should a key still arrive, its message will be handled as usual.",
+                len(events),
+                places="\n".join(places),
+                device=device,
+            )
         )
+
+    def _place(self, event: _Envelope, language: str | None) -> str:
+        """One line of the list: when, and in which room."""
+        name = self._room_name(event.room_id)
+        when = self._when(event.sent_at_ms)
+        if name:
+            return bot_text(language, "- at {time} in “{room}”", time=when, room=name)
+        return bot_text(language, "- at {time} in the dialogue room", time=when)
 
     def _when(self, timestamp_ms: int) -> str:
         moment = datetime.fromtimestamp(timestamp_ms / 1000, ZoneInfo(self._settings.bot.timezone))
         return moment.strftime("%Y-%m-%d %H:%M %Z")
 
-    def _room_name(self, room_id: str) -> str:
+    def _room_name(self, room_id: str) -> str | None:
         # Only the room's own name (m.room.name): a computed display name would be made of members' names.
         room = self._client.rooms.get(room_id)
-        name = room.name if room is not None else None
-        return f"“{name}”" if name else "the dialogue room"
+        return (room.name if room is not None else None) or None
 
     async def _log(self, tally: _Tally) -> None:
         async with self._db.transaction() as tx:

@@ -20,13 +20,20 @@ def required_text(raw: str) -> str:
 
 
 def dialogue_title(raw: str) -> str:
-    return _within_limit("title", required_text(raw), TITLE_MAX_CHARS)
+    return _within_limit(TITLE_TOO_LONG, required_text(raw), TITLE_MAX_CHARS)
 
 
-def _within_limit(what: str, text: str, limit: int) -> str:
+# One whole message per thing measured: the noun's gender and article differ from language to language.
+TITLE_TOO_LONG = bot_marked("the title is longer than {limit} characters, the most allowed")
+PROMPT_TOO_LONG = bot_marked("the prompt is longer than {limit} characters, the most allowed")
+AFFILIATION_TOO_LONG = bot_marked("the affiliation is longer than {limit} characters, the most allowed")
+ALIAS_TOO_LONG = bot_marked("the alias is longer than {limit} characters, the most allowed")
+
+
+def _within_limit(problem: str, text: str, limit: int) -> str:
     # The text is not repeated in the problem: the sender has it, and the reply would only be as long again.
     if len(text) > limit:
-        raise UsageError(f"the {what} is longer than {limit:,} characters, the most allowed")
+        raise UsageError(problem, limit=limit)
     return text
 
 
@@ -60,7 +67,7 @@ def small_number(word: str) -> int | None:
 def _number(word: str) -> int:
     number = small_number(word)
     if number is None or number < 1:
-        raise UsageError(f"'{_shortened(word)}' is not a challenge number")
+        raise UsageError(bot_marked("'{word}' is not a challenge number"), word=_shortened(word))
     return number
 
 
@@ -74,8 +81,8 @@ def _title_and_prompt(raw: str) -> tuple[str, str]:
 def challenge_text(title: str, prompt: str) -> tuple[str, str]:
     """A challenge's title and prompt, normalised and within their limits: one rule for add, edit and import."""
     return (
-        _within_limit("title", " ".join(title.split()), TITLE_MAX_CHARS),
-        _within_limit("prompt", prompt.strip(), PROMPT_MAX_CHARS),
+        _within_limit(TITLE_TOO_LONG, " ".join(title.split()), TITLE_MAX_CHARS),
+        _within_limit(PROMPT_TOO_LONG, prompt.strip(), PROMPT_MAX_CHARS),
     )
 
 
@@ -122,8 +129,8 @@ def roster_entry(raw: str) -> RosterEntry:
     affiliation, _, alias_list = names.partition("|")
     if not affiliation.strip():
         raise UsageError(bot_marked("missing affiliation"))
-    affiliation = _within_limit("affiliation", " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
-    aliases = tuple(_within_limit("alias", alias, AFFILIATION_MAX_CHARS) for alias in split_aliases(alias_list))
+    affiliation = _within_limit(AFFILIATION_TOO_LONG, " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
+    aliases = tuple(_within_limit(ALIAS_TOO_LONG, alias, AFFILIATION_MAX_CHARS) for alias in split_aliases(alias_list))
     return RosterEntry(parts[0], affiliation, category.strip() or None, aliases)
 
 
@@ -140,7 +147,7 @@ def contribution_ref(raw: str) -> str:
     if len(words) != 1:
         raise UsageError(bot_marked("expected one contribution reference"))
     if len(words[0]) > _MAX_REF_CHARS:
-        raise UsageError(f"a contribution reference has at most {_MAX_REF_CHARS} characters")
+        raise UsageError(bot_marked("a contribution reference has at most {limit} characters"), limit=_MAX_REF_CHARS)
     return words[0].upper()
 
 

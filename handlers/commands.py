@@ -7,7 +7,7 @@ table is an explicit list (see `handlers.builtin`), not a registration side effe
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -50,7 +50,33 @@ class Sensitivity(Enum):
 
 
 class UsageError(Exception):
-    """The arguments do not fit the command; the message (if any) says what is wrong."""
+    """The arguments do not fit the command; the message (if any) says what is wrong.
+
+    A problem that quotes a value is raised with the message marked whole and its named placeholders as keywords
+    (``UsageError(bot_marked("'{word}' is not a challenge number"), word=word)``): the reply translates the message,
+    then fills it. ``str()`` gives the English, filled.
+    """
+
+    def __init__(self, message: str = "", /, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+    def __str__(self) -> str:
+        return _filled(self.message, "en", self.values)
+
+
+def _filled(message: str, language: str | None, values: Mapping[str, object]) -> str:
+    """A problem's placeholders filled; a whole number is written as the reader's language writes numbers."""
+    if not values:
+        return message
+    from babel.numbers import format_decimal  # as in i18n: loaded only when a problem quotes a value
+
+    shown = {
+        name: format_decimal(value, locale=language or "en") if isinstance(value, int) else value
+        for name, value in values.items()
+    }
+    return message.format(**shown)
 
 
 def no_rooms(room_id: str) -> RoomSnapshot | None:
@@ -105,7 +131,7 @@ ArgumentParser = Callable[[str], Any]
 
 def no_arguments(raw: str) -> None:
     if raw.strip():
-        raise UsageError("this command takes no arguments")
+        raise UsageError(bot_marked("this command takes no arguments"))
 
 
 def rest_of_line(raw: str) -> str:
@@ -255,11 +281,19 @@ def help_for(command: Command, prefix: str, language: str | None = None) -> Repl
     return Reply("\n".join(lines), html)
 
 
-def usage_reply(command: Command, prefix: str, problem: str | None = None, language: str | None = None) -> Reply:
-    """`Usage: …`, with what is wrong; a problem the code marked (bot_marked) is translated, others stay as raised."""
+def usage_reply(
+    command: Command,
+    prefix: str,
+    problem: str | None = None,
+    language: str | None = None,
+    values: Mapping[str, object] | None = None,
+) -> Reply:
+    """`Usage: …`, with what is wrong; a problem the code marked (bot_marked) is translated, others stay as raised.
+
+    `values` fill the problem's placeholders after it is translated (see `UsageError`)."""
     usage = command.usage(prefix)
     if problem:
-        shown = bot_text(language, problem)
+        shown = _filled(bot_text(language, problem), language, values or {})
         text = bot_text(language, "Usage: {usage} ({problem})", usage=usage, problem=shown)
         html_text = _escape(bot_text(language, "Usage: {usage} ({problem})", usage="\0", problem=shown))
     else:

@@ -53,7 +53,13 @@ CHALLENGE_NOT_OPEN = {
 
 def too_long(message: str, language: str | None) -> Reply:
     """A too-long notice (TOO_LONG_CONTRIBUTION or TOO_LONG_EDIT) in `language`."""
-    return Reply.plain(bot_text(language, message, limit=f"{CONTRIBUTION_MAX_CHARS:,}"))
+    # The limit as the reader's language writes numbers (20,000 in English, 20 000 in French); Babel imported here,
+    # as i18n does, so the CLI's quick commands, which load the handlers, never load it.
+    from babel.numbers import format_decimal
+
+    return Reply.plain(
+        bot_text(language, message, limit=format_decimal(CONTRIBUTION_MAX_CHARS, locale=language or "en"))
+    )
 
 
 async def _reply_language(tx: Transaction, event: InboundEvent, dialogue: Dialogue, *, direct: bool) -> str | None:

@@ -63,7 +63,7 @@ FLOOD_NOTICE = bot_marked(
     "You are sending many messages in a short time. Everything you send is still recorded, in order, but I will "
     "not mark each message with ✅ until you slow down."
 )
-CRYPTO_OFF_NOTICE = (
+CRYPTO_OFF_NOTICE = bot_marked(
     "This room is end-to-end encrypted, and end-to-end encryption is switched off in my configuration, "
     "so I cannot read or answer anything here. Ask the bot's operator to switch it on."
 )
@@ -239,7 +239,7 @@ async def run_command(
     try:
         args = command.parse(lookup.raw_args)
     except UsageError as problem:
-        await _reply(event, usage_reply(command, prefix, str(problem) or None, language), env, tx)
+        await _reply(event, usage_reply(command, prefix, problem.message or None, language, problem.values), env, tx)
         return False
     by_direct_message = route is Route.ANSWER_BY_DIRECT_MESSAGE
     call = CommandCall(
@@ -267,7 +267,7 @@ async def run_command(
         reply = await command.handler(call, tx)
         took_effect = True
     except UsageError as problem:
-        reply = usage_reply(command, prefix, str(problem) or None, language)
+        reply = usage_reply(command, prefix, problem.message or None, language, problem.values)
     except CommandRefused as refusal:
         reply = Reply.plain(str(refusal))
     log.info("command run", extra={"command": command.name})
@@ -278,6 +278,14 @@ async def run_command(
     elif reply is not None:
         await _reply(event, reply, env, tx)
     return took_effect and command.changes_agenda
+
+
+async def language_of_reply(tx: Transaction, sender: str, room: RoomSnapshot | None, room_id: str) -> str | None:
+    """The language of a reply to `sender`'s event in `room_id` (handlers/languages.py), as for a command's reply;
+    without a snapshot of the room, it is taken for a room, not a direct chat."""
+    place = await room_place(tx, room_id)
+    in_direct_chat = room is not None and _is_direct_chat(room, place)
+    return await _reply_language(tx, sender, place, in_direct_chat=in_direct_chat)
 
 
 def _is_direct_chat(room: RoomSnapshot, place: Place) -> bool:
@@ -314,5 +322,7 @@ async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Tran
     if await tx.rooms.crypto_notice_sent(room_id):
         return
     await tx.rooms.set_crypto_notice_sent(room_id)
-    await queue_notice(tx, room_id, Reply.plain(CRYPTO_OFF_NOTICE), env.now)
+    # A notice in the room: in its dialogue's language (handlers/languages.py), English where there is none.
+    language = room_language(await tx.dialogues.latest_in_room(room_id))
+    await queue_notice(tx, room_id, Reply.plain(bot_text(language, CRYPTO_OFF_NOTICE)), env.now)
     log.warning("encrypted room but encryption is off", extra={"room_id": room_id})

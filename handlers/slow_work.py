@@ -158,8 +158,6 @@ class SlowWork:
         self._runner = runner or local_runner()
         self.inline = inline
         self._done: list[_Done] = []
-        # The language of the reply to the command that asked for a compile: its "compiling…" notice is in it.
-        self.notice_language: str | None = None
 
     async def fetch_attachment(self, room_id: str, event_id: str) -> bytes:
         """The file attached to `event_id`; raises AttachmentError with a reason a person can act on."""
@@ -168,13 +166,8 @@ class SlowWork:
         return data
 
     async def compile_synopsis(
-        self,
-        data: SynopsisInput,
-        settings: SynopsisSettings,
-        formats: tuple[str, ...] = (),
-        notice_language: str | None = None,
+        self, data: SynopsisInput, settings: SynopsisSettings, formats: tuple[str, ...] = ()
     ) -> CompiledSynopsis:
-        self.notice_language = notice_language
         compiled = await self._result_of(CompileSynopsis(data, settings, formats))
         assert isinstance(compiled, CompiledSynopsis)
         return compiled

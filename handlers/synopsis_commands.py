@@ -62,7 +62,7 @@ async def compiled_and_rendered(
     data = await gather_synopsis_input(
         tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
     )
-    return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats, call.language)
+    return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
 def section_numbered(synopsis: Synopsis, number: int, language: str | None = None) -> ChallengeSection:
