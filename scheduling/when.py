@@ -44,6 +44,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE
+
 __all__ = [
     "MAX_AHEAD",
     "MAX_DURATION",
@@ -399,7 +401,9 @@ def _day(moment: datetime, *, with_year: bool = True) -> str:
 
 
 def _is_english(language: str | None) -> bool:
-    return language is None or language == "en"
+    """English for English, and for a language whose messages are not all translated yet (Arabic, Chinese,
+    Russian): their sentences fall back to English, and a time inside one must not be in another language."""
+    return language not in COMPLETE_LANGUAGES or language == SOURCE_LANGUAGE
 
 
 # Babel is imported inside these helpers, as i18n does: the CLI's quick commands import scheduling but never show a

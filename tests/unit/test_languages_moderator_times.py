@@ -16,8 +16,8 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("language", [None, "en"])
-def test_english_times_and_durations_stay_as_they_were(language):
+@pytest.mark.parametrize("language", [None, "en", "ru"])
+def test_english_times_and_durations_stay_as_they_were_also_inside_a_sentence_that_falls_back_to_english(language):
     assert describe(utc(2026, 12, 1, 9, 0), ZURICH, language) == "Tue 1 Dec 2026, 10:00 Europe/Zurich (09:00 UTC)"
     assert format_duration(timedelta(hours=1, minutes=30), language) == "1h30m"
 
