@@ -76,6 +76,23 @@ async def test_contributions_and_remove_in_spanish(harness: Harness):
     ]
 
 
+async def test_a_contributions_support_band_is_one_whole_phrase_in_french(harness: Harness):
+    await _in(harness, "fr")
+    await _with_backroom(harness)
+    await harness.say(ROOM, MODERATOR, "!dialogue open 1")
+    await harness.say(ROOM, ALICE, "Transfers need end-user checks.")
+    await harness.outbox()
+    async with harness.db.transaction() as tx:
+        dialogue = await tx.dialogues.active_in_room(ROOM)
+        [contribution] = await tx.contributions.for_challenge((await tx.challenges.list(dialogue.id))[0].id)
+        for supporter in ("a", "b", "c"):
+            await tx.contributions.add_support(contribution.id, supporter * 8, f"$support-{supporter}")
+    [listing] = await _replies_to(harness, BACKROOM, "!dialogue contributions 1")
+    assert listing.split("\n")[1] == (
+        f"{contribution.ref}: Transfers need end-user checks. [soutenue par quelques participants]"
+    )
+
+
 async def test_roster_import_without_a_file_is_refused_in_french(harness: Harness):
     await _in(harness, "fr")
     await _with_backroom(harness)
