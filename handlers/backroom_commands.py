@@ -12,14 +12,29 @@ from typing import TYPE_CHECKING
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_notice
 from handlers.replies import Reply
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from storage import Transaction
 
-WHO_CAN_JOIN = {
-    "public": "anyone can join it",
-    "restricted": "members of other rooms can join it without an invitation",
-    "knock_restricted": "members of other rooms can join it without an invitation",
+# One whole refusal per join rule, so no sentence is put together from a translated clause.
+NOT_PRIVATE = {
+    "public": bot_marked(
+        "This room is not private: anyone can join it (join rule “{join_rule}”). Make it invite-only first."
+    ),
+    "restricted": bot_marked(
+        "This room is not private: members of other rooms can join it without an invitation (join rule "
+        "“{join_rule}”). Make it invite-only first."
+    ),
+}
+NOT_PRIVATE["knock_restricted"] = NOT_PRIVATE["restricted"]
+NOT_PRIVATE_OTHERWISE = bot_marked(
+    "This room is not private: people can join it without an invitation (join rule “{join_rule}”). Make it "
+    "invite-only first."
+)
+BACKROOM_OF = {
+    "active": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (active)."),
+    "ended": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (ended)."),
 }
 
 
@@ -35,9 +50,10 @@ def room_id_argument(raw: str) -> str:
 
 
 def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
-    return (
-        "In a private (invite-only, preferably encrypted) room with me and the other moderators, send "
-        f"{call.prefix} backroom link {dialogue_room_id}"
+    return bot_text(
+        call.language,
+        "In a private (invite-only, preferably encrypted) room with me and the other moderators, send {command}",
+        command=f"{call.prefix} backroom link {dialogue_room_id}",
     )
 
 
@@ -46,56 +62,89 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:
         dialogue = await tx.dialogues.latest_in_room(dialogue_room)
-        what = "no dialogue yet" if dialogue is None else f"dialogue “{dialogue.title}” ({dialogue.state})"
-        return Reply.plain(f"This is the moderators' back-room of {dialogue_room}: {what}.")
+        if dialogue is None:
+            return Reply.plain(
+                bot_text(
+                    call.language, "This is the moderators' back-room of {room}: no dialogue yet.", room=dialogue_room
+                )
+            )
+        message = BACKROOM_OF.get(dialogue.state, BACKROOM_OF["active"])
+        return Reply.plain(bot_text(call.language, message, room=dialogue_room, title=dialogue.title))
     if await tx.backrooms.backroom_of(here) is not None:
         # The back-room's ID is not repeated in front of the participants.
         return Reply.plain(
-            "This room has a moderators' back-room: the roster, contributions, themes, curation and synopsis files "
-            "are handled there."
+            bot_text(
+                call.language,
+                "This room has a moderators' back-room: the roster, contributions, themes, curation and synopsis "
+                "files are handled there.",
+            )
         )
-    return Reply.plain(f"No back-room is linked to this room. {how_to_link(call, here)}")
+    return Reply.plain(
+        bot_text(call.language, "No back-room is linked to this room. {how}", how=how_to_link(call, here))
+    )
 
 
 async def link(call: CommandCall, tx: Transaction) -> Reply:
     here, target = call.room.room_id, call.args
+    language = call.language
+    unlink_command = f"{call.prefix} backroom unlink"
     if target == here:
-        raise CommandRefused("A room cannot be its own back-room.")
+        raise CommandRefused(bot_text(language, "A room cannot be its own back-room."))
     current = await tx.backrooms.dialogue_room_of(here)
     if current is not None:
         if current == target:
-            return Reply.plain(f"This room already is the back-room of {target}.")
-        raise CommandRefused(f"This room is already the back-room of {current}: {call.prefix} backroom unlink first.")
+            return Reply.plain(bot_text(language, "This room already is the back-room of {room}.", room=target))
+        raise CommandRefused(
+            bot_text(
+                language,
+                "This room is already the back-room of {room}: {command} first.",
+                room=current,
+                command=unlink_command,
+            )
+        )
     if await tx.backrooms.backroom_of(here) is not None or await tx.dialogues.latest_in_room(here) is not None:
         raise CommandRefused(
-            "This room is a dialogue room: its participants would see everything. A back-room must be a separate "
-            "private room."
+            bot_text(
+                language,
+                "This room is a dialogue room: its participants would see everything. A back-room must be a "
+                "separate private room.",
+            )
         )
     dialogue_room = call.rooms(target)
     if dialogue_room is None:
-        raise CommandRefused("I am not in that room: invite me there first, or check the room ID.")
+        raise CommandRefused(bot_text(language, "I am not in that room: invite me there first, or check the room ID."))
     if not dialogue_room.is_moderator(call.event.sender, call.settings.bot.moderator_power_level):
-        raise CommandRefused("Only a moderator of that room can give it a back-room.")
+        raise CommandRefused(bot_text(language, "Only a moderator of that room can give it a back-room."))
     if await tx.backrooms.dialogue_room_of(target) is not None:
-        raise CommandRefused("That room is itself a back-room.")
+        raise CommandRefused(bot_text(language, "That room is itself a back-room."))
     if await tx.backrooms.backroom_of(target) is not None:
         raise CommandRefused(
-            f"That room already has a back-room. To replace it, send {call.prefix} backroom unlink there first."
+            bot_text(
+                language,
+                "That room already has a back-room. To replace it, send {command} there first.",
+                command=unlink_command,
+            )
         )
     if not call.room.is_private:
-        who = WHO_CAN_JOIN.get(call.room.join_rule, "people can join it without an invitation")
-        raise CommandRefused(
-            f"This room is not private: {who} (join rule “{call.room.join_rule}”). Make it invite-only first."
-        )
+        refusal = NOT_PRIVATE.get(call.room.join_rule, NOT_PRIVATE_OTHERWISE)
+        raise CommandRefused(bot_text(language, refusal, join_rule=call.room.join_rule))
     await tx.backrooms.link(target, here, call.now)
     lines = [
-        f"Linked: this is now the moderators' back-room of {target}. Send the roster, contributions, themes, "
-        "curation and synopsis commands here; they act on that room's dialogue and need you to moderate both rooms."
+        bot_text(
+            language,
+            "Linked: this is now the moderators' back-room of {room}. Send the roster, contributions, themes, "
+            "curation and synopsis commands here; they act on that room's dialogue and need you to moderate both "
+            "rooms.",
+            room=target,
+        )
     ]
     if not call.room.encrypted:
         lines.append(
-            "Warning: this room is not end-to-end encrypted, so the homeserver can read the roster and listings "
-            "sent here. Consider an encrypted room."
+            bot_text(
+                language,
+                "Warning: this room is not end-to-end encrypted, so the homeserver can read the roster and listings "
+                "sent here. Consider an encrypted room.",
+            )
         )
     return Reply.plain("\n".join(lines))
 
@@ -105,17 +154,22 @@ async def unlink(call: CommandCall, tx: Transaction) -> Reply:
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:
         await tx.backrooms.unlink_dialogue_room(dialogue_room)
-        return Reply.plain(f"Unlinked: this room is no longer the back-room of {dialogue_room}.")
+        return Reply.plain(
+            bot_text(call.language, "Unlinked: this room is no longer the back-room of {room}.", room=dialogue_room)
+        )
     backroom = await tx.backrooms.backroom_of(here)
     if backroom is None:
-        raise CommandRefused("No back-room is linked to this room.")
+        raise CommandRefused(bot_text(call.language, "No back-room is linked to this room."))
     await tx.backrooms.unlink_dialogue_room(here)
-    await queue_notice(
-        tx,
-        backroom,
-        Reply.plain(f"Unlinked from the dialogue room: this is no longer its back-room ({here})."),
-        call.now,
+    # Sent where it is read: the back-room, in the dialogue's language, as this reply is.
+    notice = bot_text(
+        call.language, "Unlinked from the dialogue room: this is no longer its back-room ({room}).", room=here
     )
+    await queue_notice(tx, backroom, Reply.plain(notice), call.now)
     return Reply.plain(
-        "Unlinked: this room has no back-room now. Listings and files go to the moderator who asks, by direct message."
+        bot_text(
+            call.language,
+            "Unlinked: this room has no back-room now. Listings and files go to the moderator who asks, by direct "
+            "message.",
+        )
     )

@@ -29,7 +29,7 @@ BACKROOM_NOT_PRIVATE = bot_marked(
     "This back-room is no longer private (join rule “{join_rule}”), so I will not handle the roster, listings or "
     "files here until it is invite-only again ({prefix} backroom unlink ends the link)."
 )
-REDACTION_REASON = "Roster commands belong in the moderators' back-room"
+REDACTION_REASON = bot_marked("Roster commands belong in the moderators' back-room")
 REMOVED = bot_marked("I removed your message from this room.")
 REMOVED_WITH_FILE = bot_marked("I removed your message and the file from this room.")
 NOT_REMOVED = bot_marked(
@@ -80,7 +80,8 @@ async def refuse_and_redact(
         targets.append(attached)
     if room.can_redact_others(bot_user_id):
         for target in targets:
-            await queue_redaction(tx, room.room_id, target, REDACTION_REASON, now)
+            # The reason is shown to the room's members beside the removed message: in the room's language.
+            await queue_redaction(tx, room.room_id, target, bot_text(language, REDACTION_REASON), now)
         removed = REMOVED_WITH_FILE if len(targets) > 1 else REMOVED
         lines.append(bot_text(language, removed))
     else:

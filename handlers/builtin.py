@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.commands import CommandCall, UsageError, help_for, help_overview
 from handlers.replies import Reply
 from i18n import bot_text
+from scheduling import format_duration
 
 if TYPE_CHECKING:
     from storage import Transaction
@@ -28,35 +30,49 @@ def parse_help_topic(raw: str) -> str | None:
 
 
 async def ping(call: CommandCall, tx: Transaction) -> Reply:
-    return Reply.plain("pong")
+    return Reply.plain(bot_text(call.language, "pong"))
 
 
 async def health(call: CommandCall, tx: Transaction) -> Reply:
     inbox = await tx.inbox.counts()
     outbox_pending = await tx.outbox.pending_count()
-    uptime = _format_duration(call.now - call.bot.started_at)
+    language = call.language
+    uptime = _uptime(call.now - call.bot.started_at, language)
     if not call.bot.encryption_enabled:
-        crypto = "end-to-end encryption off"
+        crypto = bot_text(language, "end-to-end encryption off")
+    elif call.room.encrypted:
+        crypto = bot_text(language, "end-to-end encryption on, this room is encrypted")
     else:
-        crypto = "end-to-end encryption on" + (", this room is encrypted" if call.room.encrypted else "")
+        crypto = bot_text(language, "end-to-end encryption on")
     lines = [
-        f"dialogue-bot {call.bot.version}, up {uptime}",
+        bot_text(language, "dialogue-bot {version}, up {uptime}", version=call.bot.version, uptime=uptime),
         crypto,
-        f"inbox: {inbox['pending']} waiting, {inbox['awaiting_key']} awaiting keys, {inbox['quarantined']} quarantined",
-        f"outbox: {outbox_pending} waiting to be sent",
+        bot_text(
+            language,
+            "inbox: {pending} waiting, {awaiting_key} awaiting keys, {quarantined} quarantined",
+            pending=inbox["pending"],
+            awaiting_key=inbox["awaiting_key"],
+            quarantined=inbox["quarantined"],
+        ),
+        bot_text(language, "outbox: {pending} waiting to be sent", pending=outbox_pending),
     ]
     return Reply.plain("\n".join(lines))
 
 
-def _format_duration(seconds: float) -> str:
+def _uptime(seconds: float, language: str | None) -> str:
+    """The two largest units of the time up: "2d 3h" in English, written out in another language."""
     total = max(0, int(seconds))
     days, rest = divmod(total, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
+        english, kept = f"{days}d {hours}h", timedelta(days=days, hours=hours)
+    elif hours:
+        english, kept = f"{hours}h {minutes}m", timedelta(hours=hours, minutes=minutes)
+    elif minutes:
+        english, kept = f"{minutes}m {secs}s", timedelta(minutes=minutes, seconds=secs)
+    else:
+        english, kept = f"{secs}s", timedelta(seconds=secs)
+    if language is None or language == "en":
+        return english
+    return format_duration(kept, language)

@@ -35,6 +35,11 @@ ALREADY_OPEN = bot_marked("Challenge {number} is already open.")
 ALREADY_CLOSED = bot_marked("Challenge {number} is already closed.")
 NOT_OPEN_PENDING = bot_marked("Challenge {number} is not open (it is pending).")
 NOT_OPEN_CLOSED = bot_marked("Challenge {number} is not open (it is closed).")
+SUPPORT_BANDS = {
+    A_FEW: bot_marked("[supported by a few participants]"),
+    SEVERAL: bot_marked("[supported by several participants]"),
+    MANY: bot_marked("[supported by many participants]"),
+}
 AGENDA_BANDS = {
     A_FEW: bot_marked("contributions from a few participants"),
     SEVERAL: bot_marked("contributions from several participants"),
@@ -182,15 +187,15 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
             parts.append(bot_text(language, AGENDA_BANDS[shown]))
         scheduled = schedules.get(challenge.id)
         if challenge.state == "pending" and scheduled is not None and scheduled.state == "scheduled":
-            when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone)
+            when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone, language)
             if scheduled.window_seconds:
-                duration = format_duration(timedelta(seconds=scheduled.window_seconds))
+                duration = format_duration(timedelta(seconds=scheduled.window_seconds), language)
                 parts.append(bot_text(language, "opens {when} for {duration}", when=when, duration=duration))
             else:
                 parts.append(bot_text(language, "opens {when}", when=when))
         closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == "open" else None
         if closes_at is not None:
-            when = describe(datetime.fromtimestamp(closes_at, UTC), zone)
+            when = describe(datetime.fromtimestamp(closes_at, UTC), zone, language)
             parts.append(bot_text(language, "closes {when}", when=when))
         # Each part is a whole clause of its own, set off by a dash, so none is built from translated pieces.
         lines.append(" — ".join(parts))
@@ -316,11 +321,25 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
         categories = call.settings.privacy.categories()
         category = categories.normalise(entry.category)
         if category is None:
-            raise CommandRefused(f"Unknown stakeholder category. Use one of: {categories.listing()}.")
+            raise CommandRefused(
+                bot_text(
+                    call.language,
+                    "Unknown stakeholder category. Use one of: {categories}.",
+                    categories=categories.listing(),
+                )
+            )
     member = contributor_key(dialogue.secret, entry.user_id)
     await tx.roster.set(dialogue.id, member, entry.affiliation, category, entry.aliases)
     # The reply repeats neither the person nor the affiliation.
-    return Reply.plain(f"Roster updated: {await tx.roster.count(dialogue.id)} participant(s) recorded.")
+    # English keeps its one "participant(s)" wording for both forms; other languages have their own plural forms.
+    return Reply.plain(
+        bot_text_plural(
+            call.language,
+            "Roster updated: {count} participant(s) recorded.",
+            "Roster updated: {count} participant(s) recorded.",
+            await tx.roster.count(dialogue.id),
+        )
+    )
 
 
 async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
@@ -373,9 +392,11 @@ async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     contribution = await tx.contributions.by_ref(dialogue.id, call.args)
     if contribution is None:
-        raise CommandRefused(f"No contribution {call.args} in this dialogue.")
+        raise CommandRefused(
+            bot_text(call.language, "No contribution {reference} in this dialogue.", reference=call.args)
+        )
     await tx.contributions.delete(contribution.id)
-    return Reply.plain(f"Removed contribution {contribution.ref}.")
+    return Reply.plain(bot_text(call.language, "Removed contribution {reference}.", reference=contribution.ref))
 
 
 async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
@@ -383,13 +404,18 @@ async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     contributions = await tx.contributions.for_challenge(challenge.id)
     if not contributions:
-        return Reply.plain(f"Challenge {challenge.number} has no contributions yet.")
+        return Reply.plain(
+            bot_text(call.language, "Challenge {number} has no contributions yet.", number=challenge.number)
+        )
     k = call.settings.privacy.k_threshold
-    lines = [f"Contributions to challenge {challenge.number} (reference: text):"]
+    lines = [bot_text(call.language, "Contributions to challenge {number} (reference: text):", number=challenge.number)]
     for contribution in contributions:
         supporters = band(await tx.contributions.distinct_supporters(contribution.id), k)
-        support = f" [supported by {supporters} participants]" if supporters else ""
-        lines.append(f"{contribution.ref}: {contribution.text}{support}")
+        line = f"{contribution.ref}: {contribution.text}"
+        if supporters:
+            # The band word is part of one whole message per band, never a translated word dropped into a sentence.
+            line += " " + bot_text(call.language, SUPPORT_BANDS[supporters])
+        lines.append(line)
     return Reply.plain("\n".join(lines))
 
 
@@ -398,7 +424,11 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     target = reply_target(call)
     if target is None:
         raise CommandRefused(
-            f"Send {call.prefix} roster import as a reply to a CSV file (user, affiliation, category, aliases)."
+            bot_text(
+                call.language,
+                "Send {command} as a reply to a CSV file (user, affiliation, category, aliases).",
+                command=f"{call.prefix} roster import",
+            )
         )
     try:
         data = await call.slow_work.fetch_attachment(call.room.room_id, target)
@@ -406,20 +436,29 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
         raise CommandRefused(str(error)) from error
     try:
         categories = call.settings.privacy.categories()
-        roster = parse_roster_csv(data, categories)
+        roster = parse_roster_csv(data, categories, call.language)
     except RosterFileRefused as refusal:
         raise CommandRefused(str(refusal)) from refusal
     for row in roster.rows:
         member = contributor_key(dialogue.secret, row.user_id)
         await tx.roster.set(dialogue.id, member, row.affiliation, row.category, row.aliases)
-    lines = [
-        f"Roster import: {len(roster.rows)} row(s) recorded; the roster has {await tx.roster.count(dialogue.id)} "
-        "participant(s). Consider deleting the file from the room now."
-    ]
+    language = call.language
+    # As in roster set: one English wording for both forms, the other languages' plural forms by the rows' count.
+    summary = bot_text_plural(
+        language,
+        "Roster import: {count} row(s) recorded; the roster has {total} participant(s). Consider deleting the file "
+        "from the room now.",
+        "Roster import: {count} row(s) recorded; the roster has {total} participant(s). Consider deleting the file "
+        "from the room now.",
+        len(roster.rows),
+        total=await tx.roster.count(dialogue.id),
+    )
+    lines = [summary]
     if roster.problems:
-        lines.append("Skipped: " + "; ".join(roster.problems[:10]) + ("; …" if len(roster.problems) > 10 else ""))
+        skipped = "; ".join(roster.problems[:10]) + ("; …" if len(roster.problems) > 10 else "")
+        lines.append(bot_text(language, "Skipped: {problems}", problems=skipped))
     if roster.unknown_category:
-        lines.append(f"Stakeholder categories: {categories.listing()}.")
+        lines.append(bot_text(language, "Stakeholder categories: {categories}.", categories=categories.listing()))
     return Reply.plain("\n".join(lines))
 
 

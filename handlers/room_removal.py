@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from handlers.dialogue_commands import end_dialogue
 from handlers.moderator_notices import tell_moderators
 from handlers.replies import Reply
+from i18n import bot_text
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
@@ -62,15 +63,31 @@ async def handle_removal(event: InboundEvent, room: RoomSnapshot, env: HandlerEn
         await tx.schedules.cancel(schedule.challenge_id)
     await tx.synopses.audit(dialogue.id, "ended: the bot was removed from its room", env.now)
     number = dialogue.id
-    text = (
-        f"I was removed from the room of the dialogue “{dialogue.title}” (number {number}), so it has ended. "
-        "Nothing recorded is lost. The bot's operator can pull its draft synopsis with "
-        f"`dialogue-bot synopsis --dialogue {number}`, adopt it with `dialogue-bot adopt --dialogue {number}` and "
-        f"then purge the rest with `dialogue-bot purge --dialogue {number}`."
-    )
+
+    def notice(language: str | None) -> Reply:
+        return Reply.plain(
+            bot_text(
+                language,
+                "I was removed from the room of the dialogue “{title}” (number {number}), so it has ended. Nothing "
+                "recorded is lost. The bot's operator can pull its draft synopsis with {synopsis}, adopt it with "
+                "{adopt} and then purge the rest with {purge}.",
+                title=dialogue.title,
+                number=number,
+                synopsis=f"`dialogue-bot synopsis --dialogue {number}`",
+                adopt=f"`dialogue-bot adopt --dialogue {number}`",
+                purge=f"`dialogue-bot purge --dialogue {number}`",
+            )
+        )
+
     settings = env.settings.bot
     await tell_moderators(
-        tx, room, Reply.plain(text), env.now, threshold=settings.moderator_power_level, bot_user_id=env.bot.user_id
+        tx,
+        room,
+        notice,
+        env.now,
+        threshold=settings.moderator_power_level,
+        bot_user_id=env.bot.user_id,
+        dialogue=dialogue,
     )
     log.info("dialogue ended: the bot was removed", extra={"room_id": room.room_id})
     return True

@@ -23,6 +23,7 @@ from handlers.dialogue_commands import repost_prompt
 from handlers.moderator_notices import tell_moderators
 from handlers.outgoing import queue_notice
 from handlers.replies import Reply
+from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
@@ -34,11 +35,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOMBSTONE = "m.room.tombstone"
-INVITE_ADVICE = (
-    "To move it, invite me to the new room (the invite must come from someone in the bot's allowed inviters): I take "
-    "the dialogue there as soon as someone joins or writes in it after me."
+# One whole message per outcome, each saying that the room was replaced and why the dialogue stays.
+ALREADY_HAS_DIALOGUE = bot_marked(
+    "The room of the dialogue “{title}” was replaced by {room}. That room already has a dialogue of its own, so this "
+    "one stays here."
 )
-NOT_SUCCESSOR_TEXT = "That room does not name this one as the room it replaces, so the dialogue stays here."
+NOT_JOINED_TEXT = bot_marked(
+    "The room of the dialogue “{title}” was replaced by {room}. I could not join it ({problem}), so the dialogue stays "
+    "here. To move it, invite me to the new room (the invite must come from someone in the bot's allowed inviters): "
+    "I take the dialogue there as soon as someone joins or writes in it after me."
+)
+NOT_SUCCESSOR_TEXT = bot_marked(
+    "The room of the dialogue “{title}” was replaced by {room}. That room does not name this one as the room it "
+    "replaces, so the dialogue stays here."
+)
 AWAITING_KEY = "room_follow.awaiting:"
 """State key prefix: `<prefix><replacement room>` holds the old room whose tombstone named it while the bot could not
 join; the first event there after the bot has joined completes the move (`follow_awaited`)."""
@@ -100,23 +110,16 @@ async def handle_tombstone(event: InboundEvent, room: RoomSnapshot, env: Handler
     check = await env.slow_work.check_replacement(room.room_id, new_room, tombstone.via_server)
     outcome = verdict(check, room.room_id)
     if outcome is Verdict.MOVE and await tx.dialogues.active_in_room(new_room) is not None:
-        await _tell(
-            tx,
-            room,
-            env,
-            f"{_replaced(dialogue, new_room)} That room already has a dialogue of its own, so this one stays here.",
-        )
+        await _tell(tx, room, env, dialogue, ALREADY_HAS_DIALOGUE, new_room)
         return False
     if outcome is Verdict.NOT_JOINED:
-        reason = f"I could not join it ({check.problem})"
-        await _tell(
-            tx, room, env, f"{_replaced(dialogue, new_room)} {reason}, so the dialogue stays here. {INVITE_ADVICE}"
-        )
+        # The homeserver's reason stays as the server gave it: it is for whoever fixes the invite.
+        await _tell(tx, room, env, dialogue, NOT_JOINED_TEXT, new_room, problem=check.problem)
         await tx.state.set(AWAITING_KEY + new_room, room.room_id)
         log.info("dialogue not moved", extra={"room_id": room.room_id, "reason": "could not join"})
         return False
     if outcome is Verdict.NOT_SUCCESSOR:
-        await _tell(tx, room, env, f"{_replaced(dialogue, new_room)} {NOT_SUCCESSOR_TEXT}")
+        await _tell(tx, room, env, dialogue, NOT_SUCCESSOR_TEXT, new_room)
         log.info("dialogue not moved", extra={"room_id": room.room_id, "reason": "not the successor"})
         return False
     await _move_and_tell(tx, dialogue, new_room, env.now)
@@ -150,7 +153,7 @@ async def follow_awaited(room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -
     if outcome is Verdict.NOT_SUCCESSOR:
         old = env.rooms(old_room)
         if old is not None:
-            await _tell(tx, old, env, f"{_replaced(dialogue, room.room_id)} {NOT_SUCCESSOR_TEXT}")
+            await _tell(tx, old, env, dialogue, NOT_SUCCESSOR_TEXT, room.room_id)
         return False
     await _move_and_tell(tx, dialogue, room.room_id, env.now)
     return True
@@ -162,31 +165,58 @@ async def move_dialogue(tx: Transaction, dialogue: Dialogue, new_room: str, now:
     await tx.dialogues.move_to_room(dialogue.id, new_room)
     await tx.backrooms.move_dialogue_room(dialogue.room_id, new_room)
     open_ones = await tx.challenges.open_in_dialogue(dialogue.id)
+    language = dialogue.language
     lines = [
-        f"The dialogue “{dialogue.title}” continues here: this room replaces the previous one, and everything "
-        "recorded there is kept. The Chatham House Rule applies as before."
+        bot_text(
+            language,
+            "The dialogue “{title}” continues here: this room replaces the previous one, and everything recorded "
+            "there is kept. The Chatham House Rule applies as before.",
+            title=dialogue.title,
+        )
     ]
     if open_ones:
-        lines.append("The open challenges follow, each starting a new thread: reply there to contribute.")
+        lines.append(
+            bot_text(language, "The open challenges follow, each starting a new thread: reply there to contribute.")
+        )
     await queue_notice(tx, new_room, Reply.plain("\n".join(lines)), now)
     for challenge in open_ones:
         await repost_prompt(tx, new_room, challenge, now)
     await tx.synopses.audit(dialogue.id, "moved to the room that replaced its own", now)
 
 
-def _replaced(dialogue: Dialogue, new_room: str) -> str:
-    return f"The room of the dialogue “{dialogue.title}” was replaced by {new_room}."
+async def _tell(
+    tx: Transaction,
+    room: RoomSnapshot,
+    env: HandlerEnv,
+    dialogue: Dialogue,
+    message: str,
+    new_room: str,
+    **values: object,
+) -> None:
+    """Tell the moderators `message` (a marked one), each in their language."""
 
+    def notice(language: str | None) -> Reply:
+        return Reply.plain(bot_text(language, message, title=dialogue.title, room=new_room, **values))
 
-async def _tell(tx: Transaction, room: RoomSnapshot, env: HandlerEnv, text: str) -> None:
     settings = env.settings.bot
     await tell_moderators(
-        tx, room, Reply.plain(text), env.now, threshold=settings.moderator_power_level, bot_user_id=env.bot.user_id
+        tx,
+        room,
+        notice,
+        env.now,
+        threshold=settings.moderator_power_level,
+        bot_user_id=env.bot.user_id,
+        dialogue=dialogue,
     )
 
 
 async def _tell_backroom(tx: Transaction, new_room: str, dialogue: Dialogue, now: float) -> None:
     backroom = await tx.backrooms.backroom_of(new_room)
     assert backroom is not None
-    text = f"The dialogue “{dialogue.title}” moved to {new_room}, which replaced its room; this back-room serves it."
+    text = bot_text(
+        dialogue.language,
+        "The dialogue “{title}” moved to {room}, which replaced its room; this back-room serves it.",
+        title=dialogue.title,
+        room=new_room,
+    )
     await queue_notice(tx, backroom, Reply.plain(text), now)

@@ -5,7 +5,8 @@ a header row may put an `aliases` column elsewhere.
 
 The file is parsed here, purely, so every rule (header, delimiters, bad rows, limits) is tested without a homeserver.
 Problems are reported by row number only: a reply must not repeat who is on the roster. A file over one of the
-limits in `handlers.limits` (size, rows, bytes in a field) is refused whole: nothing of it is recorded.
+limits in `handlers.limits` (size, rows, bytes in a field) is refused whole: nothing of it is recorded. Each problem
+is one whole message in the reply's language.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from handlers.arguments import split_aliases
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
+from i18n import bot_text
 from privacy import DEFAULT_CATEGORIES, StakeholderCategories
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
@@ -26,10 +28,11 @@ class RosterFileRefused(Exception):
     """The file is over a limit, or not CSV at all; the message says which, for the person who sent it."""
 
 
-def file_too_large_message() -> str:
-    return (
-        f"The file is larger than {describe_bytes(ROSTER_FILE_MAX_BYTES)}, the most a roster file may have; "
-        "nothing was recorded."
+def file_too_large_message(language: str | None = None) -> str:
+    return bot_text(
+        language,
+        "The file is larger than {size}, the most a roster file may have; nothing was recorded.",
+        size=describe_bytes(ROSTER_FILE_MAX_BYTES),
     )
 
 
@@ -48,21 +51,24 @@ class RosterFile:
     unknown_category: bool = False  # some row named a category the deployment does not list
 
 
-def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CATEGORIES) -> RosterFile:
+def parse_roster_csv(
+    data: bytes, categories: StakeholderCategories = DEFAULT_CATEGORIES, language: str | None = None
+) -> RosterFile:
     """Rows of `user, affiliation[, category[, aliases]]`; comma, semicolon or tab separated; an optional header row.
 
     A category is stored under its canonical name among the deployment's `categories`; a row with any other is
     skipped (and `unknown_category` set, so the reply can list the allowed ones).
 
-    Raises RosterFileRefused when the file is over a limit; bad rows within limits are skipped and named instead.
+    Raises RosterFileRefused when the file is over a limit; bad rows within limits are skipped and named instead,
+    both in `language`.
     """
     if len(data) > ROSTER_FILE_MAX_BYTES:
-        raise RosterFileRefused(file_too_large_message())
+        raise RosterFileRefused(file_too_large_message(language))
     result = RosterFile()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.problems.append("the file is not UTF-8 text")
+        result.problems.append(bot_text(language, "the file is not UTF-8 text"))
         return result
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows = 0
@@ -74,23 +80,28 @@ def parse_roster_csv(data: bytes, categories: StakeholderCategories = DEFAULT_CA
             if not any(cells):
                 continue
             if any(len(cell.encode()) > ROSTER_FIELD_MAX_BYTES for cell in cells):
-                raise RosterFileRefused(_field_too_long_message(number))
+                raise RosterFileRefused(_field_too_long_message(number, language))
             if number == 1 and not _USER_ID.match(cells[0]) and cells[0].casefold() in _HEADER_WORDS:
                 aliases_column = _aliases_column(cells)
                 continue
             rows += 1
             if rows > ROSTER_MAX_ROWS:
                 raise RosterFileRefused(
-                    f"The file has more than {ROSTER_MAX_ROWS:,} rows, the most a roster file may have; "
-                    "nothing was recorded."
+                    bot_text(
+                        language,
+                        "The file has more than {rows} rows, the most a roster file may have; nothing was recorded.",
+                        rows=_grouped(ROSTER_MAX_ROWS, language),
+                    )
                 )
-            _read_row(number, cells, result, categories, aliases_column)
+            _read_row(number, cells, result, categories, aliases_column, language)
     except csv.Error as error:
         # The csv module's own ceiling on a field (128 KiB) is far above ours, so this is a field over our limit
         # (or malformed quoting); the row is the one the reader was on.
         if "field larger than field limit" in str(error):
-            raise RosterFileRefused(_field_too_long_message(number + 1)) from error
-        raise RosterFileRefused(f"Row {number + 1} is not valid CSV; nothing was recorded.") from error
+            raise RosterFileRefused(_field_too_long_message(number + 1, language)) from error
+        raise RosterFileRefused(
+            bot_text(language, "Row {row} is not valid CSV; nothing was recorded.", row=number + 1)
+        ) from error
     return result
 
 
@@ -104,28 +115,44 @@ def _aliases_column(header: list[str]) -> int | None:
     return names.index("aliases") if "aliases" in names else None
 
 
-def _field_too_long_message(number: int) -> str:
-    return (
-        f"Row {number}: a field is longer than {ROSTER_FIELD_MAX_BYTES} bytes, the most a roster field may have; "
-        "nothing was recorded."
+def _field_too_long_message(number: int, language: str | None) -> str:
+    return bot_text(
+        language,
+        "Row {row}: a field is longer than {limit} bytes, the most a roster field may have; nothing was recorded.",
+        row=number,
+        limit=ROSTER_FIELD_MAX_BYTES,
     )
 
 
+def _grouped(number: int, language: str | None) -> str:
+    """A large number with the language's digit grouping ("5,000", "5 000", "5000")."""
+    if language is None:
+        return f"{number:,}"
+    from babel.numbers import format_decimal  # as i18n does: only when a reply is in another language
+
+    return format_decimal(number, locale=language)
+
+
 def _read_row(
-    number: int, cells: list[str], result: RosterFile, categories: StakeholderCategories, aliases_column: int | None
+    number: int,
+    cells: list[str],
+    result: RosterFile,
+    categories: StakeholderCategories,
+    aliases_column: int | None,
+    language: str | None,
 ) -> None:
     if not _USER_ID.match(cells[0]):
-        result.problems.append(f"row {number}: the first column is not a Matrix ID")
+        result.problems.append(bot_text(language, "row {row}: the first column is not a Matrix ID", row=number))
         return
     if len(cells) < 2 or not cells[1]:
-        result.problems.append(f"row {number}: no affiliation")
+        result.problems.append(bot_text(language, "row {row}: no affiliation", row=number))
         return
     category_column = 2 if aliases_column != 2 else 3
     category = None
     if len(cells) > category_column and cells[category_column]:
         category = categories.normalise(cells[category_column])
         if category is None:
-            result.problems.append(f"row {number}: unknown category")
+            result.problems.append(bot_text(language, "row {row}: unknown category", row=number))
             result.unknown_category = True
             return
     aliases: tuple[str, ...] = ()

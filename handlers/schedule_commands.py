@@ -17,12 +17,17 @@ from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, challenge_numbered
 from handlers.replies import Reply
-from i18n import bot_marked
+from i18n import bot_marked, bot_text
 from scheduling import WhenError, describe, format_duration, parse_duration, parse_when, split_schedule_arguments
 
 if TYPE_CHECKING:
     from config import Settings
     from storage import Dialogue, Transaction
+
+
+# One whole message per state, so that no sentence is put together from a translated state name.
+NOT_PENDING_OPEN = bot_marked("Challenge {number} is already open; only pending ones are scheduled.")
+NOT_PENDING_CLOSED = bot_marked("Challenge {number} is already closed; only pending ones are scheduled.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +58,11 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
     zone = dialogue_timezone(dialogue, call.settings)
     request: ScheduleRequest | None = call.args
     if request is None:
-        return await _list_schedule(dialogue, zone, tx)
+        return await _list_schedule(dialogue, zone, tx, call.language)
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
     if challenge.state != "pending":
-        raise CommandRefused(
-            f"Challenge {challenge.number} is already {challenge.state}; only pending ones are scheduled."
-        )
+        refusal = NOT_PENDING_OPEN if challenge.state == "open" else NOT_PENDING_CLOSED
+        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     now = datetime.fromtimestamp(call.now, UTC)
     try:
         opens = parse_when(request.when, now=now, tz=zone)
@@ -66,21 +70,36 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
     except WhenError as problem:
         raise UsageError(str(problem)) from problem
     await tx.schedules.set(challenge.id, opens.timestamp(), window.total_seconds() if window else None, call.now)
-    text = f"Challenge {challenge.number} opens {describe(opens, zone)}"
-    if window is not None:
-        text += f" for {format_duration(window)}, closing {describe(opens + window, zone)}"
-    return Reply.plain(text + ".")
+    language = call.language
+    when = describe(opens, zone, language)
+    if window is None:
+        return Reply.plain(bot_text(language, "Challenge {number} opens {when}.", number=challenge.number, when=when))
+    return Reply.plain(
+        bot_text(
+            language,
+            "Challenge {number} opens {when} for {duration}, closing {closing}.",
+            number=challenge.number,
+            when=when,
+            duration=format_duration(window, language),
+            closing=describe(opens + window, zone, language),
+        )
+    )
 
 
-async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction) -> Reply:
+async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction, language: str | None) -> Reply:
     schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == "scheduled"]
     if not schedules:
-        return Reply.plain("Nothing is scheduled.")
-    lines = [f"Scheduled ({zone.key}):"]
+        return Reply.plain(bot_text(language, "Nothing is scheduled."))
+    lines = [bot_text(language, "Scheduled ({zone}):", zone=zone.key)]
     for item in schedules:
-        line = f"{item.number}. opens {describe(datetime.fromtimestamp(item.opens_at, UTC), zone)}"
+        when = describe(datetime.fromtimestamp(item.opens_at, UTC), zone, language)
         if item.window_seconds:
-            line += f" for {format_duration(timedelta(seconds=item.window_seconds))}"
+            duration = format_duration(timedelta(seconds=item.window_seconds), language)
+            line = bot_text(
+                language, "{number}. opens {when} for {duration}", number=item.number, when=when, duration=duration
+            )
+        else:
+            line = bot_text(language, "{number}. opens {when}", number=item.number, when=when)
         lines.append(line)
     return Reply.plain("\n".join(lines))
 
@@ -89,8 +108,8 @@ async def unschedule(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if not await tx.schedules.cancel(challenge.id):
-        raise CommandRefused(f"Challenge {challenge.number} is not scheduled.")
-    return Reply.plain(f"Challenge {challenge.number} is no longer scheduled.")
+        raise CommandRefused(bot_text(call.language, "Challenge {number} is not scheduled.", number=challenge.number))
+    return Reply.plain(bot_text(call.language, "Challenge {number} is no longer scheduled.", number=challenge.number))
 
 
 def timezone_argument(raw: str) -> str:
@@ -109,7 +128,14 @@ async def set_timezone(call: CommandCall, tx: Transaction) -> Reply:
     await tx.dialogues.set_timezone(dialogue.id, call.args)
     zone = ZoneInfo(call.args)
     local = datetime.fromtimestamp(call.now, UTC).astimezone(zone)
-    return Reply.plain(f"Time zone set to {zone.key} (it is {local:%H:%M} there now). Schedules keep their moment.")
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "Time zone set to {zone} (it is {clock} there now). Schedules keep their moment.",
+            zone=zone.key,
+            clock=f"{local:%H:%M}",
+        )
+    )
 
 
 def reminder_argument(raw: str) -> timedelta | None:
@@ -129,8 +155,14 @@ async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:
     reminder: timedelta | None = call.args
     await tx.schedules.set_reminder(dialogue.id, reminder.total_seconds() if reminder else None)
     if reminder is None:
-        return Reply.plain("Reminders before a challenge closes are off.")
-    return Reply.plain(f"A reminder will be posted {format_duration(reminder)} before each scheduled close.")
+        return Reply.plain(bot_text(call.language, "Reminders before a challenge closes are off."))
+    return Reply.plain(
+        bot_text(
+            call.language,
+            "A reminder will be posted {duration} before each scheduled close.",
+            duration=format_duration(reminder, call.language),
+        )
+    )
 
 
 def digest_argument(raw: str) -> str | None:
@@ -147,9 +179,14 @@ async def set_digest(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await tx.schedules.set_digest(dialogue.id, call.args)
     if call.args is None:
-        return Reply.plain("The daily digest is off.")
+        return Reply.plain(bot_text(call.language, "The daily digest is off."))
     zone = dialogue_timezone(dialogue, call.settings)
     return Reply.plain(
-        f"Every day at {call.args} ({zone.key}) each moderator gets a digest by direct message: open challenges and "
-        "participation bands, never names."
+        bot_text(
+            call.language,
+            "Every day at {clock} ({zone}) each moderator gets a digest by direct message: open challenges and "
+            "participation bands, never names.",
+            clock=call.args,
+            zone=zone.key,
+        )
     )

@@ -185,7 +185,7 @@ async def handle_scheduled(
         return  # closed by hand meanwhile, or re-timed: this action is stale
     root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
     if action == "remind":
-        left = format_duration(timedelta(seconds=max(1, round(closes_at - now))))
+        left = format_duration(timedelta(seconds=max(1, round(closes_at - now))), dialogue.language)
         notice = Reply.plain(
             bot_text(dialogue.language, "Challenge {number} closes in {left}.", number=challenge.number, left=left)
         )

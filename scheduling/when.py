@@ -44,6 +44,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE
+
 __all__ = [
     "MAX_AHEAD",
     "MAX_DURATION",
@@ -190,42 +192,58 @@ def split_schedule_arguments(text: str) -> tuple[str, str | None]:
     return when, duration
 
 
-def describe(moment: datetime, tz: ZoneInfo) -> str:
+def describe(moment: datetime, tz: ZoneInfo, language: str | None = None) -> str:
     """Say when `moment` is, for people in `tz` and in UTC: "Tue 1 Dec 2026, 10:00 Europe/Zurich (09:00 UTC)".
 
     The bot echoes this back after scheduling so the moderator can check what it understood: the local time is what
     participants see, the UTC time tells the two occurrences of an ambiguous hour apart. Names are English and fixed
     (not the process locale) so the output is the same everywhere. Seconds are shown only when not zero; the UTC
     part names its own day when that differs from the local day; for a UTC zone the part in brackets is left out.
+
+    In another `language` (French, Spanish …) the day, date and clock are written that language's way, from Babel's
+    CLDR data ("mar. 1 déc. 2026, 10:00 Europe/Zurich (09:00 UTC)"); the zone keeps its IANA name, which is what
+    moderators type.
     """
     _require_aware(moment, "moment")
     local = moment.astimezone(tz)
     utc = moment.astimezone(UTC)
-    text = f"{_day(local)}, {_clock(local)} {_zone_name(tz)}"
+    english, code = _is_english(language), language or "en"
+    text = f"{_day(local)}, {_clock(local)}" if english else _local_moment(local, code, with_year=True)
+    text = f"{text} {_zone_name(tz)}"
     if _zone_name(tz) in _UTC_KEYS:
         return text
     if local.date() != utc.date():
-        return f"{text} ({_day(utc, with_year=False)}, {_clock(utc)} UTC)"
-    return f"{text} ({_clock(utc)} UTC)"
+        utc_day = f"{_day(utc, with_year=False)}, {_clock(utc)}" if english else _local_moment(utc, code)
+        return f"{text} ({utc_day} UTC)"
+    return f"{text} ({_clock(utc) if english else _local_clock(utc, code)} UTC)"
 
 
-def format_duration(delta: timedelta) -> str:
+def format_duration(delta: timedelta, language: str | None = None) -> str:
     """Write a duration the way `parse_duration` reads it, shortest form first: "1h30m", "45m", "2h", "1d2h", "90s".
 
     Round-tripping through `parse_duration` gives the same value (to the second; microseconds are dropped), so what
     the bot echoes can be pasted back into a command. Zero is "0m". A negative delta is a programming error.
+
+    In another `language` the duration is for reading in a sentence, not for pasting: each unit written out with
+    Babel's CLDR data and the units listed the language's way ("1 heure et 30 minutes", "1 hora y 30 minutos"), to
+    the same second.
     """
     if delta < timedelta(0):
         raise ValueError(f"a duration cannot be negative: {delta!r}")
     remaining = int(delta.total_seconds())
+    english, code = _is_english(language), language or "en"
     if remaining == 0:
-        return "0m"
+        return "0m" if english else _unit_words(0, "m", code)
     parts = []
     for unit in ("d", "h", "m", "s"):
         count, remaining = divmod(remaining, _UNIT_SECONDS[unit])
         if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
+            parts.append(f"{count}{unit}" if english else _unit_words(count, unit, code))
+    if english:
+        return "".join(parts)
+    from babel.lists import format_list
+
+    return format_list(parts, locale=code)
 
 
 # --- the forms -----------------------------------------------------------------------------------------------------
@@ -380,6 +398,40 @@ def _day(moment: datetime, *, with_year: bool = True) -> str:
     """Fixed English "Tue 1 Dec 2026", independent of the process locale."""
     text = f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
     return f"{text} {moment.year}" if with_year else text
+
+
+def _is_english(language: str | None) -> bool:
+    """English for English, and for a language whose messages are not all translated yet (Arabic, Chinese,
+    Russian): their sentences fall back to English, and a time inside one must not be in another language."""
+    return language not in COMPLETE_LANGUAGES or language == SOURCE_LANGUAGE
+
+
+# Babel is imported inside these helpers, as i18n does: the CLI's quick commands import scheduling but never show a
+# time in another language. CLDR skeletons, not fixed patterns, so each language orders and abbreviates its own way.
+_CLDR_UNITS = {"d": "duration-day", "h": "duration-hour", "m": "duration-minute", "s": "duration-second"}
+
+
+def _local_moment(moment: datetime, language: str, *, with_year: bool = False) -> str:
+    """Day, date and clock in `language`, joined by its own date-time pattern: "mar. 1 déc. 2026, 10:00"."""
+    from babel import Locale
+    from babel.dates import format_skeleton
+
+    day = format_skeleton("yMMMEd" if with_year else "MMMEd", moment, locale=language)
+    pattern = Locale.parse(language).datetime_formats["medium"]
+    return str(pattern).replace("{1}", day).replace("{0}", _local_clock(moment, language))
+
+
+def _local_clock(moment: datetime, language: str) -> str:
+    """A 24-hour clock in `language`, seconds only when not zero."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("Hms" if moment.second else "Hm", moment, locale=language)
+
+
+def _unit_words(count: int, unit: str, language: str) -> str:
+    from babel.units import format_unit
+
+    return format_unit(count, _CLDR_UNITS[unit], length="long", locale=language)
 
 
 def _clock(moment: datetime) -> str:

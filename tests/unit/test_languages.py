@@ -309,7 +309,7 @@ async def test_a_reminder_in_the_thread_is_in_the_dialogues_language(harness: Ha
         await handle_event(timer, harness.rooms[ROOM], harness.env, tx)
     [reminder] = await harness.outbox()
     assert reminder.destination == Room(ROOM)
-    assert body(reminder) == "Le défi 1 sera clos dans 10m."
+    assert body(reminder) == "Le défi 1 sera clos dans 10 minutes."
 
 
 def _joined(user_id: str) -> InboundEvent:
