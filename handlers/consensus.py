@@ -163,12 +163,19 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
     closes_at = call.now + request.window.total_seconds()
     round_id = await tx.consensus.open_round(dialogue.id, challenge.id, themes, call.now, closes_at)
     zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
-    until = describe(datetime.fromtimestamp(closes_at, UTC), zone)
+    closing = datetime.fromtimestamp(closes_at, UTC)
     for user_id in people:
         language = await language_for_person(tx, user_id, dialogue)
+        until_for_them = describe(closing, zone, language)  # the closing time the way their language writes it
         for theme in themes:
             message = statement_message(
-                challenge.title, challenge.number, theme.position, len(themes), theme.statement, until, language
+                challenge.title,
+                challenge.number,
+                theme.position,
+                len(themes),
+                theme.statement,
+                until_for_them,
+                language,
             )
             await tx.consensus.record_message(
                 await queue_direct_message(tx, user_id, message, call.now), round_id, theme.position
@@ -184,8 +191,8 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
             "round has closed and enough people answered.",
             len(themes),
             number=challenge.number,
-            duration=format_duration(request.window),
-            until=until,
+            duration=format_duration(request.window, call.language),
+            until=describe(closing, zone, call.language),
         )
     )
 
