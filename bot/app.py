@@ -170,6 +170,7 @@ class BotApp:
         sender_task = self._spawn(sender.run(), "sender")
         pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days, disk=disk).run(), "pruner")
         disk_task = self._spawn(disk.run(), "disk space")
+        web_task = await self._start_web(db)
         await scheduler.start()
         log.info(
             "started",
@@ -193,6 +194,8 @@ class BotApp:
             await self._cancel(sender_task)
             await self._cancel(pruner_task)
             await self._cancel(disk_task)
+            if web_task is not None:
+                await self._cancel(web_task)
             if self._stop_requested.is_set() and not disk.paused:
                 left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
                 if left:
@@ -201,6 +204,17 @@ class BotApp:
         if failed is not None:
             failed.result()
             raise RuntimeError(f"background task {failed.get_name()} ended unexpectedly")
+
+    async def _start_web(self, db: Database) -> asyncio.Task[None] | None:
+        """The web view (web/), when `web.listen` is set, as one more owned task; the bot stops if it cannot bind."""
+        if self._settings.web.listen is None:
+            return None
+        from web.server import WebServer, build_app
+        from web.tokens import LinkSigner, read_or_create_key
+
+        key = await asyncio.to_thread(read_or_create_key, self._settings.bot.data_dir)
+        server = WebServer(build_app(db, self._settings, LinkSigner(key)), self._settings.web.listen)
+        return self._spawn(server.run(), "web view")
 
     def _spawn(self, coroutine, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
         task = asyncio.create_task(coroutine, name=name)
