@@ -1,20 +1,23 @@
 """The web view's HTML: the draft synopsis laid out from the same outline as the Markdown and DOCX files.
 
 `synopsis.render_markdown.outline` builds the document once (title block, headings, numbered paragraphs with their
-bullets: themes with their bands, the annex of contributions by theme, the consensus marks); this module only lays
-those blocks out as HTML, so the page says exactly what the files say, in the document's language, and names nobody
-the files do not. Every piece of text is escaped, the renderer's own words included: nothing in the page is markup
-but what this module writes. No script, no inline style (the CSP forbids both); the style sheet is served apart.
+bullets: themes with their bands, the annex of contributions by theme, the consensus marks, the participation
+bands); this module only lays those blocks out as HTML, with the participation charts (web/charts.py) under their
+annex's heading, so the page says exactly what the files say, in the document's language, and names nobody the
+files do not. Every piece of text is escaped, the renderer's own words included: nothing in the page is markup but
+what this module writes. No script, no inline style (the CSP forbids both); the style sheet is served apart.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from i18n import document_text
 from synopsis.model import Synopsis
 from synopsis.render import FORMATS
-from synopsis.render_markdown import Heading, Note, Paragraph, Text, TitleLine, outline
+from synopsis.render_markdown import HEADING_PARTICIPATION, Heading, Note, Paragraph, Text, TitleLine, outline
 
+from .charts import participation_charts
 from .draft import DialogueView
 
 STYLE_SHEET = """\
@@ -30,6 +33,8 @@ ol.para { padding-left: 2.5rem; margin: .5rem 0; }
 ol.para > li { margin: .5rem 0; }
 ul { margin: .25rem 0; }
 em.note { color: #555; }
+section.charts figure { margin: 1rem 0; }
+section.charts figcaption { font-family: sans-serif; font-size: .85rem; color: #555; }
 """
 
 FORMAT_NAMES = {"md": "Markdown", "docx": "Word (DOCX)", "json": "JSON"}
@@ -46,6 +51,8 @@ def _text(text: Text) -> str:
 
 
 def _body(synopsis: Synopsis) -> list[str]:
+    charts = participation_charts(synopsis)
+    participation_heading = document_text(synopsis.language, HEADING_PARTICIPATION)
     lines: list[str] = []
     for block in outline(synopsis):
         if isinstance(block, TitleLine):
@@ -55,6 +62,9 @@ def _body(synopsis: Synopsis) -> list[str]:
         elif isinstance(block, Heading):
             level = block.level + 1
             lines.append(f"<h{level}>{_text(block.text)}</h{level}>")
+            if charts and block.text == (participation_heading,):
+                # The charts draw what the annex's paragraphs below them say.
+                lines += ['<section class="charts">', *charts, "</section>"]
         elif isinstance(block, Paragraph):
             bullets = "".join(f"<li>{_text(bullet)}</li>" for bullet in block.bullets)
             inner = _text(block.text) + (f"<ul>{bullets}</ul>" if bullets else "")

@@ -129,6 +129,10 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
             assert "Draft synopsis, prepared under the Chatham House Rule" in await page.inner_text("main")
             assert "Annex" in await page.inner_text("main")
             html = await response.text()
+            bars = page.locator("svg.chart rect.bar")
+            assert await bars.count() >= 1
+            drawn = await bars.first.bounding_box()
+            assert drawn is not None and drawn["width"] > 0  # the chart renders under the page's CSP
 
             downloads: dict[str, bytes] = {}
             for fmt, label in (("md", "Draft, Markdown"), ("docx", "Draft, Word (DOCX)"), ("json", "Draft, JSON")):

@@ -170,3 +170,37 @@ async def test_unknown_addresses_get_a_guarded_404(web) -> None:
         assert_guarded(response)
     await web.get(f"/d/99?t={LinkSigner(KEY).sign(99, int(NOW + 600))}")
     assert (await web.get("/d/99")).status == 404  # a valid link to a dialogue that is not there (any more)
+
+
+async def test_the_page_draws_participation_as_bands_and_no_bar_below_k(db, web) -> None:
+    dialogue = await seeded(db)
+    await web.get(link(dialogue))
+    html = await (await web.get(f"/d/{dialogue}")).text()
+
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 2  # per challenge, per day
+    assert html.count('<rect class="bar"') == 2 and html.count('data-band="a few"') == 2
+    assert "Challenge 1: a few contributions" in html
+    assert "style=" not in html  # the CSP allows no inline style
+
+
+async def test_no_chart_is_drawn_when_fewer_than_k_people_contributed(db, web) -> None:
+    async with db.transaction() as tx:
+        await tx.rooms.set_joined(ROOM, 0)
+        dialogue = await tx.dialogues.create(ROOM, "Small", b"s" * 32, NOW)
+        challenge = await tx.challenges.add(dialogue.id, "Transfers", "?")
+        for index in range(6):
+            await tx.contributions.add(
+                dialogue_id=dialogue.id,
+                challenge_id=challenge.id,
+                member_key=f"m{index % 2}",
+                text=f"Point number {index} on transfers.",
+                channel="thread",
+                event_id=f"$small{index}",
+                room_id=ROOM,
+                origin_ts=int(NOW * 1000),
+                now=NOW,
+            )
+    await web.get(link(dialogue.id))
+    html = await (await web.get(f"/d/{dialogue.id}")).text()
+
+    assert "<svg" not in html and "Annex: Participation" not in html
