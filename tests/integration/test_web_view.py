@@ -96,6 +96,18 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
     refused = await in_backroom("!dialogue web")
     assert refused.startswith("Only the secretariat"), refused
 
+    # Asked in the dialogue room, the link goes by direct message, and the room only hears that it did.
+    await moderator.invite(room, isu.user_id)
+    await moderator.wait_for_membership(room, isu.user_id, "join")
+    asked = await isu.send_text(room, "!dialogue web")
+    told = body_of(await isu.wait_for(room, is_reply_from(bot.user_id, asked), timeout=60))
+    assert told == "I sent you the link by direct message."
+    direct, _link_message = await isu.wait_for_any_room(
+        lambda e: e.sender == bot.user_id and f":{port}/d/1?t=" in body_of(e), timeout=60, description="the link"
+    )
+    assert direct != room
+    assert not [e for e in moderator.events(room) if "?t=" in body_of(e)]
+
     dm = await isu.create_room(encrypted=True, is_direct=True)
     await invite_bot_and_wait(isu, dm, bot.user_id)
     asked = await isu.send_text(dm, "!dialogue web 1")
