@@ -12,6 +12,7 @@ import time
 
 from bot import exit_codes
 from config import Settings
+from storage import Database
 
 from .server import WebServer, build_app
 from .tokens import LinkSigner, read_or_create_key
@@ -35,7 +36,7 @@ async def run_web_command(settings: Settings, args: argparse.Namespace) -> int:
         await db.close()
 
 
-async def _print_link(db, settings: Settings, key: bytes, dialogue_id: int) -> int:  # type: ignore[no-untyped-def]
+async def _print_link(db: Database, settings: Settings, key: bytes, dialogue_id: int) -> int:
     from handlers.web_commands import link_for
 
     async with db.transaction() as tx:

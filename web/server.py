@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -43,6 +43,7 @@ NO_ACCESS = "This link is not valid or has expired. Ask the bot for a new one wi
 NOT_FOUND = "There is nothing here."
 
 Clock = Callable[[], float]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 _DB: web.AppKey[Database] = web.AppKey("db", Database)
 _SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer", LinkSigner)
@@ -135,7 +136,7 @@ async def _security_headers(_request: web.Request, response: web.StreamResponse)
 
 
 @web.middleware
-async def _not_found_page(request: web.Request, handler):  # type: ignore[no-untyped-def]
+async def _not_found_page(request: web.Request, handler: Handler) -> web.StreamResponse:
     # aiohttp's own 404/405 pages would do, but ours says nothing about the server and carries the same headers.
     try:
         return await handler(request)
@@ -182,9 +183,7 @@ class WebServer:
         try:
             site = web.TCPSite(runner, self._host, self._port)
             await site.start()
-            server = site._server
-            sockets = getattr(server, "sockets", None) or ()
-            self.port = sockets[0].getsockname()[1] if sockets else self._port
+            self.port = runner.addresses[0][1] if runner.addresses else self._port
             log.info("web view listening", extra={"host": self._host, "port": self.port})
             self.started.set()
             await asyncio.Event().wait()
