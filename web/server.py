@@ -38,6 +38,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Robots-Tag": "noindex, nofollow",
 }
 NO_ACCESS = "This link is not valid or has expired. Ask the bot for a new one with !dialogue web."
 NOT_FOUND = "There is nothing here."

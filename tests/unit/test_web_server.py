@@ -204,3 +204,18 @@ async def test_no_chart_is_drawn_when_fewer_than_k_people_contributed(db, web) -
     html = await (await web.get(f"/d/{dialogue.id}")).text()
 
     assert "<svg" not in html and "Annex: Participation" not in html
+
+
+async def test_a_purged_dialogue_shows_only_its_adopted_files(db, web) -> None:
+    dialogue = await seeded(db)
+    async with db.transaction() as tx:
+        await tx.synopses.adopt(dialogue, NOW, b"# adopted", b"PK-docx", b'{"adopted": true}')
+        await tx.dialogues.end(dialogue, NOW)
+        await tx.synopses.purge(dialogue, NOW)
+    await web.get(link(dialogue))
+
+    html = await (await web.get(f"/d/{dialogue}")).text()
+    assert "only its adopted synopsis remains" in html and "Transfers through" not in html
+    assert f'href="/d/{dialogue}/adopted.md"' in html and "draft.md" not in html
+    assert await (await web.get(f"/d/{dialogue}/adopted.md")).read() == b"# adopted"
+    assert (await web.get(f"/d/{dialogue}/draft.md")).status == 404
