@@ -132,6 +132,8 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
 
             secretariat = await browser.new_context(accept_downloads=True)
             page = await secretariat.new_page()
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
             response = await page.goto(link)
             assert response.status == 200
             assert page.url == f"{base}/d/1"  # the token left the address bar at once
@@ -145,6 +147,8 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
             assert await bars.count() >= 1
             drawn = await bars.first.bounding_box()
             assert drawn is not None and drawn["width"] > 0  # the chart renders under the page's CSP
+            assert await page.evaluate("getComputedStyle(document.body).maxWidth") == "768px"  # the style sheet
+            assert not [line for line in console if "Content Security Policy" in line], console
 
             downloads: dict[str, bytes] = {}
             for fmt, label in (("md", "Draft, Markdown"), ("docx", "Draft, Word (DOCX)"), ("json", "Draft, JSON")):
