@@ -172,3 +172,14 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
         assert affiliation not in everything
     assert "[affiliation]" in html  # the seeded names and States were there, and scrubbed before storage
     assert link.split("?t=", 1)[1] not in html
+
+
+async def test_the_bot_stops_when_the_web_view_cannot_listen(bot_factory):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = await bot_factory(extra_config={"web": {"listen": f"127.0.0.1:{port}"}})
+
+        assert await bot.wait_exit(timeout=60) == 1
+    assert "address already in use" in bot.log_text()
