@@ -1,9 +1,10 @@
 """The bot's one lifespan: start in order, stop in reverse.
 
 Start: database and migrations, login (restoring the stored device), then the sync loop, the inbox processor and
-the sender as owned background tasks. Stop (SIGINT, SIGTERM, or a fatal error in any task): stop syncing, let the
-processor finish the event in hand, give the sender a few seconds to flush (what is left stays in the durable
-outbox for the next start), close the client without logging out, close the database.
+the sender as owned background tasks (and the web view, web/, when `web.listen` is set). Stop (SIGINT, SIGTERM, or
+a fatal error in any task): stop syncing, let the processor finish the event in hand, give the sender a few seconds
+to flush (what is left stays in the durable outbox for the next start), close the client without logging out, close
+the database.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import signal
 import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient
 
@@ -33,6 +34,9 @@ from handlers.context import BotInfo
 from handlers.registry import build_registry
 from storage import Database, DatabaseCorruptError, SchemaTooNewError
 from storage.backup import SECRETS_REMOVED_KEY
+
+if TYPE_CHECKING:
+    from web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +169,14 @@ class BotApp:
             on_agenda_may_have_changed=scheduler.rebuild,
             disk=disk,
         )
+        # Built (its key read) before any task starts, so a failure here leaves no task behind.
+        web_server = await self._web_server(db)
         sync_task = self._spawn(sync.run(), "sync")
         processor_task = self._spawn(processor.run(), "processor")
         sender_task = self._spawn(sender.run(), "sender")
         pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days, disk=disk).run(), "pruner")
         disk_task = self._spawn(disk.run(), "disk space")
+        web_task = self._spawn(web_server.run(), "web view") if web_server is not None else None
         await scheduler.start()
         log.info(
             "started",
@@ -193,6 +200,8 @@ class BotApp:
             await self._cancel(sender_task)
             await self._cancel(pruner_task)
             await self._cancel(disk_task)
+            if web_task is not None:
+                await self._cancel(web_task)
             if self._stop_requested.is_set() and not disk.paused:
                 left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
                 if left:
@@ -201,6 +210,17 @@ class BotApp:
         if failed is not None:
             failed.result()
             raise RuntimeError(f"background task {failed.get_name()} ended unexpectedly")
+
+    async def _web_server(self, db: Database) -> WebServer | None:
+        """The web view (web/) when `web.listen` is set, to run as one more owned task (the bot stops if it cannot
+        bind); None otherwise."""
+        if self._settings.web.listen is None:
+            return None
+        from web.server import WebServer, build_app
+        from web.tokens import LinkSigner, read_or_create_key
+
+        key = await asyncio.to_thread(read_or_create_key, self._settings.bot.data_dir)
+        return WebServer(build_app(db, self._settings, LinkSigner(key)), self._settings.web.listen)
 
     def _spawn(self, coroutine, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
         task = asyncio.create_task(coroutine, name=name)

@@ -2,9 +2,10 @@
 
 Subcommands: `run` (the bot), `check-config` (every configuration problem at once), `config-reference` (every
 configuration key, generated from the settings model), `commands` (the command reference, generated from the same
-table as the in-chat help), `reset-session` (last resort: forget a revoked login), `backup` and `restore` (the data
-and the secrets in separate parts), `quarantine` (list and requeue the events the bot gave up on), and, on the database
-without a homeserver, `dialogues`, `synopsis`, `end`, `adopt` and `purge`.
+table as the in-chat help), `serve` and `web-link` (the read-only web view, web/), `reset-session` (last resort:
+forget a revoked login), `backup` and `restore` (the data and the secrets in separate parts), `quarantine` (list and
+requeue the events the bot gave up on), and, on the database without a homeserver, `dialogues`, `synopsis`, `end`,
+`adopt` and `purge`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the draft in this language (ISO 639-1; default: the dialogue's language, else English); "
         "contributions are quoted as written",
     )
+    serve = sub.add_parser(
+        "serve", help="serve the read-only web view (web.listen) on the bot's data directory, without the bot"
+    )
+    serve.add_argument("--config", type=Path, help=config_help)
+    serve.add_argument("--listen", metavar="HOST:PORT", help="instead of web.listen")
+    link = sub.add_parser("web-link", help="print a signed link to a dialogue's web view (valid web.link_minutes)")
+    link.add_argument("--config", type=Path, help=config_help)
+    link.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
     finish = sub.add_parser("end", help="end a dialogue (it takes no more contributions), without a homeserver")
     finish.add_argument("--config", type=Path, help=config_help)
     finish.add_argument("--dialogue", type=int, required=True, help="the dialogue's number (see `dialogues`)")
@@ -148,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_backup(settings, args.dest))
         elif args.command == "restore":
             asyncio.run(_restore(settings, args.backup, args.secrets))
+        elif args.command in ("serve", "web-link"):
+            from web.cli import run_web_command
+
+            return asyncio.run(run_web_command(settings, args))
         elif args.command == "quarantine":
             from bot.quarantine import run_quarantine_command
 

@@ -22,6 +22,7 @@ from config.settings import (
     PrivacySettings,
     Settings,
     SynopsisSettings,
+    WebSettings,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "PrivacySettings",
     "Settings",
     "SynopsisSettings",
+    "WebSettings",
     "check_config",
     "load_settings",
     "resolve_config_path",

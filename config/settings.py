@@ -397,6 +397,64 @@ class SynopsisSettings(_Section):
     )
 
 
+def _check_listen(value: str | None) -> str | None:
+    if value is None:
+        return None
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise PydanticCustomError(
+            "web_listen",
+            "'{value}' is not host:port — e.g. 127.0.0.1:8080 (put a TLS reverse proxy in front of it)",
+            {"value": value},
+        )
+    return value.strip()
+
+
+def _check_base_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise PydanticCustomError(
+            "web_base_url",
+            "'{value}' is not an http(s) URL — use the address people open, e.g. https://synopsis.example.org",
+            {"value": value},
+        )
+    # Links append "/d/<dialogue>…" to it, so a trailing slash would double up.
+    return value.strip().rstrip("/")
+
+
+class WebSettings(_Section):
+    """The read-only web view of the draft synopsis for the secretariat (web/)."""
+
+    listen: Annotated[OptionalStr, AfterValidator(_check_listen)] = Field(
+        default=None,
+        description="`host:port` the web view listens on inside the bot (and for `dialogue-bot serve`), e.g. "
+        "`127.0.0.1:8080` behind a TLS reverse proxy. Unset: no web view in the bot.",
+    )
+    base_url: Annotated[OptionalStr, AfterValidator(_check_base_url)] = Field(
+        default=None,
+        description="The address people open, which the links `!dialogue web` sends start with, e.g. "
+        "`https://synopsis.example.org`. Unset: `http://` and `web.listen`.",
+    )
+    link_minutes: WholeNumber = Field(
+        default=60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a link `!dialogue web` sends stays valid, in minutes (at most a week); the browser "
+        "session it opens ends with it.",
+    )
+
+    def link_base(self) -> str | None:
+        """Where links point: `base_url`, else the listening address itself; None when neither is set."""
+        if self.base_url is not None:
+            return self.base_url
+        return None if self.listen is None else f"http://{self.listen}"
+
+
 class LoggingSettings(_Section):
     """What the bot writes to standard error."""
 
@@ -417,4 +475,5 @@ class Settings(_Section):
     bot: BotSettings = Field(default_factory=BotSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     synopsis: SynopsisSettings = Field(default_factory=SynopsisSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)

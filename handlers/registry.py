@@ -10,6 +10,7 @@ from handlers import (
     consensus,
     language_commands,
     schedule_commands,
+    web_commands,
 )
 from handlers import dialogue_commands as dialogue
 from handlers import synopsis_commands as synopsis
@@ -433,6 +434,18 @@ def build_registry() -> CommandRegistry:
                 summary=bot_marked("lists the dialogues whose synopsis you may pull"),
                 handler=synopsis.list_dialogues,
                 permission=Permission.ISU,
+                in_backroom=True,
+            ),
+            Command(
+                name="web",
+                arguments="[<dialogue>]",
+                summary=bot_marked(
+                    "the secretariat only: sends you by direct message a link, valid for a while, to a read-only web "
+                    "view of the dialogue's draft synopsis (this room's, or the one named)"
+                ),
+                handler=web_commands.web_link,
+                permission=Permission.ISU,
+                parse=web_commands.web_arguments,
                 in_backroom=True,
             ),
             Command(

@@ -47,6 +47,7 @@ from synopsis.model import (
     WayForward,
 )
 from synopsis.multilingual import SameLanguage, Similarity, similarity_for
+from synopsis.participation import participation
 from synopsis.progress import GROUPING, Progress, no_progress
 from synopsis.text import ref_sort_key, word_tokens, written_words
 from synopsis.wording import with_wording
@@ -140,6 +141,7 @@ def _grouped(data: SynopsisInput, params: GroupingParams, guided: GuidedParams, 
         consensus=consensus_results(data.consensus, k, data.categories, data.stakeholder_categories),
         languages=tuple(sorted({c.language for c in kept if c.language is not None})),
         language=language,
+        participation=participation(kept, known, data.dialogue.timezone, k),
     )
 
 

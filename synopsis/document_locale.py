@@ -60,5 +60,10 @@ def format_period(start: float, end: float | None, timezone: str, language: str 
     return f"{_long(first, locale)} – {_long(last, locale)}"
 
 
+def format_day(day: date, language: str = SOURCE_LANGUAGE) -> str:
+    """One day as the language writes it in full ("1 December 2026", "1 décembre 2026", "1 de diciembre de 2026")."""
+    return _long(day, babel_locale(language))
+
+
 def _long(day: date, locale: str) -> str:
     return format_date(day, "long", locale=locale)

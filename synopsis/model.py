@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from synopsis.consensus import ConsensusRoundInput, ConsensusRoundResult
+from synopsis.participation import Participation
 
 # ---------------------------------------------------------------- inputs
 
@@ -190,6 +191,8 @@ class Synopsis:
     # one, the annex notes each contribution's language.
     languages: tuple[str, ...] = ()
     language: str = "en"  # the document's language (SynopsisInput.language): the renderers write in it
+    # The participation charts' bars (synopsis.participation): per challenge and per day, as bands, never below k.
+    participation: Participation = field(default_factory=Participation)
 
     @property
     def multilingual(self) -> bool:

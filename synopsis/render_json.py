@@ -145,6 +145,27 @@ def synopsis_dict(synopsis: Synopsis) -> dict[str, Any]:
         "languages": list(synopsis.languages),
         "annex": [_annex(section) for section in synopsis.sections if section.themes or section.other_points],
         **_consensus(synopsis),
+        **_participation(synopsis),
+    }
+
+
+def _participation(synopsis: Synopsis) -> dict[str, Any]:
+    """The participation charts' bands (synopsis.participation): per challenge (null: not reported, below k) and per
+    day (a day below k is not listed)."""
+    shown = synopsis.participation
+    if not shown.any_shown:
+        return {}
+    return {
+        "participation": {
+            "by_challenge": [
+                {"challenge_number": bar.number, "contributions_band": _word(synopsis.language, bar.band)}
+                for bar in shown.by_challenge
+            ],
+            "by_day": [
+                {"date": bar.day.isoformat(), "contributions_band": _word(synopsis.language, bar.band)}
+                for bar in shown.by_day
+            ],
+        }
     }
 
 

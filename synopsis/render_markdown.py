@@ -49,7 +49,7 @@ from i18n import document_marked, document_text, document_text_plural
 from privacy.bands import A_FEW, MANY, SEVERAL
 
 from .consensus import RULE_TEXT
-from .document_locale import format_number
+from .document_locale import format_day, format_number
 from .model import FROM_HEADING, ChallengeSection, Synopsis, Theme
 
 # The document's own words, marked for the ``document`` catalogue (i18n) and written in the synopsis's language by
@@ -106,6 +106,15 @@ HEADING_WAYS_FORWARD = document_marked("III. Suggested ways forward")
 HEADING_ANNEX = document_marked("Annex: Method")
 HEADING_CONSENSUS = document_marked("Annex: Consensus round")
 HEADING_CONTRIBUTIONS = document_marked("Annex: Contributions by theme")
+HEADING_PARTICIPATION = document_marked("Annex: Participation")
+PARTICIPATION_BY_CHALLENGE = document_marked(
+    "Contributions per challenge, as bands, shown only where at least {k} distinct participants contributed:"
+)
+CHALLENGE_NOT_REPORTED = document_marked("Challenge {number}: not reported")
+PARTICIPATION_BY_DAY = document_marked(
+    "Contributions per day, as bands; a day on which fewer than {k} distinct participants contributed is not shown:"
+)
+NO_DAY_SHOWN = document_marked("No day is shown: on each, fewer than {k} distinct participants contributed.")
 MACHINE_DRAFTED = document_marked("(machine-drafted)")
 MACHINE_DRAFTED_NOTE = document_marked(
     "Statements marked (machine-drafted) are the theme's most representative contribution, with its first person "
@@ -123,6 +132,17 @@ CONTRIBUTIONS_INTRODUCTION = document_marked(
 
 Banded = Mapping[str, str]
 """One sentence per band (privacy.bands), chosen by the band a count falls in."""
+
+CHALLENGE_CONTRIBUTIONS: Banded = {
+    A_FEW: document_marked("Challenge {number}: a few contributions"),
+    SEVERAL: document_marked("Challenge {number}: several contributions"),
+    MANY: document_marked("Challenge {number}: many contributions"),
+}
+DAY_CONTRIBUTIONS: Banded = {
+    A_FEW: document_marked("{day}: a few contributions"),
+    SEVERAL: document_marked("{day}: several contributions"),
+    MANY: document_marked("{day}: many contributions"),
+}
 
 PARTICIPATION: Banded = {
     A_FEW: document_marked("A few participants contributed to the dialogue."),
@@ -550,7 +570,34 @@ def outline(synopsis: Synopsis) -> tuple[Block, ...]:
     blocks += _annex(synopsis, para)
     blocks += _contributions_annex(synopsis, para)
     blocks += _consensus_blocks(synopsis, para)
+    blocks += _participation_blocks(synopsis, para)
     return tuple(blocks)
+
+
+def _participation_blocks(synopsis: Synopsis, para: _Numbering) -> list[Block]:
+    """The participation annex (synopsis.participation), last so the numbering of the rest never moves: the bands
+    the charts of the web view draw, per challenge and per day; nothing where fewer than k people stand behind it."""
+    shown = synopsis.participation
+    if not shown.any_shown:
+        return []
+    language = synopsis.language
+    k = format_number(synopsis.method.k, language)
+    blocks: list[Block] = [Heading((_words(language, HEADING_PARTICIPATION),), 1)]
+    challenges = [
+        _say(language, CHALLENGE_NOT_REPORTED, number=format_number(bar.number, language))
+        if bar.band is None
+        else _banded(language, CHALLENGE_CONTRIBUTIONS, bar.band, number=format_number(bar.number, language))
+        for bar in shown.by_challenge
+    ]
+    blocks.append(para(_say(language, PARTICIPATION_BY_CHALLENGE, k=k), _punctuate(challenges)))
+    if shown.by_day:
+        days = [
+            _banded(language, DAY_CONTRIBUTIONS, bar.band, day=format_day(bar.day, language)) for bar in shown.by_day
+        ]
+        blocks.append(para(_say(language, PARTICIPATION_BY_DAY, k=k), _punctuate(days)))
+    else:
+        blocks.append(para(_say(language, NO_DAY_SHOWN, k=k)))
+    return blocks
 
 
 def _consensus_blocks(synopsis: Synopsis, para: _Numbering) -> list[Block]:

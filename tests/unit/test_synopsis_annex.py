@@ -76,7 +76,8 @@ def body_of(markdown: str) -> str:
 
 
 def annex_of(markdown: str) -> str:
-    return markdown.split("## Annex: Contributions by theme", 1)[1]
+    """The annex of contributions alone (up to the next annex, e.g. the participation bands)."""
+    return markdown.split("## Annex: Contributions by theme", 1)[1].split("\n## ", 1)[0]
 
 
 # ---------------------------------------------------------------- neutral statements
