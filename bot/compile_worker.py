@@ -96,6 +96,24 @@ class CompileWorker:
         self._idle_seconds = idle_seconds
         self._child: _Child | None = None
         self._lock = asyncio.Lock()
+        self.asking = False  # a request is with the child (for tests)
+
+    @property
+    def child_pid(self) -> int | None:
+        """The live child's process ID, None when there is none."""
+        child = self._child
+        return child.process.pid if child is not None and child.process.is_alive() else None
+
+    async def wait_child_exit(self) -> None:
+        """Return once the child, if any, has exited (on its idle timeout: for tests)."""
+        if self._child is not None:
+            await asyncio.to_thread(self._child.process.join)
+
+    async def close(self) -> None:
+        """Kill the child now, whatever it is doing."""
+        child, self._child = self._child, None
+        if child is not None:
+            await asyncio.to_thread(child.kill)
 
     async def warm(self) -> None:
         """Start a child now (it imports the synopsis stack meanwhile), unless one is alive."""
@@ -116,6 +134,7 @@ class CompileWorker:
         # child (a compile is pure, so asking again is safe). A new child that dies too is a real failure.
         for attempt in range(2):
             child = await self._live_child()
+            self.asking = True
             try:
                 return await asyncio.to_thread(child.ask, request)
             except (EOFError, BrokenPipeError, ConnectionResetError):
@@ -131,6 +150,8 @@ class CompileWorker:
                 self._child = None
                 await asyncio.shield(asyncio.to_thread(child.kill))
                 raise
+            finally:
+                self.asking = False
         raise AssertionError("unreachable")
 
     async def _live_child(self) -> _Child:

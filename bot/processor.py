@@ -139,6 +139,8 @@ class InboxProcessor:
                 await round_or_pause(self._disk, self._one_round, "processor")
         finally:
             await self._cancel_slow_jobs()
+            if isinstance(self._run_slow_work, SlowWorkRunner):
+                await self._run_slow_work.close()
 
     async def _one_round(self) -> None:
         self._wake.clear()

@@ -28,6 +28,10 @@ class SlowWorkRunner:
         """Start the compile's child process ahead of the first compile (see bot/compile_worker.py)."""
         await self._compiler.warm()
 
+    async def close(self) -> None:
+        """End the compile's child process, if one is alive (the bot is stopping)."""
+        await self._compiler.close()
+
     async def __call__(self, request: SlowRequest) -> object:
         if isinstance(request, FetchAttachment):
             await wait_at_gate("download")
