@@ -129,6 +129,10 @@ class InboxProcessor:
         self._wake.set()
 
     async def run(self) -> None:
+        if isinstance(self._run_slow_work, SlowWorkRunner):
+            # The compile's child process imports the synopsis stack (seconds) while the first sync runs, so the
+            # first compile does not wait for it (bot/compile_worker.py).
+            await self._run_slow_work.warm()
         # Room snapshots come from the first (full-state) sync; an event handled before it would find no room.
         if self._ready is not None:
             await self._ready.wait()
@@ -140,6 +144,8 @@ class InboxProcessor:
                 await round_or_pause(self._disk, self._one_round, "processor")
         finally:
             await self._cancel_slow_jobs()
+            if isinstance(self._run_slow_work, SlowWorkRunner):
+                await self._run_slow_work.close()
 
     async def _one_round(self) -> None:
         self._wake.clear()

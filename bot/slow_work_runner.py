@@ -1,23 +1,20 @@
 """Doing the slow work handlers ask for (handlers/slow_work.py), outside any database transaction.
 
-A download is network I/O, awaited on the event loop; a compile and render is CPU work, done in a worker thread so
-the event loop keeps syncing and sending meanwhile.
+A download is network I/O, awaited on the event loop; a compile and render is CPU work, done in a child process of
+its own (bot/compile_worker.py), so the event loop keeps syncing and sending meanwhile, and the synopsis stack it
+loads is gone again when the child exits.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.attachments import AttachmentFetcher
+from bot.compile_worker import CompileWorker
 from bot.room_follow import ReplacementRooms
-from bot.slow_work_gates import pass_gate, wait_at_gate
+from bot.slow_work_gates import wait_at_gate
 from handlers.slow_work import (
     CheckReplacement,
-    CompiledSynopsis,
-    CompileSynopsis,
     FetchAttachment,
     SlowRequest,
-    compile_and_render,
 )
 
 
@@ -25,6 +22,15 @@ class SlowWorkRunner:
     def __init__(self, attachments: AttachmentFetcher, replacements: ReplacementRooms | None = None) -> None:
         self._attachments = attachments
         self._replacements = replacements or ReplacementRooms(attachments.client)
+        self._compiler = CompileWorker()
+
+    async def warm(self) -> None:
+        """Start the compile's child process ahead of the first compile (see bot/compile_worker.py)."""
+        await self._compiler.warm()
+
+    async def close(self) -> None:
+        """End the compile's child process, if one is alive (the bot is stopping)."""
+        await self._compiler.close()
 
     async def __call__(self, request: SlowRequest) -> object:
         if isinstance(request, FetchAttachment):
@@ -32,9 +38,5 @@ class SlowWorkRunner:
             return await self._attachments.fetch(request.room_id, request.event_id)
         if isinstance(request, CheckReplacement):
             return await self._replacements.check(request)
-        return await asyncio.to_thread(_compile, request)
-
-
-def _compile(request: CompileSynopsis) -> CompiledSynopsis:
-    pass_gate("compile")
-    return compile_and_render(request)
+        await wait_at_gate("compile")
+        return await self._compiler.compile(request)

@@ -18,13 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from handlers.synopsis_input import grouping_params
-from synopsis.compile import compile_synopsis
-from synopsis.model import Synopsis, SynopsisInput
-from synopsis.render import render
-
 if TYPE_CHECKING:
     from config import SynopsisSettings
+    from synopsis.model import Synopsis, SynopsisInput
 
 
 class AttachmentError(Exception):
@@ -109,7 +105,14 @@ class CompiledSynopsis:
 
 
 def compile_and_render(request: CompileSynopsis) -> CompiledSynopsis:
-    """The CPU-heavy part, pure: run it in a worker thread (a large dialogue takes seconds)."""
+    """The CPU-heavy part, pure: the running bot runs it in a child process (bot/compile_worker.py), tests and
+    tools in a worker thread (a large dialogue takes seconds)."""
+    # Imported here, not at the top: the synopsis stack (numpy, scikit-learn...) takes over 100 MB, and the bot's
+    # own process, which imports this module, must never load it (see bot/compile_worker.py).
+    from handlers.synopsis_input import grouping_params
+    from synopsis.compile import compile_synopsis
+    from synopsis.render import render
+
     synopsis = compile_synopsis(request.data, grouping_params(request.settings))
     return CompiledSynopsis(synopsis, {fmt: render(synopsis, fmt) for fmt in request.formats})
 

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
-from synopsis.compile import compile_synopsis
 from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
-from synopsis.grouping import CHOSEN, GroupingParams
 from synopsis.model import (
     ChallengeInput,
     ContributionInput,
@@ -23,16 +21,20 @@ from synopsis.model import (
     SynopsisInput,
 )
 from synopsis.progress import Progress, no_progress
-from synopsis.thesaurus import DEFAULT_THESAURUS
 
 if TYPE_CHECKING:
     from config import SynopsisSettings
     from storage import Correction, Dialogue, Transaction
     from storage.secretariat_wording import Wording
+    from synopsis.grouping import GroupingParams
 
 
 def grouping_params(settings: SynopsisSettings) -> GroupingParams:
     """The compiler's grouping, with the deployment's own synonym sets (`synopsis.synonyms`) added to the built-in."""
+    # Imported here: the grouping loads numpy and scikit-learn, which only a compile needs (bot/compile_worker.py).
+    from synopsis.grouping import CHOSEN
+    from synopsis.thesaurus import DEFAULT_THESAURUS
+
     if not settings.synonyms:
         return CHOSEN
     return replace(CHOSEN, thesaurus=DEFAULT_THESAURUS.extended(settings.synonyms))
@@ -43,6 +45,8 @@ async def compile_off_loop(
 ) -> Synopsis:
     """Compile in a worker thread, for the offline CLI (a large dialogue takes seconds), telling `progress` how far
     it got. The running bot compiles through handlers/slow_work.py instead, outside the event's transaction."""
+    from synopsis.compile import compile_synopsis
+
     return await asyncio.to_thread(compile_synopsis, data, grouping_params(settings), progress=progress)
 
 

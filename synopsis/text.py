@@ -11,9 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from privacy.scrub import PLACEHOLDERS
+from synopsis.english_stop_words import ENGLISH_STOP_WORDS
 
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")

@@ -1,0 +1,11 @@
+"""The bot's copy of scikit-learn's English stop words is scikit-learn's list, word for word."""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN_STOP_WORDS
+
+from synopsis.english_stop_words import ENGLISH_STOP_WORDS
+
+
+def test_the_copy_is_scikit_learns_list() -> None:
+    assert ENGLISH_STOP_WORDS == SKLEARN_STOP_WORDS
