@@ -22,6 +22,7 @@ from typing import Any
 import nio
 from nio.crypto.attachments import decrypt_attachment
 
+from bot.compile_notice import WORKING as COMPILE_NOTICE
 from demo import script
 from demo.client import DemoUser
 from devserver.synapse import SynapseServer, spawn_process_group, tail
@@ -168,9 +169,16 @@ class Demo:
         return self.people[index % len(self.people)]
 
     async def command(self, user: DemoUser, text: str, room: str | None = None) -> nio.Event:
+        """The bot's answer to `text`. A compile that takes a while (a cold compile process) is announced first with
+        a "Compiling…" notice in reply to the command: that notice, and its edit, are not the answer."""
         room = room or self.room
         asked = await user.send_text(room, text)
-        return await user.wait_for(room, is_reply_from(self.bot_id, asked), description=text, timeout=STEP_TIMEOUT)
+        replied = is_reply_from(self.bot_id, asked)
+
+        def is_answer(event: nio.Event) -> bool:
+            return replied(event) and not body_of(event).lstrip("* ").startswith(COMPILE_NOTICE)
+
+        return await user.wait_for(room, is_answer, description=text, timeout=STEP_TIMEOUT)
 
     async def contribute(self, user: DemoUser, root: str, text: str) -> str:
         sent = await user.send_thread_reply(self.room, root, text)
