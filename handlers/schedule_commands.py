@@ -68,7 +68,7 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
         opens = parse_when(request.when, now=now, tz=zone)
         window = parse_duration(request.duration) if request.duration else None
     except WhenError as problem:
-        raise UsageError(problem.message, **problem.values) from problem
+        raise UsageError(problem.message, **problem.values_in(call.language)) from problem
     await tx.schedules.set(challenge.id, opens.timestamp(), window.total_seconds() if window else None, call.now)
     language = call.language
     when = describe(opens, zone, language)
@@ -149,7 +149,7 @@ def reminder_argument(raw: str) -> timedelta | None:
     try:
         return parse_duration(text)
     except WhenError as problem:
-        raise UsageError(problem.message, **problem.values) from problem
+        raise UsageError(problem.message, **problem.values_in(None)) from problem
 
 
 async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:

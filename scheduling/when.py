@@ -41,6 +41,7 @@ regular expressions, and `zoneinfo` gives the DST facts directly.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -77,7 +78,22 @@ class WhenError(ValueError):
         self.values = values
 
     def __str__(self) -> str:
-        return self.message.format(**self.values) if self.values else self.message
+        return self.message.format(**self.values_in(None)) if self.values else self.message
+
+    def values_in(self, language: str | None) -> dict[str, object]:
+        """The values, a moment among them written as `language` writes one (see `describe`)."""
+        return {
+            name: describe(value.moment, value.tz, language) if isinstance(value, _Moment) else value
+            for name, value in self.values.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Moment:
+    """A moment quoted in a WhenError, written out only once the reader's language is known."""
+
+    moment: datetime
+    tz: ZoneInfo
 
 
 # --- grammar -------------------------------------------------------------------------------------------------------
@@ -160,7 +176,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
                 '10:00", "tomorrow 09:30" or "in 2h".'
             ),
             written=written,
-            moment=describe(moment, tz),
+            moment=_Moment(moment, tz),
             date=_example_date(now, tz),
         )
     if moment - now > MAX_AHEAD:
@@ -170,7 +186,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
                 '"{date} 10:00", "tomorrow 09:30" or "in 2h".'
             ),
             written=written,
-            moment=describe(moment, tz),
+            moment=_Moment(moment, tz),
             date=_example_date(now, tz),
         )
     return moment

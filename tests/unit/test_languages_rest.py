@@ -51,6 +51,20 @@ async def test_a_time_that_cannot_be_read_is_explained_in_the_dialogues_language
 
 @pytest.mark.parametrize(
     ("language", "expected"),
+    [
+        ("fr", "« today 01:00 » est dans le passé : c'était lun. 12 janv. 1970, 01:00 UTC."),
+        ("es", "«today 01:00» está en el pasado: fue lun, 12 ene 1970, 1:00 UTC."),
+    ],
+)
+async def test_a_time_in_the_past_names_its_moment_the_dialogues_way(harness, language, expected):
+    await _in_language(harness, language)
+    await harness.say(ROOM, MODERATOR, "!dialogue schedule 1 today 01:00")
+    [reply] = await harness.outbox()
+    assert expected in body(reply)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
     [("fr", "« 0m » ne dure rien"), ("es", "«0m» no dura nada")],
 )
 async def test_a_duration_of_nothing_is_refused_in_the_dialogues_language(harness, language, expected):
