@@ -4,6 +4,7 @@ without a dialogue, the notice after a purge, files that cannot be fetched, and 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -26,6 +27,7 @@ from web.server import NO_ACCESS
 __all__ = ["harness"]  # the fixture, shared with test_languages.py
 
 OTHER = "!elsewhere:test"
+BACKROOM = "!backroom:test"
 _ids = itertools.count(1)
 
 
@@ -145,10 +147,10 @@ def test_a_media_deletion_keeps_the_dialogues_language_in_the_outbox():
 # -- 4. a file that cannot be fetched -------------------------------------------------------------------------------
 
 
-async def _reply_to_file(harness: Harness, command: str) -> None:
+async def _reply_to_file(harness: Harness, command: str, room_id: str = ROOM) -> None:
     event = InboundEvent(
         event_id=f"$rest{next(_ids)}",
-        room_id=ROOM,
+        room_id=room_id,
         sender=MODERATOR,
         type="m.room.message",
         content={
@@ -160,7 +162,7 @@ async def _reply_to_file(harness: Harness, command: str) -> None:
         was_encrypted=True,
     )
     async with harness.db.transaction() as tx:
-        await handle_event(event, harness.rooms[ROOM], harness.env, tx)
+        await handle_event(event, harness.rooms[room_id], harness.env, tx)
 
 
 @pytest.mark.parametrize(
@@ -175,6 +177,23 @@ async def test_a_file_that_cannot_be_read_is_explained_in_the_dialogues_language
     await _reply_to_file(harness, command)
     rows = await harness.outbox()
     assert expected in [body(row) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", "Les fichiers ne peuvent pas être lus ici."), ("es", "Aquí no se pueden leer archivos.")],
+)
+async def test_a_roster_file_that_cannot_be_read_is_explained_in_the_dialogues_language(harness, language, expected):
+    await _in_language(harness, language)
+    harness.rooms[BACKROOM] = replace(
+        harness.rooms[ROOM], room_id=BACKROOM, join_rule="invite", display_names={MODERATOR: "Mod", BOT_ID: "Bot"}
+    )
+    await harness.say(BACKROOM, MODERATOR, f"!dialogue backroom link {ROOM}")
+    await harness.outbox()
+    await _reply_to_file(harness, "!dialogue roster import", BACKROOM)
+    rows = await harness.outbox()
+    assert [row.destination for row in rows] == [Room(BACKROOM)]
+    assert body(rows[0]) == expected
 
 
 @pytest.mark.parametrize(
@@ -214,3 +233,31 @@ def test_the_refusal_page_says_it_in_english_french_and_spanish():
     assert "Ce lien n'est pas valide ou a expiré." in page
     assert "Este enlace no es válido o ha caducado." in page
     assert '<p lang="fr">' in page and '<p lang="es">' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "Je ne suis pas dans ce salon : invitez-moi d'abord, ou vérifiez l'identifiant du salon."),
+        ("es", "No estoy en esa sala: invíteme primero o compruebe el identificador de la sala."),
+    ],
+)
+async def test_backroom_link_before_the_link_is_answered_in_the_senders_choice(harness, language, expected):
+    members = {MODERATOR: "Mod", BOT_ID: "Bot", BOB: "Bob"}
+    harness.rooms[OTHER] = RoomSnapshot(
+        room_id=OTHER,
+        encrypted=True,
+        display_names=members,
+        joined_member_count=len(members),
+        join_rule="invite",
+        user_power_levels={MODERATOR: 100},
+    )
+    harness.rooms["!dm-mod:test"] = RoomSnapshot(
+        room_id="!dm-mod:test", encrypted=True, display_names={MODERATOR: "Mod", BOT_ID: "Bot"}, joined_member_count=2
+    )
+    await harness.say("!dm-mod:test", MODERATOR, f"!dialogue my-language {language}")
+    await harness.outbox()
+    await harness.say(OTHER, MODERATOR, "!dialogue backroom link !nowhere:test")
+    [reply] = await harness.outbox()
+    assert reply.destination == Room(OTHER)
+    assert body(reply) == expected
