@@ -21,8 +21,9 @@ from nio.exceptions import EncryptionError
 from bot.errors import NETWORK_ERRORS
 from bot.media import split_mxc
 from handlers.limits import ROSTER_FILE_MAX_BYTES
-from handlers.roster_csv import file_too_large_message
+from handlers.roster_csv import FILE_TOO_LARGE, file_too_large_values
 from handlers.slow_work import AttachmentError
+from i18n import bot_marked
 
 log = logging.getLogger(__name__)
 
@@ -45,25 +46,25 @@ class AttachmentFetcher:
             async with asyncio.timeout(DOWNLOAD_TIMEOUT_SECONDS):
                 return await self._fetch(room_id, event_id)
         except TimeoutError as error:
-            raise AttachmentError("The file took too long to download; try again.") from error
+            raise AttachmentError(bot_marked("The file took too long to download; try again.")) from error
         except NETWORK_ERRORS as error:
-            raise AttachmentError("The file could not be downloaded; try again.") from error
+            raise AttachmentError(bot_marked("The file could not be downloaded; try again.")) from error
 
     async def _fetch(self, room_id: str, event_id: str) -> bytes:
         response = await self._client.room_get_event(room_id, event_id)
         if isinstance(response, RoomGetEventError):
-            raise AttachmentError("I could not find the message you replied to.")
+            raise AttachmentError(bot_marked("I could not find the message you replied to."))
         event: Any = response.event
         if isinstance(event, MegolmEvent):
             try:
                 event = self._client.decrypt_event(event)
             except EncryptionError as error:
-                raise AttachmentError("I cannot decrypt the message you replied to.") from error
+                raise AttachmentError(bot_marked("I cannot decrypt the message you replied to.")) from error
         content = event.source.get("content", {}) if isinstance(getattr(event, "source", None), dict) else {}
         encrypted_file = content.get("file")
         url = encrypted_file.get("url") if isinstance(encrypted_file, dict) else content.get("url")
         if content.get("msgtype") != "m.file" or not isinstance(url, str):
-            raise AttachmentError("The message you replied to has no file attached.")
+            raise AttachmentError(bot_marked("The message you replied to has no file attached."))
         info = content.get("info")
         declared = info.get("size") if isinstance(info, dict) else None
         if isinstance(declared, int) and declared > self._max_bytes:
@@ -75,7 +76,7 @@ class AttachmentFetcher:
                     data, encrypted_file["key"]["k"], encrypted_file["hashes"]["sha256"], encrypted_file["iv"]
                 )
             except (KeyError, TypeError, EncryptionError) as error:
-                raise AttachmentError("The file could not be decrypted.") from error
+                raise AttachmentError(bot_marked("The file could not be decrypted.")) from error
         return data
 
     async def _download(self, mxc: str) -> bytes:
@@ -85,7 +86,7 @@ class AttachmentFetcher:
         """
         parts = split_mxc(mxc)
         if parts is None:
-            raise AttachmentError("The file could not be downloaded.")
+            raise AttachmentError(bot_marked("The file could not be downloaded."))
         server, media_id = parts
         path = f"{MATRIX_MEDIA_API_PATH}/download/{quote(server, safe='')}/{quote(media_id, safe='')}"
         response = await self._client.send(
@@ -96,7 +97,7 @@ class AttachmentFetcher:
         )
         try:
             if response.status != 200:
-                raise AttachmentError("The file could not be downloaded.")
+                raise AttachmentError(bot_marked("The file could not be downloaded."))
             if response.content_length is not None and response.content_length > self._max_bytes:
                 self._refuse("content-length", response.content_length)
             received = bytearray()
@@ -111,4 +112,4 @@ class AttachmentFetcher:
 
     def _refuse(self, measured_by: str, size: int) -> NoReturn:
         log.info("attachment refused as too large", extra={"measured_by": measured_by, "bytes": size})
-        raise AttachmentError(file_too_large_message())
+        raise AttachmentError(FILE_TOO_LARGE, **file_too_large_values())

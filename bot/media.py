@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 from nio import AsyncClient
 
+from i18n import bot_text_plural
+
 log = logging.getLogger(__name__)
 
 _MXC_PREFIX = "mxc://"
@@ -61,15 +63,50 @@ async def delete_upload(client: AsyncClient, uri: str) -> bool:
     raise MediaDeletionFailed(f"media deletion: HTTP {status} {errcode}".strip())
 
 
-def deletion_notice(deleted: list[str], kept: list[str]) -> str:
-    """What the room is told after a purge asked for the dialogue's uploads to be deleted."""
+def deletion_notice(deleted: list[str], kept: list[str], language: str | None = None) -> str:
+    """What the room is told after a purge asked for the dialogue's uploads to be deleted, in `language`.
+
+    Two counts may meet in one sentence; each case is its own whole message, plural by the files that stay, so no
+    translation is put together from pieces."""
     if not kept:
-        return f"The {len(deleted)} synopsis file(s) the bot uploaded were deleted from the homeserver's media store."
-    done = f" ({len(deleted)} other(s) were deleted.)" if deleted else ""
-    return (
-        f"The homeserver did not let the bot delete {len(kept)} synopsis file(s) it uploaded (the bot is not a "
-        "server admin there): they stay in the homeserver's media store until its admin deletes them: "
-        + ", ".join(kept)
-        + "."
-        + done
+        return bot_text_plural(
+            language,
+            "The {count} synopsis file(s) the bot uploaded were deleted from the homeserver's media store.",
+            "The {count} synopsis file(s) the bot uploaded were deleted from the homeserver's media store.",
+            len(deleted),
+        )
+    files = ", ".join(kept)
+    if not deleted:
+        return bot_text_plural(
+            language,
+            "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+            "admin there): they stay in the homeserver's media store until its admin deletes them: {files}.",
+            "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+            "admin there): they stay in the homeserver's media store until its admin deletes them: {files}.",
+            len(kept),
+            files=files,
+        )
+    if len(deleted) == 1:
+        return bot_text_plural(
+            language,
+            "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+            "admin there): they stay in the homeserver's media store until its admin deletes them: {files}. "
+            "(1 other(s) were deleted.)",
+            "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+            "admin there): they stay in the homeserver's media store until its admin deletes them: {files}. "
+            "(1 other(s) were deleted.)",
+            len(kept),
+            files=files,
+        )
+    return bot_text_plural(
+        language,
+        "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+        "admin there): they stay in the homeserver's media store until its admin deletes them: {files}. "
+        "({deleted} other(s) were deleted.)",
+        "The homeserver did not let the bot delete {count} synopsis file(s) it uploaded (the bot is not a server "
+        "admin there): they stay in the homeserver's media store until its admin deletes them: {files}. "
+        "({deleted} other(s) were deleted.)",
+        len(kept),
+        files=files,
+        deleted=len(deleted),
     )

@@ -276,8 +276,8 @@ class OutboxSender:
                 event_type, content = "m.reaction", reaction_content(target_event_id, key)
             case FileUpload() as upload:
                 event_type, content = "m.room.message", await self._upload_file(room_id, upload)
-            case MediaDeletion(mxc_uris):
-                event_type, content = "m.room.message", await self._delete_media(mxc_uris)
+            case MediaDeletion(mxc_uris, language):
+                event_type, content = "m.room.message", await self._delete_media(mxc_uris, language)
             case Edit(of_txn, new_content):
                 event_type, content = "m.room.message", edit_content(await self._sent_event_id(of_txn), new_content)
         return await send_room_event(self._client, room_id, event_type, content, row.txn_id)
@@ -322,7 +322,7 @@ class OutboxSender:
             content["url"] = response.content_uri
         return content
 
-    async def _delete_media(self, mxc_uris: tuple[str, ...]) -> dict[str, Any]:
+    async def _delete_media(self, mxc_uris: tuple[str, ...], language: str | None) -> dict[str, Any]:
         """Delete a purged dialogue's uploads and return the notice that says how it went.
 
         A retry asks again; a file already deleted counts as deleted, so the notice is right either way."""
@@ -333,7 +333,7 @@ class OutboxSender:
         async with self._db.transaction() as tx:
             await tx.media.forget(deleted)
         log.info("purged dialogue's uploads", extra={"deleted": len(deleted), "kept": len(kept)})
-        return notice_content(Reply.plain(deletion_notice(deleted, kept)))
+        return notice_content(Reply.plain(deletion_notice(deleted, kept, language)))
 
     async def _handle_error(self, row: OutboxRow, response: ErrorResponse) -> None:
         errcode = response.status_code

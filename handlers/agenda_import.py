@@ -14,7 +14,7 @@ from handlers.agenda_outline import OutlineRefused, parse_agenda_bytes, parse_ag
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, reply_target
 from handlers.replies import Reply
-from handlers.slow_work import AttachmentError
+from handlers.slow_work import AttachmentError, attachment_problem
 from i18n import bot_text, bot_text_plural
 
 if TYPE_CHECKING:
@@ -80,5 +80,5 @@ async def _from_file(call: CommandCall) -> list[OutlineChallenge]:
     try:
         data = await call.slow_work.fetch_attachment(call.room.room_id, target)
     except AttachmentError as error:
-        raise CommandRefused(str(error)) from error
+        raise CommandRefused(attachment_problem(error, call.language)) from error
     return parse_agenda_bytes(data)

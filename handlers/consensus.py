@@ -72,7 +72,7 @@ def consensus_arguments(raw: str) -> ConsensusRequest:
     try:
         return ConsensusRequest(number, parse_duration(" ".join(words[2:])))
     except WhenError as problem:
-        raise UsageError(str(problem)) from problem
+        raise UsageError(problem.message, **problem.values_in(None)) from problem
 
 
 def choice_for(key: str) -> Choice | None:

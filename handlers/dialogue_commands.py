@@ -18,7 +18,7 @@ from handlers.languages import STATE_NAMES, room_language
 from handlers.outgoing import queue_direct_message, queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
-from handlers.slow_work import AttachmentError
+from handlers.slow_work import AttachmentError, attachment_problem
 from i18n import SOURCE_LANGUAGE, bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
 from privacy.bands import A_FEW, MANY, SEVERAL
@@ -433,7 +433,7 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     try:
         data = await call.slow_work.fetch_attachment(call.room.room_id, target)
     except AttachmentError as error:
-        raise CommandRefused(str(error)) from error
+        raise CommandRefused(attachment_problem(error, call.language)) from error
     try:
         categories = call.settings.privacy.categories()
         roster = parse_roster_csv(data, categories, call.language)

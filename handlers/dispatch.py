@@ -302,6 +302,9 @@ async def _reply_language(tx: Transaction, sender: str, place: Place, *, in_dire
     dialogue = None
     if place.role is not RoomRole.OTHER:
         dialogue = await tx.dialogues.latest_in_room(place.dialogue_room_id)
+    if dialogue is None:
+        preference = await tx.language_preferences.get(sender)
+        return reply_language(in_direct_chat=False, preference=preference, dialogue_language=None, has_dialogue=False)
     return reply_language(in_direct_chat=False, preference=None, dialogue_language=room_language(dialogue))
 
 

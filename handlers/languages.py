@@ -5,7 +5,9 @@ The rule, in one place:
 - a message to one person by direct message: their own choice (`my-language`), else the language of the dialogue
   the message is about, else English;
 - a message in a dialogue's room (or its back-room): the dialogue's language (`language`);
-- a reply to a command: in a direct chat, the sender's own choice; in a room, the dialogue's language.
+- a reply to a command: in a direct chat, the sender's own choice; in a room, the dialogue's language; in a room
+  that has no dialogue yet (`start` refused, `backroom link` before the link), the sender's own choice, since no
+  dialogue has chosen for the room.
 
 None stands for English, the source language, everywhere: it is what a dialogue or a person has until they choose.
 """
@@ -35,9 +37,12 @@ def room_language(dialogue: Dialogue | None) -> str | None:
     return None if dialogue is None else dialogue.language
 
 
-def reply_language(*, in_direct_chat: bool, preference: str | None, dialogue_language: str | None) -> str | None:
-    """A reply to a command: the sender's choice in a direct chat, the dialogue's language in a room."""
-    return preference if in_direct_chat else dialogue_language
+def reply_language(
+    *, in_direct_chat: bool, preference: str | None, dialogue_language: str | None, has_dialogue: bool = True
+) -> str | None:
+    """A reply to a command: the sender's choice in a direct chat, the dialogue's language in a room, the sender's
+    choice again in a room without a dialogue."""
+    return preference if in_direct_chat or not has_dialogue else dialogue_language
 
 
 async def language_for_person(tx: Transaction, user_id: str, dialogue: Dialogue | None = None) -> str | None:

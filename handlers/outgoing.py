@@ -81,9 +81,12 @@ async def queue_file(
     return await tx.outbox.enqueue(Room(room_id), FileUpload(filename, mimetype, data, dialogue_id), now)
 
 
-async def queue_media_deletion(tx: Transaction, room_id: str, mxc_uris: list[str], now: float) -> str:
-    """Have the sender delete these uploads from the media store and then say in the room how that went."""
-    return await tx.outbox.enqueue(Room(room_id), MediaDeletion(tuple(mxc_uris)), now)
+async def queue_media_deletion(
+    tx: Transaction, room_id: str, mxc_uris: list[str], now: float, language: str | None = None
+) -> str:
+    """Have the sender delete these uploads from the media store and then say in the room how that went (in
+    `language`, the dialogue's)."""
+    return await tx.outbox.enqueue(Room(room_id), MediaDeletion(tuple(mxc_uris), language), now)
 
 
 async def queue_redaction(tx: Transaction, room_id: str, event_id: str, reason: str, now: float) -> str:

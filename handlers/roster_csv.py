@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from handlers.arguments import split_aliases
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
-from i18n import bot_text
+from i18n import bot_marked, bot_text
 from privacy import DEFAULT_CATEGORIES, StakeholderCategories
 
 _USER_ID = re.compile(r"^@[^\s:]+:[A-Za-z0-9.\-\[\]:]+$")
@@ -28,12 +28,16 @@ class RosterFileRefused(Exception):
     """The file is over a limit, or not CSV at all; the message says which, for the person who sent it."""
 
 
+FILE_TOO_LARGE = bot_marked("The file is larger than {size}, the most a roster file may have; nothing was recorded.")
+
+
+def file_too_large_values() -> dict[str, object]:
+    """The values of FILE_TOO_LARGE's placeholders."""
+    return {"size": describe_bytes(ROSTER_FILE_MAX_BYTES)}
+
+
 def file_too_large_message(language: str | None = None) -> str:
-    return bot_text(
-        language,
-        "The file is larger than {size}, the most a roster file may have; nothing was recorded.",
-        size=describe_bytes(ROSTER_FILE_MAX_BYTES),
-    )
+    return bot_text(language, FILE_TOO_LARGE, **file_too_large_values())
 
 
 @dataclass(frozen=True, slots=True)

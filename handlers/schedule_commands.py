@@ -68,7 +68,7 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
         opens = parse_when(request.when, now=now, tz=zone)
         window = parse_duration(request.duration) if request.duration else None
     except WhenError as problem:
-        raise UsageError(str(problem)) from problem
+        raise UsageError(problem.message, **problem.values_in(call.language)) from problem
     await tx.schedules.set(challenge.id, opens.timestamp(), window.total_seconds() if window else None, call.now)
     language = call.language
     when = describe(opens, zone, language)
@@ -119,7 +119,9 @@ def timezone_argument(raw: str) -> str:
     try:
         ZoneInfo(words[0])
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise UsageError(f"'{words[0]}' is not an IANA time zone name (e.g. Europe/Zurich)") from error
+        raise UsageError(
+            bot_marked("'{name}' is not an IANA time zone name (e.g. Europe/Zurich)"), name=words[0]
+        ) from error
     return words[0]
 
 
@@ -147,7 +149,7 @@ def reminder_argument(raw: str) -> timedelta | None:
     try:
         return parse_duration(text)
     except WhenError as problem:
-        raise UsageError(str(problem)) from problem
+        raise UsageError(problem.message, **problem.values_in(None)) from problem
 
 
 async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:

@@ -18,20 +18,38 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from i18n import bot_marked, bot_text
+
 if TYPE_CHECKING:
     from config import SynopsisSettings
     from synopsis.model import Synopsis, SynopsisInput
 
 
 class AttachmentError(Exception):
-    """A file a command needs could not be fetched; the message says why, in words for the user."""
+    """A file a command needs could not be fetched; the message says why, in words for the user.
+
+    The message is marked whole (``bot_marked``), with named placeholders filled from `values` after the reply
+    translates it (:func:`attachment_problem`); ``str()`` gives the English, filled."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+    def __str__(self) -> str:
+        return self.message.format(**self.values) if self.values else self.message
+
+
+def attachment_problem(problem: AttachmentError, language: str | None) -> str:
+    """What `problem` says, in `language`."""
+    return bot_text(language, problem.message, **problem.values)
 
 
 AttachmentSource = Callable[[str, str], Awaitable[bytes]]
 
 
 async def no_attachments(room_id: str, event_id: str) -> bytes:
-    raise AttachmentError("Files cannot be read here.")
+    raise AttachmentError(bot_marked("Files cannot be read here."))
 
 
 @dataclass(frozen=True, slots=True)

@@ -398,5 +398,5 @@ async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
         ),
         call.now,
     )
-    await queue_media_deletion(tx, call.room.room_id, uploads, call.now)
+    await queue_media_deletion(tx, call.room.room_id, uploads, call.now, dialogue.language)
     return None

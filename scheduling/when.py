@@ -41,10 +41,11 @@ regular expressions, and `zoneinfo` gives the DST facts directly.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE
+from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, bot_marked
 
 __all__ = [
     "MAX_AHEAD",
@@ -65,7 +66,34 @@ MAX_DURATION = timedelta(days=7)
 
 
 class WhenError(ValueError):
-    """A `<when>` or `<duration>` that cannot be used; the message is one line for the moderator, with an example."""
+    """A `<when>` or `<duration>` that cannot be used; the message is one line for the moderator, with an example.
+
+    As handlers' ``UsageError``: the message is marked whole (``bot_marked``) with named placeholders, and `values`
+    fill them after the reply translates it. ``str()`` gives the English, filled.
+    """
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+    def __str__(self) -> str:
+        return self.message.format(**self.values_in(None)) if self.values else self.message
+
+    def values_in(self, language: str | None) -> dict[str, object]:
+        """The values, a moment among them written as `language` writes one (see `describe`)."""
+        return {
+            name: describe(value.moment, value.tz, language) if isinstance(value, _Moment) else value
+            for name, value in self.values.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Moment:
+    """A moment quoted in a WhenError, written out only once the reader's language is known."""
+
+    moment: datetime
+    tz: ZoneInfo
 
 
 # --- grammar -------------------------------------------------------------------------------------------------------
@@ -99,8 +127,6 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Zulu", "Zulu", "Universal", "Etc/Universal"})
 
-_DURATION_EXAMPLES = '"45m", "1h30m" or "90 minutes"'
-
 
 # --- public API ----------------------------------------------------------------------------------------------------
 
@@ -118,7 +144,10 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     written = " ".join(text.split())
     normalised = written.lower()
     if not normalised:
-        raise WhenError(f"Give a time for the item, e.g. {_when_examples(now, tz)}.")
+        raise WhenError(
+            bot_marked('Give a time for the item, e.g. "{date} 10:00", "tomorrow 09:30" or "in 2h".'),
+            date=_example_date(now, tz),
+        )
 
     if normalised.startswith("in ") or normalised == "in":
         moment = _parse_relative(normalised[3:], written, now, tz)
@@ -127,23 +156,38 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     elif match := _DAY_AND_TIME.fullmatch(normalised):
         moment = _parse_day_and_time(match, written, now, tz)
     elif _DATE_ONLY.fullmatch(normalised):
-        raise WhenError(f'"{written}" has no time of day; add one, e.g. "{written} 10:00".')
+        raise WhenError(bot_marked('"{written}" has no time of day; add one, e.g. "{written} 10:00".'), written=written)
     else:
         raise WhenError(
-            f'Could not read "{written}" as a time; write e.g. {_when_examples(now, tz)} (times without an offset '
-            f"are in {_zone_name(tz)})."
+            bot_marked(
+                'Could not read "{written}" as a time; write e.g. "{date} 10:00", "tomorrow 09:30" '
+                'or "in 2h" (times without an offset are in {zone}).'
+            ),
+            written=written,
+            date=_example_date(now, tz),
+            zone=_zone_name(tz),
         )
 
     moment = moment.astimezone(UTC)
     if moment <= now:
         raise WhenError(
-            f'"{written}" is in the past: it was {describe(moment, tz)}. Give a future time, e.g. '
-            f"{_when_examples(now, tz)}."
+            bot_marked(
+                '"{written}" is in the past: it was {moment}. Give a future time, e.g. "{date} '
+                '10:00", "tomorrow 09:30" or "in 2h".'
+            ),
+            written=written,
+            moment=_Moment(moment, tz),
+            date=_example_date(now, tz),
         )
     if moment - now > MAX_AHEAD:
         raise WhenError(
-            f'"{written}" is more than 366 days ahead: {describe(moment, tz)}. Schedule within a year, e.g. '
-            f"{_when_examples(now, tz)}."
+            bot_marked(
+                '"{written}" is more than 366 days ahead: {moment}. Schedule within a year, e.g. '
+                '"{date} 10:00", "tomorrow 09:30" or "in 2h".'
+            ),
+            written=written,
+            moment=_Moment(moment, tz),
+            date=_example_date(now, tz),
         )
     return moment
 
@@ -157,16 +201,32 @@ def parse_duration(text: str) -> timedelta:
     written = " ".join(text.split())
     normalised = written.lower()
     if not normalised:
-        raise WhenError(f'Give a duration after "for", e.g. {_DURATION_EXAMPLES}.')
+        raise WhenError(bot_marked('Give a duration after "for", e.g. "45m", "1h30m" or "90 minutes".'))
     if normalised.startswith("-"):
-        raise WhenError(f'"{written}" is negative; a duration must be positive, e.g. {_DURATION_EXAMPLES}.')
+        raise WhenError(
+            bot_marked('"{written}" is negative; a duration must be positive, e.g. "45m", "1h30m" or "90 minutes".'),
+            written=written,
+        )
     seconds = _parse_amount(normalised)
     if seconds is None:
-        raise WhenError(f'Could not read "{written}" as a duration; write e.g. {_DURATION_EXAMPLES}.')
+        raise WhenError(
+            bot_marked('Could not read "{written}" as a duration; write e.g. "45m", "1h30m" or "90 minutes".'),
+            written=written,
+        )
     if seconds == 0:
-        raise WhenError(f'"{written}" is no time at all; a duration must be positive, e.g. {_DURATION_EXAMPLES}.')
+        raise WhenError(
+            bot_marked(
+                '"{written}" is no time at all; a duration must be positive, e.g. "45m", "1h30m" or "90 minutes".'
+            ),
+            written=written,
+        )
     if seconds > MAX_DURATION.total_seconds():
-        raise WhenError(f'"{written}" is longer than 7 days; give a shorter duration, e.g. {_DURATION_EXAMPLES}.')
+        raise WhenError(
+            bot_marked(
+                '"{written}" is longer than 7 days; give a shorter duration, e.g. "45m", "1h30m" or "90 minutes".'
+            ),
+            written=written,
+        )
     return timedelta(seconds=seconds)
 
 
@@ -181,14 +241,16 @@ def split_schedule_arguments(text: str) -> tuple[str, str | None]:
     divider = _FOR.search(stripped)
     if divider is None:
         if not stripped:
-            raise WhenError('Give a time for the item, e.g. "tomorrow 09:30 for 1h" or "in 2h".')
+            raise WhenError(bot_marked('Give a time for the item, e.g. "tomorrow 09:30 for 1h" or "in 2h".'))
         return stripped, None
     when = stripped[: divider.start()].strip()
     duration = stripped[divider.end() :].strip()
     if not when:
-        raise WhenError(f'Give a time before "for", e.g. "tomorrow 09:30 for {duration or "1h"}".')
+        raise WhenError(
+            bot_marked('Give a time before "for", e.g. "tomorrow 09:30 for {duration}".'), duration=duration or "1h"
+        )
     if not duration:
-        raise WhenError(f'Give a duration after "for", e.g. "{when} for 1h30m".')
+        raise WhenError(bot_marked('Give a duration after "for", e.g. "{when} for 1h30m".'), when=when)
     return when, duration
 
 
@@ -253,12 +315,22 @@ def _parse_relative(amount: str, written: str, now: datetime, tz: ZoneInfo) -> d
     """`in <amount>`: exact elapsed time, so the arithmetic is done in UTC, never on the wall clock."""
     seconds = _parse_amount(amount.strip())
     if seconds is None:
-        raise WhenError(f'Could not read "{written}"; write e.g. "in 10m", "in 1h30m" or "in 2 hours".')
+        raise WhenError(
+            bot_marked('Could not read "{written}"; write e.g. "in 10m", "in 1h30m" or "in 2 hours".'), written=written
+        )
     if seconds == 0:
-        raise WhenError(f'"{written}" is now, not in the future; give an amount, e.g. "in 10m" or "in 2h".')
+        raise WhenError(
+            bot_marked('"{written}" is now, not in the future; give an amount, e.g. "in 10m" or "in 2h".'),
+            written=written,
+        )
     if seconds > MAX_AHEAD.total_seconds():
         raise WhenError(
-            f'"{written}" is more than 366 days ahead; schedule within a year, e.g. {_when_examples(now, tz)}.'
+            bot_marked(
+                '"{written}" is more than 366 days ahead; schedule within a year, e.g. "{date} '
+                '10:00", "tomorrow 09:30" or "in 2h".'
+            ),
+            written=written,
+            date=_example_date(now, tz),
         )
     return now.astimezone(UTC) + timedelta(seconds=seconds)
 
@@ -275,11 +347,26 @@ def _parse_iso(match: re.Match[str], written: str, now: datetime, tz: ZoneInfo) 
             int(match["second"] or 0),
         )
     except ValueError:
-        raise WhenError(f'"{written}" is not a real date and time; write e.g. {_when_examples(now, tz)}.') from None
+        raise WhenError(
+            bot_marked(
+                '"{written}" is not a real date and time; write e.g. "{date} 10:00", "tomorrow 09:30" or "in 2h".'
+            ),
+            written=written,
+            date=_example_date(now, tz),
+        ) from None
     if not now.year - 1 <= naive.year <= now.year + 2:
         # Far outside the allowed window; refusing here also keeps zone arithmetic clear of year 1 and year 9999.
-        where = "in the past" if naive.year < now.year else "more than 366 days ahead"
-        raise WhenError(f'"{written}" is {where}; schedule within a year, e.g. {_when_examples(now, tz)}.')
+        # One whole message per side: "in the past" and "ahead" are not words to slot into a translation.
+        if naive.year < now.year:
+            problem = bot_marked(
+                '"{written}" is in the past; schedule within a year, e.g. "{date} 10:00", "tomorrow 09:30" or "in 2h".'
+            )
+        else:
+            problem = bot_marked(
+                '"{written}" is more than 366 days ahead; schedule within a year, e.g. "{date} '
+                '10:00", "tomorrow 09:30" or "in 2h".'
+            )
+        raise WhenError(problem, written=written, date=_example_date(now, tz))
     offset = match["offset"]
     if offset is None:
         return _resolve_wall_time(naive, tz, written)
@@ -289,7 +376,10 @@ def _parse_iso(match: re.Match[str], written: str, now: datetime, tz: ZoneInfo) 
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
-        raise WhenError(f'"{written}" has an impossible UTC offset; write e.g. "2026-12-01T10:00+01:00".')
+        raise WhenError(
+            bot_marked('"{written}" has an impossible UTC offset; write e.g. "2026-12-01T10:00+01:00".'),
+            written=written,
+        )
     return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
 
 
@@ -299,7 +389,8 @@ def _parse_day_and_time(match: re.Match[str], written: str, now: datetime, tz: Z
         wall = time(int(match["hour"]), int(match["minute"]))
     except ValueError:
         raise WhenError(
-            f'"{written}" is not a time of day; use a 24-hour clock, e.g. "tomorrow 09:30" or "14:00".'
+            bot_marked('"{written}" is not a time of day; use a 24-hour clock, e.g. "tomorrow 09:30" or "14:00".'),
+            written=written,
         ) from None
     local_now = now.astimezone(tz)
     today = local_now.date()
@@ -350,12 +441,18 @@ def _resolve_wall_time(naive: datetime, tz: ZoneInfo, written: str) -> datetime:
     """The instant a wall-clock time in `tz` names: refuse it in a DST gap, take the first of two when repeated."""
     gap = _gap(naive, tz)
     if gap:
-        skipped = "that hour" if gap == timedelta(hours=1) else f"{format_duration(gap)} there"
         later = (naive + gap).strftime("%Y-%m-%d %H:%M")
-        raise WhenError(
-            f'"{written}" does not exist in {_zone_name(tz)}: the clock skips {skipped} when daylight saving time '
-            f'starts; pick another time, e.g. "{later}".'
-        )
+        if gap == timedelta(hours=1):
+            problem = bot_marked(
+                '"{written}" does not exist in {zone}: the clock skips that hour when daylight saving time starts; '
+                'pick another time, e.g. "{later}".'
+            )
+        else:
+            problem = bot_marked(
+                '"{written}" does not exist in {zone}: the clock skips {gap} there when daylight saving time '
+                'starts; pick another time, e.g. "{later}".'
+            )
+        raise WhenError(problem, written=written, zone=_zone_name(tz), gap=format_duration(gap), later=later)
     return naive.replace(tzinfo=tz, fold=0)
 
 
@@ -383,10 +480,10 @@ def _require_aware(moment: datetime, name: str) -> None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
 
 
-def _when_examples(now: datetime, tz: ZoneInfo) -> str:
-    """Examples of `<when>` that are valid at `now`, so the date in the ISO one never goes stale."""
+def _example_date(now: datetime, tz: ZoneInfo) -> str:
+    """The date of the ISO example of `<when>`, a week after `now`, so the example is valid and never goes stale."""
     next_week: date = now.astimezone(tz).date() + timedelta(days=7)
-    return f'"{next_week.isoformat()} 10:00", "tomorrow 09:30" or "in 2h"'
+    return next_week.isoformat()
 
 
 def _zone_name(tz: ZoneInfo) -> str:

@@ -93,6 +93,7 @@ class MediaDeletion:
     """Delete these uploads from the media store (Synapse admin API), then say in the room how that went."""
 
     mxc_uris: tuple[str, ...]
+    language: str | None = None  # the dialogue's, for the notice; rows queued before it was stored have none
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +154,8 @@ def _item_columns(item: OutboxItem) -> tuple[ItemKind, dict[str, Any], bytes | N
             return "file", {"filename": filename, "mimetype": mimetype, "dialogue_id": dialogue_id}, bytes(data)
         case Redaction(event_id, reason):
             return "redaction", {"event_id": event_id, "reason": reason}, None
-        case MediaDeletion(mxc_uris):
-            return "media_deletion", {"mxc_uris": list(mxc_uris)}, None
+        case MediaDeletion(mxc_uris, language):
+            return "media_deletion", {"mxc_uris": list(mxc_uris), "language": language}, None
         case Edit(of_txn, new_content):
             return "message", {_EDIT_OF_TXN: of_txn, "new_content": new_content}, None
 
@@ -178,7 +179,7 @@ def _item(kind: str, fields: dict[str, Any], data: bytes | None) -> OutboxItem:
         case "redaction":
             return Redaction(event_id=fields["event_id"], reason=fields.get("reason"))
         case "media_deletion":
-            return MediaDeletion(mxc_uris=tuple(fields["mxc_uris"]))
+            return MediaDeletion(mxc_uris=tuple(fields["mxc_uris"]), language=fields.get("language"))
     raise ValueError(f"unknown outbox item kind {kind!r}")
 
 

@@ -25,6 +25,7 @@ class DialogueView:
     title: str
     synopsis: Synopsis | None  # None: purged, only `adopted` remains
     adopted: dict[str, bytes] | None  # the adopted synopsis's files by format, if it was adopted
+    language: str | None = None  # the dialogue's, for the page's own words (links, the purged notice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,9 @@ class Download:
     data: bytes
 
 
-async def _read(db: Database, settings: Settings, dialogue_id: int) -> tuple[str, SynopsisInput | None, dict | None]:
+async def _read(
+    db: Database, settings: Settings, dialogue_id: int
+) -> tuple[str, str | None, SynopsisInput | None, dict | None]:
     async with db.transaction() as tx:
         dialogue = await tx.dialogues.get(dialogue_id)
         if dialogue is None:
@@ -43,19 +46,19 @@ async def _read(db: Database, settings: Settings, dialogue_id: int) -> tuple[str
         adopted_row = await tx.synopses.adopted(dialogue.id) if facts.adopted else None
         adopted = {fmt: adopted_row.rendered(fmt) for fmt in FORMATS} if adopted_row is not None else None
         if facts.purged:
-            return dialogue.title, None, adopted
+            return dialogue.title, dialogue.language, None, adopted
         privacy = settings.privacy
         data = await gather_synopsis_input(
             tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
         )
-        return dialogue.title, data, adopted
+        return dialogue.title, dialogue.language, data, adopted
 
 
 async def load_view(db: Database, settings: Settings, dialogue_id: int) -> DialogueView:
     """The dialogue's view as the stored material stands now; LookupError when there is no such dialogue."""
-    title, data, adopted = await _read(db, settings, dialogue_id)
+    title, language, data, adopted = await _read(db, settings, dialogue_id)
     synopsis = None if data is None else await compile_off_loop(data, settings.synopsis)
-    return DialogueView(dialogue_id, title, synopsis, adopted)
+    return DialogueView(dialogue_id, title, synopsis, adopted, language)
 
 
 async def load_download(db: Database, settings: Settings, dialogue_id: int, fmt: str, adopted: bool) -> Download | None:

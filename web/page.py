@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from html import escape
 
-from i18n import document_text
+from handlers.access import PURGED_DRAFT
+from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, bot_marked, bot_text, document_text
 from synopsis.model import Synopsis
 from synopsis.render import FORMATS
 from synopsis.render_markdown import HEADING_PARTICIPATION, Heading, Note, Paragraph, Text, TitleLine, outline
@@ -38,6 +39,10 @@ section.charts figcaption { font-family: sans-serif; font-size: .85rem; color: #
 """
 
 FORMAT_NAMES = {"md": "Markdown", "docx": "Word (DOCX)", "json": "JSON"}
+# The page's own words, in the bot's catalogue: the synopsis has its own (document) words, these are the view's.
+DRAFT_LINK = bot_marked("Draft, {format}")
+ADOPTED_LINK = bot_marked("Adopted, {format}")
+NOT_AVAILABLE = bot_marked("Not available")
 
 
 def _text(text: Text) -> str:
@@ -72,13 +77,19 @@ def _body(synopsis: Synopsis) -> list[str]:
     return lines
 
 
-def _links(view: DialogueView) -> str:
+def _links(view: DialogueView, language: str | None) -> str:
     base = f"/d/{view.dialogue_id}"
     links = []
     if view.synopsis is not None:
-        links += [f'<a href="{base}/draft.{fmt}">Draft, {FORMAT_NAMES[fmt]}</a>' for fmt in FORMATS]
+        links += [
+            f'<a href="{base}/draft.{fmt}">{escape(bot_text(language, DRAFT_LINK, format=FORMAT_NAMES[fmt]))}</a>'
+            for fmt in FORMATS
+        ]
     if view.adopted is not None:
-        links += [f'<a href="{base}/adopted.{fmt}">Adopted, {FORMAT_NAMES[fmt]}</a>' for fmt in FORMATS]
+        links += [
+            f'<a href="{base}/adopted.{fmt}">{escape(bot_text(language, ADOPTED_LINK, format=FORMAT_NAMES[fmt]))}</a>'
+            for fmt in FORMATS
+        ]
     return '<header class="downloads">' + " ".join(links) + "</header>"
 
 
@@ -89,12 +100,12 @@ def render_page(view: DialogueView) -> str:
         body = _body(view.synopsis)
         language = view.synopsis.language
     else:
-        body = [f"<h1>{escape(view.title)}</h1>", "<p>This dialogue was purged: only its adopted synopsis remains.</p>"]
-        language = "en"
+        language = view.language
+        body = [f"<h1>{escape(view.title)}</h1>", f"<p>{escape(bot_text(language, PURGED_DRAFT))}</p>"]
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            f'<html lang="{escape(language)}">',
+            f'<html lang="{escape(language or SOURCE_LANGUAGE)}">',
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -103,7 +114,7 @@ def render_page(view: DialogueView) -> str:
             '<link rel="stylesheet" href="/style.css">',
             "</head>",
             "<body>",
-            _links(view),
+            _links(view, language),
             "<main>",
             *body,
             "</main>",
@@ -115,8 +126,14 @@ def render_page(view: DialogueView) -> str:
 
 
 def refusal_page(reason: str) -> str:
-    """The page every refused request gets (403, 404): one sentence, nothing about the dialogue."""
+    """The page every refused request gets (403, 404): one sentence, nothing about the dialogue.
+
+    No dialogue is known here (the link did not say which one may be seen), so the sentence is given in each complete
+    language, English first, each paragraph marked with its own language."""
+    title = " / ".join(bot_text(code, NOT_AVAILABLE) for code in COMPLETE_LANGUAGES)
+    paragraphs = "".join(f'<p lang="{code}">{escape(bot_text(code, reason))}</p>' for code in COMPLETE_LANGUAGES)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Not available</title></head>\n'
-        f"<body><p>{escape(reason)}</p></body>\n</html>\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head>\n"
+        f"<body>{paragraphs}</body>\n</html>\n"
     )

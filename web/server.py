@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from config import Settings
+from i18n import bot_marked
 from storage import Database
 from synopsis.render import FORMATS
 
@@ -40,8 +41,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
 }
-NO_ACCESS = "This link is not valid or has expired. Ask the bot for a new one with !dialogue web."
-NOT_FOUND = "There is nothing here."
+NO_ACCESS = bot_marked("This link is not valid or has expired. Ask the bot for a new one with !dialogue web.")
+NOT_FOUND = bot_marked("There is nothing here.")
 
 Clock = Callable[[], float]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
