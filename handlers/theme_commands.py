@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from handlers.access import PURGED_DRAFT
 from handlers.arguments import small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.dialogue_commands import challenge_numbered
 from handlers.limits import TITLE_MAX_CHARS
 from handlers.replies import Reply
 from handlers.synopsis_commands import compiled, no_such_theme, room_dialogue, section_numbered
@@ -98,17 +99,7 @@ async def _challenge(call: CommandCall, tx: Transaction, number: int) -> tuple[D
     dialogue = await room_dialogue(call, tx)
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
-    challenge = await tx.challenges.by_number(dialogue.id, number)
-    if challenge is None:
-        raise CommandRefused(
-            bot_text(
-                call.language,
-                "There is no challenge {number}. {agenda} lists them.",
-                number=number,
-                agenda=f"{call.prefix} agenda",
-            )
-        )
-    return dialogue, challenge
+    return dialogue, await challenge_numbered(call, tx, dialogue, number)
 
 
 async def _append(call: CommandCall, tx: Transaction, challenge: Challenge, heading: str) -> int:

@@ -22,6 +22,7 @@ from handlers.access import Action, chat_commands, dialogue_facts, not_yours, re
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import scrub_context
+from handlers.dialogue_commands import challenge_numbered
 from handlers.limits import PROMPT_MAX_CHARS
 from handlers.replies import Reply
 from handlers.synopsis_commands import ForwardRequest, forward_arguments, mark_in, no_contribution
@@ -29,7 +30,7 @@ from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import prepare, scrub_text
 
 if TYPE_CHECKING:
-    from storage import Challenge, Dialogue, Transaction
+    from storage import Dialogue, Transaction
 
 WORDING_MAX_CHARS = PROMPT_MAX_CHARS
 """A statement, lead or way forward is a paragraph at most, like a challenge's prompt."""
@@ -118,20 +119,6 @@ async def _dialogue(call: CommandCall, tx: Transaction, dialogue_id: int | None)
     return dialogue
 
 
-async def _challenge(call: CommandCall, tx: Transaction, dialogue: Dialogue, number: int) -> Challenge:
-    challenge = await tx.challenges.by_number(dialogue.id, number)
-    if challenge is None:
-        raise CommandRefused(
-            bot_text(
-                call.language,
-                "There is no challenge {number}. {agenda} lists them.",
-                number=number,
-                agenda=f"{call.prefix} agenda",
-            )
-        )
-    return challenge
-
-
 async def scrubbed(call: CommandCall, tx: Transaction, dialogue: Dialogue, text: str) -> str:
     """`text` scrubbed against the dialogue room's members and roster (and the room the command came from).
 
@@ -165,7 +152,7 @@ async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
 async def lead(call: CommandCall, tx: Transaction) -> Reply:
     request: ChallengeText = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
-    challenge = await _challenge(call, tx, dialogue, request.challenge)
+    challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
     language, number = call.language, challenge.number
     if request.text is None:
         if not await tx.secretariat_wording.clear_lead(dialogue.id, number):
@@ -179,7 +166,7 @@ async def lead(call: CommandCall, tx: Transaction) -> Reply:
 async def written_way_forward(call: CommandCall, tx: Transaction, request: ChallengeText) -> Reply:
     """`way-forward <n> <text>|clear`: a way forward the secretariat writes for challenge n, or none of them."""
     dialogue = await _dialogue(call, tx, request.dialogue_id)
-    challenge = await _challenge(call, tx, dialogue, request.challenge)
+    challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
     language, number = call.language, challenge.number
     if request.text is None:
         if not await tx.secretariat_wording.clear_ways_forward(dialogue.id, number):
