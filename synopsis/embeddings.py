@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from synopsis.load_once import loaded_once
+
 log = logging.getLogger(__name__)
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -26,12 +28,7 @@ _loaded: list[Embedder | None] = []  # empty: not tried yet; [None]: tried and u
 
 def embedder() -> Embedder | None:
     """The process's embedding model, loaded on first use (thread-safe: compiles run in worker threads)."""
-    if _loaded:
-        return _loaded[0]
-    with _lock:
-        if not _loaded:
-            _loaded.append(_load())
-    return _loaded[0]
+    return loaded_once(_lock, _loaded, _load)
 
 
 def _load() -> Embedder | None:

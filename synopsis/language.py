@@ -25,6 +25,7 @@ import asyncio
 import threading
 from typing import Protocol
 
+from synopsis.load_once import loaded_once
 from synopsis.text import without_placeholders
 
 UN_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
@@ -43,16 +44,15 @@ _loaded: list[_Identifier] = []
 
 
 def _identifier() -> _Identifier:
-    if _loaded:
-        return _loaded[0]
-    with _lock:
-        if not _loaded:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    return loaded_once(_lock, _loaded, _load)
 
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages(list(UN_LANGUAGES))
-            _loaded.append(identifier)
-    return _loaded[0]
+
+def _load() -> _Identifier:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(UN_LANGUAGES))
+    return identifier
 
 
 def detect_language(text: str) -> str | None:

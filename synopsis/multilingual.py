@@ -29,6 +29,7 @@ from sklearn.preprocessing import normalize
 from synopsis.embeddings import Embedder
 from synopsis.grouping import CHOSEN, Grouping, GroupingParams, featurise, group_texts
 from synopsis.guided import GUIDED, Assignment, GuidedParams, assign
+from synopsis.load_once import loaded_once
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,7 @@ _THREADS = 1  # BLAS threads per embedding call: the machine's cores are shared 
 
 def multilingual_embedder() -> Embedder | None:
     """The process's multilingual model, loaded on first use; None when it is not installed or fails to load."""
-    if _loaded:
-        return _loaded[0]
-    with _lock:
-        if not _loaded:
-            _loaded.append(_load())
-    return _loaded[0]
+    return loaded_once(_lock, _loaded, _load)
 
 
 def _load() -> Embedder | None:

@@ -11,16 +11,11 @@ import json
 import pytest
 
 from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from tests.integration.test_cross_lingual_synopsis import POINT
 from tests.integration.test_dialogue import is_prompt, run_dialogue
 from tests.integration.test_synopsis import download, is_file_from
 
 pytestmark = pytest.mark.integration
-
-POINT = (
-    "Every State party must destroy its remaining stockpiles before the deadline.",
-    "Chaque État partie doit éliminer ses réserves d'armes avant la date limite.",
-    "Todos los Estados partes deben acabar con sus arsenales antes del plazo fijado.",
-)
 
 
 async def test_three_languages_each_reader_gets_the_prompt_in_theirs_and_one_point_is_one_theme(make_user, bot_factory):
