@@ -177,17 +177,18 @@ class BotApp:
         pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days, disk=disk).run(), "pruner")
         disk_task = self._spawn(disk.run(), "disk space")
         web_task = self._spawn(web_server.run(), "web view") if web_server is not None else None
-        await scheduler.start()
-        log.info(
-            "started",
-            extra={
-                "version": bot_info.version,
-                "device_id": client.device_id,
-                "encryption": bot_info.encryption_enabled,
-            },
-        )
         stop_waiter = asyncio.ensure_future(self._stop_requested.wait())
         try:
+            # Inside the try: a scheduler that fails to start must still take the tasks above down in order.
+            await scheduler.start()
+            log.info(
+                "started",
+                extra={
+                    "version": bot_info.version,
+                    "device_id": client.device_id,
+                    "encryption": bot_info.encryption_enabled,
+                },
+            )
             done, _ = await asyncio.wait([stop_waiter, *self._tasks], return_when=asyncio.FIRST_COMPLETED)
             failed = next((task for task in done if task is not stop_waiter), None)
             if failed is None:
