@@ -223,7 +223,7 @@ class BotApp:
         key = await asyncio.to_thread(read_or_create_key, self._settings.bot.data_dir)
         return WebServer(build_app(db, self._settings, LinkSigner(key)), self._settings.web.listen)
 
-    def _spawn(self, coroutine, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine, name=name)
         self._tasks.append(task)
         return task

@@ -27,7 +27,8 @@ class RoomDirectory:
         Never pass a decrypted one: the sync loop does not (it knows which events it decrypted)."""
         if source.get("type") != "m.room.create" or source.get("state_key") != "":
             return
-        content = source.get("content") if isinstance(source.get("content"), dict) else {}
+        raw_content = source.get("content")
+        content = raw_content if isinstance(raw_content, dict) else {}
         creators = {str(source.get("sender", ""))}
         extra = content.get("additional_creators")
         if isinstance(extra, list):

@@ -111,6 +111,7 @@ class Demo:
         self.bot_proc: subprocess.Popen[bytes] | None = None
         self.bot_id = ""
         self.bot_log = data_dir / "bot" / "bot.log"  # each run's own, once its bot account exists (start_servers)
+        self.user_ids: dict[str, str] = {}  # registered in start_servers, logged in by log_in
         self.users: dict[str, DemoUser] = {}
         self.passwords: dict[str, str] = {}
         self.participants = script.QUICK_PARTICIPANTS if quick else script.PARTICIPANTS
@@ -199,7 +200,7 @@ class Demo:
             user_id = await asyncio.to_thread(self.synapse.register, f"{person.localpart}-{suffix}", password)
             await asyncio.to_thread(self.synapse.exempt_from_rate_limits, user_id)
             self.passwords[person.localpart] = password
-            self.users[person.localpart] = user_id  # type: ignore[assignment]
+            self.user_ids[person.localpart] = user_id
         bot_password = secrets.token_urlsafe(18)
         self.bot_id = await asyncio.to_thread(self.synapse.register, f"dialogue-bot-{suffix}", bot_password)
         await asyncio.to_thread(self.synapse.exempt_from_rate_limits, self.bot_id)
@@ -212,7 +213,7 @@ class Demo:
         fd = os.open(password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(bot_password + "\n")
-        config = {
+        config: dict[str, dict[str, Any]] = {
             "matrix": {
                 "homeserver": self.synapse.url,
                 "user_id": self.bot_id,
@@ -223,7 +224,7 @@ class Demo:
                 "data_dir": str(bot_dir / "data"),
                 "allowed_inviters": [server],
                 "moderator_power_level": 50,
-                "isu_users": [self.users["isu"]],
+                "isu_users": [self.user_ids["isu"]],
             },
             "privacy": {"k_threshold": 3},
             "logging": {"level": "INFO"},
@@ -236,7 +237,7 @@ class Demo:
         self.bot_proc = spawn_process_group(cmd, cwd=bot_dir, log_file=self.bot_log, env=env)
 
     async def log_in(self) -> None:
-        ids: dict[str, str] = dict(self.users)  # type: ignore[arg-type]
+        ids = self.user_ids
         self.users = {}
         stores = self.data_dir / "clients"
 
@@ -382,9 +383,9 @@ class Demo:
             },
         )
         await replier.wait_for(self.room, is_ack_of(self.bot_id, reply))
-        listing = body_of(
-            await self.command(self.moderator, "!dialogue contributions 1", room=self.backroom)  # type: ignore[arg-type]
-        )
+        mod = self.moderator
+        assert mod is not None
+        listing = body_of(await self.command(mod, "!dialogue contributions 1", room=self.backroom))
         if script.EDIT[1] not in listing or script.WITHDRAWN[1] in listing:
             raise DemoFailure(f"edit or withdrawal not reflected in the contributions:\n{listing}")
 
@@ -412,10 +413,12 @@ class Demo:
         for position in range(1, count + 1):
             marker = f"Consensus round on challenge {number} ("
             place = f"statement {position} of {count}:"
+
+            def is_statement(e: nio.Event, marker: str = marker, place: str = place) -> bool:
+                return bool(e.sender == self.bot_id and marker in body_of(e) and place in body_of(e))
+
             room, statement = await person.wait_for_any_room(
-                lambda e, marker=marker, place=place: (
-                    e.sender == self.bot_id and marker in body_of(e) and place in body_of(e)
-                ),
+                is_statement,
                 timeout=STEP_TIMEOUT,
                 description=f"consensus statement {position}",
             )

@@ -7,7 +7,7 @@ table is an explicit list (see `handlers.builtin`), not a registration side effe
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -213,7 +213,7 @@ class CommandRegistry:
                 self._by_words[key] = command
         self._longest = max((len(key) for key in self._by_words), default=1)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Command]:
         return iter(self._commands)
 
     def find(self, text: str) -> Lookup:

@@ -16,6 +16,7 @@ round's end), so no timer has to fire for it to hold.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -87,7 +88,7 @@ def choice_for(key: str) -> Choice | None:
     return None
 
 
-def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users: frozenset[str]) -> list[str]:
+def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users: Collection[str]) -> list[str]:
     """Who is asked: the room's members, without the bot, moderators and the secretariat; in a stable order."""
     return sorted(
         user_id

@@ -218,7 +218,8 @@ def scrub_context(
 
 
 def _content_text(content: dict[str, Any]) -> tuple[str, str | None]:
-    body = content.get("body") if isinstance(content.get("body"), str) else ""
+    raw_body = content.get("body")
+    body = raw_body if isinstance(raw_body, str) else ""
     formatted = content.get("formatted_body") if content.get("format") == "org.matrix.custom.html" else None
     return body, formatted if isinstance(formatted, str) else None
 

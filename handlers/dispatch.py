@@ -158,7 +158,8 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
 
     A direct message, not a room notice: with 60 delegates arriving, 60 welcomes would bury the room. The marker is
     the person's pseudonymous key, so leaving and re-joining does not bring the message again."""
-    previous = event.unsigned.get("prev_content") if isinstance(event.unsigned.get("prev_content"), dict) else {}
+    prev_content = event.unsigned.get("prev_content")
+    previous = prev_content if isinstance(prev_content, dict) else {}
     if event.content.get("membership") != "join" or previous.get("membership") == "join":
         return
     dialogue = await tx.dialogues.active_in_room(room.room_id)
@@ -195,7 +196,7 @@ async def run_command(
     if route is Route.REFUSE_AND_REDACT:
         # Before the permission check: whoever sent it, the message names people and should not stay.
         log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
-        reply = await refuse_and_redact(
+        refused = await refuse_and_redact(
             tx,
             command,
             event,
@@ -207,7 +208,7 @@ async def run_command(
             sender_is_moderator=is_moderator,
             language=language,
         )
-        await _reply(event, reply, env, tx)
+        await _reply(event, refused, env, tx)
         return False
     if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
         # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.

@@ -44,6 +44,7 @@ class InboundEvent:
         """
         content = source.get("content")
         state_key = source.get("state_key")
+        unsigned = source.get("unsigned")
         return cls(
             event_id=str(source.get("event_id", "")),
             room_id=room_id,
@@ -53,7 +54,7 @@ class InboundEvent:
             origin_server_ts=_timestamp(source.get("origin_server_ts")),
             state_key=state_key if isinstance(state_key, str) and not was_encrypted else None,
             was_encrypted=was_encrypted,
-            unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
+            unsigned=unsigned if isinstance(unsigned, dict) else {},
             redacts=None if was_encrypted else _redaction_target(source),
             origin=origin,
         )

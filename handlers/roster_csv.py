@@ -77,7 +77,7 @@ def parse_roster_csv(
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows = 0
     number = 0
-    aliases_column = _ALIASES_COLUMN
+    aliases_column: int | None = _ALIASES_COLUMN
     try:
         for number, raw_cells in enumerate(reader, start=1):
             cells = [cell.strip() for cell in raw_cells]

@@ -130,8 +130,9 @@ class MergeRequest:
 
 
 def merge_arguments(raw: str) -> MergeRequest:
-    numbers = [small_number(word) for word in raw.split()]
-    if len(numbers) != 3 or None in numbers:
+    words = raw.split()
+    numbers = [number for number in map(small_number, words) if number is not None]
+    if len(words) != 3 or len(numbers) != 3:
         raise UsageError(bot_marked("give the challenge number and two theme numbers"))
     challenge, first, second = numbers
     if first == second:

@@ -7,6 +7,7 @@ their outbox transaction ID only, never by whom they went to.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,8 +70,8 @@ _LATE_SCOPES_OF_DIALOGUE = "SELECT ? || id FROM consensus_rounds WHERE dialogue_
 _ROUND_COLUMNS = "r.id, r.dialogue_id, r.challenge_id, r.opened_at, r.closes_at"
 
 
-def _round(row: object) -> ConsensusRound:
-    return ConsensusRound(row[0], row[1], row[2], float(row[3]), float(row[4]))  # type: ignore[index]
+def _round(row: sqlite3.Row) -> ConsensusRound:
+    return ConsensusRound(row[0], row[1], row[2], float(row[3]), float(row[4]))
 
 
 class ConsensusRepository:

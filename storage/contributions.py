@@ -317,7 +317,8 @@ class ContributionsRepository:
             (text, edit_ts, scrubbed, language, contribution_id),
         )
         self._session.request_checkpoint()  # the replaced words must not linger in the log either
-        return text != current["text"]
+        changed: bool = text != current["text"]
+        return changed
 
     async def delete(self, contribution_id: int) -> None:
         """Delete a contribution with its edit records and support."""

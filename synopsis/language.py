@@ -52,7 +52,8 @@ def _load() -> _Identifier:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(UN_LANGUAGES))
-    return identifier
+    loaded: _Identifier = identifier
+    return loaded
 
 
 def detect_language(text: str) -> str | None:
