@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import DialogueState
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_notice
 from handlers.replies import Reply
@@ -33,8 +34,8 @@ NOT_PRIVATE_OTHERWISE = bot_marked(
     "invite-only first."
 )
 BACKROOM_OF = {
-    "active": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (active)."),
-    "ended": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (ended)."),
+    DialogueState.ACTIVE: bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (active)."),
+    DialogueState.ENDED: bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (ended)."),
 }
 
 
@@ -68,7 +69,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
                     call.language, "This is the moderators' back-room of {room}: no dialogue yet.", room=dialogue_room
                 )
             )
-        message = BACKROOM_OF.get(dialogue.state, BACKROOM_OF["active"])
+        message = BACKROOM_OF.get(dialogue.state, BACKROOM_OF[DialogueState.ACTIVE])
         return Reply.plain(bot_text(call.language, message, room=dialogue_room, title=dialogue.title))
     if await tx.backrooms.backroom_of(here) is not None:
         # The back-room's ID is not repeated in front of the participants.

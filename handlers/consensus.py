@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dialogue.vocabulary import ChallengeState
 from handlers.access import PURGED_DRAFT
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -126,8 +127,8 @@ async def open_round(call: CommandCall, tx: Transaction) -> Reply:
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
-    if challenge.state != "closed":
-        if challenge.state == "open":
+    if challenge.state != ChallengeState.CLOSED:
+        if challenge.state == ChallengeState.OPEN:
             refusal = bot_marked(
                 "Challenge {number} is still open: a consensus round starts only after it closes ({close})."
             )

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import ChallengeState, Channel
 from handlers.context import RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.languages import language_for_person, room_language
@@ -46,8 +47,8 @@ TOO_LONG_EDIT = bot_marked(
     "contribution stays as it was."
 )
 CHALLENGE_NOT_OPEN = {
-    "pending": bot_marked("Challenge {number} is pending: this was not recorded."),
-    "closed": bot_marked("Challenge {number} is closed: this was not recorded."),
+    ChallengeState.PENDING: bot_marked("Challenge {number} is pending: this was not recorded."),
+    ChallengeState.CLOSED: bot_marked("Challenge {number} is closed: this was not recorded."),
 }
 
 
@@ -71,7 +72,7 @@ async def _reply_language(tx: Transaction, event: InboundEvent, dialogue: Dialog
 class Target:
     dialogue: Dialogue
     challenge: Challenge
-    channel: str
+    channel: Channel
 
 
 def is_support_key(key: str) -> bool:
@@ -106,27 +107,27 @@ async def _room_message(
         challenge = await tx.challenges.by_thread_root(room.room_id, thread_root)
         if challenge is None or challenge.dialogue_id != dialogue.id:
             return  # a conversation in some other thread
-        if challenge.state != "open":
+        if challenge.state != ChallengeState.OPEN:
             await queue_reply(
                 tx,
                 event,
                 Reply.plain(
                     bot_text(
                         dialogue.language,
-                        CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN["closed"]),
+                        CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN[ChallengeState.CLOSED]),
                         number=challenge.number,
                     )
                 ),
                 now,
             )
             return
-        await _record(event, Target(dialogue, challenge, "thread"), room, tx, now, acknowledge=acknowledge)
+        await _record(event, Target(dialogue, challenge, Channel.THREAD), room, tx, now, acknowledge=acknowledge)
         return
     if event.relation_type is not None:
         return  # other relations (e.g. annotations in disguise) are not contributions
     open_challenges = await tx.challenges.open_in_dialogue(dialogue.id)
     if len(open_challenges) == 1:
-        await _record(event, Target(dialogue, open_challenges[0], "room"), room, tx, now, acknowledge=acknowledge)
+        await _record(event, Target(dialogue, open_challenges[0], Channel.ROOM), room, tx, now, acknowledge=acknowledge)
     elif len(open_challenges) > 1:
         member = contributor_key(dialogue.secret, event.sender)
         open_set = ",".join(str(challenge.number) for challenge in open_challenges)
@@ -184,7 +185,7 @@ async def _direct_message(
         return
     dialogue, challenge = candidates[0]
     stored = await _record(
-        event, Target(dialogue, challenge, "dm"), room, tx, now, dialogue_room=rooms(dialogue.room_id)
+        event, Target(dialogue, challenge, Channel.DM), room, tx, now, dialogue_room=rooms(dialogue.room_id)
     )
     if stored is not None:
         await queue_reply(
@@ -261,7 +262,7 @@ async def _record(
         return None  # images, files and the like are not contributions
     unscrubbed = _unscrubbed_text(event.content)
     if _too_long(unscrubbed):
-        language = await _reply_language(tx, event, target.dialogue, direct=target.channel == "dm")
+        language = await _reply_language(tx, event, target.dialogue, direct=target.channel == Channel.DM)
         await queue_reply(tx, event, too_long(TOO_LONG_CONTRIBUTION, language), now)
         return None
     extra = (dialogue_room,) if dialogue_room is not None else ()
@@ -308,7 +309,7 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
         await tx.contributions.delete(contribution.id)
         return
     challenge = await tx.challenges.get(contribution.challenge_id)
-    if challenge is None or challenge.state != "open":
+    if challenge is None or challenge.state != ChallengeState.OPEN:
         return
     unscrubbed = _unscrubbed_text(new_content)
     if _too_long(unscrubbed):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dialogue.vocabulary import ChallengeState, ScheduleState
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
@@ -131,7 +132,7 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
-    if challenge.state != "pending":
+    if challenge.state != ChallengeState.PENDING:
         raise CommandRefused(
             bot_text(
                 call.language,
@@ -186,14 +187,18 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
         if shown:
             parts.append(bot_text(language, AGENDA_BANDS[shown]))
         scheduled = schedules.get(challenge.id)
-        if challenge.state == "pending" and scheduled is not None and scheduled.state == "scheduled":
+        if (
+            challenge.state == ChallengeState.PENDING
+            and scheduled is not None
+            and scheduled.state == ScheduleState.SCHEDULED
+        ):
             when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone, language)
             if scheduled.window_seconds:
                 duration = format_duration(timedelta(seconds=scheduled.window_seconds), language)
                 parts.append(bot_text(language, "opens {when} for {duration}", when=when, duration=duration))
             else:
                 parts.append(bot_text(language, "opens {when}", when=when))
-        closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == "open" else None
+        closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == ChallengeState.OPEN else None
         if closes_at is not None:
             when = describe(datetime.fromtimestamp(closes_at, UTC), zone, language)
             parts.append(bot_text(language, "closes {when}", when=when))
@@ -205,7 +210,7 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
 async def status(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
-    open_ones = [challenge for challenge in challenges if challenge.state == "open"]
+    open_ones = [challenge for challenge in challenges if challenge.state == ChallengeState.OPEN]
     lines = [
         bot_text_plural(
             call.language,
@@ -226,8 +231,8 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
 async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != "pending":
-        refusal = ALREADY_OPEN if challenge.state == "open" else ALREADY_CLOSED
+    if challenge.state != ChallengeState.PENDING:
+        refusal = ALREADY_OPEN if challenge.state == ChallengeState.OPEN else ALREADY_CLOSED
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     await open_in_room(tx, dialogue, challenge, call.now, room)
@@ -291,8 +296,8 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
 async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != "open":
-        refusal = NOT_OPEN_PENDING if challenge.state == "pending" else NOT_OPEN_CLOSED
+    if challenge.state != ChallengeState.OPEN:
+        refusal = NOT_OPEN_PENDING if challenge.state == ChallengeState.PENDING else NOT_OPEN_CLOSED
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import ChallengeState
 from handlers.commands import UsageError
 from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, UN_LANGUAGES, bot_marked
 
@@ -23,7 +24,11 @@ if TYPE_CHECKING:
     from storage import Dialogue, Transaction
 
 DEFAULT = "default"
-STATE_NAMES = {"pending": bot_marked("pending"), "open": bot_marked("open"), "closed": bot_marked("closed")}
+STATE_NAMES = {
+    ChallengeState.PENDING: bot_marked("pending"),
+    ChallengeState.OPEN: bot_marked("open"),
+    ChallengeState.CLOSED: bot_marked("closed"),
+}
 """A challenge's state as shown to a reader (the stored values are English words)."""
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dialogue.vocabulary import ChallengeState, ScheduleState
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, challenge_numbered
@@ -60,8 +61,8 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
     if request is None:
         return await _list_schedule(dialogue, zone, tx, call.language)
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
-    if challenge.state != "pending":
-        refusal = NOT_PENDING_OPEN if challenge.state == "open" else NOT_PENDING_CLOSED
+    if challenge.state != ChallengeState.PENDING:
+        refusal = NOT_PENDING_OPEN if challenge.state == ChallengeState.OPEN else NOT_PENDING_CLOSED
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     now = datetime.fromtimestamp(call.now, UTC)
     try:
@@ -87,7 +88,7 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
 
 
 async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction, language: str | None) -> Reply:
-    schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == "scheduled"]
+    schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == ScheduleState.SCHEDULED]
     if not schedules:
         return Reply.plain(bot_text(language, "Nothing is scheduled."))
     lines = [bot_text(language, "Scheduled ({zone}):", zone=zone.key)]

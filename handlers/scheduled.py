@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from dialogue.vocabulary import ChallengeState, DialogueState, ScheduleState
 from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
 from handlers.events import InboundEvent
@@ -151,19 +152,19 @@ async def handle_scheduled(
     if challenge is None:
         return
     dialogue = await tx.dialogues.get(challenge.dialogue_id)
-    if dialogue is None or dialogue.state != "active":
+    if dialogue is None or dialogue.state != DialogueState.ACTIVE:
         return
     if action in ("open", "missed"):
         schedule = await tx.schedules.get(challenge_id)
-        if schedule is None or schedule.state != "scheduled" or challenge.state != "pending":
+        if schedule is None or schedule.state != ScheduleState.SCHEDULED or challenge.state != ChallengeState.PENDING:
             return
         if action == "open":
             await open_in_room(tx, dialogue, challenge, now, room if room.room_id == dialogue.room_id else None)
-            await tx.schedules.mark(challenge_id, "opened")
+            await tx.schedules.mark(challenge_id, ScheduleState.OPENED)
             if schedule.window_seconds:
                 await tx.schedules.set_closes_at(challenge_id, now + schedule.window_seconds)
         else:
-            await tx.schedules.mark(challenge_id, "missed")
+            await tx.schedules.mark(challenge_id, ScheduleState.MISSED)
             await queue_notice(
                 tx,
                 dialogue.room_id,
@@ -181,7 +182,11 @@ async def handle_scheduled(
             )
         return
     closes_at = await tx.schedules.closes_at(challenge_id)
-    if challenge.state != "open" or closes_at is None or abs(closes_at - float(event.content.get("due", -1))) > 0.001:
+    if (
+        challenge.state != ChallengeState.OPEN
+        or closes_at is None
+        or abs(closes_at - float(event.content.get("due", -1))) > 0.001
+    ):
         return  # closed by hand meanwhile, or re-timed: this action is stale
     root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
     if action == "remind":
@@ -219,7 +224,7 @@ async def send_digest(
 ) -> None:
     """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
     dialogue = await tx.dialogues.get(dialogue_id)
-    if dialogue is None or dialogue.state != "active":
+    if dialogue is None or dialogue.state != DialogueState.ACTIVE:
         return
     k = settings.privacy.k_threshold
     challenges = await tx.challenges.list(dialogue.id)
@@ -234,7 +239,7 @@ async def send_digest(
 def _digest(
     title: str, challenges: Sequence[Challenge], bands: Sequence[str | None], k: int, language: str | None
 ) -> Reply:
-    open_count = sum(1 for challenge in challenges if challenge.state == "open")
+    open_count = sum(1 for challenge in challenges if challenge.state == ChallengeState.OPEN)
     lines = [
         bot_text_plural(
             language,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import CorrectionKind, DialogueState
 from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -35,7 +36,7 @@ SYNOPSIS_USAGE = bot_marked(
 """Written out rather than built from FORMATS and COMPLETE_LANGUAGES, so that it is one message to translate; a test
 holds it to both."""
 
-DIALOGUE_STATES = {"active": bot_marked("active"), "ended": bot_marked("ended")}
+DIALOGUE_STATES = {DialogueState.ACTIVE: bot_marked("active"), DialogueState.ENDED: bot_marked("ended")}
 """A dialogue's state as shown to a reader (the stored values are English words)."""
 
 
@@ -148,7 +149,7 @@ async def merge(call: CommandCall, tx: Transaction) -> Reply:
     if request.first not in by_number or request.second not in by_number:
         raise no_such_theme(call.language, request.challenge, section)
     await tx.synopses.add_correction(
-        dialogue.id, "join", by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
+        dialogue.id, CorrectionKind.JOIN, by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
     )
     return Reply.plain(
         bot_text(
@@ -194,7 +195,7 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
         if theme is None:
             raise no_such_theme(call.language, challenge.number, section)
         target = theme.refs[0]
-    await tx.synopses.add_correction(dialogue.id, "move", contribution.ref, target, call.now)
+    await tx.synopses.add_correction(dialogue.id, CorrectionKind.MOVE, contribution.ref, target, call.now)
     if target is None:
         moved = bot_marked("Contribution {ref} moved to a theme of its own of challenge {number}.")
     else:
@@ -208,12 +209,18 @@ def no_contribution(language: str | None, ref: str) -> CommandRefused:
     return CommandRefused(bot_text(language, "No contribution {ref} in this dialogue.", ref=ref))
 
 
-async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: str, done: str) -> Reply:
+async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: CorrectionKind, done: str) -> Reply:
     return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now, call.language)
 
 
 async def mark_in(
-    tx: Transaction, dialogue: Dialogue, ref: str, kind: str, done: str, now: float, language: str | None = None
+    tx: Transaction,
+    dialogue: Dialogue,
+    ref: str,
+    kind: CorrectionKind,
+    done: str,
+    now: float,
+    language: str | None = None,
 ) -> Reply:
     """Record a correction of `kind` on contribution `ref` of `dialogue`; the reply is `done` (a marked message
     with `{ref}`) in `language`."""
@@ -225,11 +232,15 @@ async def mark_in(
 
 
 async def exclude(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "exclude", bot_marked("Contribution {ref} is left out of the synopsis."))
+    return await _mark(
+        call, tx, call.args, CorrectionKind.EXCLUDE, bot_marked("Contribution {ref} is left out of the synopsis.")
+    )
 
 
 async def include(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "include", bot_marked("Contribution {ref} is back in the synopsis."))
+    return await _mark(
+        call, tx, call.args, CorrectionKind.INCLUDE, bot_marked("Contribution {ref} is back in the synopsis.")
+    )
 
 
 @dataclass(frozen=True, slots=True)

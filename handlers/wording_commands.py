@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import CorrectionKind
 from handlers.access import Action, chat_commands, dialogue_facts, not_yours, require_in_chat
 from handlers.arguments import contribution_ref, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -216,6 +217,6 @@ async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     if request.on:
         listed = bot_marked("Contribution {ref} is listed under Suggested ways forward.")
-        return await mark_in(tx, dialogue, request.ref, "forward", listed, call.now, call.language)
+        return await mark_in(tx, dialogue, request.ref, CorrectionKind.FORWARD, listed, call.now, call.language)
     unlisted = bot_marked("Contribution {ref} is no longer listed under Suggested ways forward.")
-    return await mark_in(tx, dialogue, request.ref, "unforward", unlisted, call.now, call.language)
+    return await mark_in(tx, dialogue, request.ref, CorrectionKind.UNFORWARD, unlisted, call.now, call.language)

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
+from dialogue.vocabulary import ChallengeState
 from storage.errors import RowNotFoundError
 from storage.session import Session
 
@@ -26,7 +27,7 @@ class Challenge:
     number: int
     title: str
     prompt: str
-    state: str
+    state: ChallengeState
     prompt_txn_id: str | None
     opened_at: float | None
     closed_at: float | None
@@ -43,7 +44,7 @@ def _row(row: sqlite3.Row) -> Challenge:
         number=row["number"],
         title=row["title"],
         prompt=row["prompt"],
-        state=row["state"],
+        state=ChallengeState(row["state"]),
         prompt_txn_id=row["prompt_txn_id"],
         opened_at=row["opened_at"],
         closed_at=row["closed_at"],

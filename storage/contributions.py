@@ -18,6 +18,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 
+from dialogue.vocabulary import Channel
 from privacy.pseudonym import matrix_id_reference
 from storage.errors import RowNotFoundError, StorageError
 from storage.session import Session
@@ -52,7 +53,7 @@ class Contribution:
     ref: str
     member_key: str
     text: str
-    channel: str
+    channel: Channel
     event_ref: str
     room_ref: str
     created_at: float
@@ -105,6 +106,7 @@ _C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a jo
 def _row(row: sqlite3.Row) -> Contribution:
     values = {name: row[name] for name in _FIELDS}
     values["scrubbed"] = bool(values["scrubbed"])
+    values["channel"] = Channel(values["channel"])
     return Contribution(**values)
 
 
@@ -138,7 +140,7 @@ class ContributionsRepository:
         challenge_id: int,
         member_key: str,
         text: str,
-        channel: str,
+        channel: Channel,
         event_id: str,
         room_id: str,
         origin_ts: int,

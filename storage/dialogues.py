@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 
+from dialogue.vocabulary import DialogueState
 from storage.errors import DialogueAlreadyActiveError, RowNotFoundError
 from storage.session import Session
 
@@ -23,7 +24,7 @@ class Dialogue:
     id: int
     room_id: str
     title: str
-    state: str
+    state: DialogueState
     secret: bytes = field(repr=False)  # keys the member pseudonyms; keep it out of logs and tracebacks
     timezone: str | None
     created_at: float
@@ -39,7 +40,7 @@ def _row(row: sqlite3.Row) -> Dialogue:
         id=row["id"],
         room_id=row["room_id"],
         title=row["title"],
-        state=row["state"],
+        state=DialogueState(row["state"]),
         secret=bytes(row["secret"]),
         timezone=row["timezone"],
         created_at=row["created_at"],

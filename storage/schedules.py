@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from dialogue.vocabulary import ScheduleState
 from storage.session import Session
 
 
@@ -21,7 +22,7 @@ class Schedule:
     number: int
     opens_at: float
     window_seconds: float | None
-    state: str
+    state: ScheduleState
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
         number=row[3],
         opens_at=row[4],
         window_seconds=row[5],
-        state=row[6],
+        state=ScheduleState(row[6]),
     )
 
 
@@ -103,7 +104,7 @@ class SchedulesRepository:
         )
         return [_schedule(row) for row in rows]
 
-    async def mark(self, challenge_id: int, state: str) -> None:
+    async def mark(self, challenge_id: int, state: ScheduleState) -> None:
         await self._session.execute("UPDATE schedules SET state = ? WHERE challenge_id = ?", (state, challenge_id))
 
     async def set_closes_at(self, challenge_id: int, closes_at: float | None) -> None:
