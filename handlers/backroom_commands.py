@@ -58,7 +58,7 @@ def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
     )
 
 
-async def status(call: CommandCall, tx: Transaction) -> Reply:
+async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     here = call.room.room_id
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:
@@ -85,7 +85,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def link(call: CommandCall, tx: Transaction) -> Reply:
+async def link(call: CommandCall[str], tx: Transaction) -> Reply:
     here, target = call.room.room_id, call.args
     language = call.language
     unlink_command = f"{call.prefix} backroom unlink"
@@ -150,7 +150,7 @@ async def link(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def unlink(call: CommandCall, tx: Transaction) -> Reply:
+async def unlink(call: CommandCall[None], tx: Transaction) -> Reply:
     here = call.room.room_id
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:

@@ -121,7 +121,7 @@ def statement_message(
     return Reply.plain(f"{heading}\n\n{statement}\n\n{how}")
 
 
-async def open_round(call: CommandCall, tx: Transaction) -> Reply:
+async def open_round(call: CommandCall[ConsensusRequest], tx: Transaction) -> Reply:
     request: ConsensusRequest = call.args
     dialogue = await room_dialogue(call, tx)
     if await tx.synopses.purged_at(dialogue.id) is not None:

@@ -75,7 +75,7 @@ async def challenge_numbered(call: CommandCall, tx: Transaction, dialogue: Dialo
     return challenge
 
 
-async def start(call: CommandCall, tx: Transaction) -> Reply | None:
+async def start(call: CommandCall[str], tx: Transaction) -> Reply | None:
     existing = await tx.dialogues.active_in_room(call.room.room_id)
     if existing is not None:
         raise CommandRefused(
@@ -92,7 +92,7 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
     return None
 
 
-async def end(call: CommandCall, tx: Transaction) -> Reply:
+async def end(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.END)
     await end_dialogue(tx, dialogue, call.now)
@@ -119,7 +119,7 @@ async def end_dialogue(tx: Transaction, dialogue: Dialogue, now: float, *, annou
     await tx.dialogues.end(dialogue.id, now)
 
 
-async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_add(call: CommandCall[tuple[str, str]], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     title, prompt = call.args
     challenge = await tx.challenges.add(dialogue.id, title, prompt)
@@ -128,7 +128,7 @@ async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_edit(call: CommandCall[tuple[int, str, str]], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
@@ -144,7 +144,7 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Challenge {number} is now: {title}", number=number, title=title))
 
 
-async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_remove(call: CommandCall[RemoveChallenge], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     request: RemoveChallenge = call.args
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
@@ -163,7 +163,7 @@ async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def agenda(call: CommandCall, tx: Transaction) -> Reply:
+async def agenda(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
     language = call.language
@@ -207,7 +207,7 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def status(call: CommandCall, tx: Transaction) -> Reply:
+async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
     open_ones = [challenge for challenge in challenges if challenge.state == ChallengeState.OPEN]
@@ -228,7 +228,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def open_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != ChallengeState.PENDING:
@@ -293,7 +293,7 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
     return room_language(await tx.dialogues.get(challenge.dialogue_id))
 
 
-async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def close_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if challenge.state != ChallengeState.OPEN:
@@ -318,7 +318,7 @@ async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now
     await queue_notice(tx, room_id, notice, now, thread_root=root)
 
 
-async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
+async def roster_set(call: CommandCall[RosterEntry], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     entry: RosterEntry = call.args
     category = None
@@ -347,7 +347,7 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
+async def withdraw(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     target = reply_target(call)
     if target is None:
@@ -366,7 +366,7 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Withdrawn: that contribution is no longer recorded."))
 
 
-async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
+async def forget_me(call: CommandCall[bool], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     member = contributor_key(dialogue.secret, call.event.sender)
     if not call.args:
@@ -393,7 +393,7 @@ async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Done: none of your contributions or support remain in this dialogue."))
 
 
-async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
+async def remove_contribution(call: CommandCall[str], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     contribution = await tx.contributions.by_ref(dialogue.id, call.args)
     if contribution is None:
@@ -404,7 +404,7 @@ async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Removed contribution {reference}.", reference=contribution.ref))
 
 
-async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
+async def list_contributions(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     contributions = await tx.contributions.for_challenge(challenge.id)
@@ -424,7 +424,7 @@ async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
+async def roster_import(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     target = reply_target(call)
     if target is None:

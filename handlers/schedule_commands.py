@@ -54,7 +54,7 @@ def dialogue_timezone(dialogue: Dialogue, settings: Settings) -> ZoneInfo:
     return ZoneInfo(dialogue.timezone or settings.bot.timezone)
 
 
-async def schedule(call: CommandCall, tx: Transaction) -> Reply:
+async def schedule(call: CommandCall[ScheduleRequest | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     zone = dialogue_timezone(dialogue, call.settings)
     request: ScheduleRequest | None = call.args
@@ -105,7 +105,7 @@ async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction, la
     return Reply.plain("\n".join(lines))
 
 
-async def unschedule(call: CommandCall, tx: Transaction) -> Reply:
+async def unschedule(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if not await tx.schedules.cancel(challenge.id):
@@ -126,7 +126,7 @@ def timezone_argument(raw: str) -> str:
     return words[0]
 
 
-async def set_timezone(call: CommandCall, tx: Transaction) -> Reply:
+async def set_timezone(call: CommandCall[str], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await tx.dialogues.set_timezone(dialogue.id, call.args)
     zone = ZoneInfo(call.args)
@@ -153,7 +153,7 @@ def reminder_argument(raw: str) -> timedelta | None:
         raise UsageError(problem.message, **problem.values_in(None)) from problem
 
 
-async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:
+async def set_reminder(call: CommandCall[timedelta | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     reminder: timedelta | None = call.args
     await tx.schedules.set_reminder(dialogue.id, reminder.total_seconds() if reminder else None)
@@ -178,7 +178,7 @@ def digest_argument(raw: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-async def set_digest(call: CommandCall, tx: Transaction) -> Reply:
+async def set_digest(call: CommandCall[str | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await tx.schedules.set_digest(dialogue.id, call.args)
     if call.args is None:

@@ -83,7 +83,7 @@ def no_such_theme(language: str | None, challenge: int, section: ChallengeSectio
 # ------------------------------------------------------------------ themes and corrections
 
 
-async def themes(call: CommandCall, tx: Transaction) -> Reply:
+async def themes(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     language = call.language
     section = section_numbered(await compiled(call, tx, dialogue), call.args, language)
@@ -141,7 +141,7 @@ def merge_arguments(raw: str) -> MergeRequest:
     return MergeRequest(challenge, first, second)
 
 
-async def merge(call: CommandCall, tx: Transaction) -> Reply:
+async def merge(call: CommandCall[MergeRequest], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
     section = section_numbered(await compiled(call, tx, dialogue), request.challenge, call.language)
@@ -180,7 +180,7 @@ def move_arguments(raw: str) -> MoveRequest:
     return MoveRequest(contribution_ref(words[0]), theme)
 
 
-async def move(call: CommandCall, tx: Transaction) -> Reply:
+async def move(call: CommandCall[MoveRequest], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MoveRequest = call.args
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
@@ -231,13 +231,13 @@ async def mark_in(
     return Reply.plain(bot_text(language, done, ref=contribution.ref))
 
 
-async def exclude(call: CommandCall, tx: Transaction) -> Reply:
+async def exclude(call: CommandCall[str], tx: Transaction) -> Reply:
     return await _mark(
         call, tx, call.args, CorrectionKind.EXCLUDE, bot_marked("Contribution {ref} is left out of the synopsis.")
     )
 
 
-async def include(call: CommandCall, tx: Transaction) -> Reply:
+async def include(call: CommandCall[str], tx: Transaction) -> Reply:
     return await _mark(
         call, tx, call.args, CorrectionKind.INCLUDE, bot_marked("Contribution {ref} is back in the synopsis.")
     )
@@ -288,7 +288,7 @@ def synopsis_arguments(raw: str) -> SynopsisRequest:
     return SynopsisRequest(dialogue_id, fmt, adopted, language)
 
 
-async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
+async def send_synopsis(call: CommandCall[SynopsisRequest], tx: Transaction) -> Reply | None:
     request: SynopsisRequest = call.args
     if request.dialogue_id is None:
         dialogue = await room_dialogue(call, tx)
@@ -318,7 +318,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     return None
 
 
-async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
+async def list_dialogues(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogues = await tx.dialogues.all()
     if not call.sender_is_isu:
         dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.dialogue_room]
@@ -336,7 +336,7 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def adopt(call: CommandCall, tx: Transaction) -> Reply:
+async def adopt(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.ADOPT)
     draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
@@ -362,7 +362,7 @@ async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[s
     await tx.synopses.audit(dialogue_id, "synopsis adopted", now)
 
 
-async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def purge(call: CommandCall[bool], tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.PURGE)
     key = f"purge:{dialogue.id}"

@@ -133,7 +133,7 @@ async def scrubbed(call: CommandCall, tx: Transaction, dialogue: Dialogue, text:
     return scrub_text(text, context).strip()
 
 
-async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_wording(call: CommandCall[ThemeWording], tx: Transaction) -> Reply:
     request: ThemeWording = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
@@ -150,7 +150,7 @@ async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(language, "The theme holding {ref} is now stated as: {text}", ref=ref, text=text))
 
 
-async def lead(call: CommandCall, tx: Transaction) -> Reply:
+async def lead(call: CommandCall[ChallengeText], tx: Transaction) -> Reply:
     request: ChallengeText = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
@@ -210,7 +210,7 @@ def way_forward_arguments(raw: str) -> ForwardRequest | ChallengeText:
     return replace(challenge_text_arguments(rest), dialogue_id=dialogue_id)
 
 
-async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
+async def way_forward(call: CommandCall[ForwardRequest | ChallengeText], tx: Transaction) -> Reply:
     if isinstance(call.args, ChallengeText):
         return await written_way_forward(call, tx, call.args)
     request: ForwardRequest = call.args
