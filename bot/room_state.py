@@ -12,6 +12,7 @@ from typing import Any
 
 from nio import AsyncClient, PowerLevels
 
+from dialogue.vocabulary import RoomId
 from handlers.context import RoomSnapshot
 
 
@@ -41,7 +42,7 @@ class RoomDirectory:
             return None
         power_levels = room.power_levels
         return RoomSnapshot(
-            room_id=room_id,
+            room_id=RoomId(room_id),
             encrypted=bool(room.encrypted),
             room_version=str(room.room_version or "1"),
             creators=self._creators.get(room_id, frozenset()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import EventId
 from handlers.agenda_outline import OutlineRefused, parse_agenda_bytes, parse_agenda_outline
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, reply_target
@@ -78,7 +79,7 @@ async def _from_file(call: CommandCall) -> list[OutlineChallenge]:
             )
         )
     try:
-        data = await call.slow_work.fetch_attachment(call.room.room_id, target)
+        data = await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
     except AttachmentError as error:
         raise CommandRefused(attachment_problem(error, call.language)) from error
     return parse_agenda_bytes(data)

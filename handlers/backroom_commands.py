@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dialogue.vocabulary import DialogueState
+from dialogue.vocabulary import DialogueState, RoomId
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_notice
 from handlers.replies import Reply
@@ -39,7 +39,7 @@ BACKROOM_OF = {
 }
 
 
-def room_id_argument(raw: str) -> str:
+def room_id_argument(raw: str) -> RoomId:
     words = raw.split()
     if len(words) != 1:
         raise UsageError("give the dialogue room's ID")
@@ -47,10 +47,10 @@ def room_id_argument(raw: str) -> str:
     if not words[0].startswith("!") or len(words[0]) < 2:
         # Resolving an alias (#room:server) is a request to the homeserver, which handlers do not make.
         raise UsageError("give the room's ID, which starts with ! (room settings, Advanced), not its address")
-    return words[0]
+    return RoomId(words[0])
 
 
-def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
+def how_to_link(call: CommandCall, dialogue_room_id: RoomId) -> str:
     return bot_text(
         call.language,
         "In a private (invite-only, preferably encrypted) room with me and the other moderators, send {command}",
@@ -85,7 +85,7 @@ async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     )
 
 
-async def link(call: CommandCall[str], tx: Transaction) -> Reply:
+async def link(call: CommandCall[RoomId], tx: Transaction) -> Reply:
     here, target = call.room.room_id, call.args
     language = call.language
     unlink_command = f"{call.prefix} backroom unlink"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from dialogue.vocabulary import RoomId, UserId
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
@@ -79,7 +80,7 @@ def _filled(message: str, language: str | None, values: Mapping[str, object]) ->
     return message.format(**shown)
 
 
-def no_rooms(room_id: str) -> RoomSnapshot | None:
+def no_rooms(room_id: RoomId) -> RoomSnapshot | None:
     return None
 
 
@@ -112,20 +113,20 @@ class CommandCall(Generic[A]):
     # Other rooms the bot is in (a back-room's dialogue room), for commands that decide on them.
     rooms: RoomLookup = no_rooms
     # The room whose dialogue the command acts on: the room it was sent in, or, from a back-room, the linked room.
-    dialogue_room_id: str = ""
+    dialogue_room_id: RoomId | None = None
     # Where files and answers go: the room it was sent in, or the sender's user ID for a direct message.
-    answer_to: str = ""
+    answer_to: RoomId | UserId | None = None
     # The language of the reply (handlers/languages.py): the sender's own in a direct chat, the dialogue's in a room.
     language: str | None = None
     # Sent in a direct chat with the bot (not a dialogue room, not a back-room).
     in_direct_chat: bool = False
 
     @property
-    def dialogue_room(self) -> str:
+    def dialogue_room(self) -> RoomId:
         return self.dialogue_room_id or self.room.room_id
 
     @property
-    def answer_room(self) -> str:
+    def answer_room(self) -> RoomId | UserId:
         return self.answer_to or self.room.room_id
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dialogue.vocabulary import ChallengeState
+from dialogue.vocabulary import ChallengeState, EventId, UserId
 from handlers.access import PURGED_DRAFT
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -89,7 +89,7 @@ def choice_for(key: str) -> Choice | None:
     return None
 
 
-def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users: Collection[str]) -> list[str]:
+def participants(room: RoomSnapshot, bot_user_id: UserId, threshold: int, isu_users: Collection[str]) -> list[UserId]:
     """Who is asked: the room's members, without the bot, moderators and the secretariat; in a stable order."""
     return sorted(
         user_id
@@ -207,7 +207,7 @@ async def handle_vote(event: InboundEvent, tx: Transaction, now: float) -> bool:
     target = relation.get("event_id")
     if relation.get("rel_type") != "m.annotation" or not isinstance(target, str):
         return False
-    found = await tx.consensus.message_target(target, event.sender)
+    found = await tx.consensus.message_target(EventId(target), event.sender)
     if found is None:
         return False
     choice = choice_for(str(relation.get("key", "")))

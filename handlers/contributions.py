@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dialogue.vocabulary import ChallengeState, Channel
+from dialogue.vocabulary import ChallengeState, Channel, EventId
 from handlers.context import RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.languages import language_for_person, room_language
@@ -104,7 +104,7 @@ async def _room_message(
 ) -> None:
     thread_root = event.relation.get("event_id") if event.relation_type == "m.thread" else None
     if isinstance(thread_root, str):
-        challenge = await tx.challenges.by_thread_root(room.room_id, thread_root)
+        challenge = await tx.challenges.by_thread_root(room.room_id, EventId(thread_root))
         if challenge is None or challenge.dialogue_id != dialogue.id:
             return  # a conversation in some other thread
         if challenge.state != ChallengeState.OPEN:
@@ -296,7 +296,7 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
         return
     # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
-    contribution = await tx.contributions.by_event(target_id, room_id=event.room_id, original_only=True)
+    contribution = await tx.contributions.by_event(EventId(target_id), room_id=event.room_id, original_only=True)
     if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
@@ -339,7 +339,9 @@ async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
         return
     target = relation.get("event_id")
     # Support counts only where the contribution was made: a 👍 elsewhere naming its event ID is not support.
-    contribution = await tx.contributions.by_event(target, room_id=event.room_id) if isinstance(target, str) else None
+    contribution = (
+        await tx.contributions.by_event(EventId(target), room_id=event.room_id) if isinstance(target, str) else None
+    )
     if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dialogue.vocabulary import ChallengeState, ScheduleState
+from dialogue.vocabulary import ChallengeState, EventId, RoomId, ScheduleState
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
@@ -273,7 +273,7 @@ def prompt_by_direct_message(dialogue: Dialogue, challenge: Challenge, language:
     return Reply.plain(f"{heading}\n\n{challenge.prompt}\n\n{how}")
 
 
-async def repost_prompt(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+async def repost_prompt(tx: Transaction, room_id: RoomId, challenge: Challenge, now: float) -> None:
     """Post an open challenge's prompt again in `room_id` (the room that replaced the dialogue's): replies in its
     thread there count from now on. When it opened stays as it was."""
     language = await _dialogue_language(tx, challenge)
@@ -303,7 +303,7 @@ async def close_challenge(call: CommandCall[int], tx: Transaction) -> Reply | No
     return None
 
 
-async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+async def close_in_room(tx: Transaction, room_id: RoomId, challenge: Challenge, now: float) -> None:
     """Stop accepting contributions and say so in its thread (by hand, at its scheduled end, or at `end`)."""
     await tx.challenges.close(challenge.id, now)
     await tx.schedules.set_closes_at(challenge.id, None)
@@ -358,7 +358,7 @@ async def withdraw(call: CommandCall[None], tx: Transaction) -> Reply:
                 command=f"{call.prefix} withdraw",
             )
         )
-    contribution = await tx.contributions.by_event(target)
+    contribution = await tx.contributions.by_event(EventId(target))
     member = contributor_key(dialogue.secret, call.event.sender)
     if contribution is None or contribution.dialogue_id != dialogue.id or contribution.member_key != member:
         raise CommandRefused(bot_text(call.language, "That message is not one of your recorded contributions."))
@@ -436,7 +436,7 @@ async def roster_import(call: CommandCall[None], tx: Transaction) -> Reply:
             )
         )
     try:
-        data = await call.slow_work.fetch_attachment(call.room.room_id, target)
+        data = await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
     except AttachmentError as error:
         raise CommandRefused(attachment_problem(error, call.language)) from error
     try:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import RoomId, UserId
 from handlers.backroom_refusals import (
     ANSWERED_PRIVATELY,
     ASK_IN_BACKROOM,
@@ -69,7 +70,7 @@ CRYPTO_OFF_NOTICE = bot_marked(
 )
 
 
-def _no_rooms(room_id: str) -> RoomSnapshot | None:
+def _no_rooms(room_id: RoomId) -> RoomSnapshot | None:
     return None
 
 
@@ -168,9 +169,9 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
     assert event.state_key is not None
     if await tx.once.mark(f"welcome:{dialogue.id}", contributor_key(dialogue.secret, event.state_key), env.now):
         prefix = env.settings.bot.command_prefix
-        language = await language_for_person(tx, event.state_key, dialogue)
+        language = await language_for_person(tx, UserId(event.state_key), dialogue)
         welcome = welcome_for_late_joiners(dialogue.title, prefix, language)
-        await queue_direct_message(tx, event.state_key, welcome, env.now)
+        await queue_direct_message(tx, UserId(event.state_key), welcome, env.now)
 
 
 async def run_command(
@@ -281,7 +282,7 @@ async def run_command(
     return took_effect and command.changes_agenda
 
 
-async def language_of_reply(tx: Transaction, sender: str, room: RoomSnapshot | None, room_id: str) -> str | None:
+async def language_of_reply(tx: Transaction, sender: UserId, room: RoomSnapshot | None, room_id: RoomId) -> str | None:
     """The language of a reply to `sender`'s event in `room_id` (handlers/languages.py), as for a command's reply;
     without a snapshot of the room, it is taken for a room, not a direct chat."""
     place = await room_place(tx, room_id)
@@ -294,7 +295,7 @@ def _is_direct_chat(room: RoomSnapshot, place: Place) -> bool:
     return place.role is RoomRole.OTHER and room.joined_member_count <= 2
 
 
-async def _reply_language(tx: Transaction, sender: str, place: Place, *, in_direct_chat: bool) -> str | None:
+async def _reply_language(tx: Transaction, sender: UserId, place: Place, *, in_direct_chat: bool) -> str | None:
     """The language of the replies to a command (handlers/languages.py)."""
     if in_direct_chat:
         return reply_language(
@@ -321,7 +322,7 @@ async def _reply(event: InboundEvent, reply: Reply, env: HandlerEnv, tx: Transac
     await queue_reply(tx, event, reply, env.now)
 
 
-async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Transaction) -> None:
+async def _notify_encryption_unavailable(room_id: RoomId, env: HandlerEnv, tx: Transaction) -> None:
     """Say once per room, with nothing from the room in it, that the bot cannot work there."""
     if await tx.rooms.crypto_notice_sent(room_id):
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import UserId
 from handlers.languages import language_for_person, room_language
 from handlers.outgoing import queue_direct_message, queue_notice
 
@@ -30,7 +31,7 @@ async def tell_moderators(
     now: float,
     *,
     threshold: int,
-    bot_user_id: str,
+    bot_user_id: UserId,
     dialogue: Dialogue | None = None,
 ) -> None:
     """`room` is the dialogue room, as the bot last saw it (its members and power levels); `dialogue` the one the

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dialogue.vocabulary import ChallengeState, DialogueState, ScheduleState
+from dialogue.vocabulary import ChallengeState, DialogueState, EventId, RoomId, ScheduleState, UserId
 from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
 from handlers.events import InboundEvent
@@ -50,15 +50,15 @@ class PlannedAction:
 
     action: str
     subject_id: int
-    room_id: str
+    room_id: RoomId
     due: float
     run_at: float
 
     @property
-    def event_id(self) -> str:
+    def event_id(self) -> EventId:
         # Made from what the action is about, never from when it happened to run: the same action planned again
         # after a restart gets the same ID, and the inbox takes it only once.
-        return f"$dialogue-bot.{self.action}.{self.subject_id}.{round(self.due * 1000)}"
+        return EventId(f"$dialogue-bot.{self.action}.{self.subject_id}.{round(self.due * 1000)}")
 
     def inbox_source(self) -> dict[str, Any]:
         return {
@@ -134,7 +134,7 @@ def is_internal(event: InboundEvent) -> bool:
 
 
 async def handle_scheduled(
-    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: UserId
 ) -> None:
     action = event.content.get("action")
     subject_id = event.content.get("subject_id")
@@ -220,7 +220,7 @@ async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) 
 
 
 async def send_digest(
-    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: UserId
 ) -> None:
     """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
     dialogue = await tx.dialogues.get(dialogue_id)

@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from dialogue.vocabulary import ChallengeState
+from dialogue.vocabulary import ChallengeState, EventId, RoomId
 from storage.errors import RowNotFoundError
 from storage.session import Session
 
@@ -127,7 +127,7 @@ class ChallengesRepository:
         )
         return [_row(row) for row in rows]
 
-    async def by_thread_root(self, room_id: str, root_event_id: str) -> Challenge | None:
+    async def by_thread_root(self, room_id: RoomId, root_event_id: EventId) -> Challenge | None:
         """The challenge (in any state) whose prompt was sent to ``room_id`` as event ``root_event_id``.
 
         The prompt goes out through the outbox, which records the event id once it is sent; a reply in a

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from dialogue.vocabulary import ScheduleState
+from dialogue.vocabulary import RoomId, ScheduleState
 from storage.session import Session
 
 
@@ -18,7 +18,7 @@ class Schedule:
 
     challenge_id: int
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     number: int
     opens_at: float
     window_seconds: float | None
@@ -31,7 +31,7 @@ class ClosingWindow:
 
     challenge_id: int
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     number: int
     closes_at: float
     reminder_seconds: float | None
@@ -42,7 +42,7 @@ class DigestSetting:
     """A dialogue whose moderators get a daily digest at `local_time` ("HH:MM") in `timezone` (None: the default)."""
 
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     local_time: str
     timezone: str | None
 
