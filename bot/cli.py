@@ -104,6 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     requeue.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     requeue.add_argument("ref", nargs="?", metavar="REF", help="an error reference or inbox number from the listing")
     requeue.add_argument("--all", action="store_true", help="every quarantined event")
+    move = sub.add_parser(
+        "migrate-storage", help="copy the SQLite database into an empty PostgreSQL one (the bot stopped)"
+    )
+    move.add_argument("--from", dest="source", required=True, metavar="sqlite:PATH", help="the bot's bot.db")
+    move.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="postgres:DSN",
+        help="the target database; `postgres:` alone takes the DSN from $DIALOGUE_BOT_STORAGE__DSN (keeps its "
+        "password out of the process list)",
+    )
     demo = sub.add_parser("demo", help="run a scripted dialogue on a throwaway Synapse and write its draft synopsis")
     demo.add_argument("--out", default="./demo-output", help="where to write the synopsis (default: ./demo-output)")
     demo.add_argument("--keep", action="store_true", help="leave Synapse and the bot running until Ctrl-C")
@@ -137,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from demo import main as run_demo
 
         return run_demo(args.out, keep=args.keep, data_dir=args.data_dir, quick=args.quick)
+    if args.command == "migrate-storage":
+        from bot.migrate_storage import run_migrate_storage
+
+        return run_migrate_storage(args.source, args.target)
     settings = _load_or_report(args.config)
     if settings is None:
         return exit_codes.CONFIG

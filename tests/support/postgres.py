@@ -10,12 +10,20 @@ Loaded as a plugin by tests/conftest.py. Fixtures:
 * ``postgres_dsn``: a DSN for a fresh, empty schema, dropped after the test.
 * ``storage_location`` (parametrised ``sqlite`` / ``postgres``): a SQLite file path or a PostgreSQL DSN; open it with
   :func:`open_database`. A storage test takes this instead of ``tmp_path / "bot.db"`` to run on both backends.
+* ``bot_storage`` (parametrised the same way): the bot config for that backend, for integration tests; read such a
+  bot's database with :class:`BotDatabase`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import shutil
+import sqlite3
+import tempfile
+import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,20 +53,28 @@ class PostgresServer:
 
 def start_server(folder: Path) -> tuple[PostgresServer, Any]:
     """Start PostgreSQL with its data in ``folder`` (blocking: about a second on first start)."""
-    import pgserver  # imported here: only tests that use PostgreSQL pay for loading it
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (as in CI containers) and falls back to /tmp: harmless.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: only tests that use PostgreSQL pay for loading it
 
-    server = pgserver.get_server(folder, cleanup_mode="stop")
+        server = pgserver.get_server(folder, cleanup_mode="stop")
     return PostgresServer(server.get_uri()), server
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the whole run (a synchronous fixture: started before any event loop runs)."""
-    found, server = start_server(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run (a synchronous fixture: started before any event loop runs).
+
+    Its data goes in a folder of its own under the system's temp dir, not pytest's: run as root, pgserver hands the
+    folder to an unprivileged user, who cannot reach into pytest's root-only tree to stop the server cleanly."""
+    folder = Path(tempfile.mkdtemp(prefix="dialogue-bot-postgres-"))
+    found, server = start_server(folder)
     try:
         yield found
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -94,3 +110,48 @@ async def open_database(location: Path | str) -> Database:
     from storage.postgres_database import PostgresDatabase
 
     return await PostgresDatabase.connect(location)
+
+
+@pytest.fixture(params=BACKENDS)
+def bot_storage(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Extra bot config for each backend: nothing (the SQLite file in its data_dir), or PostgreSQL in a fresh schema.
+
+    Give it to ``bot_factory(extra_config=...)`` to run an integration test once per backend."""
+    if request.param == "sqlite":
+        return {}
+    dsn: str = request.getfixturevalue("postgres_dsn")
+    return {"storage": {"backend": "postgres", "dsn": dsn}}
+
+
+class BotDatabase:
+    """A look into a bot's database from the test, whichever backend its config names, as it runs or after a kill.
+
+    SQLite is read through a read-only connection in a worker thread; PostgreSQL through one connection of the
+    test's own. ``rows`` takes the repositories' ``?`` SQL on both. Use as ``async with BotDatabase(bot) as db``."""
+
+    def __init__(self, data_dir: Path, config: dict[str, Any]) -> None:
+        storage = config.get("storage", {})
+        self._dsn: str | None = storage.get("dsn") if storage.get("backend") == "postgres" else None
+        self._path = data_dir / "bot.db"
+        self._conn: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> BotDatabase:
+        if self._dsn is not None:
+            self._conn = await asyncpg.connect(self._dsn)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+
+    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read-only query, as plain tuples."""
+        if self._conn is not None:
+            from storage.postgres import numbered_placeholders
+
+            return [tuple(record) for record in await self._conn.fetch(numbered_placeholders(sql), *params)]
+        return await asyncio.to_thread(self._sqlite_rows, sql, params)
+
+    def _sqlite_rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30)) as db:
+            return [tuple(row) for row in db.execute(sql, params)]
