@@ -229,8 +229,21 @@ async def _reset_session(settings: Settings) -> None:
     print("stored session removed" if existed else "there was no stored session")
 
 
+def _refuse_on_postgres(settings: Settings, command: str) -> None:
+    # backup and restore copy bot.db with SQLite's own API; a PostgreSQL database is the server's to back up.
+    if settings.storage.backend == "postgres":
+        from bot.errors import DatabaseError
+
+        raise DatabaseError(
+            f"`{command}` copies the SQLite file, but storage.backend is postgres: back the database up with pg_dump "
+            "and the data directory (Matrix session, encryption keys) with your file backups (docs/operations.md)"
+        )
+
+
 async def _backup(settings: Settings, dest: Path) -> None:
     from bot.backup import create_backup
+
+    _refuse_on_postgres(settings, "backup")
 
     summary = await create_backup(settings.bot.data_dir, dest)
     held = [f"{summary.dialogue_secrets} dialogue secret(s)"]
@@ -244,6 +257,8 @@ async def _backup(settings: Settings, dest: Path) -> None:
 
 async def _restore(settings: Settings, backup: Path, secrets_dir: Path | None) -> None:
     from bot.backup import SECRETS_DIR, restore_backup
+
+    _refuse_on_postgres(settings, "restore")
 
     restored = await restore_backup(backup, secrets_dir or backup / SECRETS_DIR, settings.bot.data_dir)
     print(f"restored into {settings.bot.data_dir}: the database, {restored} dialogue secret(s) and the secrets folder")

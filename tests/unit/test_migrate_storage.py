@@ -158,3 +158,23 @@ async def test_the_dsn_can_come_from_the_environment_instead_of_the_command_line
     assert await main(["migrate-storage", "--from", f"sqlite:{tmp_path / 'bot.db'}", "--to", "postgres:"]) == 2
 
     assert "DIALOGUE_BOT_STORAGE__DSN is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_refuse_a_postgres_deployment_and_point_to_pg_dump(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[matrix]\nhomeserver = "https://matrix.forum.test"\nuser_id = "@dialogue-bot:forum.test"\n'
+        f'[bot]\ndata_dir = "{tmp_path / "data"}"\n[storage]\nbackend = "postgres"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DIALOGUE_BOT_MATRIX__PASSWORD", "hunter2")
+    monkeypatch.setenv("DIALOGUE_BOT_STORAGE__DSN", "postgresql://bot:pw-not-shown@db.forum.test/dialogue")
+
+    assert cli([command, str(tmp_path / "copy"), "--config", str(config)]) == 6
+
+    error = capsys.readouterr().err
+    assert "pg_dump" in error and "pw-not-shown" not in error
+    assert not (tmp_path / "copy").exists()
