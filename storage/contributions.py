@@ -449,7 +449,9 @@ class ContributionsRepository:
         await self._session.execute(
             "INSERT INTO tombstones (event_id, created_at, room_id, redactor_key, by_moderator) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, room_id, redactor_key) "
-            "DO UPDATE SET by_moderator = MAX(by_moderator, excluded.by_moderator)",
+            # A portable max of the two flags (SQLite's two-argument MAX is PostgreSQL's GREATEST).
+            "DO UPDATE SET by_moderator = CASE WHEN excluded.by_moderator > tombstones.by_moderator "
+            "THEN excluded.by_moderator ELSE tombstones.by_moderator END",
             (event_id, now, room_id, redactor_key, int(by_moderator)),
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,15 @@ from typing import Any
 import pytest
 
 from storage import Database, InboxRow, NewInboxEvent, StorageError
+from tests.support.postgres import open_database
+from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 
@@ -77,26 +78,18 @@ async def test_known_reports_events_in_any_state(db: Database) -> None:
         assert await tx.inbox.known([]) == set()
 
 
-async def test_mark_done_drops_the_stored_event(tmp_path: Path, db: Database) -> None:
+async def test_mark_done_drops_the_stored_event(db: Database) -> None:
     await add(db, event("$a"))
     async with db.transaction() as tx:
         await tx.inbox.mark_done("$a")
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, source FROM inbox WHERE event_id = '$a'").fetchone() == (
-            "done",
-            None,
-        )
+    assert await peek(db, "SELECT state, source FROM inbox WHERE event_id = '$a'") == [("done", None)]
 
 
-async def test_mark_ignored_drops_the_stored_event(tmp_path: Path, db: Database) -> None:
+async def test_mark_ignored_drops_the_stored_event(db: Database) -> None:
     await add(db, event("$a"))
     async with db.transaction() as tx:
         await tx.inbox.mark_ignored("$a")
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, source FROM inbox WHERE event_id = '$a'").fetchone() == (
-            "ignored",
-            None,
-        )
+    assert await peek(db, "SELECT state, source FROM inbox WHERE event_id = '$a'") == [("ignored", None)]
 
 
 async def test_next_ready_returns_pending_events_in_insertion_order(db: Database) -> None:
