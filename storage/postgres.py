@@ -68,13 +68,19 @@ def numbered_placeholders(sql: str) -> str:
     return "".join(out)
 
 
+def _server_message(exc: asyncpg.PostgresError) -> str:
+    # str(exc) appends the DETAIL line, which quotes the offending row's values ("Key (key)=(…) already exists"):
+    # take the primary message alone, which names tables and constraints only.
+    return f"{exc.sqlstate} {getattr(exc, 'message', None) or type(exc).__name__}"
+
+
 def from_postgres(exc: BaseException, message: str) -> StorageError:
     """The storage error for what asyncpg or the server reported: disk full, corrupt data, a lost connection, or a
     plain StorageError. Uses the server's message (which names tables and constraints), never its detail."""
     if isinstance(exc, asyncpg.exceptions.DiskFullError):
-        return DiskFullError(f"{message}: {exc.sqlstate} {exc}")
+        return DiskFullError(f"{message}: {_server_message(exc)}")
     if isinstance(exc, asyncpg.exceptions.DataCorruptedError | asyncpg.exceptions.IndexCorruptedError):
-        return DatabaseCorruptError(f"{message}: {exc.sqlstate} {exc}")
+        return DatabaseCorruptError(f"{message}: {_server_message(exc)}")
     if isinstance(
         exc,
         asyncpg.exceptions.PostgresConnectionError
@@ -87,7 +93,7 @@ def from_postgres(exc: BaseException, message: str) -> StorageError:
     if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" in str(exc):
         return ConnectionLostError(f"{message}: the connection to PostgreSQL is closed")
     if isinstance(exc, asyncpg.PostgresError):
-        return StorageError(f"{message}: {exc.sqlstate} {exc}")
+        return StorageError(f"{message}: {_server_message(exc)}")
     return StorageError(f"{message}: {type(exc).__name__}: {exc}")
 
 
