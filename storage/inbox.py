@@ -316,7 +316,7 @@ class InboxRepository:
         removed = await self._session.execute(
             "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox "
             "WHERE state IN ('done', 'ignored') AND received_at < ? "
-            "AND (? = '' OR substr(event_id, 1, length(?)) <> ?) LIMIT ?)",
+            "AND (? = '' OR substr(event_id, 1, length(CAST(? AS TEXT))) <> ?) LIMIT ?)",
             (before, keep_prefix, keep_prefix, keep_prefix, limit),
         )
         logger.debug("inbox: pruned %d handled events", removed)
@@ -327,7 +327,8 @@ class InboxRepository:
         oldest first: one step of a sweep that goes over the whole backlog, however large (bot/undecrypted.py)."""
         rows = await self._session.fetchall(
             "SELECT seq, event_id, room_id, source, received_at FROM inbox "
-            "WHERE state = 'awaiting_key' AND seq > ? AND (? IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
+            # The CAST gives PostgreSQL the type of a parameter that is only tested for NULL (a no-op on SQLite).
+            "WHERE state = 'awaiting_key' AND seq > ? AND (CAST(? AS BIGINT) IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
             (after_seq, up_to_seq, up_to_seq, limit),
         )
         return [

@@ -273,3 +273,12 @@ async def test_internal_events_without_a_sender_take_turns_like_a_sender(db: Dat
     await add(db, *(sent_by(f"$a{n}", "@a:x") for n in range(3)), internal)
 
     assert ids(await ready(db)) == ["$a0", "$timer", "$a1", "$a2"]
+
+
+async def test_awaiting_key_pages_go_up_to_the_bound_or_to_the_end_without_one(db: Database) -> None:
+    await add(db, *(event(f"$k{n}", awaiting_key=True) for n in range(4)))
+    async with db.transaction() as tx:
+        unbounded = await tx.inbox.awaiting_key_page(0, None, 10)
+        bounded = await tx.inbox.awaiting_key_page(unbounded[0].seq, unbounded[2].seq, 10)
+    assert [row.event_id for row in unbounded] == ["$k0", "$k1", "$k2", "$k3"]
+    assert [row.event_id for row in bounded] == ["$k1", "$k2"]
