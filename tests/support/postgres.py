@@ -8,6 +8,7 @@ Loaded as a plugin by tests/conftest.py. Fixtures:
 
 * ``postgres`` (session): the running server.
 * ``postgres_dsn``: a DSN for a fresh, empty schema, dropped after the test.
+* ``postgres_migrated_dsn``: a DSN for an empty schema at the latest version, reused (emptied) by later tests.
 * ``storage_location`` (parametrised ``sqlite`` / ``postgres``): a SQLite file path or a PostgreSQL DSN; open it with
   :func:`open_database`. A storage test takes this instead of ``tmp_path / "bot.db"`` to run on both backends.
 * ``bot_storage`` (parametrised the same way): the bot config for that backend, for integration tests; read such a
@@ -94,12 +95,59 @@ async def postgres_dsn(postgres: PostgresServer) -> AsyncIterator[str]:
         await admin.close()
 
 
+# Schemas already migrated to the latest version and emptied by the test that last used one: migrating a fresh
+# schema (15 steps, each its own transaction) costs about a second on a loaded machine, emptying one a few ms.
+_SPARE_SCHEMAS: list[str] = []
+
+
+async def _emptied(admin: asyncpg.Connection, schema: str) -> bool:
+    """Empty every table of ``schema`` but its schema version, restarting identities; False if it is not reusable
+    (a test changed its version or its tables)."""
+    from storage.migrations import latest_version
+
+    version = await admin.fetchval(f"SELECT version FROM {schema}.schema_version WHERE id = 1")
+    if version != latest_version():
+        return False
+    tables = await admin.fetch(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'schema_version'",
+        schema,
+    )
+    await admin.execute(f"TRUNCATE {', '.join(f'{schema}.{row[0]}' for row in tables)} RESTART IDENTITY")
+    return True
+
+
+@pytest.fixture
+async def postgres_migrated_dsn(postgres: PostgresServer) -> AsyncIterator[str]:
+    """A DSN for a schema of its own, at the latest version and empty (as a freshly opened database is); emptied
+    after the test for the next one, or dropped if the test left it otherwise."""
+    if _SPARE_SCHEMAS:
+        schema = _SPARE_SCHEMAS.pop()
+    else:
+        schema = f"test_{secrets.token_hex(6)}"
+        admin = await asyncpg.connect(postgres.uri)
+        try:
+            await admin.execute(f"CREATE SCHEMA {schema}")
+        finally:
+            await admin.close()
+    yield postgres.dsn(schema)
+    admin = await asyncpg.connect(postgres.uri)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM information_schema.tables WHERE table_schema = $1", schema)
+        if exists and await _emptied(admin, schema):
+            _SPARE_SCHEMAS.append(schema)
+        else:
+            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def storage_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
-    """Where a test's database lives: a SQLite file, or (the ``postgres`` run) a fresh PostgreSQL schema's DSN."""
+    """Where a test's database lives: a SQLite file, or (the ``postgres`` run) a PostgreSQL schema's DSN, empty and
+    (unless it is the schema's first test) already migrated: tests of migrating itself take ``postgres_dsn``."""
     if request.param == "sqlite":
         return tmp_path / "bot.db"
-    dsn: str = request.getfixturevalue("postgres_dsn")
+    dsn: str = request.getfixturevalue("postgres_migrated_dsn")
     return dsn
 
 
