@@ -320,7 +320,7 @@ class ContributionsRepository:
             (text, edit_ts, scrubbed, language, contribution_id),
         )
         self._session.request_checkpoint()  # the replaced words must not linger in the log either
-        return text != current["text"]
+        return bool(text != current["text"])
 
     async def delete(self, contribution_id: int) -> None:
         """Delete a contribution with its edit records and support."""
