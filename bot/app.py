@@ -34,6 +34,8 @@ from handlers.context import BotInfo
 from handlers.registry import build_registry
 from storage import Database, DatabaseCorruptError, SchemaTooNewError
 from storage.backup import SECRETS_REMOVED_KEY
+from storage.postgres_database import DESCRIPTION as POSTGRES_DESCRIPTION
+from storage.postgres_database import PostgresDatabase
 
 if TYPE_CHECKING:
     from web.server import WebServer
@@ -54,7 +56,7 @@ def bot_version() -> str:
         return "0+unknown"
 
 
-def corrupt_database_error(path: Path, error: DatabaseCorruptError) -> DatabaseError:
+def corrupt_database_error(path: Path | str, error: DatabaseCorruptError) -> DatabaseError:
     """What the operator reads, in one line, when the database is damaged: what, where, and what to do."""
     return DatabaseError(
         f"the database {path} is damaged ({error}). Stop the bot, move the data directory aside and restore the "
@@ -62,10 +64,19 @@ def corrupt_database_error(path: Path, error: DatabaseCorruptError) -> DatabaseE
     )
 
 
+def database_location(db: Database) -> Path | str:
+    """How messages name the database: its file, or (PostgreSQL) the config key, never the DSN with its password."""
+    return db.path if db.backend == "sqlite" else POSTGRES_DESCRIPTION
+
+
 async def open_database(settings: Settings) -> Database:
-    path = settings.bot.data_dir / "bot.db"
+    """The database `storage.backend` names: the SQLite file in `bot.data_dir`, or PostgreSQL (`storage.dsn`)."""
+    path: Path | str = settings.bot.data_dir / "bot.db"
     try:
-        return await Database.open(path)
+        if settings.storage.backend == "postgres" and settings.storage.dsn is not None:
+            path = POSTGRES_DESCRIPTION
+            return await PostgresDatabase.connect(settings.storage.dsn.get_secret_value())
+        return await Database.open(settings.bot.data_dir / "bot.db")
     except SchemaTooNewError as error:
         raise DatabaseError(str(error)) from error
     except DatabaseCorruptError as error:
@@ -79,7 +90,8 @@ async def _refuse_a_backup_without_its_secrets(db: Database) -> None:
         marker = await tx.state.get(SECRETS_REMOVED_KEY)
     if marker is not None:
         raise DatabaseError(
-            f"{db.path} is a backup copy without its secrets; rebuild the data directory with `dialogue-bot restore`"
+            f"{database_location(db)} is a backup copy without its secrets; rebuild the data directory with "
+            "`dialogue-bot restore`"
         )
 
 
@@ -106,7 +118,7 @@ class BotApp:
                 await self._serve(client, db)
             except DatabaseCorruptError as error:
                 # Met while running: stop with exit 6 (no restart loop), as at start.
-                raise corrupt_database_error(db.path, error) from error
+                raise corrupt_database_error(database_location(db), error) from error
             finally:
                 # Close the HTTP session only: logging out would destroy the device and its encryption keys.
                 await client.close()

@@ -104,6 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     requeue.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     requeue.add_argument("ref", nargs="?", metavar="REF", help="an error reference or inbox number from the listing")
     requeue.add_argument("--all", action="store_true", help="every quarantined event")
+    move = sub.add_parser(
+        "migrate-storage", help="copy the SQLite database into an empty PostgreSQL one (the bot stopped)"
+    )
+    move.add_argument("--from", dest="source", required=True, metavar="sqlite:PATH", help="the bot's bot.db")
+    move.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="postgres:DSN",
+        help="the target database; `postgres:` alone takes the DSN from $DIALOGUE_BOT_STORAGE__DSN (keeps its "
+        "password out of the process list)",
+    )
     demo = sub.add_parser("demo", help="run a scripted dialogue on a throwaway Synapse and write its draft synopsis")
     demo.add_argument("--out", default="./demo-output", help="where to write the synopsis (default: ./demo-output)")
     demo.add_argument("--keep", action="store_true", help="leave Synapse and the bot running until Ctrl-C")
@@ -137,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from demo import main as run_demo
 
         return run_demo(args.out, keep=args.keep, data_dir=args.data_dir, quick=args.quick)
+    if args.command == "migrate-storage":
+        from bot.migrate_storage import run_migrate_storage
+
+        return run_migrate_storage(args.source, args.target)
     settings = _load_or_report(args.config)
     if settings is None:
         return exit_codes.CONFIG
@@ -213,8 +229,21 @@ async def _reset_session(settings: Settings) -> None:
     print("stored session removed" if existed else "there was no stored session")
 
 
+def _refuse_on_postgres(settings: Settings, command: str) -> None:
+    # backup and restore copy bot.db with SQLite's own API; a PostgreSQL database is the server's to back up.
+    if settings.storage.backend == "postgres":
+        from bot.errors import DatabaseError
+
+        raise DatabaseError(
+            f"`{command}` copies the SQLite file, but storage.backend is postgres: back the database up with pg_dump "
+            "and the data directory (Matrix session, encryption keys) with your file backups (docs/operations.md)"
+        )
+
+
 async def _backup(settings: Settings, dest: Path) -> None:
     from bot.backup import create_backup
+
+    _refuse_on_postgres(settings, "backup")
 
     summary = await create_backup(settings.bot.data_dir, dest)
     held = [f"{summary.dialogue_secrets} dialogue secret(s)"]
@@ -228,6 +257,8 @@ async def _backup(settings: Settings, dest: Path) -> None:
 
 async def _restore(settings: Settings, backup: Path, secrets_dir: Path | None) -> None:
     from bot.backup import SECRETS_DIR, restore_backup
+
+    _refuse_on_postgres(settings, "restore")
 
     restored = await restore_backup(backup, secrets_dir or backup / SECRETS_DIR, settings.bot.data_dir)
     print(f"restored into {settings.bot.data_dir}: the database, {restored} dialogue secret(s) and the secrets folder")

@@ -36,7 +36,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
 _SECRET_FILES = {"password_file": "password", "access_token_file": "access_token"}
 _CREDENTIAL_KEYS = ("password", "password_file", "access_token", "access_token_file")
 _PATH_KEYS = {("bot", "data_dir"), ("matrix", "password_file"), ("matrix", "access_token_file")}
-_SECRET_KEYS = {("matrix", "password"), ("matrix", "access_token")}
+_SECRET_KEYS = {("matrix", "password"), ("matrix", "access_token"), ("storage", "dsn")}
 
 # RFC 2606 reserves these for documentation; a live config pointing at them is an unfilled template.
 _PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")

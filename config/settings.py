@@ -455,6 +455,30 @@ class WebSettings(_Section):
         return None if self.listen is None else f"http://{self.listen}"
 
 
+class StorageSettings(_Section):
+    """Where the bot keeps its database: a SQLite file in `bot.data_dir` (the default), or PostgreSQL."""
+
+    backend: Annotated[Literal["sqlite", "postgres"], BeforeValidator(_lower)] = Field(
+        default="sqlite",
+        description="`sqlite` (a file in `bot.data_dir`, nothing to run) or `postgres` (the server `storage.dsn` "
+        "names). Move a deployment with `dialogue-bot migrate-storage`.",
+    )
+    dsn: OptionalSecret = Field(
+        default=None,
+        description="With `postgres`: the database, as `postgresql://user:password@host:5432/dbname` (query keys such "
+        "as `sslmode` or `search_path` allowed).",
+    )
+
+    @model_validator(mode="after")
+    def _postgres_needs_a_dsn(self) -> StorageSettings:
+        if self.backend == "postgres" and self.dsn is None:
+            raise ValueError("backend is postgres but storage.dsn is not set")
+        if self.dsn is not None and not self.dsn.get_secret_value().startswith(("postgresql://", "postgres://")):
+            # Say which form is wanted without repeating what was given: the DSN may hold a password.
+            raise ValueError("storage.dsn must be a postgresql:// URI")
+        return self
+
+
 class LoggingSettings(_Section):
     """What the bot writes to standard error."""
 
@@ -476,4 +500,5 @@ class Settings(_Section):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     synopsis: SynopsisSettings = Field(default_factory=SynopsisSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)

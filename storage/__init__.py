@@ -1,8 +1,10 @@
-"""Durable storage for dialogue-bot: one SQLite file, accessed only through this package.
+"""Durable storage for dialogue-bot: one SQLite file (the default) or a PostgreSQL database, accessed only through
+this package. Both backends run the same repositories and migrations (storage/dialect.py has the few fragments that
+differ; storage/postgres.py and storage/postgres_database.py the PostgreSQL side).
 
 Typical use::
 
-    db = await Database.open(path)
+    db = await Database.open(path)  # or: await Database.open_postgres(dsn)
     async with db.transaction() as tx:
         await tx.inbox.add(events, now=time.time())
         await tx.state.set("sync_token", token)

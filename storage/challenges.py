@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import builtins
 import logging
-import sqlite3
 from dataclasses import dataclass
 
 from dialogue.vocabulary import ChallengeState, EventId, RoomId
 from storage.errors import RowNotFoundError
-from storage.session import Session
+from storage.session import Row, Session
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ _COLUMNS = "id, dialogue_id, number, title, prompt, state, prompt_txn_id, opened
 _C_COLUMNS = ", ".join(f"c.{column}" for column in _COLUMNS.split(", "))  # the same, in a join aliased `c`
 
 
-def _row(row: sqlite3.Row) -> Challenge:
+def _row(row: Row) -> Challenge:
     return Challenge(
         id=row["id"],
         dialogue_id=row["dialogue_id"],

@@ -36,7 +36,9 @@ class ConfirmationsRepository:
 
         An expired request can no longer confirm anything (``take`` says False), so it only takes up room.
         """
+        rowid = self._session.dialect.row_identity  # the table has no key column
         return await self._session.execute(
-            "DELETE FROM confirmations WHERE rowid IN (SELECT rowid FROM confirmations WHERE expires_at <= ? LIMIT ?)",
+            f"DELETE FROM confirmations WHERE {rowid} IN "
+            f"(SELECT {rowid} FROM confirmations WHERE expires_at <= ? LIMIT ?)",
             (now, limit),
         )

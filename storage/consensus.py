@@ -7,12 +7,11 @@ their outbox transaction ID only, never by whom they went to.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
 from dialogue.vocabulary import EventId, MemberKey, RoomId
-from storage.session import Session
+from storage.session import Row, Session
 
 Choice = Literal["agree", "disagree", "pass"]
 
@@ -71,7 +70,7 @@ _LATE_SCOPES_OF_DIALOGUE = "SELECT ? || id FROM consensus_rounds WHERE dialogue_
 _ROUND_COLUMNS = "r.id, r.dialogue_id, r.challenge_id, r.opened_at, r.closes_at"
 
 
-def _round(row: sqlite3.Row) -> ConsensusRound:
+def _round(row: Row) -> ConsensusRound:
     return ConsensusRound(row[0], row[1], row[2], float(row[3]), float(row[4]))
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
 from dialogue.vocabulary import Channel, EventId, MemberKey, RoomId
 from privacy.pseudonym import matrix_id_reference
+from storage.dialect import Dialect
 from storage.errors import RowNotFoundError, StorageError
-from storage.session import Session
+from storage.session import Row, Session
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ _COLUMNS = ", ".join(_FIELDS)
 _C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a join aliased `c`
 
 
-def _row(row: sqlite3.Row) -> Contribution:
+def _row(row: Row) -> Contribution:
     values = {name: row[name] for name in _FIELDS}
     values["scrubbed"] = bool(values["scrubbed"])
     values["channel"] = Channel(values["channel"])
@@ -116,10 +116,12 @@ def _random_ref(length: int) -> str:
 
 # Support rows whose reaction reference is one of the candidates in the JSON object bound to `?` (reference ->
 # dialogue ID, from `event_refs`); each candidate counts only for a contribution of the dialogue it was computed for.
-_SUPPORT_MATCHING_CANDIDATES = (
-    "FROM support s JOIN contributions c ON c.id = s.contribution_id "
-    "JOIN json_each(?) candidate ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id"
-)
+def _support_matching_candidates(dialect: Dialect) -> str:
+    return (
+        "FROM support s JOIN contributions c ON c.id = s.contribution_id "
+        f"JOIN {dialect.json_object_pairs} candidate "
+        "ON candidate.key = s.reaction_ref AND candidate.value = c.dialogue_id"
+    )
 
 
 def usable_secret(secret: bytes) -> bool:
@@ -255,7 +257,8 @@ class ContributionsRepository:
             return None
         rows = await self._session.fetchall(
             f"SELECT {_C_COLUMNS}, e.event_ref AS matched_ref FROM contribution_events e "
-            "JOIN contributions c ON c.id = e.contribution_id WHERE e.event_ref IN (SELECT value FROM json_each(?))",
+            "JOIN contributions c ON c.id = e.contribution_id "
+            f"WHERE e.event_ref IN ({self._session.dialect.json_text_values})",
             (json.dumps(list(refs)),),
         )
         for row in rows:
@@ -319,8 +322,7 @@ class ContributionsRepository:
             (text, edit_ts, scrubbed, language, contribution_id),
         )
         self._session.request_checkpoint()  # the replaced words must not linger in the log either
-        changed: bool = text != current["text"]
-        return changed
+        return bool(text != current["text"])
 
     async def delete(self, contribution_id: int) -> None:
         """Delete a contribution with its edit records and support."""
@@ -385,7 +387,10 @@ class ContributionsRepository:
         if not refs:
             return False
         removed = await self._session.execute(
-            f"DELETE FROM support WHERE rowid IN (SELECT s.rowid {_SUPPORT_MATCHING_CANDIDATES})", (json.dumps(refs),)
+            # reaction_ref is unique: it names the row on both backends.
+            "DELETE FROM support WHERE reaction_ref IN "
+            f"(SELECT s.reaction_ref {_support_matching_candidates(self._session.dialect)})",
+            (json.dumps(refs),),
         )
         if removed:
             self._session.request_checkpoint()
@@ -428,7 +433,8 @@ class ContributionsRepository:
         if not refs:
             return None
         row = await self._session.fetchone(
-            f"SELECT s.contribution_id, s.member_key {_SUPPORT_MATCHING_CANDIDATES}", (json.dumps(refs),)
+            f"SELECT s.contribution_id, s.member_key {_support_matching_candidates(self._session.dialect)}",
+            (json.dumps(refs),),
         )
         return None if row is None else Support(contribution_id=row["contribution_id"], member_key=row["member_key"])
 
@@ -445,7 +451,9 @@ class ContributionsRepository:
         await self._session.execute(
             "INSERT INTO tombstones (event_id, created_at, room_id, redactor_key, by_moderator) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, room_id, redactor_key) "
-            "DO UPDATE SET by_moderator = MAX(by_moderator, excluded.by_moderator)",
+            # A portable max of the two flags (SQLite's two-argument MAX is PostgreSQL's GREATEST).
+            "DO UPDATE SET by_moderator = CASE WHEN excluded.by_moderator > tombstones.by_moderator "
+            "THEN excluded.by_moderator ELSE tombstones.by_moderator END",
             (event_id, now, room_id, redactor_key, int(by_moderator)),
         )
 
@@ -464,7 +472,8 @@ class ContributionsRepository:
 
         The same window :meth:`tombstone` prunes with, but on a schedule, so they also go when no redaction arrives.
         """
+        rowid = self._session.dialect.row_identity  # tombstones have no key column
         return await self._session.execute(
-            "DELETE FROM tombstones WHERE rowid IN (SELECT rowid FROM tombstones WHERE created_at < ? LIMIT ?)",
+            f"DELETE FROM tombstones WHERE {rowid} IN (SELECT {rowid} FROM tombstones WHERE created_at < ? LIMIT ?)",
             (now - TOMBSTONE_SECONDS, limit),
         )

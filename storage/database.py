@@ -142,7 +142,7 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await _configure(conn, path)
             await _quick_check(conn, path)
-            version = await migrate(conn, path, migrations)
+            version = await migrate(lambda: immediate_transaction(conn), path, migrations)
             # A migration may have rewritten identifying values (see step 6); leave no old pages in the log.
             await conn.execute(_CHECKPOINT)
         except BaseException:
@@ -151,10 +151,23 @@ class Database:
         logger.debug("database opened at schema %d", version)
         return cls(conn, path, version, clock)
 
+    @classmethod
+    async def open_postgres(cls, dsn: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+        """Connect to the PostgreSQL database ``dsn`` names and bring its schema up to date (storage.backend =
+        "postgres"); see :class:`storage.postgres_database.PostgresDatabase`."""
+        from storage.postgres_database import PostgresDatabase  # that module builds on this one
+
+        return await PostgresDatabase.connect(dsn, migrations=migrations)
+
     @property
     def path(self) -> Path:
         """Where the database file is, e.g. for error messages and backups."""
         return self._path
+
+    @property
+    def backend(self) -> str:
+        """Which storage backend this is: "sqlite" here, "postgres" for storage.postgres_database's subclass."""
+        return "sqlite"
 
     @property
     def schema_version(self) -> int:

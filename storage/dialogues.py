@@ -7,12 +7,11 @@ caller derives the pseudonymous ``member_key`` that identifies people everywhere
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 
 from dialogue.vocabulary import DialogueState, RoomId
 from storage.errors import DialogueAlreadyActiveError, RowNotFoundError
-from storage.session import Session
+from storage.session import Row, Session
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class Dialogue:
 _COLUMNS = "id, room_id, title, state, secret, timezone, created_at, ended_at, language"
 
 
-def _row(row: sqlite3.Row) -> Dialogue:
+def _row(row: Row) -> Dialogue:
     return Dialogue(
         id=row["id"],
         room_id=row["room_id"],

@@ -29,7 +29,7 @@ class SchemaTooNewError(StorageError):
     tell the operator what to do instead.
     """
 
-    def __init__(self, path: Path, found: int, supported: int) -> None:
+    def __init__(self, path: Path | str, found: int, supported: int) -> None:
         self.path = path
         self.found = found
         self.supported = supported
@@ -76,8 +76,14 @@ class DiskFullError(StorageError):
 
 
 class DatabaseCorruptError(StorageError):
-    """The database file is damaged or is not a SQLite database at all. Retrying cannot help: the bot stops, and
-    the operator restores a backup."""
+    """The database file is damaged or is not a SQLite database at all (or PostgreSQL reports corrupted data).
+    Retrying cannot help: the bot stops, and the operator restores a backup."""
+
+
+class ConnectionLostError(StorageError):
+    """The connection to the PostgreSQL server broke (or could not be made); the transaction did not commit.
+
+    The bot stops like for any storage failure; the inbox/outbox design makes a restart redo nothing twice."""
 
 
 def from_sqlite(exc: sqlite3.Error, message: str) -> StorageError:

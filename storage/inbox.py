@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from dialogue.vocabulary import EventId, RoomId
 from storage import _json
 from storage.errors import RowNotFoundError
-from storage.session import Session
+from storage.session import Row, Session
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ class InboxRow:
 _COLUMNS = "seq, event_id, room_id, state, source, attempts, error_ref, was_encrypted, origin"
 
 
-def _row(row: sqlite3.Row) -> InboxRow:
+def _row(row: Row) -> InboxRow:
     return InboxRow(
         seq=row["seq"],
         event_id=row["event_id"],
@@ -133,7 +132,7 @@ class InboxRepository:
             return set()
         # One JSON parameter instead of one placeholder per id: no limit on how many we ask about.
         rows = await self._session.fetchall(
-            "SELECT event_id FROM inbox WHERE event_id IN (SELECT value FROM json_each(?))",
+            f"SELECT event_id FROM inbox WHERE event_id IN ({self._session.dialect.json_text_values})",
             (json.dumps(wanted),),
         )
         return {row[0] for row in rows}
@@ -147,6 +146,7 @@ class InboxRepository:
         (an edit never overtakes the message it edits, even while that message waits for a retry). The
         sender is read from the stored source, which exists exactly as long as the event is pending.
         """
+        sender = self._session.dialect.sender_of_source
         rows = await self._session.fetchall(
             f"""
             WITH queue AS (
@@ -154,7 +154,7 @@ class InboxRepository:
                     ROW_NUMBER() OVER sender_order AS turn,
                     MAX(not_before) OVER (sender_order ROWS UNBOUNDED PRECEDING) AS due
                 FROM inbox WHERE state = 'pending'
-                WINDOW sender_order AS (PARTITION BY COALESCE(json_extract(source, '$.sender'), '') ORDER BY seq)
+                WINDOW sender_order AS (PARTITION BY COALESCE({sender}, '') ORDER BY seq)
             )
             SELECT {_COLUMNS} FROM queue WHERE due <= ? ORDER BY turn, seq LIMIT ?
             """,
@@ -249,7 +249,7 @@ class InboxRepository:
             return 0
         return await self._session.execute(
             "UPDATE inbox SET state = 'pending', attempts = 0, not_before = 0 "
-            "WHERE state = 'quarantined' AND seq IN (SELECT value FROM json_each(?))",
+            f"WHERE state = 'quarantined' AND seq IN ({self._session.dialect.json_int_values})",
             (json.dumps(wanted),),
         )
 
@@ -262,11 +262,11 @@ class InboxRepository:
         wanted = list(dict.fromkeys(room_ids))
         if not wanted:
             return 0
-        return await self._scrub_held("room_id IN (SELECT value FROM json_each(?))", json.dumps(wanted))
+        return await self._scrub_held(f"room_id IN ({self._session.dialect.json_text_values})", json.dumps(wanted))
 
     async def scrub_held_from_sender(self, sender: str) -> int:
         """Like :meth:`scrub_held_in_rooms`, for every held event this user sent, in any room. For forget-me."""
-        return await self._scrub_held("json_extract(source, '$.sender') = ?", sender)
+        return await self._scrub_held(f"{self._session.dialect.sender_of_source} = ?", sender)
 
     async def _scrub_held(self, condition: str, parameter: str) -> int:
         scrubbed = await self._session.execute(
@@ -317,7 +317,7 @@ class InboxRepository:
         removed = await self._session.execute(
             "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox "
             "WHERE state IN ('done', 'ignored') AND received_at < ? "
-            "AND (? = '' OR substr(event_id, 1, length(?)) <> ?) LIMIT ?)",
+            "AND (? = '' OR substr(event_id, 1, length(CAST(? AS TEXT))) <> ?) LIMIT ?)",
             (before, keep_prefix, keep_prefix, keep_prefix, limit),
         )
         logger.debug("inbox: pruned %d handled events", removed)
@@ -328,7 +328,8 @@ class InboxRepository:
         oldest first: one step of a sweep that goes over the whole backlog, however large (bot/undecrypted.py)."""
         rows = await self._session.fetchall(
             "SELECT seq, event_id, room_id, source, received_at FROM inbox "
-            "WHERE state = 'awaiting_key' AND seq > ? AND (? IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
+            # The CAST gives PostgreSQL the type of a parameter that is only tested for NULL (a no-op on SQLite).
+            "WHERE state = 'awaiting_key' AND seq > ? AND (CAST(? AS BIGINT) IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
             (after_seq, up_to_seq, up_to_seq, limit),
         )
         return [
@@ -354,7 +355,7 @@ class InboxRepository:
             return 0
         ignored = await self._session.execute(
             "UPDATE inbox SET state = 'ignored', source = NULL "
-            "WHERE state = 'awaiting_key' AND event_id IN (SELECT value FROM json_each(?))",
+            f"WHERE state = 'awaiting_key' AND event_id IN ({self._session.dialect.json_text_values})",
             (json.dumps(wanted),),
         )
         if ignored:

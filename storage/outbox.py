@@ -13,7 +13,6 @@ a BLOB; rows read back as the same union.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,7 +20,7 @@ from typing import Any, Literal
 from dialogue.vocabulary import EventId, RoomId, UserId
 from storage import _json
 from storage.errors import RowNotFoundError
-from storage.session import Session
+from storage.session import Row, Session
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ _HEADS = (
 _COLUMNS = "seq, txn_id, destination_kind, destination, kind, content, data, attempts"
 
 
-def _row(row: sqlite3.Row) -> OutboxRow:
+def _row(row: Row) -> OutboxRow:
     fields = _json.loads(row["content"])
     if fields is None:  # the schema forbids this for pending rows
         raise ValueError("pending outbox row has no content")

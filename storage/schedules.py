@@ -5,11 +5,10 @@ The scheduler rebuilds its timers from these rows at every start, so nothing abo
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from dialogue.vocabulary import RoomId, ScheduleState
-from storage.session import Session
+from storage.session import Row, Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ _SCHEDULE_SELECT = (
 )
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     return Schedule(
         challenge_id=row[0],
         dialogue_id=row[1],

@@ -1,8 +1,10 @@
 """The SQL access one transaction hands to the repositories, and the BEGIN/COMMIT/ROLLBACK around it.
 
-Repositories never touch the aiosqlite connection directly: they get a :class:`Session`, which
+Repositories never touch a driver's connection directly: they get a :class:`Session` (SQLite's here, PostgreSQL's in
+``storage/postgres.py``), which
 
-* turns ``sqlite3`` errors into :class:`StorageError` (callers need not know the driver), and
+* turns the driver's errors into :class:`StorageError` (callers need not know the driver),
+* names its backend's :class:`~storage.dialect.Dialect` for the few fragments SQL spells differently, and
 * stops working once its transaction has ended, so a repository kept past ``async with`` cannot run
   statements outside the lock and interleave with another task's transaction.
 """
@@ -12,17 +14,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
+from storage.dialect import SQLITE, Dialect
 from storage.errors import StorageError, from_sqlite
 
 logger = logging.getLogger(__name__)
 
 Params = Sequence[Any]
+
+
+class Row(Protocol):
+    """A result row as every backend returns it: by position or by column name, and iterable over its values."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Any: ...
 
 
 def _wrap(exc: sqlite3.Error) -> StorageError:
@@ -31,12 +46,12 @@ def _wrap(exc: sqlite3.Error) -> StorageError:
 
 
 class Session:
-    """Statement execution bound to one open transaction."""
+    """Statement execution bound to one open transaction; a backend subclasses it with the four driver methods."""
 
-    __slots__ = ("_active", "_conn", "checkpoint_requested", "lazy_checkpoint_requested")
+    __slots__ = ("_active", "checkpoint_requested", "dialect", "lazy_checkpoint_requested")
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self._active = True
         self.checkpoint_requested = False
         self.lazy_checkpoint_requested = False
@@ -46,7 +61,7 @@ class Session:
 
         Repositories call this when they delete words or people's traces: until a checkpoint copies the
         committed (zeroed) pages into the database file and truncates the log, the log still holds the
-        old pages, deleted text included.
+        old pages, deleted text included. (PostgreSQL has no such step the bot can take: see docs/privacy.md.)
         """
         self.checkpoint_requested = True
 
@@ -60,9 +75,44 @@ class Session:
         """Refuse further statements: the transaction this session belonged to is over."""
         self._active = False
 
-    def _connection(self) -> aiosqlite.Connection:
+    def _check_active(self) -> None:
         if not self._active:
             raise StorageError("this transaction has already ended; open a new one with `async with db.transaction()`")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return how many rows it changed."""
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
+        """Run one statement per parameter row and return the total number of rows changed."""
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run a query (or a statement with RETURNING) and return every row."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Run a query expected to yield at most one row."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """Return the first column of the first row, or None when there is no row."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class SqliteSession(Session):
+    """A :class:`Session` on the aiosqlite connection."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(SQLITE)
+        self._conn = conn
+
+    def _connection(self) -> aiosqlite.Connection:
+        self._check_active()
         return self._conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -83,7 +133,7 @@ class Session:
         except sqlite3.Error as exc:
             raise _wrap(exc) from exc
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Run a query (or a statement with RETURNING) and return every row."""
         conn = self._connection()
         try:
@@ -91,16 +141,6 @@ class Session:
                 return list(await cursor.fetchall())
         except sqlite3.Error as exc:
             raise _wrap(exc) from exc
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """Run a query expected to yield at most one row."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def scalar(self, sql: str, params: Params = ()) -> Any:
-        """Return the first column of the first row, or None when there is no row."""
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
 
 async def _run(conn: aiosqlite.Connection, sql: str) -> None:
@@ -149,7 +189,7 @@ async def immediate_transaction(conn: aiosqlite.Connection) -> AsyncIterator[Ses
     except asyncio.CancelledError:
         await _rollback(conn)
         raise
-    session = Session(conn)
+    session = SqliteSession(conn)
     try:
         yield session
     except BaseException:

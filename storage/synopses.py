@@ -75,7 +75,7 @@ class SynopsesRepository:
         for table in ("contributions", "roster", "synopsis_overrides", "consensus_rounds", "secretariat_wording"):
             await self._session.execute(f"DELETE FROM {table} WHERE dialogue_id = ?", (dialogue_id,))
         await self._session.execute(
-            "UPDATE dialogues SET secret = zeroblob(0), purged_at = ? WHERE id = ?", (now, dialogue_id)
+            "UPDATE dialogues SET secret = ?, purged_at = ? WHERE id = ?", (b"", now, dialogue_id)
         )
         self._session.request_checkpoint()
         await self.audit(

@@ -19,6 +19,9 @@ from tests.support.matrix_user import TestUser
 
 _FAILED_KEY = pytest.StashKey[bool]()
 
+# The PostgreSQL server and the sqlite/postgres `storage_location` parametrisation (tests/support/postgres.py).
+pytest_plugins = ["tests.support.postgres"]
+
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:

@@ -8,7 +8,8 @@ stored once, every command answered once, every contribution acknowledged with o
 least once and nothing left to do", which a duplicate does not prevent, and only then counts, so a duplicate fails
 the counts, not a timeout.
 
-The seed comes from KILL9_SEED (a fixed default otherwise) and is printed, so a failing run can be repeated.
+The seed comes from KILL9_SEED (a fixed default otherwise) and is printed, so a failing run can be repeated. The test
+runs once per storage backend: the SQLite file, then PostgreSQL (the bot's connection dies with it, mid-transaction).
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +31,7 @@ import pytest
 from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from, raw_room_events
 from tests.integration.test_dialogue import ACK, is_ack_of, is_prompt
 from tests.support.bot_process import BotProcess
+from tests.support.postgres import BotDatabase
 
 pytestmark = pytest.mark.integration
 
@@ -120,71 +120,65 @@ async def open_the_first_challenge(moderator: Any, room: str, bot_id: str) -> No
     await moderator.wait_for(room, is_prompt(bot_id, 1), timeout=SLOW, description="prompt 1")
 
 
-def read_db(bot: BotProcess, query: Callable[[sqlite3.Connection], Any]) -> Any:
-    """Read the bot's database read-only, as it runs or after it was killed."""
-    with closing(sqlite3.connect(f"file:{bot.data_dir / 'bot.db'}?mode=ro", uri=True, timeout=30)) as db:
-        return query(db)
-
-
-def handled(bot: BotProcess, event_ids: list[str]) -> int:
+async def handled(db: BotDatabase, event_ids: list[str]) -> int:
     """How many of these events the bot has handled (its inbox marks them done, ignored or quarantined)."""
-
-    def query(db: sqlite3.Connection) -> int:
-        marks = ",".join("?" * len(event_ids))
-        sql = f"SELECT count(*) FROM inbox WHERE state IN ('done', 'ignored', 'quarantined') AND event_id IN ({marks})"
-        return int(db.execute(sql, event_ids).fetchone()[0])
-
-    return read_db(bot, query)
+    marks = ",".join("?" * len(event_ids))
+    sql = f"SELECT count(*) FROM inbox WHERE state IN ('done', 'ignored', 'quarantined') AND event_id IN ({marks})"
+    return int((await db.rows(sql, tuple(event_ids)))[0][0])
 
 
-def work_pending(bot: BotProcess, sent: list[str]) -> tuple[int, int]:
+async def work_pending(db: BotDatabase, sent: list[str]) -> tuple[int, int]:
     """Events sent to the room that the bot has not handled yet (not synced, or pending in its inbox), and
     messages it has queued but not sent."""
-
-    def query(db: sqlite3.Connection) -> tuple[int, int]:
-        handled = {
-            row[0] for row in db.execute("SELECT event_id FROM inbox WHERE state IN ('done', 'ignored', 'quarantined')")
-        }
-        unsent = int(db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
-        return sum(1 for event_id in sent if event_id not in handled), unsent
-
-    return read_db(bot, query)
+    handled = {
+        row[0] for row in await db.rows("SELECT event_id FROM inbox WHERE state IN ('done', 'ignored', 'quarantined')")
+    }
+    unsent = int((await db.rows("SELECT count(*) FROM outbox WHERE state = 'pending'"))[0][0])
+    return sum(1 for event_id in sent if event_id not in handled), unsent
 
 
 async def until(
-    condition: Callable[[], bool],
+    condition: Callable[[], Awaitable[bool]],
     what: str,
-    timeout: float = SLOW,  # noqa: ASYNC109 - a deadline for a file-only condition
+    timeout: float = SLOW,  # noqa: ASYNC109 - a deadline for a database-only condition
     poll: float = 0.2,
 ) -> None:
     """Wait for a condition only the bot's database shows, checking it every `poll` seconds."""
     try:
         async with asyncio.timeout(timeout):
-            while not await asyncio.to_thread(condition):  # noqa: ASYNC110 - a file changes without an event
-                await asyncio.sleep(poll)  # polling a file, not waiting out time: the condition decides
+            while not await condition():  # noqa: ASYNC110 - the database changes without an event
+                await asyncio.sleep(poll)  # polling the database, not waiting out time: the condition decides
     except TimeoutError:
         raise AssertionError(f"timed out waiting for {what}") from None
 
 
-async def kill_once_handled(bot: BotProcess, burst: list[str], target: int, sent: list[str]) -> tuple[int, int]:
+async def kill_once_handled(
+    bot: BotProcess, db: BotDatabase, burst: list[str], target: int, sent: list[str]
+) -> tuple[int, int]:
     """SIGKILL the bot the moment it has handled `target` of the `burst`'s events; what was pending then."""
-    await until(lambda: handled(bot, burst) >= target, f"{target} events handled", poll=0.01)
-    pending = await asyncio.to_thread(work_pending, bot, sent)
+
+    async def enough() -> bool:
+        return await handled(db, burst) >= target
+
+    await until(enough, f"{target} events handled", poll=0.01)
+    pending = await work_pending(db, sent)
     await bot.kill()
     return pending
 
 
-async def test_twenty_kills_at_random_moments_lose_nothing_and_duplicate_nothing(make_user, bot_factory, synapse):
+async def test_twenty_kills_at_random_moments_lose_nothing_and_duplicate_nothing(
+    make_user, bot_factory, synapse, bot_storage
+):
     print(f"kill9 seed: {SEED} (set KILL9_SEED to repeat a run)")
     rng = random.Random(SEED)
     started_at = time.monotonic()
-    bot = await bot_factory(encryption=False)
+    bot = await bot_factory(encryption=False, extra_config=bot_storage)
     moderator = await make_user("mod")
     people = list(await asyncio.gather(*(register_participant(synapse, i) for i in range(PARTICIPANTS))))
     bursts = plan_bursts(rng, people)
     room = await moderator.create_room(encrypted=False, invite=[person.user_id for person in people])
 
-    async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession() as http, BotDatabase(bot.data_dir, bot.config) as db:
         homeserver = Homeserver(synapse.url, http)
         # Everyone is in the room before the dialogue starts, so nobody is a late joiner with a welcome to get.
         await asyncio.gather(*(homeserver.join(person, room) for person in people))
@@ -220,7 +214,7 @@ async def test_twenty_kills_at_random_moments_lose_nothing_and_duplicate_nothing
             # are still to come then, so work is in flight whatever the speed of this machine.
             burst_ids = [event_id for sent in sent_now for _, event_id in sent]
             target = rng.randrange(len(burst_ids))
-            unhandled, unsent = await kill_once_handled(bot, burst_ids, target, contributions + commands)
+            unhandled, unsent = await kill_once_handled(bot, db, burst_ids, target, contributions + commands)
             kills.append((target, unhandled, unsent))
             assert unhandled + unsent > 0, f"seed {SEED}: kill {number + 1} came after all work was done: {kills}"
         assert len(kills) == KILLS, f"seed {SEED}: {len(kills)} kills"
@@ -234,11 +228,13 @@ async def test_twenty_kills_at_random_moments_lose_nothing_and_duplicate_nothing
                 await moderator.wait_for(room, is_ack_of(bot.user_id, event_id), timeout=SLOW, description="✅")
             for event_id in commands:
                 await moderator.wait_for(room, is_reply_from(bot.user_id, event_id), timeout=SLOW, description="reply")
-        await until(lambda: work_pending(bot, contributions + commands) == (0, 0), "inbox and outbox drained")
+
+        async def drained() -> bool:
+            return await work_pending(db, contributions + commands) == (0, 0)
+
+        await until(drained, "inbox and outbox drained")
         timeline = await raw_room_events(moderator, room)
-        stored = await asyncio.to_thread(
-            read_db, bot, lambda db: [row[0] for row in db.execute("SELECT text FROM contributions")]
-        )
+        stored = [row[0] for row in await db.rows("SELECT text FROM contributions")]
         assert await bot.stop() == 0
 
     from_bot = [event for event in timeline if event["sender"] == bot.user_id]

@@ -57,10 +57,11 @@ async def download(user, event: nio.Event) -> bytes:
 
 
 async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_and_nobody_is_named(
-    make_user, bot_factory
+    make_user, bot_factory, bot_storage
 ):
+    # A whole dialogue, once per storage backend (bot_storage: the SQLite file, then PostgreSQL).
     isu = await make_user("isu")
-    bot = await bot_factory(extra_config={"bot": {"isu_users": [isu.user_id]}})
+    bot = await bot_factory(extra_config={**bot_storage, "bot": {"isu_users": [isu.user_id]}})
     moderator = await make_user("mod")
     people = [await make_user(f"p{index}") for index in range(4)]
     for index, person in enumerate(people):

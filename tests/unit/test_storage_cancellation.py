@@ -6,12 +6,14 @@ import asyncio
 
 import pytest
 
-from storage import Database
+from tests.support.postgres import open_database
 
 
 @pytest.mark.parametrize("yields_before_cancel", range(8))
-async def test_cancelling_a_task_anywhere_in_a_transaction_leaves_no_transaction_open(tmp_path, yields_before_cancel):
-    db = await Database.open(tmp_path / "bot.db")
+async def test_cancelling_a_task_anywhere_in_a_transaction_leaves_no_transaction_open(
+    storage_location, yields_before_cancel
+):
+    db = await open_database(storage_location)
     entered = asyncio.Event()
 
     async def write_then_wait() -> None:

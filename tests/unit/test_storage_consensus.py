@@ -4,15 +4,15 @@ forget-me and purge."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from storage import Database, Person, RoomMessage
 from storage.consensus import ConsensusTheme, ConsensusVote
+from tests.support.postgres import open_database
+from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
 SECRET = bytes(range(32))
@@ -20,8 +20,8 @@ THEMES = [ConsensusTheme(1, "C1", "Universality matters"), ConsensusTheme(2, "C4
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 
@@ -94,6 +94,5 @@ async def test_purge_removes_rounds_statements_messages_and_votes(db: Database) 
         await tx.consensus.vote(round_id, 1, "k1", "agree", "r1", 11.0)
         await tx.synopses.purge(dialogue_id, 20.0)
         assert await tx.consensus.rounds(dialogue_id) == []
-    with closing(sqlite3.connect(db.path)) as raw:
-        for table in ("consensus_rounds", "consensus_themes", "consensus_messages", "consensus_votes"):
-            assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
+    for table in ("consensus_rounds", "consensus_themes", "consensus_messages", "consensus_votes"):
+        assert await peek(db, f"SELECT COUNT(*) FROM {table}") == [(0,)]

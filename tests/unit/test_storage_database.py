@@ -1,4 +1,4 @@
-"""Opening the database file, connection settings, and transaction behaviour."""
+"""Opening the database file, connection settings, and transaction behaviour (the last on both backends)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from storage import Database, StorageError, Transaction
+from tests.support.postgres import open_database
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """For what only a SQLite file has: its journal mode, pragmas and -wal file."""
     database = await Database.open(tmp_path / "bot.db")
     yield database
     await database.close()
@@ -33,8 +42,8 @@ async def test_a_new_database_file_is_readable_only_by_its_owner(tmp_path: Path)
         await db.close()
 
 
-async def test_the_wal_file_gets_the_same_private_mode(tmp_path: Path, db: Database) -> None:
-    async with db.transaction() as tx:
+async def test_the_wal_file_gets_the_same_private_mode(tmp_path: Path, sqlite_db: Database) -> None:
+    async with sqlite_db.transaction() as tx:
         await tx.state.set("k", "v")
     wal = tmp_path / "bot.db-wal"
     assert wal.exists()
@@ -48,13 +57,13 @@ async def test_missing_parent_directories_are_created(tmp_path: Path) -> None:
     assert path.is_file()
 
 
-async def test_the_database_uses_wal_journaling(tmp_path: Path, db: Database) -> None:
+async def test_the_database_uses_wal_journaling(tmp_path: Path, sqlite_db: Database) -> None:
     with sqlite3.connect(tmp_path / "bot.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_the_connection_pragmas_are_set(db: Database) -> None:
-    conn = db._conn
+async def test_the_connection_pragmas_are_set(sqlite_db: Database) -> None:
+    conn = sqlite_db._conn
     assert conn is not None
     pragmas = {}
     for name in ("foreign_keys", "busy_timeout", "synchronous"):
@@ -70,14 +79,13 @@ async def test_a_file_that_is_not_a_database_is_refused_with_a_storage_error(tmp
         await Database.open(path)
 
 
-async def test_a_committed_transaction_is_visible_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    db = await Database.open(path)
+async def test_a_committed_transaction_is_visible_after_reopening(storage_location: Path | str) -> None:
+    db = await open_database(storage_location)
     async with db.transaction() as tx:
         await tx.state.set("sync_token", "s123")
     await db.close()
 
-    db = await Database.open(path)
+    db = await open_database(storage_location)
     async with db.transaction() as tx:
         assert await tx.state.get("sync_token") == "s123"
     await db.close()
@@ -133,15 +141,15 @@ async def test_concurrent_transactions_from_two_tasks_are_serialized(db: Databas
         assert await tx.state.get("counter") == "50"
 
 
-async def test_a_transaction_after_close_raises_a_storage_error(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_a_transaction_after_close_raises_a_storage_error(storage_location: Path | str) -> None:
+    db = await open_database(storage_location)
     await db.close()
     with pytest.raises(StorageError, match="closed"):
         async with db.transaction():
             pass
 
 
-async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_closing_twice_is_harmless(storage_location: Path | str) -> None:
+    db = await open_database(storage_location)
     await db.close()
     await db.close()

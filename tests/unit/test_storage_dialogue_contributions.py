@@ -15,6 +15,7 @@ from storage import Contribution, Database, RowNotFoundError, StorageError, Tomb
 from storage import contributions as contributions_module
 from storage.contributions import REF_ALPHABET
 from storage.migrations import MIGRATIONS
+from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
 SECRET = b"secret" * 4
@@ -28,8 +29,8 @@ class Setup:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 

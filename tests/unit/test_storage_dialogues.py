@@ -8,8 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from storage import Challenge, Database, Dialogue, DialogueAlreadyActiveError, Room, RoomMessage, RowNotFoundError
+from storage import (
+    Challenge,
+    Database,
+    Dialogue,
+    DialogueAlreadyActiveError,
+    Room,
+    RoomMessage,
+    RowNotFoundError,
+    StorageError,
+)
 from storage.migrations import MIGRATIONS, latest_version
+from tests.support.postgres import open_database
+from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
 OTHER_ROOM = "!other:example.org"
@@ -29,8 +40,8 @@ NEW_TABLES = (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 
@@ -123,12 +134,15 @@ async def test_after_a_dialogue_ends_the_room_can_start_a_new_one(db: Database) 
         assert await tx.dialogues.active_in_room(ROOM) == second
 
 
-async def test_the_database_itself_allows_only_one_active_dialogue_per_room(tmp_path: Path, db: Database) -> None:
+async def test_the_database_itself_allows_only_one_active_dialogue_per_room(db: Database) -> None:
     await create_dialogue(db)
-    with sqlite3.connect(tmp_path / "bot.db") as raw, pytest.raises(sqlite3.IntegrityError):
-        raw.execute(
-            "INSERT INTO dialogues (room_id, title, state, secret, created_at) VALUES (?, 't', 'active', x'00', 1)",
-            (ROOM,),
+    # The partial unique index, as each backend names it in its error.
+    unique = r"dialogues_one_active_per_room|UNIQUE constraint failed: dialogues\.room_id"
+    with pytest.raises(StorageError, match=unique):
+        await peek(
+            db,
+            "INSERT INTO dialogues (room_id, title, state, secret, created_at) VALUES (?, 't', 'active', ?, 1)",
+            (ROOM, b"\x00"),
         )
 
 
@@ -320,9 +334,7 @@ async def test_by_thread_root_still_finds_a_closed_challenge(db: Database) -> No
     assert found is not None and found.state == "closed"
 
 
-async def test_removing_a_challenge_removes_its_contributions_support_and_event_records(
-    tmp_path: Path, db: Database
-) -> None:
+async def test_removing_a_challenge_removes_its_contributions_support_and_event_records(db: Database) -> None:
     dialogue = await create_dialogue(db)
     doomed = await add_challenge(db, dialogue.id, "A")
     kept = await add_challenge(db, dialogue.id, "B")
@@ -355,6 +367,5 @@ async def test_removing_a_challenge_removes_its_contributions_support_and_event_
         assert await tx.contributions.by_event("$gone") is None
         assert await tx.contributions.by_event("$gone-edit") is None
         assert await tx.contributions.by_event("$kept") is not None
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT COUNT(*) FROM support").fetchone()[0] == 0
-        assert raw.execute("SELECT COUNT(*) FROM contribution_events").fetchone()[0] == 1
+    assert await peek(db, "SELECT COUNT(*) FROM support") == [(0,)]
+    assert await peek(db, "SELECT COUNT(*) FROM contribution_events") == [(1,)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,15 @@ from typing import Any
 import pytest
 
 from storage import Database, InboxRow, NewInboxEvent, StorageError
+from tests.support.postgres import open_database
+from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 
@@ -77,26 +78,18 @@ async def test_known_reports_events_in_any_state(db: Database) -> None:
         assert await tx.inbox.known([]) == set()
 
 
-async def test_mark_done_drops_the_stored_event(tmp_path: Path, db: Database) -> None:
+async def test_mark_done_drops_the_stored_event(db: Database) -> None:
     await add(db, event("$a"))
     async with db.transaction() as tx:
         await tx.inbox.mark_done("$a")
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, source FROM inbox WHERE event_id = '$a'").fetchone() == (
-            "done",
-            None,
-        )
+    assert await peek(db, "SELECT state, source FROM inbox WHERE event_id = '$a'") == [("done", None)]
 
 
-async def test_mark_ignored_drops_the_stored_event(tmp_path: Path, db: Database) -> None:
+async def test_mark_ignored_drops_the_stored_event(db: Database) -> None:
     await add(db, event("$a"))
     async with db.transaction() as tx:
         await tx.inbox.mark_ignored("$a")
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, source FROM inbox WHERE event_id = '$a'").fetchone() == (
-            "ignored",
-            None,
-        )
+    assert await peek(db, "SELECT state, source FROM inbox WHERE event_id = '$a'") == [("ignored", None)]
 
 
 async def test_next_ready_returns_pending_events_in_insertion_order(db: Database) -> None:
@@ -280,3 +273,12 @@ async def test_internal_events_without_a_sender_take_turns_like_a_sender(db: Dat
     await add(db, *(sent_by(f"$a{n}", "@a:x") for n in range(3)), internal)
 
     assert ids(await ready(db)) == ["$a0", "$timer", "$a1", "$a2"]
+
+
+async def test_awaiting_key_pages_go_up_to_the_bound_or_to_the_end_without_one(db: Database) -> None:
+    await add(db, *(event(f"$k{n}", awaiting_key=True) for n in range(4)))
+    async with db.transaction() as tx:
+        unbounded = await tx.inbox.awaiting_key_page(0, None, 10)
+        bounded = await tx.inbox.awaiting_key_page(unbounded[0].seq, unbounded[2].seq, 10)
+    assert [row.event_id for row in unbounded] == ["$k0", "$k1", "$k2", "$k3"]
+    assert [row.event_id for row in bounded] == ["$k1", "$k2"]

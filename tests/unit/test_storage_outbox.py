@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from storage import Database, OutboxRow, Room, RoomMessage, StorageError
+from tests.support.postgres import open_database
+from tests.support.storage_peek import peek
 
 ROOM_A = "!a:example.org"
 ROOM_B = "!b:example.org"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 
@@ -98,14 +99,13 @@ async def test_the_oldest_ready_room_head_goes_first(db: Database) -> None:
     assert row is not None and row.txn_id == a1
 
 
-async def test_mark_sent_drops_the_content_and_keeps_the_event_id(tmp_path: Path, db: Database) -> None:
+async def test_mark_sent_drops_the_content_and_keeps_the_event_id(db: Database) -> None:
     txn_id = await enqueue(db, ROOM_A, "a contribution quoted back")
     async with db.transaction() as tx:
         await tx.outbox.mark_sent(txn_id, "$sent", now=105.0)
         assert await tx.outbox.sent_event_id(txn_id) == "$sent"
         assert await tx.outbox.pending_count() == 0
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, content, sent_at FROM outbox").fetchone() == ("sent", None, 105.0)
+    assert await peek(db, "SELECT state, content, sent_at FROM outbox") == [("sent", None, 105.0)]
 
 
 async def test_sent_event_id_is_none_before_sending_and_for_unknown_ids(db: Database) -> None:
@@ -124,18 +124,14 @@ async def test_defer_counts_attempts(db: Database) -> None:
     assert row is not None and row.attempts == 2
 
 
-async def test_mark_failed_drops_the_content_and_unblocks_the_room(tmp_path: Path, db: Database) -> None:
+async def test_mark_failed_drops_the_content_and_unblocks_the_room(db: Database) -> None:
     first = await enqueue(db, ROOM_A, "1")
     second = await enqueue(db, ROOM_A, "2")
     async with db.transaction() as tx:
         await tx.outbox.mark_failed(first, "M_FORBIDDEN")
     row = await sendable(db)
     assert row is not None and row.txn_id == second
-    with sqlite3.connect(tmp_path / "bot.db") as raw:
-        assert raw.execute("SELECT state, content FROM outbox WHERE txn_id = ?", (first,)).fetchone() == (
-            "failed",
-            None,
-        )
+    assert await peek(db, "SELECT state, content FROM outbox WHERE txn_id = ?", (first,)) == [("failed", None)]
 
 
 async def test_a_sent_message_cannot_be_deferred(db: Database) -> None:

@@ -10,14 +10,15 @@ import pytest
 
 from storage import Database, NewInboxEvent, Room, RoomMessage
 from storage.contributions import TOMBSTONE_SECONDS
+from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
 DAY = 24 * 3600.0
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 

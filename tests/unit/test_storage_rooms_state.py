@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from storage import Database
+from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+async def db(storage_location: Path | str) -> AsyncIterator[Database]:
+    database = await open_database(storage_location)
     yield database
     await database.close()
 

@@ -1,0 +1,212 @@
+"""The PostgreSQL backend's session: the repositories' ``?`` SQL on one asyncpg connection, and its transactions.
+
+Repositories write one SQL for both backends. Here each statement's ``?`` placeholders become ``$1, $2, …`` (once per
+distinct statement: the rewrite is cached, and asyncpg caches the prepared statement), and asyncpg's errors become the
+:class:`~storage.errors.StorageError` family, built from the server's message only: its detail, which can quote a
+row's values, is never passed on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from storage.dialect import POSTGRES
+from storage.errors import ConnectionLostError, DatabaseCorruptError, DiskFullError, StorageError
+from storage.session import Params, Row, Session
+
+logger = logging.getLogger(__name__)
+
+# BEGIN IMMEDIATE gives SQLite one writer at a time across processes; this transaction-scoped advisory lock (one per
+# schema, so that databases sharing a server stay independent) gives PostgreSQL the same: a transaction that reads
+# and then writes never interleaves with another process's (the offline CLI, a second bot started by mistake).
+_BEGIN = (
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(hashtext('dialogue-bot:' || current_schema()))"
+)
+
+# Like SQLite's busy_timeout: wait this long for another process's transaction, then fail instead of hanging.
+LOCK_TIMEOUT = "5s"
+
+
+@functools.lru_cache(maxsize=2048)
+def numbered_placeholders(sql: str) -> str:
+    """``sql`` with each ``?`` outside quotes and comments replaced by ``$1``, ``$2``, … in order."""
+    out: list[str] = []
+    number = 0
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in "'\"":
+            end = i + 1
+            while end < n:
+                if sql[end] == char:
+                    if end + 1 < n and sql[end + 1] == char:  # a doubled quote stays inside the literal
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i : end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            out.append(sql[i:end])
+            i = end
+        elif char == "?":
+            number += 1
+            out.append(f"${number}")
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _server_message(exc: asyncpg.PostgresError) -> str:
+    # str(exc) appends the DETAIL line, which quotes the offending row's values ("Key (key)=(…) already exists"):
+    # take the primary message alone, which names tables and constraints only.
+    return f"{exc.sqlstate} {getattr(exc, 'message', None) or type(exc).__name__}"
+
+
+def from_postgres(exc: BaseException, message: str) -> StorageError:
+    """The storage error for what asyncpg or the server reported: disk full, corrupt data, a lost connection, or a
+    plain StorageError. Uses the server's message (which names tables and constraints), never its detail."""
+    if isinstance(exc, asyncpg.exceptions.DiskFullError):
+        return DiskFullError(f"{message}: {_server_message(exc)}")
+    if isinstance(exc, asyncpg.exceptions.DataCorruptedError | asyncpg.exceptions.IndexCorruptedError):
+        return DatabaseCorruptError(f"{message}: {_server_message(exc)}")
+    if isinstance(
+        exc,
+        asyncpg.exceptions.PostgresConnectionError
+        | asyncpg.exceptions.ConnectionDoesNotExistError
+        | asyncpg.exceptions.AdminShutdownError
+        | asyncpg.exceptions.CrashShutdownError
+        | OSError,
+    ):
+        return ConnectionLostError(f"{message}: the connection to PostgreSQL was lost ({type(exc).__name__})")
+    if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" in str(exc):
+        return ConnectionLostError(f"{message}: the connection to PostgreSQL is closed")
+    if isinstance(exc, asyncpg.PostgresError):
+        return StorageError(f"{message}: {_server_message(exc)}")
+    return StorageError(f"{message}: {type(exc).__name__}: {exc}")
+
+
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+def _changed(status: str) -> int:
+    # asyncpg reports a command's tag ("UPDATE 3", "INSERT 0 1"); its last word is the row count for DML.
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PostgresSession(Session):
+    """A :class:`Session` on one asyncpg connection."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        super().__init__(POSTGRES)
+        self._conn = conn
+
+    def _connection(self) -> asyncpg.Connection:
+        self._check_active()
+        return self._conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement and return how many rows it changed."""
+        conn = self._connection()
+        try:
+            status: str = await conn.execute(numbered_placeholders(sql), *params)
+        except _DRIVER_ERRORS as exc:
+            raise from_postgres(exc, "database error") from exc
+        return _changed(status)
+
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
+        """Run one statement per parameter row and return the total number of rows changed."""
+        # asyncpg's executemany reports no counts; the rows are few and the statement is prepared once.
+        total = 0
+        for params in rows:
+            total += await self.execute(sql, params)
+        return total
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run a query (or a statement with RETURNING) and return every row (asyncpg Records: index and key access)."""
+        conn = self._connection()
+        try:
+            records: list[Any] = await conn.fetch(numbered_placeholders(sql), *params)
+        except _DRIVER_ERRORS as exc:
+            raise from_postgres(exc, "database error") from exc
+        return records
+
+
+async def _run(conn: asyncpg.Connection, sql: str) -> None:
+    try:
+        await conn.execute(sql)
+    except _DRIVER_ERRORS as exc:
+        raise from_postgres(exc, "database error") from exc
+
+
+async def _run_to_completion(conn: asyncpg.Connection, sql: str) -> None:
+    """Run a transaction-control statement even if the calling task is cancelled meanwhile (as storage/session.py
+    does for SQLite): a BEGIN or COMMIT abandoned half-way would leave the connection in a transaction nobody owns."""
+    statement = asyncio.ensure_future(_run(conn, sql))
+    try:
+        await asyncio.shield(statement)
+    except asyncio.CancelledError:
+        await asyncio.wait([statement])
+        raise
+
+
+async def _rollback(conn: asyncpg.Connection) -> None:
+    if conn.is_closed() or not conn.is_in_transaction():
+        return
+    try:
+        await _run_to_completion(conn, "ROLLBACK")
+    except StorageError:
+        logger.debug("rollback failed", exc_info=True)
+
+
+@asynccontextmanager
+async def postgres_transaction(conn: asyncpg.Connection) -> AsyncIterator[Session]:
+    """BEGIN (taking the schema's writer lock) ... COMMIT, or ROLLBACK and re-raise if the body raises.
+
+    The caller makes sure only one transaction is open on ``conn`` at a time (the Database's lock does)."""
+    try:
+        await _run_to_completion(conn, _BEGIN)
+    except BaseException:
+        await _rollback(conn)
+        raise
+    session = PostgresSession(conn)
+    try:
+        yield session
+    except BaseException:
+        session.end()
+        await _rollback(conn)
+        raise
+    session.end()
+    try:
+        await _run_to_completion(conn, "COMMIT")
+    except BaseException:
+        await _rollback(conn)
+        raise
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """One connection to the database ``dsn`` names, with the lock timeout set; ConnectionLostError if impossible.
+
+    The DSN may hold a password: it is never part of an error or a log line."""
+    try:
+        conn: asyncpg.Connection = await asyncpg.connect(dsn, statement_cache_size=1024)
+        await conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    except _DRIVER_ERRORS as exc:
+        raise from_postgres(exc, "cannot connect to the PostgreSQL database") from exc
+    except ValueError as exc:  # asyncpg's DSN parser; its message can quote the DSN
+        raise StorageError("the PostgreSQL DSN (storage.dsn) is not a valid postgresql:// URI") from exc
+    return conn
