@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
@@ -23,6 +22,7 @@ from i18n import SOURCE_LANGUAGE, bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import describe, format_duration
+from scheduling.zones import dialogue_zone
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
@@ -175,7 +175,7 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
                 command=f"{call.prefix} challenge add <title> ; <prompt>",
             )
         )
-    zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
+    zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     schedules = {item.challenge_id: item for item in await tx.schedules.for_dialogue(dialogue.id)}
     lines = [bot_text(language, "Agenda of “{title}” (times in {zone}):", title=dialogue.title, zone=zone.key)]
     k = call.settings.privacy.k_threshold

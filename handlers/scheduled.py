@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
@@ -25,6 +24,7 @@ from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import WhenError, format_duration, parse_when
+from scheduling.zones import dialogue_zone
 
 if TYPE_CHECKING:
     from config import Settings
@@ -119,7 +119,7 @@ def plan_actions(
 def next_digest_time(digest: DigestSetting, now: float, default_timezone: str) -> float | None:
     """The next moment the local clock shows the digest's time (DST-aware), or None if that time does not exist
     tomorrow either (a clock change); the next rebuild tries again."""
-    zone = ZoneInfo(digest.timezone or default_timezone)
+    zone = dialogue_zone(digest.timezone, default_timezone)
     try:
         return parse_when(digest.local_time, now=datetime.fromtimestamp(now, UTC), tz=zone).timestamp()
     except WhenError:

@@ -7,9 +7,9 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
+from scheduling.zones import dialogue_zone
 from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
 from synopsis.model import (
     ChallengeInput,
@@ -94,8 +94,7 @@ async def gather_synopsis_input(
     """Everything the compiler needs about `dialogue`, with the document written in `language` (None: the
     dialogue's own language, `!dialogue language`; English when it has none, or none the document can be written in)."""
     language = language or dialogue.language
-    zone_name = dialogue.timezone or default_timezone
-    zone = ZoneInfo(zone_name)
+    zone = dialogue_zone(dialogue.timezone, default_timezone)
     challenges = await tx.challenges.list(dialogue.id)
     inputs = [
         ChallengeInput(c.number, c.title, c.prompt, tuple(await tx.theme_headings.list(c.id))) for c in challenges
@@ -128,7 +127,7 @@ async def gather_synopsis_input(
             started_at=dialogue.created_at,
             ended_at=dialogue.ended_at,
             session_count=len(session_days),
-            timezone=zone_name,
+            timezone=zone.key,
         ),
         challenges=tuple(inputs),
         contributions=contributions,
