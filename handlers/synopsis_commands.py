@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
-from handlers.arguments import contribution_ref, small_number
+from handlers.arguments import contribution_ref, positive_number, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
@@ -130,7 +130,8 @@ class MergeRequest:
 
 
 def merge_arguments(raw: str) -> MergeRequest:
-    numbers = [small_number(word) for word in raw.split()]
+    words = raw.split()
+    numbers = [positive_number(words[0]), *(small_number(word) for word in words[1:])] if words else []
     if len(numbers) != 3 or None in numbers:
         raise UsageError(bot_marked("give the challenge number and two theme numbers"))
     challenge, first, second = numbers
