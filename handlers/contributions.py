@@ -101,9 +101,8 @@ async def handle_message(
 async def _room_message(
     event: InboundEvent, room: RoomSnapshot, dialogue: Dialogue, tx: Transaction, now: float, acknowledge: bool
 ) -> None:
-    thread_root = event.relation.get("event_id") if event.relation_type == "m.thread" else None
-    if isinstance(thread_root, str):
-        challenge = await tx.challenges.by_thread_root(room.room_id, thread_root)
+    if event.thread_root is not None:
+        challenge = await tx.challenges.by_thread_root(room.room_id, event.thread_root)
         if challenge is None or challenge.dialogue_id != dialogue.id:
             return  # a conversation in some other thread
         if challenge.state != "open":
