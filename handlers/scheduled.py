@@ -27,7 +27,7 @@ from scheduling import WhenError, format_duration, parse_when
 from scheduling.zones import dialogue_zone
 
 if TYPE_CHECKING:
-    from config import Settings
+    from handlers.handler_settings import HandlerSettings
     from storage import Challenge, ClosingWindow, DigestSetting, Schedule, Transaction
     from storage.consensus import ConsensusClosing
 
@@ -133,7 +133,7 @@ def is_internal(event: InboundEvent) -> bool:
 
 
 async def handle_scheduled(
-    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: str
 ) -> None:
     action = event.content.get("action")
     subject_id = event.content.get("subject_id")
@@ -215,7 +215,7 @@ async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) 
 
 
 async def send_digest(
-    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: str
+    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: str
 ) -> None:
     """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
     dialogue = await tx.dialogues.get(dialogue_id)
