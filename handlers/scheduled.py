@@ -18,6 +18,7 @@ from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room
 from handlers.events import InboundEvent
 from handlers.languages import STATE_NAMES, language_for_person
+from handlers.moderator_notices import room_moderators
 from handlers.outgoing import queue_direct_message, queue_notice
 from handlers.replies import Reply
 from i18n import bot_marked, bot_text, bot_text_plural
@@ -224,11 +225,9 @@ async def send_digest(
     k = settings.privacy.k_threshold
     challenges = await tx.challenges.list(dialogue.id)
     bands = [band(await tx.contributions.distinct_members_for_challenge(challenge.id), k) for challenge in challenges]
-    threshold = settings.bot.moderator_power_level
-    for user_id in sorted(room.display_names):
-        if user_id != bot_user_id and room.is_moderator(user_id, threshold):
-            language = await language_for_person(tx, user_id, dialogue)
-            await queue_direct_message(tx, user_id, _digest(dialogue.title, challenges, bands, k, language), now)
+    for user_id in room_moderators(room, settings.bot.moderator_power_level, bot_user_id):
+        language = await language_for_person(tx, user_id, dialogue)
+        await queue_direct_message(tx, user_id, _digest(dialogue.title, challenges, bands, k, language), now)
 
 
 def _digest(
