@@ -302,7 +302,7 @@ async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now
     """Stop accepting contributions and say so in its thread (by hand, at its scheduled end, or at `end`)."""
     await tx.challenges.close(challenge.id, now)
     await tx.schedules.set_closes_at(challenge.id, None)
-    root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
+    root = await thread_root_of(tx, challenge)
     notice = Reply.plain(
         bot_text(
             await _dialogue_language(tx, challenge),
@@ -311,6 +311,11 @@ async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now
         )
     )
     await queue_notice(tx, room_id, notice, now, thread_root=root)
+
+
+async def thread_root_of(tx: Transaction, challenge: Challenge) -> str | None:
+    """The event its prompt was sent as, which replies thread under; None before the prompt has gone out."""
+    return await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
 
 
 async def roster_set(call: CommandCall, tx: Transaction) -> Reply:

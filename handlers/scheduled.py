@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from handlers.context import RoomSnapshot
-from handlers.dialogue_commands import close_in_room, open_in_room
+from handlers.dialogue_commands import close_in_room, open_in_room, thread_root_of
 from handlers.events import InboundEvent
 from handlers.languages import STATE_NAMES, language_for_person
 from handlers.moderator_notices import room_moderators
@@ -184,7 +184,7 @@ async def handle_scheduled(
     closes_at = await tx.schedules.closes_at(challenge_id)
     if challenge.state != "open" or closes_at is None or abs(closes_at - float(event.content.get("due", -1))) > 0.001:
         return  # closed by hand meanwhile, or re-timed: this action is stale
-    root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
+    root = await thread_root_of(tx, challenge)
     if action == "remind":
         left = format_duration(timedelta(seconds=max(1, round(closes_at - now))), dialogue.language)
         notice = Reply.plain(
