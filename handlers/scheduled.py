@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.context import RoomSnapshot
@@ -21,6 +21,7 @@ from handlers.languages import STATE_NAMES, language_for_person
 from handlers.moderator_notices import room_moderators
 from handlers.outgoing import queue_direct_message, queue_notice
 from handlers.replies import Reply
+from handlers.scheduled_rules import ACTIONS, closing_is_current, opening_step, scheduled_action, time_left
 from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band
 from privacy.bands import A_FEW, MANY, SEVERAL
@@ -39,7 +40,6 @@ DIGEST_LINES = {
     SEVERAL: bot_marked("{number}. {title} ({state}): contributions from several participants"),
     MANY: bot_marked("{number}. {title} ({state}): contributions from many participants"),
 }
-ACTIONS = ("open", "missed", "remind", "close", "digest", "consensus-close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +136,10 @@ def is_internal(event: InboundEvent) -> bool:
 async def handle_scheduled(
     event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: str
 ) -> None:
-    action = event.content.get("action")
-    subject_id = event.content.get("subject_id")
-    if action not in ACTIONS or not isinstance(subject_id, int):
+    asked = scheduled_action(event.content)
+    if asked is None:
         return
+    action, subject_id = asked.action, asked.subject_id
     if action == "digest":
         await send_digest(subject_id, room, tx, now, settings, bot_user_id)
         return
@@ -156,9 +156,12 @@ async def handle_scheduled(
         return
     if action in ("open", "missed"):
         schedule = await tx.schedules.get(challenge_id)
-        if schedule is None or schedule.state != "scheduled" or challenge.state != "pending":
+        step = opening_step(
+            action, challenge_state=challenge.state, schedule_state=schedule.state if schedule is not None else None
+        )
+        if schedule is None or step is None:
             return
-        if action == "open":
+        if step == "open":
             await open_in_room(tx, dialogue, challenge, now, room if room.room_id == dialogue.room_id else None)
             await tx.schedules.mark(challenge_id, "opened")
             if schedule.window_seconds:
@@ -182,11 +185,11 @@ async def handle_scheduled(
             )
         return
     closes_at = await tx.schedules.closes_at(challenge_id)
-    if challenge.state != "open" or closes_at is None or abs(closes_at - float(event.content.get("due", -1))) > 0.001:
+    if closes_at is None or not closing_is_current(challenge.state, closes_at=closes_at, due=asked.due):
         return  # closed by hand meanwhile, or re-timed: this action is stale
     root = await thread_root_of(tx, challenge)
     if action == "remind":
-        left = format_duration(timedelta(seconds=max(1, round(closes_at - now))), dialogue.language)
+        left = format_duration(time_left(closes_at=closes_at, now=now), dialogue.language)
         notice = Reply.plain(
             bot_text(dialogue.language, "Challenge {number} closes in {left}.", number=challenge.number, left=left)
         )
