@@ -12,13 +12,22 @@ from typing import TYPE_CHECKING
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
+from handlers.dialogue_rules import (
+    closing_refusal,
+    is_own_contribution,
+    may_edit_prompt,
+    opening_refusal,
+    prompt_recipients,
+    removal_needs_force,
+    scheduled_opening,
+)
 from handlers.ground_rules import ground_rules
 from handlers.languages import STATE_NAMES, room_language
 from handlers.outgoing import queue_direct_message, queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from handlers.slow_work import AttachmentError, attachment_problem
-from i18n import SOURCE_LANGUAGE, bot_marked, bot_text, bot_text_plural
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import describe, format_duration
@@ -30,11 +39,6 @@ if TYPE_CHECKING:
 
 FORGET_ME_ACTION = "forget-me"
 FORGET_ME_WINDOW_SECONDS = 300.0
-# One whole message per state, so that no sentence is put together from a translated state name.
-ALREADY_OPEN = bot_marked("Challenge {number} is already open.")
-ALREADY_CLOSED = bot_marked("Challenge {number} is already closed.")
-NOT_OPEN_PENDING = bot_marked("Challenge {number} is not open (it is pending).")
-NOT_OPEN_CLOSED = bot_marked("Challenge {number} is not open (it is closed).")
 SUPPORT_BANDS = {
     A_FEW: bot_marked("[supported by a few participants]"),
     SEVERAL: bot_marked("[supported by several participants]"),
@@ -131,7 +135,7 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
-    if challenge.state != "pending":
+    if not may_edit_prompt(challenge.state):
         raise CommandRefused(
             bot_text(
                 call.language,
@@ -147,7 +151,7 @@ async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     request: RemoveChallenge = call.args
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
-    if await tx.contributions.count_for_challenge(challenge.id) and not request.force:
+    if removal_needs_force(await tx.contributions.count_for_challenge(challenge.id), force=request.force):
         raise CommandRefused(
             bot_text(
                 call.language,
@@ -185,8 +189,8 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
         shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
         if shown:
             parts.append(bot_text(language, AGENDA_BANDS[shown]))
-        scheduled = schedules.get(challenge.id)
-        if challenge.state == "pending" and scheduled is not None and scheduled.state == "scheduled":
+        scheduled = scheduled_opening(challenge.state, schedules.get(challenge.id))
+        if scheduled is not None:
             when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone, language)
             if scheduled.window_seconds:
                 duration = format_duration(timedelta(seconds=scheduled.window_seconds), language)
@@ -226,8 +230,8 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
 async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != "pending":
-        refusal = ALREADY_OPEN if challenge.state == "open" else ALREADY_CLOSED
+    refusal = opening_refusal(challenge.state)
+    if refusal is not None:
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     await open_in_room(tx, dialogue, challenge, call.now, room)
@@ -246,9 +250,8 @@ async def open_in_room(
     if room is None:
         return
     chosen = await tx.language_preferences.of(room.display_names)
-    for user_id, language in sorted(chosen.items()):
-        if language != (dialogue.language or SOURCE_LANGUAGE):
-            await queue_direct_message(tx, user_id, prompt_by_direct_message(dialogue, challenge, language), now)
+    for user_id, language in prompt_recipients(chosen, room_language=dialogue.language):
+        await queue_direct_message(tx, user_id, prompt_by_direct_message(dialogue, challenge, language), now)
 
 
 def prompt_by_direct_message(dialogue: Dialogue, challenge: Challenge, language: str | None) -> Reply:
@@ -291,8 +294,8 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
 async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != "open":
-        refusal = NOT_OPEN_PENDING if challenge.state == "pending" else NOT_OPEN_CLOSED
+    refusal = closing_refusal(challenge.state)
+    if refusal is not None:
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
@@ -360,7 +363,12 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
         )
     contribution = await tx.contributions.by_event(target)
     member = contributor_key(dialogue.secret, call.event.sender)
-    if contribution is None or contribution.dialogue_id != dialogue.id or contribution.member_key != member:
+    if contribution is None or not is_own_contribution(
+        dialogue_id=contribution.dialogue_id,
+        member_key=contribution.member_key,
+        in_dialogue=dialogue.id,
+        of_member=member,
+    ):
         raise CommandRefused(bot_text(call.language, "That message is not one of your recorded contributions."))
     await tx.contributions.delete(contribution.id)
     return Reply.plain(bot_text(call.language, "Withdrawn: that contribution is no longer recorded."))
