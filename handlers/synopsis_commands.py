@@ -19,6 +19,7 @@ from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
 from handlers.synopsis_input import gather_synopsis_input
+from handlers.synopsis_rules import adopted_file_name, correction_target, merged_refs, pullable_dialogues
 from i18n import COMPLETE_LANGUAGES, bot_marked, bot_text, bot_text_plural
 from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for
@@ -144,12 +145,10 @@ async def merge(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
     section = section_numbered(await compiled(call, tx, dialogue), request.challenge, call.language)
-    by_number = {theme.number: theme for theme in section.themes}
-    if request.first not in by_number or request.second not in by_number:
+    refs = merged_refs(section, request.first, request.second)
+    if refs is None:
         raise no_such_theme(call.language, request.challenge, section)
-    await tx.synopses.add_correction(
-        dialogue.id, "join", by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
-    )
+    await tx.synopses.add_correction(dialogue.id, "join", *refs, call.now)
     return Reply.plain(
         bot_text(
             call.language,
@@ -190,10 +189,9 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
     target = None
     if request.theme is not None:
         section = section_numbered(await compiled(call, tx, dialogue), challenge.number, call.language)
-        theme = next((item for item in section.themes if item.number == request.theme), None)
-        if theme is None:
+        target = correction_target(section, request.theme)
+        if target is None:
             raise no_such_theme(call.language, challenge.number, section)
-        target = theme.refs[0]
     await tx.synopses.add_correction(dialogue.id, "move", contribution.ref, target, call.now)
     if target is None:
         moved = bot_marked("Contribution {ref} moved to a theme of its own of challenge {number}.")
@@ -299,7 +297,7 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     if action is Action.PULL_ADOPTED:
         adopted = await tx.synopses.adopted(dialogue.id)
         assert adopted is not None  # the rules allow pulling it only once there is one
-        data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
+        data, name = adopted.rendered(request.fmt), adopted_file_name(dialogue.id, request.fmt)
     else:
         draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,), request.language)
         data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
@@ -308,9 +306,9 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
 
 
 async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
-    dialogues = await tx.dialogues.all()
-    if not call.sender_is_isu:
-        dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.dialogue_room]
+    dialogues = pullable_dialogues(
+        await tx.dialogues.all(), sender_is_isu=call.sender_is_isu, room_id=call.dialogue_room
+    )
     language = call.language
     if not dialogues:
         return Reply.plain(bot_text(language, "No dialogues you may pull."))

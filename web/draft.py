@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from config import Settings
 from handlers.access import dialogue_facts
 from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
+from handlers.synopsis_rules import adopted_file_name
 from storage import Database
 from synopsis.model import Synopsis, SynopsisInput
 from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
@@ -68,7 +69,7 @@ async def load_download(db: Database, settings: Settings, dialogue_id: int, fmt:
     if adopted:
         if view.adopted is None:
             return None
-        return Download(f"synopsis-adopted-{dialogue_id}.{fmt}", MIME_TYPES[fmt], view.adopted[fmt])
+        return Download(adopted_file_name(dialogue_id, fmt), MIME_TYPES[fmt], view.adopted[fmt])
     if view.synopsis is None:
         return None
     data = await asyncio.to_thread(render, view.synopsis, fmt)
