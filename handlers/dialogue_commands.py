@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
+from handlers.confirmation import Confirmation, confirmation_step
 from handlers.dialogue_rules import (
     closing_refusal,
     is_own_contribution,
@@ -377,20 +378,22 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
 async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     member = contributor_key(dialogue.secret, call.event.sender)
-    if not call.args:
-        await tx.confirmations.request(call.room.room_id, member, FORGET_ME_ACTION, call.now + FORGET_ME_WINDOW_SECONDS)
-        return Reply.plain(
-            bot_text(
-                call.language,
-                "This removes every contribution you made in this dialogue, and your support. To confirm, send "
-                "{command} within 5 minutes.",
-                command=f"{call.prefix} forget-me confirm",
-            )
-        )
-    if not await tx.confirmations.take(call.room.room_id, member, FORGET_ME_ACTION, call.now):
-        raise CommandRefused(
-            bot_text(call.language, "Nothing to confirm: send {command} first.", command=f"{call.prefix} forget-me")
-        )
+    asked = await confirmation_step(
+        call,
+        tx,
+        Confirmation(member, FORGET_ME_ACTION, FORGET_ME_WINDOW_SECONDS),
+        ask=bot_text(
+            call.language,
+            "This removes every contribution you made in this dialogue, and your support. To confirm, send "
+            "{command} within 5 minutes.",
+            command=f"{call.prefix} forget-me confirm",
+        ),
+        not_asked=bot_text(
+            call.language, "Nothing to confirm: send {command} first.", command=f"{call.prefix} forget-me"
+        ),
+    )
+    if asked is not None:
+        return asked
     await tx.contributions.delete_by_member(dialogue.id, member)
     await tx.contributions.remove_support_by_member(dialogue.id, member)
     await tx.consensus.delete_votes_by_member(dialogue.id, member)
@@ -434,19 +437,12 @@ async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
 
 async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
-    target = reply_target(call)
-    if target is None:
-        raise CommandRefused(
-            bot_text(
-                call.language,
-                "Send {command} as a reply to a CSV file (user, affiliation, category, aliases).",
-                command=f"{call.prefix} roster import",
-            )
-        )
-    try:
-        data = await call.slow_work.fetch_attachment(call.room.room_id, target)
-    except AttachmentError as error:
-        raise CommandRefused(attachment_problem(error, call.language)) from error
+    not_a_reply = bot_text(
+        call.language,
+        "Send {command} as a reply to a CSV file (user, affiliation, category, aliases).",
+        command=f"{call.prefix} roster import",
+    )
+    data = await replied_attachment(call, not_a_reply)
     try:
         categories = call.settings.privacy.categories()
         roster = parse_roster_csv(data, categories, call.language)
@@ -477,3 +473,15 @@ async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
 
 def reply_target(call: CommandCall) -> str | None:
     return replied_event_id(call.event)
+
+
+async def replied_attachment(call: CommandCall, not_a_reply: str) -> bytes:
+    """The file the command was sent in reply to; refused with `not_a_reply` when it is no reply, or with what went
+    wrong fetching it."""
+    target = reply_target(call)
+    if target is None:
+        raise CommandRefused(not_a_reply)
+    try:
+        return await call.slow_work.fetch_attachment(call.room.room_id, target)
+    except AttachmentError as error:
+        raise CommandRefused(attachment_problem(error, call.language)) from error

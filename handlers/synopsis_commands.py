@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
 from handlers.arguments import contribution_ref, positive_number, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.confirmation import Confirmation, confirmation_step
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
@@ -352,21 +353,20 @@ async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[s
 async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.PURGE)
-    key = f"purge:{dialogue.id}"
-    if not call.args:
-        await tx.confirmations.request(call.room.room_id, key, PURGE_ACTION, call.now + PURGE_WINDOW_SECONDS)
-        return Reply.plain(
-            bot_text(
-                call.language,
-                "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
-                "only the adopted synopsis. To confirm, send {confirm} within 5 minutes.",
-                confirm=f"{call.prefix} purge confirm",
-            )
-        )
-    if not await tx.confirmations.take(call.room.room_id, key, PURGE_ACTION, call.now):
-        raise CommandRefused(
-            bot_text(call.language, "Nothing to confirm: send {purge} first.", purge=f"{call.prefix} purge")
-        )
+    asked = await confirmation_step(
+        call,
+        tx,
+        Confirmation(f"purge:{dialogue.id}", PURGE_ACTION, PURGE_WINDOW_SECONDS),
+        ask=bot_text(
+            call.language,
+            "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
+            "only the adopted synopsis. To confirm, send {confirm} within 5 minutes.",
+            confirm=f"{call.prefix} purge confirm",
+        ),
+        not_asked=bot_text(call.language, "Nothing to confirm: send {purge} first.", purge=f"{call.prefix} purge"),
+    )
+    if asked is not None:
+        return asked
     await tx.synopses.purge(dialogue.id, call.now)
     uploads = await tx.media.for_dialogue(dialogue.id)
     if not uploads:
