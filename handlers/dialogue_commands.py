@@ -6,6 +6,7 @@ messages, and returns the reply. Nothing here names a participant, and nothing r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -228,12 +229,20 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def _numbered_for(
+    call: CommandCall, tx: Transaction, refusal_for: Callable[[str], str | None]
+) -> tuple[Dialogue, Challenge]:
+    """The active dialogue and its challenge numbered `call.args`, refused when `refusal_for` its state says why."""
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    refusal = opening_refusal(challenge.state)
+    refusal = refusal_for(challenge.state)
     if refusal is not None:
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
+    return dialogue, challenge
+
+
+async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+    dialogue, challenge = await _numbered_for(call, tx, opening_refusal)
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     await open_in_room(tx, dialogue, challenge, call.now, room)
     return None
@@ -293,11 +302,7 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
 
 
 async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
-    dialogue = await active_dialogue(call, tx)
-    challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    refusal = closing_refusal(challenge.state)
-    if refusal is not None:
-        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
+    dialogue, challenge = await _numbered_for(call, tx, closing_refusal)
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
