@@ -19,7 +19,7 @@ from handlers.confirmation import Confirmation, confirmation_step
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
-from handlers.synopsis_input import gather_synopsis_input
+from handlers.synopsis_input import synopsis_input_for
 from handlers.synopsis_rules import adopted_file_name, correction_target, merged_refs, pullable_dialogues
 from i18n import COMPLETE_LANGUAGES, bot_marked, bot_text, bot_text_plural
 from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
@@ -60,10 +60,7 @@ async def compiled_and_rendered(
     dialogue's own)."""
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
-    privacy = call.settings.privacy
-    data = await gather_synopsis_input(
-        tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
-    )
+    data = await synopsis_input_for(tx, dialogue, call.settings, language=language)
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 

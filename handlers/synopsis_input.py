@@ -6,7 +6,7 @@ import asyncio
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from scheduling.zones import dialogue_zone
@@ -24,6 +24,7 @@ from synopsis.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from config import SynopsisSettings
+    from config.settings import BotSettings, PrivacySettings
     from storage import Correction, Dialogue, Transaction
     from storage.secretariat_wording import Wording
     from synopsis.grouping import GroupingParams
@@ -78,6 +79,26 @@ def secretariat_text(wordings: list[Wording]) -> SecretariatText:
         theme_wordings=tuple((w.target, w.text) for w in wordings if w.kind == "theme"),
         leads=tuple((int(w.target), w.text) for w in wordings if w.kind == "lead"),
         ways_forward=tuple((int(w.target), w.text) for w in wordings if w.kind == "way_forward"),
+    )
+
+
+class Configured(Protocol):
+    """What the input is gathered by: the whole configuration (the CLI, the web view) or the handlers' part of it."""
+
+    @property
+    def bot(self) -> BotSettings: ...
+
+    @property
+    def privacy(self) -> PrivacySettings: ...
+
+
+async def synopsis_input_for(
+    tx: Transaction, dialogue: Dialogue, settings: Configured, *, language: str | None = None
+) -> SynopsisInput:
+    """`gather_synopsis_input` with the deployment's default time zone, k and stakeholder categories."""
+    privacy = settings.privacy
+    return await gather_synopsis_input(
+        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from config import Settings
 from handlers.access import dialogue_facts
-from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
+from handlers.synopsis_input import compile_off_loop, synopsis_input_for
 from handlers.synopsis_rules import adopted_file_name
 from storage import Database
 from synopsis.model import Synopsis, SynopsisInput
@@ -48,10 +48,7 @@ async def _read(
         adopted = {fmt: adopted_row.rendered(fmt) for fmt in FORMATS} if adopted_row is not None else None
         if facts.purged:
             return dialogue.title, dialogue.language, None, adopted
-        privacy = settings.privacy
-        data = await gather_synopsis_input(
-            tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
-        )
+        data = await synopsis_input_for(tx, dialogue, settings)
         return dialogue.title, dialogue.language, data, adopted
 
 
