@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from i18n import bot_marked
 
 if TYPE_CHECKING:
+    from handlers.events import InboundEvent
     from storage import Challenge
 
 CONTRIBUTION_MSGTYPES = frozenset({"m.text", "m.notice", "m.emote", None})
@@ -98,3 +99,30 @@ def direct_message_target(candidates: Sequence[tuple[T, Challenge]], body: str) 
     if len(candidates) == 1:
         return candidates[0]
     return Unclear(tuple(candidates))
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """An `m.replace` edit: the event it replaces and the content that replaces it."""
+
+    target_event_id: str
+    new_content: dict[str, Any]
+
+
+def replacement(event: InboundEvent) -> Replacement | None:
+    """The edit `event` makes; None when it lacks the event it replaces or the new content (a broken edit)."""
+    target_id = event.relation.get("event_id")
+    new_content = event.content.get("m.new_content")
+    if not isinstance(target_id, str) or not isinstance(new_content, dict):
+        return None
+    return Replacement(target_id, new_content)
+
+
+def edit_applies(challenge: Challenge | None) -> bool:
+    """An edit changes the record only while the contribution's challenge is open, as a new message would."""
+    return challenge is not None and challenge.state == "open"
+
+
+def counts_as_support(*, supporter: str, author: str) -> bool:
+    """A 👍 counts as support unless its author gave it (keys, not user IDs): agreeing with yourself is not support."""
+    return supporter != author

@@ -24,10 +24,13 @@ from handlers.contribution_rules import (
     FileUnder,
     NotRecorded,
     Unclear,
+    counts_as_support,
     direct_message_target,
+    edit_applies,
     is_contribution_type,
     message_in_room,
     message_in_thread,
+    replacement,
     threads_nudge_key,
 )
 from handlers.events import InboundEvent
@@ -277,12 +280,11 @@ async def _record(
 
 
 async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float) -> None:
-    target_id = event.relation.get("event_id")
-    new_content = event.content.get("m.new_content")
-    if not isinstance(target_id, str) or not isinstance(new_content, dict):
+    edit = replacement(event)
+    if edit is None:
         return
     # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
-    contribution = await tx.contributions.by_event(target_id, room_id=event.room_id, original_only=True)
+    contribution = await tx.contributions.by_event(edit.target_event_id, room_id=event.room_id, original_only=True)
     if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
@@ -294,10 +296,9 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
         # the outcome does not depend on which of the two arrived first.
         await tx.contributions.delete(contribution.id)
         return
-    challenge = await tx.challenges.get(contribution.challenge_id)
-    if challenge is None or challenge.state != "open":
+    if not edit_applies(await tx.challenges.get(contribution.challenge_id)):
         return
-    unscrubbed = _unscrubbed_text(new_content)
+    unscrubbed = _unscrubbed_text(edit.new_content)
     if _too_long(unscrubbed):
         language = await _reply_language(tx, event, dialogue, direct=dialogue.room_id != room.room_id)
         await queue_reply(tx, event, too_long(TOO_LONG_EDIT, language), now)
@@ -332,6 +333,6 @@ async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
     if dialogue is None:
         return
     supporter = contributor_key(dialogue.secret, event.sender)
-    if supporter == contribution.member_key:
-        return  # agreeing with yourself is not support
+    if not counts_as_support(supporter=supporter, author=contribution.member_key):
+        return
     await tx.contributions.add_support(contribution.id, supporter, event.event_id)

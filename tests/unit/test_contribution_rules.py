@@ -7,14 +7,19 @@ import pytest
 from handlers.contribution_rules import (
     FileUnder,
     NotRecorded,
+    Replacement,
     Unclear,
     UseThreads,
+    counts_as_support,
     direct_message_target,
+    edit_applies,
     is_contribution_type,
     message_in_room,
     message_in_thread,
+    replacement,
     threads_nudge_key,
 )
+from handlers.events import InboundEvent
 from storage import Challenge
 
 
@@ -101,3 +106,41 @@ def test_a_direct_message_naming_no_open_challenge_has_no_choices() -> None:
 
 def test_a_direct_message_naming_a_huge_number_names_no_challenge_and_does_not_fail() -> None:
     assert direct_message_target([("d", challenge(1))], "#" + "9" * 5000 + " my point") == Unclear(())
+
+
+def edit(content: dict[str, object]) -> InboundEvent:
+    return InboundEvent.from_source(
+        {"event_id": "$edit", "sender": "@p:example.org", "type": "m.room.message", "content": content},
+        "!r:example.org",
+    )
+
+
+def test_an_edit_names_the_message_it_replaces_and_its_new_content() -> None:
+    new = {"msgtype": "m.text", "body": "better point"}
+    event = edit(
+        {"body": "* better point", "m.new_content": new, "m.relates_to": {"rel_type": "m.replace", "event_id": "$orig"}}
+    )
+    assert replacement(event) == Replacement("$orig", new)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"body": "* x", "m.relates_to": {"rel_type": "m.replace", "event_id": "$orig"}},  # no new content
+        {"body": "* x", "m.new_content": "x", "m.relates_to": {"rel_type": "m.replace", "event_id": "$orig"}},
+        {"body": "* x", "m.new_content": {"body": "x"}, "m.relates_to": {"rel_type": "m.replace", "event_id": 5}},
+    ],
+)
+def test_a_broken_edit_replaces_nothing(content: dict[str, object]) -> None:
+    assert replacement(edit(content)) is None
+
+
+@pytest.mark.parametrize(("state", "applies"), [("open", True), ("closed", False), ("pending", False)])
+def test_an_edit_changes_a_contribution_only_while_its_challenge_is_open(state: str, applies: bool) -> None:
+    assert edit_applies(challenge(1, state)) is applies
+    assert not edit_applies(None)
+
+
+def test_support_is_someone_elses_thumbs_up() -> None:
+    assert counts_as_support(supporter="k2", author="k1")
+    assert not counts_as_support(supporter="k1", author="k1")
