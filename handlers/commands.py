@@ -19,7 +19,7 @@ from handlers.slow_work import SlowWork
 from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
-    from config import Settings
+    from handlers.handler_settings import HandlerSettings
     from storage import Transaction
 
 
@@ -97,7 +97,7 @@ class CommandCall:
     prefix: str
     event: InboundEvent
     room: RoomSnapshot
-    settings: Settings
+    settings: HandlerSettings
     bot: BotInfo
     registry: CommandRegistry
     now: float
