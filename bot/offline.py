@@ -20,7 +20,7 @@ from config import Settings
 from handlers.access import Action, Operator, Refusal, cli_commands, decide, dialogue_facts, pull_action
 from handlers.dialogue_commands import end_dialogue
 from handlers.synopsis_commands import ADOPTED_FORMATS, record_adoption
-from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
+from handlers.synopsis_input import compile_off_loop, synopsis_input_for
 from storage import Database, Dialogue, Transaction
 from synopsis.progress import LOADING, RENDERING, Progress, no_progress
 from synopsis.render import render
@@ -145,10 +145,7 @@ async def compile_and_render(
     """The draft in `fmt` and in `language` (None: English), telling `progress` each stage: loading, grouping per
     challenge, rendering."""
     progress(LOADING, 0, 0)
-    privacy = settings.privacy
-    data_input = await gather_synopsis_input(
-        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
-    )
+    data_input = await synopsis_input_for(tx, dialogue, settings, language=language)
     synopsis = await compile_off_loop(data_input, settings.synopsis, progress)
     progress(RENDERING, 0, 0)
     return await asyncio.to_thread(render, synopsis, fmt)
@@ -157,10 +154,7 @@ async def compile_and_render(
 async def _adopt(tx: Transaction, settings: Settings, dialogue: Dialogue) -> int:
     """Store the current draft as the adopted synopsis, as `!dialogue adopt` does in chat (for a dialogue whose room
     the bot can no longer speak in, before `purge`). The caller has applied the rules."""
-    privacy = settings.privacy
-    data_input = await gather_synopsis_input(
-        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
-    )
+    data_input = await synopsis_input_for(tx, dialogue, settings)
     synopsis = await compile_off_loop(data_input, settings.synopsis)
     rendered = {fmt: render(synopsis, fmt) for fmt in ADOPTED_FORMATS}
     await record_adoption(tx, dialogue.id, rendered, time.time())

@@ -39,6 +39,7 @@ from handlers.commands import CommandRegistry, parse_invocation
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event, language_of_reply
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.outcome import Outcome
 from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
@@ -105,7 +106,8 @@ class InboxProcessor:
     ) -> None:
         self._client = client
         self._db = db
-        self._settings = settings
+        # All the handlers see of the configuration: not the Matrix section with the bot's credentials.
+        self._settings = HandlerSettings.of(settings)
         self._registry = registry
         self._bot = bot
         self._rooms = rooms

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from privacy.categories import STAKEHOLDER_CATEGORIES, StakeholderCategories, category_key
+from scheduling.zones import is_zone_name
 
 # Matrix spec, "Server Name": a DNS name, IPv4 literal or bracketed IPv6 literal, optional port.
 _SERVER_NAME_RE = re.compile(
@@ -124,15 +124,12 @@ def _check_homeserver(value: str) -> str:
 
 
 def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # ValueError/OSError: zoneinfo rejects absolute or '..' keys and chokes on directories.
+    if not is_zone_name(value):
         raise PydanticCustomError(
             "timezone",
             "'{value}' is not an IANA time zone (e.g. Europe/Zurich)",
             {"value": value},
-        ) from None
+        )
     return value
 
 

@@ -26,10 +26,11 @@ from bot.compile_notice import WORKING as COMPILE_NOTICE
 from demo import script
 from demo.client import DemoUser
 from devserver.synapse import SynapseServer, spawn_process_group, tail
+from handlers.outgoing import ACKNOWLEDGEMENT
 from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
-ACK = "✅"
+ACK = ACKNOWLEDGEMENT
 # The consensus round's window. The round closes by time alone (each answer's server timestamp against the window's
 # end; the scheduler announces the close), so the window must hold the bot's direct rooms, its statements and every
 # participant's answers: about 3 s here with 8 participants. It runs on while challenges 2-4 are played, and the demo

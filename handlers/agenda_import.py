@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dialogue.vocabulary import EventId
 from handlers.agenda_outline import OutlineRefused, parse_agenda_bytes, parse_agenda_outline
-from handlers.commands import CommandCall, CommandRefused, UsageError
-from handlers.dialogue_commands import active_dialogue, reply_target
+from handlers.commands import CommandCall, UsageError
+from handlers.dialogue_commands import active_dialogue, replied_attachment
 from handlers.replies import Reply
-from handlers.slow_work import AttachmentError, attachment_problem
 from i18n import bot_text, bot_text_plural
 
 if TYPE_CHECKING:
@@ -67,19 +65,11 @@ async def agenda_import(call: CommandCall[str], tx: Transaction) -> Reply:
 
 
 async def _from_file(call: CommandCall) -> list[OutlineChallenge]:
-    target = reply_target(call)
-    if target is None:
-        raise CommandRefused(
-            bot_text(
-                call.language,
-                "Send {command} as a reply to an outline file (.md or .txt), or paste the outline on the lines after "
-                "the command. {help} shows the format.",
-                command=f"{call.prefix} agenda import",
-                help=f"{call.prefix} help agenda import",
-            )
-        )
-    try:
-        data = await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
-    except AttachmentError as error:
-        raise CommandRefused(attachment_problem(error, call.language)) from error
-    return parse_agenda_bytes(data)
+    not_a_reply = bot_text(
+        call.language,
+        "Send {command} as a reply to an outline file (.md or .txt), or paste the outline on the lines after "
+        "the command. {help} shows the format.",
+        command=f"{call.prefix} agenda import",
+        help=f"{call.prefix} help agenda import",
+    )
+    return parse_agenda_bytes(await replied_attachment(call, not_a_reply))

@@ -65,9 +65,15 @@ def small_number(word: str) -> int | None:
     return int(digits)
 
 
-def _number(word: str) -> int:
+def positive_number(word: str) -> int | None:
+    """A number of a challenge, heading or dialogue ("3" or "#3"): numbered from 1, so "#0" is not one either."""
     number = small_number(word)
-    if number is None or number < 1:
+    return None if number is None or number < 1 else number
+
+
+def _number(word: str) -> int:
+    number = positive_number(word)
+    if number is None:
         raise UsageError(bot_marked("'{word}' is not a challenge number"), word=_shortened(word))
     return number
 

@@ -20,7 +20,7 @@ from handlers.slow_work import SlowWork
 from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
-    from config import Settings
+    from handlers.handler_settings import HandlerSettings
     from storage import Transaction
 
 
@@ -102,7 +102,7 @@ class CommandCall(Generic[A]):
     prefix: str
     event: InboundEvent
     room: RoomSnapshot
-    settings: Settings
+    settings: HandlerSettings
     bot: BotInfo
     registry: CommandRegistry
     now: float

@@ -20,7 +20,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from dialogue.vocabulary import ChallengeState, EventId, UserId
 from handlers.access import PURGED_DRAFT
@@ -37,6 +36,7 @@ from handlers.synopsis_commands import compiled, room_dialogue, section_numbered
 from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import contributor_key, matrix_id_reference
 from scheduling import WhenError, describe, format_duration, parse_duration
+from scheduling.zones import dialogue_zone
 from storage.consensus import Choice, ConsensusTheme, late_reply_scope
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ async def open_round(call: CommandCall[ConsensusRequest], tx: Transaction) -> Re
         raise CommandRefused(bot_text(call.language, "There is no participant in the dialogue room to ask."))
     closes_at = call.now + request.window.total_seconds()
     round_id = await tx.consensus.open_round(dialogue.id, challenge.id, themes, call.now, closes_at)
-    zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
+    zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     closing = datetime.fromtimestamp(closes_at, UTC)
     for user_id in people:
         language = await language_for_person(tx, user_id, dialogue)

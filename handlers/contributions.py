@@ -15,13 +15,25 @@ short.
 from __future__ import annotations
 
 import asyncio
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dialogue.vocabulary import ChallengeState, Channel, EventId
+from dialogue.vocabulary import Channel, EventId
 from handlers.context import RoomLookup, RoomSnapshot
+from handlers.contribution_rules import (
+    FileUnder,
+    NotRecorded,
+    Unclear,
+    counts_as_support,
+    direct_message_target,
+    edit_applies,
+    is_contribution_type,
+    message_in_room,
+    message_in_thread,
+    replacement,
+    threads_nudge_key,
+)
 from handlers.events import InboundEvent
 from handlers.languages import language_for_person, room_language
 from handlers.limits import CONTRIBUTION_MAX_CHARS
@@ -36,7 +48,6 @@ if TYPE_CHECKING:
     from storage import Challenge, Dialogue, Transaction
 
 SUPPORT_KEYS = frozenset({"👍", "+1"})
-_DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
 
 TOO_LONG_CONTRIBUTION = bot_marked(
     "This message is longer than {limit} characters, the most a contribution may have, so it was not recorded. "
@@ -46,10 +57,6 @@ TOO_LONG_EDIT = bot_marked(
     "This edit is longer than {limit} characters, the most a contribution may have, so it was not applied: the "
     "contribution stays as it was."
 )
-CHALLENGE_NOT_OPEN = {
-    ChallengeState.PENDING: bot_marked("Challenge {number} is pending: this was not recorded."),
-    ChallengeState.CLOSED: bot_marked("Challenge {number} is closed: this was not recorded."),
-}
 
 
 def too_long(message: str, language: str | None) -> Reply:
@@ -102,37 +109,24 @@ async def handle_message(
 async def _room_message(
     event: InboundEvent, room: RoomSnapshot, dialogue: Dialogue, tx: Transaction, now: float, acknowledge: bool
 ) -> None:
-    thread_root = event.relation.get("event_id") if event.relation_type == "m.thread" else None
-    if isinstance(thread_root, str):
-        challenge = await tx.challenges.by_thread_root(room.room_id, EventId(thread_root))
-        if challenge is None or challenge.dialogue_id != dialogue.id:
-            return  # a conversation in some other thread
-        if challenge.state != ChallengeState.OPEN:
-            await queue_reply(
-                tx,
-                event,
-                Reply.plain(
-                    bot_text(
-                        dialogue.language,
-                        CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN[ChallengeState.CLOSED]),
-                        number=challenge.number,
-                    )
-                ),
-                now,
-            )
-            return
-        await _record(event, Target(dialogue, challenge, Channel.THREAD), room, tx, now, acknowledge=acknowledge)
+    if event.thread_root is not None:
+        in_thread = message_in_thread(await tx.challenges.by_thread_root(room.room_id, event.thread_root), dialogue.id)
+        if isinstance(in_thread, NotRecorded):
+            notice = bot_text(dialogue.language, in_thread.message, number=in_thread.number)
+            await queue_reply(tx, event, Reply.plain(notice), now)
+        elif in_thread is not None:
+            target = Target(dialogue, in_thread.challenge, Channel.THREAD)
+            await _record(event, target, room, tx, now, acknowledge=acknowledge)
         return
     if event.relation_type is not None:
         return  # other relations (e.g. annotations in disguise) are not contributions
-    open_challenges = await tx.challenges.open_in_dialogue(dialogue.id)
-    if len(open_challenges) == 1:
-        await _record(event, Target(dialogue, open_challenges[0], Channel.ROOM), room, tx, now, acknowledge=acknowledge)
-    elif len(open_challenges) > 1:
+    in_room = message_in_room(await tx.challenges.open_in_dialogue(dialogue.id))
+    if isinstance(in_room, FileUnder):
+        await _record(event, Target(dialogue, in_room.challenge, Channel.ROOM), room, tx, now, acknowledge=acknowledge)
+    elif in_room is not None:
         member = contributor_key(dialogue.secret, event.sender)
-        open_set = ",".join(str(challenge.number) for challenge in open_challenges)
-        if await tx.once.mark(f"threads-nudge:{dialogue.id}:{open_set}", member, now):
-            numbers = ", ".join(str(challenge.number) for challenge in open_challenges)
+        if await tx.once.mark(threads_nudge_key(dialogue.id, in_room.numbers), member, now):
+            numbers = ", ".join(str(number) for number in in_room.numbers)
             await queue_reply(
                 tx,
                 event,
@@ -160,14 +154,11 @@ async def _direct_message(
             candidates.append((dialogue, challenge))
     if not candidates:
         return
-    named = _DM_CHALLENGE_PREFIX.match(event.body)
-    if named is not None:
-        wanted = int(named.group(1))
-        candidates = [pair for pair in candidates if pair[1].number == wanted]
-    if len(candidates) != 1:
+    target = direct_message_target(candidates, event.body)
+    if isinstance(target, Unclear):
         # Several dialogues may be concerned: only the person's own choice applies.
         language = await tx.language_preferences.get(event.sender)
-        choices = ", ".join(f"#{challenge.number} {challenge.title}" for _, challenge in candidates)
+        choices = ", ".join(f"#{challenge.number} {challenge.title}" for _, challenge in target.choices)
         if choices:
             text = bot_text(
                 language,
@@ -183,7 +174,7 @@ async def _direct_message(
             )
         await queue_reply(tx, event, Reply.plain(text), now)
         return
-    dialogue, challenge = candidates[0]
+    dialogue, challenge = target
     stored = await _record(
         event, Target(dialogue, challenge, Channel.DM), room, tx, now, dialogue_room=rooms(dialogue.room_id)
     )
@@ -258,8 +249,8 @@ async def _record(
     acknowledge: bool = True,
 ) -> str | None:
     """Store the scrubbed contribution and acknowledge it (unless told not to); returns the stored text."""
-    if event.msgtype not in ("m.text", "m.notice", "m.emote", None):
-        return None  # images, files and the like are not contributions
+    if not is_contribution_type(event.msgtype):
+        return None
     unscrubbed = _unscrubbed_text(event.content)
     if _too_long(unscrubbed):
         language = await _reply_language(tx, event, target.dialogue, direct=target.channel == Channel.DM)
@@ -291,12 +282,11 @@ async def _record(
 
 
 async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup, tx: Transaction, now: float) -> None:
-    target_id = event.relation.get("event_id")
-    new_content = event.content.get("m.new_content")
-    if not isinstance(target_id, str) or not isinstance(new_content, dict):
+    edit = replacement(event)
+    if edit is None:
         return
     # Only an edit of the original message counts; an "edit of an edit" is not valid Matrix.
-    contribution = await tx.contributions.by_event(EventId(target_id), room_id=event.room_id, original_only=True)
+    contribution = await tx.contributions.by_event(edit.target_event_id, room_id=event.room_id, original_only=True)
     if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)
@@ -308,10 +298,9 @@ async def _apply_edit(event: InboundEvent, room: RoomSnapshot, rooms: RoomLookup
         # the outcome does not depend on which of the two arrived first.
         await tx.contributions.delete(contribution.id)
         return
-    challenge = await tx.challenges.get(contribution.challenge_id)
-    if challenge is None or challenge.state != ChallengeState.OPEN:
+    if not edit_applies(await tx.challenges.get(contribution.challenge_id)):
         return
-    unscrubbed = _unscrubbed_text(new_content)
+    unscrubbed = _unscrubbed_text(edit.new_content)
     if _too_long(unscrubbed):
         language = await _reply_language(tx, event, dialogue, direct=dialogue.room_id != room.room_id)
         await queue_reply(tx, event, too_long(TOO_LONG_EDIT, language), now)
@@ -348,6 +337,6 @@ async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
     if dialogue is None:
         return
     supporter = contributor_key(dialogue.secret, event.sender)
-    if supporter == contribution.member_key:
-        return  # agreeing with yourself is not support
+    if not counts_as_support(supporter=supporter, author=contribution.member_key):
+        return
     await tx.contributions.add_support(contribution.id, supporter, event.event_id)

@@ -6,24 +6,35 @@ messages, and returns the reply. Nothing here names a participant, and nothing r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from dialogue.vocabulary import ChallengeState, EventId, RoomId, ScheduleState
+from dialogue.vocabulary import ChallengeState, EventId, RoomId
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
+from handlers.confirmation import Confirmation, confirmation_step
+from handlers.dialogue_rules import (
+    closing_refusal,
+    is_own_contribution,
+    may_edit_prompt,
+    opening_refusal,
+    prompt_recipients,
+    removal_needs_force,
+    scheduled_opening,
+)
 from handlers.ground_rules import ground_rules
 from handlers.languages import STATE_NAMES, room_language
 from handlers.outgoing import queue_direct_message, queue_message, queue_notice
 from handlers.replies import Reply, replied_event_id
 from handlers.roster_csv import RosterFileRefused, parse_roster_csv
 from handlers.slow_work import AttachmentError, attachment_problem
-from i18n import SOURCE_LANGUAGE, bot_marked, bot_text, bot_text_plural
+from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band, contributor_key, new_dialogue_secret
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import describe, format_duration
+from scheduling.zones import dialogue_zone
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
@@ -31,11 +42,6 @@ if TYPE_CHECKING:
 
 FORGET_ME_ACTION = "forget-me"
 FORGET_ME_WINDOW_SECONDS = 300.0
-# One whole message per state, so that no sentence is put together from a translated state name.
-ALREADY_OPEN = bot_marked("Challenge {number} is already open.")
-ALREADY_CLOSED = bot_marked("Challenge {number} is already closed.")
-NOT_OPEN_PENDING = bot_marked("Challenge {number} is not open (it is pending).")
-NOT_OPEN_CLOSED = bot_marked("Challenge {number} is not open (it is closed).")
 SUPPORT_BANDS = {
     A_FEW: bot_marked("[supported by a few participants]"),
     SEVERAL: bot_marked("[supported by several participants]"),
@@ -132,7 +138,7 @@ async def challenge_edit(call: CommandCall[tuple[int, str, str]], tx: Transactio
     dialogue = await active_dialogue(call, tx)
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
-    if challenge.state != ChallengeState.PENDING:
+    if not may_edit_prompt(challenge.state):
         raise CommandRefused(
             bot_text(
                 call.language,
@@ -148,7 +154,7 @@ async def challenge_remove(call: CommandCall[RemoveChallenge], tx: Transaction) 
     dialogue = await active_dialogue(call, tx)
     request: RemoveChallenge = call.args
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
-    if await tx.contributions.count_for_challenge(challenge.id) and not request.force:
+    if removal_needs_force(await tx.contributions.count_for_challenge(challenge.id), force=request.force):
         raise CommandRefused(
             bot_text(
                 call.language,
@@ -176,7 +182,7 @@ async def agenda(call: CommandCall[None], tx: Transaction) -> Reply:
                 command=f"{call.prefix} challenge add <title> ; <prompt>",
             )
         )
-    zone = ZoneInfo(dialogue.timezone or call.settings.bot.timezone)
+    zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     schedules = {item.challenge_id: item for item in await tx.schedules.for_dialogue(dialogue.id)}
     lines = [bot_text(language, "Agenda of “{title}” (times in {zone}):", title=dialogue.title, zone=zone.key)]
     k = call.settings.privacy.k_threshold
@@ -186,12 +192,8 @@ async def agenda(call: CommandCall[None], tx: Transaction) -> Reply:
         shown = band(await tx.contributions.distinct_members_for_challenge(challenge.id), k)
         if shown:
             parts.append(bot_text(language, AGENDA_BANDS[shown]))
-        scheduled = schedules.get(challenge.id)
-        if (
-            challenge.state == ChallengeState.PENDING
-            and scheduled is not None
-            and scheduled.state == ScheduleState.SCHEDULED
-        ):
+        scheduled = scheduled_opening(challenge.state, schedules.get(challenge.id))
+        if scheduled is not None:
             when = describe(datetime.fromtimestamp(scheduled.opens_at, UTC), zone, language)
             if scheduled.window_seconds:
                 duration = format_duration(timedelta(seconds=scheduled.window_seconds), language)
@@ -228,12 +230,20 @@ async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def open_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
+async def _numbered_for(
+    call: CommandCall[int], tx: Transaction, refusal_for: Callable[[ChallengeState], str | None]
+) -> tuple[Dialogue, Challenge]:
+    """The active dialogue and its challenge numbered `call.args`, refused when `refusal_for` its state says why."""
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != ChallengeState.PENDING:
-        refusal = ALREADY_OPEN if challenge.state == ChallengeState.OPEN else ALREADY_CLOSED
+    refusal = refusal_for(challenge.state)
+    if refusal is not None:
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
+    return dialogue, challenge
+
+
+async def open_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
+    dialogue, challenge = await _numbered_for(call, tx, opening_refusal)
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     await open_in_room(tx, dialogue, challenge, call.now, room)
     return None
@@ -251,9 +261,8 @@ async def open_in_room(
     if room is None:
         return
     chosen = await tx.language_preferences.of(room.display_names)
-    for user_id, language in sorted(chosen.items()):
-        if language != (dialogue.language or SOURCE_LANGUAGE):
-            await queue_direct_message(tx, user_id, prompt_by_direct_message(dialogue, challenge, language), now)
+    for user_id, language in prompt_recipients(chosen, room_language=dialogue.language):
+        await queue_direct_message(tx, user_id, prompt_by_direct_message(dialogue, challenge, language), now)
 
 
 def prompt_by_direct_message(dialogue: Dialogue, challenge: Challenge, language: str | None) -> Reply:
@@ -294,11 +303,7 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
 
 
 async def close_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
-    dialogue = await active_dialogue(call, tx)
-    challenge = await challenge_numbered(call, tx, dialogue, call.args)
-    if challenge.state != ChallengeState.OPEN:
-        refusal = NOT_OPEN_PENDING if challenge.state == ChallengeState.PENDING else NOT_OPEN_CLOSED
-        raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
+    dialogue, challenge = await _numbered_for(call, tx, closing_refusal)
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
@@ -307,7 +312,7 @@ async def close_in_room(tx: Transaction, room_id: RoomId, challenge: Challenge, 
     """Stop accepting contributions and say so in its thread (by hand, at its scheduled end, or at `end`)."""
     await tx.challenges.close(challenge.id, now)
     await tx.schedules.set_closes_at(challenge.id, None)
-    root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
+    root = await thread_root_of(tx, challenge)
     notice = Reply.plain(
         bot_text(
             await _dialogue_language(tx, challenge),
@@ -316,6 +321,11 @@ async def close_in_room(tx: Transaction, room_id: RoomId, challenge: Challenge, 
         )
     )
     await queue_notice(tx, room_id, notice, now, thread_root=root)
+
+
+async def thread_root_of(tx: Transaction, challenge: Challenge) -> str | None:
+    """The event its prompt was sent as, which replies thread under; None before the prompt has gone out."""
+    return await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
 
 
 async def roster_set(call: CommandCall[RosterEntry], tx: Transaction) -> Reply:
@@ -360,7 +370,12 @@ async def withdraw(call: CommandCall[None], tx: Transaction) -> Reply:
         )
     contribution = await tx.contributions.by_event(EventId(target))
     member = contributor_key(dialogue.secret, call.event.sender)
-    if contribution is None or contribution.dialogue_id != dialogue.id or contribution.member_key != member:
+    if contribution is None or not is_own_contribution(
+        dialogue_id=contribution.dialogue_id,
+        member_key=contribution.member_key,
+        in_dialogue=dialogue.id,
+        of_member=member,
+    ):
         raise CommandRefused(bot_text(call.language, "That message is not one of your recorded contributions."))
     await tx.contributions.delete(contribution.id)
     return Reply.plain(bot_text(call.language, "Withdrawn: that contribution is no longer recorded."))
@@ -369,20 +384,22 @@ async def withdraw(call: CommandCall[None], tx: Transaction) -> Reply:
 async def forget_me(call: CommandCall[bool], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     member = contributor_key(dialogue.secret, call.event.sender)
-    if not call.args:
-        await tx.confirmations.request(call.room.room_id, member, FORGET_ME_ACTION, call.now + FORGET_ME_WINDOW_SECONDS)
-        return Reply.plain(
-            bot_text(
-                call.language,
-                "This removes every contribution you made in this dialogue, and your support. To confirm, send "
-                "{command} within 5 minutes.",
-                command=f"{call.prefix} forget-me confirm",
-            )
-        )
-    if not await tx.confirmations.take(call.room.room_id, member, FORGET_ME_ACTION, call.now):
-        raise CommandRefused(
-            bot_text(call.language, "Nothing to confirm: send {command} first.", command=f"{call.prefix} forget-me")
-        )
+    asked = await confirmation_step(
+        call,
+        tx,
+        Confirmation(member, FORGET_ME_ACTION, FORGET_ME_WINDOW_SECONDS),
+        ask=bot_text(
+            call.language,
+            "This removes every contribution you made in this dialogue, and your support. To confirm, send "
+            "{command} within 5 minutes.",
+            command=f"{call.prefix} forget-me confirm",
+        ),
+        not_asked=bot_text(
+            call.language, "Nothing to confirm: send {command} first.", command=f"{call.prefix} forget-me"
+        ),
+    )
+    if asked is not None:
+        return asked
     await tx.contributions.delete_by_member(dialogue.id, member)
     await tx.contributions.remove_support_by_member(dialogue.id, member)
     await tx.consensus.delete_votes_by_member(dialogue.id, member)
@@ -426,19 +443,12 @@ async def list_contributions(call: CommandCall[int], tx: Transaction) -> Reply:
 
 async def roster_import(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
-    target = reply_target(call)
-    if target is None:
-        raise CommandRefused(
-            bot_text(
-                call.language,
-                "Send {command} as a reply to a CSV file (user, affiliation, category, aliases).",
-                command=f"{call.prefix} roster import",
-            )
-        )
-    try:
-        data = await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
-    except AttachmentError as error:
-        raise CommandRefused(attachment_problem(error, call.language)) from error
+    not_a_reply = bot_text(
+        call.language,
+        "Send {command} as a reply to a CSV file (user, affiliation, category, aliases).",
+        command=f"{call.prefix} roster import",
+    )
+    data = await replied_attachment(call, not_a_reply)
     try:
         categories = call.settings.privacy.categories()
         roster = parse_roster_csv(data, categories, call.language)
@@ -469,3 +479,15 @@ async def roster_import(call: CommandCall[None], tx: Transaction) -> Reply:
 
 def reply_target(call: CommandCall) -> str | None:
     return replied_event_id(call.event)
+
+
+async def replied_attachment(call: CommandCall, not_a_reply: str) -> bytes:
+    """The file the command was sent in reply to; refused with `not_a_reply` when it is no reply, or with what went
+    wrong fetching it."""
+    target = reply_target(call)
+    if target is None:
+        raise CommandRefused(not_a_reply)
+    try:
+        return await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
+    except AttachmentError as error:
+        raise CommandRefused(attachment_problem(error, call.language)) from error

@@ -51,7 +51,7 @@ from i18n import bot_marked, bot_text
 from privacy import contributor_key
 
 if TYPE_CHECKING:
-    from config import Settings
+    from handlers.handler_settings import HandlerSettings
     from storage import Transaction
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def _no_rooms(room_id: RoomId) -> RoomSnapshot | None:
 class HandlerEnv:
     """What stays the same for every event: configuration, commands, facts about the bot, and the time."""
 
-    settings: Settings
+    settings: HandlerSettings
     registry: CommandRegistry
     bot: BotInfo
     now: float

@@ -86,6 +86,12 @@ class InboundEvent:
         return value if isinstance(value, str) else None
 
     @property
+    def thread_root(self) -> EventId | None:
+        """The event ID of the thread's root (for a reply to a challenge, its prompt), None outside a thread."""
+        root = self.relation.get("event_id") if self.relation_type == "m.thread" else None
+        return EventId(root) if isinstance(root, str) else None
+
+    @property
     def is_edit(self) -> bool:
         return self.relation_type == "m.replace"
 

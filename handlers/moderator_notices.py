@@ -17,6 +17,7 @@ from handlers.outgoing import queue_direct_message, queue_notice
 
 if TYPE_CHECKING:
     from handlers.context import RoomSnapshot
+    from handlers.dispatch import HandlerEnv
     from handlers.replies import Reply
     from storage import Dialogue, Transaction
 
@@ -24,22 +25,24 @@ Notice = Callable[[str | None], "Reply"]
 """The notice in a language (None for English): called once per language needed."""
 
 
+def room_moderators(room: RoomSnapshot, threshold: int, bot_user_id: UserId) -> list[UserId]:
+    """The members of `room` who moderate it, in a fixed order (so notices queue the same way every time)."""
+    return [
+        user_id
+        for user_id in sorted(room.display_names)
+        if user_id != bot_user_id and room.is_moderator(user_id, threshold)
+    ]
+
+
 async def tell_moderators(
-    tx: Transaction,
-    room: RoomSnapshot,
-    notice: Notice,
-    now: float,
-    *,
-    threshold: int,
-    bot_user_id: UserId,
-    dialogue: Dialogue | None = None,
+    tx: Transaction, room: RoomSnapshot, notice: Notice, env: HandlerEnv, dialogue: Dialogue | None = None
 ) -> None:
     """`room` is the dialogue room, as the bot last saw it (its members and power levels); `dialogue` the one the
     notice is about, whose language the back-room reads."""
     backroom = await tx.backrooms.backroom_of(room.room_id)
     if backroom is not None:
-        await queue_notice(tx, backroom, notice(room_language(dialogue)), now)
+        await queue_notice(tx, backroom, notice(room_language(dialogue)), env.now)
         return
-    for user_id in sorted(room.display_names):
-        if user_id != bot_user_id and room.is_moderator(user_id, threshold):
-            await queue_direct_message(tx, user_id, notice(await language_for_person(tx, user_id, dialogue)), now)
+    for user_id in room_moderators(room, env.settings.bot.moderator_power_level, env.bot.user_id):
+        language = await language_for_person(tx, user_id, dialogue)
+        await queue_direct_message(tx, user_id, notice(language), env.now)

@@ -48,11 +48,10 @@ def notice_content(reply: Reply, *, in_reply_to: InboundEvent | None = None) -> 
 
 def reply_relation(event: InboundEvent) -> dict[str, Any]:
     """Reply to `event`, staying in its thread when it was sent in one."""
-    relation = event.relation
-    if relation.get("rel_type") == "m.thread" and isinstance(relation.get("event_id"), str):
+    if event.thread_root is not None:
         return {
             "rel_type": "m.thread",
-            "event_id": relation["event_id"],
+            "event_id": event.thread_root,
             "is_falling_back": False,
             "m.in_reply_to": {"event_id": event.event_id},
         }

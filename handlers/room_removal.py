@@ -80,15 +80,6 @@ async def handle_removal(event: InboundEvent, room: RoomSnapshot, env: HandlerEn
             )
         )
 
-    settings = env.settings.bot
-    await tell_moderators(
-        tx,
-        room,
-        notice,
-        env.now,
-        threshold=settings.moderator_power_level,
-        bot_user_id=env.bot.user_id,
-        dialogue=dialogue,
-    )
+    await tell_moderators(tx, room, notice, env, dialogue)
     log.info("dialogue ended: the bot was removed", extra={"room_id": room.room_id})
     return True

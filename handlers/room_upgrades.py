@@ -200,16 +200,7 @@ async def _tell(
     def notice(language: str | None) -> Reply:
         return Reply.plain(bot_text(language, message, title=dialogue.title, room=new_room, **values))
 
-    settings = env.settings.bot
-    await tell_moderators(
-        tx,
-        room,
-        notice,
-        env.now,
-        threshold=settings.moderator_power_level,
-        bot_user_id=env.bot.user_id,
-        dialogue=dialogue,
-    )
+    await tell_moderators(tx, room, notice, env, dialogue)
 
 
 async def _tell_backroom(tx: Transaction, new_room: RoomId, dialogue: Dialogue, now: float) -> None:

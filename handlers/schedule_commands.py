@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dialogue.vocabulary import ChallengeState, ScheduleState
 from handlers.arguments import challenge_number
@@ -20,9 +20,9 @@ from handlers.dialogue_commands import active_dialogue, challenge_numbered
 from handlers.replies import Reply
 from i18n import bot_marked, bot_text
 from scheduling import WhenError, describe, format_duration, parse_duration, parse_when, split_schedule_arguments
+from scheduling.zones import dialogue_zone, is_zone_name
 
 if TYPE_CHECKING:
-    from config import Settings
     from storage import Dialogue, Transaction
 
 
@@ -50,13 +50,9 @@ def schedule_arguments(raw: str) -> ScheduleRequest | None:
     return ScheduleRequest(challenge_number(parts[0]), when, duration)
 
 
-def dialogue_timezone(dialogue: Dialogue, settings: Settings) -> ZoneInfo:
-    return ZoneInfo(dialogue.timezone or settings.bot.timezone)
-
-
 async def schedule(call: CommandCall[ScheduleRequest | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
-    zone = dialogue_timezone(dialogue, call.settings)
+    zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     request: ScheduleRequest | None = call.args
     if request is None:
         return await _list_schedule(dialogue, zone, tx, call.language)
@@ -117,12 +113,8 @@ def timezone_argument(raw: str) -> str:
     words = raw.split()
     if len(words) != 1:
         raise UsageError(bot_marked("give one IANA time zone name, e.g. Europe/Zurich"))
-    try:
-        ZoneInfo(words[0])
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise UsageError(
-            bot_marked("'{name}' is not an IANA time zone name (e.g. Europe/Zurich)"), name=words[0]
-        ) from error
+    if not is_zone_name(words[0]):
+        raise UsageError(bot_marked("'{name}' is not an IANA time zone name (e.g. Europe/Zurich)"), name=words[0])
     return words[0]
 
 
@@ -183,7 +175,7 @@ async def set_digest(call: CommandCall[str | None], tx: Transaction) -> Reply:
     await tx.schedules.set_digest(dialogue.id, call.args)
     if call.args is None:
         return Reply.plain(bot_text(call.language, "The daily digest is off."))
-    zone = dialogue_timezone(dialogue, call.settings)
+    zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     return Reply.plain(
         bot_text(
             call.language,

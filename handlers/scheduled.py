@@ -11,24 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from dialogue.vocabulary import ChallengeState, DialogueState, EventId, RoomId, ScheduleState, UserId
 from handlers.context import RoomSnapshot
-from handlers.dialogue_commands import close_in_room, open_in_room
+from handlers.dialogue_commands import close_in_room, open_in_room, thread_root_of
 from handlers.events import InboundEvent
 from handlers.languages import STATE_NAMES, language_for_person
+from handlers.moderator_notices import room_moderators
 from handlers.outgoing import queue_direct_message, queue_notice
 from handlers.replies import Reply
+from handlers.scheduled_rules import ACTIONS, closing_is_current, opening_step, scheduled_action, time_left
 from i18n import bot_marked, bot_text, bot_text_plural
 from privacy import band
 from privacy.bands import A_FEW, MANY, SEVERAL
 from scheduling import WhenError, format_duration, parse_when
+from scheduling.zones import dialogue_zone
 
 if TYPE_CHECKING:
-    from config import Settings
+    from handlers.handler_settings import HandlerSettings
     from storage import Challenge, ClosingWindow, DigestSetting, Schedule, Transaction
     from storage.consensus import ConsensusClosing
 
@@ -39,7 +41,6 @@ DIGEST_LINES = {
     SEVERAL: bot_marked("{number}. {title} ({state}): contributions from several participants"),
     MANY: bot_marked("{number}. {title} ({state}): contributions from many participants"),
 }
-ACTIONS = ("open", "missed", "remind", "close", "digest", "consensus-close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def plan_actions(
 def next_digest_time(digest: DigestSetting, now: float, default_timezone: str) -> float | None:
     """The next moment the local clock shows the digest's time (DST-aware), or None if that time does not exist
     tomorrow either (a clock change); the next rebuild tries again."""
-    zone = ZoneInfo(digest.timezone or default_timezone)
+    zone = dialogue_zone(digest.timezone, default_timezone)
     try:
         return parse_when(digest.local_time, now=datetime.fromtimestamp(now, UTC), tz=zone).timestamp()
     except WhenError:
@@ -134,12 +135,12 @@ def is_internal(event: InboundEvent) -> bool:
 
 
 async def handle_scheduled(
-    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: UserId
+    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: UserId
 ) -> None:
-    action = event.content.get("action")
-    subject_id = event.content.get("subject_id")
-    if action not in ACTIONS or not isinstance(subject_id, int):
+    asked = scheduled_action(event.content)
+    if asked is None:
         return
+    action, subject_id = asked.action, asked.subject_id
     if action == "digest":
         await send_digest(subject_id, room, tx, now, settings, bot_user_id)
         return
@@ -156,9 +157,12 @@ async def handle_scheduled(
         return
     if action in ("open", "missed"):
         schedule = await tx.schedules.get(challenge_id)
-        if schedule is None or schedule.state != ScheduleState.SCHEDULED or challenge.state != ChallengeState.PENDING:
+        step = opening_step(
+            action, challenge_state=challenge.state, schedule_state=schedule.state if schedule is not None else None
+        )
+        if schedule is None or step is None:
             return
-        if action == "open":
+        if step == "open":
             await open_in_room(tx, dialogue, challenge, now, room if room.room_id == dialogue.room_id else None)
             await tx.schedules.mark(challenge_id, ScheduleState.OPENED)
             if schedule.window_seconds:
@@ -182,15 +186,11 @@ async def handle_scheduled(
             )
         return
     closes_at = await tx.schedules.closes_at(challenge_id)
-    if (
-        challenge.state != ChallengeState.OPEN
-        or closes_at is None
-        or abs(closes_at - float(event.content.get("due", -1))) > 0.001
-    ):
+    if closes_at is None or not closing_is_current(challenge.state, closes_at=closes_at, due=asked.due):
         return  # closed by hand meanwhile, or re-timed: this action is stale
-    root = await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
+    root = await thread_root_of(tx, challenge)
     if action == "remind":
-        left = format_duration(timedelta(seconds=max(1, round(closes_at - now))), dialogue.language)
+        left = format_duration(time_left(closes_at=closes_at, now=now), dialogue.language)
         notice = Reply.plain(
             bot_text(dialogue.language, "Challenge {number} closes in {left}.", number=challenge.number, left=left)
         )
@@ -220,7 +220,7 @@ async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) 
 
 
 async def send_digest(
-    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: Settings, bot_user_id: UserId
+    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: UserId
 ) -> None:
     """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
     dialogue = await tx.dialogues.get(dialogue_id)
@@ -229,11 +229,9 @@ async def send_digest(
     k = settings.privacy.k_threshold
     challenges = await tx.challenges.list(dialogue.id)
     bands = [band(await tx.contributions.distinct_members_for_challenge(challenge.id), k) for challenge in challenges]
-    threshold = settings.bot.moderator_power_level
-    for user_id in sorted(room.display_names):
-        if user_id != bot_user_id and room.is_moderator(user_id, threshold):
-            language = await language_for_person(tx, user_id, dialogue)
-            await queue_direct_message(tx, user_id, _digest(dialogue.title, challenges, bands, k, language), now)
+    for user_id in room_moderators(room, settings.bot.moderator_power_level, bot_user_id):
+        language = await language_for_person(tx, user_id, dialogue)
+        await queue_direct_message(tx, user_id, _digest(dialogue.title, challenges, bands, k, language), now)
 
 
 def _digest(

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from dialogue.vocabulary import CorrectionKind, DialogueState
 from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
-from handlers.arguments import contribution_ref, small_number
+from handlers.arguments import contribution_ref, positive_number, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
+from handlers.confirmation import Confirmation, confirmation_step
 from handlers.outgoing import queue_file, queue_media_deletion, queue_reply
 from handlers.replies import Reply
 from handlers.slow_work import CompiledSynopsis
-from handlers.synopsis_input import gather_synopsis_input
+from handlers.synopsis_input import synopsis_input_for
+from handlers.synopsis_rules import adopted_file_name, correction_target, merged_refs, pullable_dialogues
 from i18n import COMPLETE_LANGUAGES, bot_marked, bot_text, bot_text_plural
 from synopsis.model import FROM_SECRETARIAT, ChallengeSection, Synopsis
 from synopsis.render import FORMATS, MIME_TYPES, filename_for
@@ -59,10 +61,7 @@ async def compiled_and_rendered(
     dialogue's own)."""
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
-    privacy = call.settings.privacy
-    data = await gather_synopsis_input(
-        tx, dialogue, call.settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
-    )
+    data = await synopsis_input_for(tx, dialogue, call.settings, language=language)
     return await call.slow_work.compile_synopsis(data, call.settings.synopsis, formats)
 
 
@@ -132,10 +131,10 @@ class MergeRequest:
 
 def merge_arguments(raw: str) -> MergeRequest:
     words = raw.split()
-    numbers = [number for number in map(small_number, words) if number is not None]
-    if len(words) != 3 or len(numbers) != 3:
+    numbers = [positive_number(words[0]), *(small_number(word) for word in words[1:])] if words else []
+    if len(numbers) != 3 or None in numbers:
         raise UsageError(bot_marked("give the challenge number and two theme numbers"))
-    challenge, first, second = numbers
+    challenge, first, second = (number for number in numbers if number is not None)
     if first == second:
         raise UsageError(bot_marked("the two themes must differ"))
     return MergeRequest(challenge, first, second)
@@ -145,12 +144,10 @@ async def merge(call: CommandCall[MergeRequest], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
     section = section_numbered(await compiled(call, tx, dialogue), request.challenge, call.language)
-    by_number = {theme.number: theme for theme in section.themes}
-    if request.first not in by_number or request.second not in by_number:
+    refs = merged_refs(section, request.first, request.second)
+    if refs is None:
         raise no_such_theme(call.language, request.challenge, section)
-    await tx.synopses.add_correction(
-        dialogue.id, CorrectionKind.JOIN, by_number[request.first].refs[0], by_number[request.second].refs[0], call.now
-    )
+    await tx.synopses.add_correction(dialogue.id, CorrectionKind.JOIN, *refs, call.now)
     return Reply.plain(
         bot_text(
             call.language,
@@ -191,10 +188,9 @@ async def move(call: CommandCall[MoveRequest], tx: Transaction) -> Reply:
     target = None
     if request.theme is not None:
         section = section_numbered(await compiled(call, tx, dialogue), challenge.number, call.language)
-        theme = next((item for item in section.themes if item.number == request.theme), None)
-        if theme is None:
+        target = correction_target(section, request.theme)
+        if target is None:
             raise no_such_theme(call.language, challenge.number, section)
-        target = theme.refs[0]
     await tx.synopses.add_correction(dialogue.id, CorrectionKind.MOVE, contribution.ref, target, call.now)
     if target is None:
         moved = bot_marked("Contribution {ref} moved to a theme of its own of challenge {number}.")
@@ -209,7 +205,7 @@ def no_contribution(language: str | None, ref: str) -> CommandRefused:
     return CommandRefused(bot_text(language, "No contribution {ref} in this dialogue.", ref=ref))
 
 
-async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: CorrectionKind, done: str) -> Reply:
+async def _mark(call: CommandCall[str], tx: Transaction, ref: str, kind: CorrectionKind, done: str) -> Reply:
     return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now, call.language)
 
 
@@ -310,7 +306,7 @@ async def send_synopsis(call: CommandCall[SynopsisRequest], tx: Transaction) -> 
     if action is Action.PULL_ADOPTED:
         adopted = await tx.synopses.adopted(dialogue.id)
         assert adopted is not None  # the rules allow pulling it only once there is one
-        data, name = adopted.rendered(request.fmt), f"synopsis-adopted-{dialogue.id}.{request.fmt}"
+        data, name = adopted.rendered(request.fmt), adopted_file_name(dialogue.id, request.fmt)
     else:
         draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,), request.language)
         data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
@@ -327,9 +323,9 @@ async def send_synopsis(call: CommandCall[SynopsisRequest], tx: Transaction) -> 
 
 
 async def list_dialogues(call: CommandCall[None], tx: Transaction) -> Reply:
-    dialogues = await tx.dialogues.all()
-    if not call.sender_is_isu:
-        dialogues = [dialogue for dialogue in dialogues if dialogue.room_id == call.dialogue_room]
+    dialogues = pullable_dialogues(
+        await tx.dialogues.all(), sender_is_isu=call.sender_is_isu, room_id=call.dialogue_room
+    )
     language = call.language
     if not dialogues:
         return Reply.plain(bot_text(language, "No dialogues you may pull."))
@@ -373,21 +369,20 @@ async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[s
 async def purge(call: CommandCall[bool], tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.PURGE)
-    key = f"purge:{dialogue.id}"
-    if not call.args:
-        await tx.confirmations.request(call.room.room_id, key, PURGE_ACTION, call.now + PURGE_WINDOW_SECONDS)
-        return Reply.plain(
-            bot_text(
-                call.language,
-                "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
-                "only the adopted synopsis. To confirm, send {confirm} within 5 minutes.",
-                confirm=f"{call.prefix} purge confirm",
-            )
-        )
-    if not await tx.confirmations.take(call.room.room_id, key, PURGE_ACTION, call.now):
-        raise CommandRefused(
-            bot_text(call.language, "Nothing to confirm: send {purge} first.", purge=f"{call.prefix} purge")
-        )
+    asked = await confirmation_step(
+        call,
+        tx,
+        Confirmation(f"purge:{dialogue.id}", PURGE_ACTION, PURGE_WINDOW_SECONDS),
+        ask=bot_text(
+            call.language,
+            "This permanently deletes every contribution, support, the roster and the dialogue's secret, keeping "
+            "only the adopted synopsis. To confirm, send {confirm} within 5 minutes.",
+            confirm=f"{call.prefix} purge confirm",
+        ),
+        not_asked=bot_text(call.language, "Nothing to confirm: send {purge} first.", purge=f"{call.prefix} purge"),
+    )
+    if asked is not None:
+        return asked
     await tx.synopses.purge(dialogue.id, call.now)
     uploads = await tx.media.for_dialogue(dialogue.id)
     if not uploads:

@@ -6,11 +6,11 @@ import asyncio
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Protocol
 
 from dialogue.vocabulary import CorrectionKind, WordingKind
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
+from scheduling.zones import dialogue_zone
 from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
 from synopsis.model import (
     ChallengeInput,
@@ -25,6 +25,7 @@ from synopsis.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from config import SynopsisSettings
+    from config.settings import BotSettings, PrivacySettings
     from storage import Correction, Dialogue, Transaction
     from storage.secretariat_wording import Wording
     from synopsis.grouping import GroupingParams
@@ -82,6 +83,26 @@ def secretariat_text(wordings: list[Wording]) -> SecretariatText:
     )
 
 
+class Configured(Protocol):
+    """What the input is gathered by: the whole configuration (the CLI, the web view) or the handlers' part of it."""
+
+    @property
+    def bot(self) -> BotSettings: ...
+
+    @property
+    def privacy(self) -> PrivacySettings: ...
+
+
+async def synopsis_input_for(
+    tx: Transaction, dialogue: Dialogue, settings: Configured, *, language: str | None = None
+) -> SynopsisInput:
+    """`gather_synopsis_input` with the deployment's default time zone, k and stakeholder categories."""
+    privacy = settings.privacy
+    return await gather_synopsis_input(
+        tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories(), language=language
+    )
+
+
 async def gather_synopsis_input(
     tx: Transaction,
     dialogue: Dialogue,
@@ -95,8 +116,7 @@ async def gather_synopsis_input(
     """Everything the compiler needs about `dialogue`, with the document written in `language` (None: the
     dialogue's own language, `!dialogue language`; English when it has none, or none the document can be written in)."""
     language = language or dialogue.language
-    zone_name = dialogue.timezone or default_timezone
-    zone = ZoneInfo(zone_name)
+    zone = dialogue_zone(dialogue.timezone, default_timezone)
     challenges = await tx.challenges.list(dialogue.id)
     inputs = [
         ChallengeInput(c.number, c.title, c.prompt, tuple(await tx.theme_headings.list(c.id))) for c in challenges
@@ -129,7 +149,7 @@ async def gather_synopsis_input(
             started_at=dialogue.created_at,
             ended_at=dialogue.ended_at,
             session_count=len(session_days),
-            timezone=zone_name,
+            timezone=zone.key,
         ),
         challenges=tuple(inputs),
         contributions=contributions,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handlers.access import PURGED_DRAFT
-from handlers.arguments import small_number
+from handlers.arguments import positive_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import challenge_numbered
 from handlers.limits import TITLE_MAX_CHARS
@@ -59,8 +59,8 @@ _IS_A_NUMBER = {
 
 
 def _positive(word: str, what: str) -> int:
-    number = small_number(word)
-    if number is None or number < 1:
+    number = positive_number(word)
+    if number is None:
         raise UsageError(_IS_A_NUMBER[what])
     return number
 

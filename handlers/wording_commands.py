@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from dialogue.vocabulary import CorrectionKind
 from handlers.access import Action, chat_commands, dialogue_facts, not_yours, require_in_chat
-from handlers.arguments import contribution_ref, small_number
+from handlers.arguments import contribution_ref, positive_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.contributions import scrub_context
 from handlers.dialogue_commands import challenge_numbered
@@ -64,8 +64,8 @@ def named_dialogue(raw: str) -> tuple[int | None, str]:
     parts = raw.strip().split(maxsplit=2)
     if not parts or parts[0].casefold() != DIALOGUE:
         return None, raw
-    number = small_number(parts[1]) if len(parts) > 1 else None
-    if number is None or number < 1:
+    number = positive_number(parts[1]) if len(parts) > 1 else None
+    if number is None:
         raise UsageError(bot_marked("after dialogue, give its number (dialogues lists them)"))
     return number, parts[2] if len(parts) > 2 else ""
 
@@ -92,8 +92,8 @@ def theme_wording_arguments(raw: str) -> ThemeWording:
 def challenge_text_arguments(raw: str) -> ChallengeText:
     dialogue_id, rest = named_dialogue(raw)
     parts = rest.strip().split(maxsplit=1)
-    number = small_number(parts[0]) if parts else None
-    if len(parts) < 2 or number is None or number < 1:
+    number = positive_number(parts[0]) if parts else None
+    if len(parts) < 2 or number is None:
         raise UsageError(bot_marked("give the challenge number, then the text (or clear)"))
     return ChallengeText(number, _text(parts[1]), dialogue_id)
 
@@ -202,8 +202,8 @@ def way_forward_arguments(raw: str) -> ForwardRequest | ChallengeText:
     words = rest.split()
     if len(words) == 1 or (len(words) == 2 and words[1].casefold() == "off"):
         return replace(forward_arguments(rest), dialogue_id=dialogue_id)
-    number = small_number(words[0]) if words else None
-    if number is None or number < 1:
+    number = positive_number(words[0]) if words else None
+    if number is None:
         raise UsageError(
             bot_marked("give a contribution reference [off], or a challenge number and a way forward (or clear)")
         )

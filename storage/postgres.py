@@ -90,6 +90,10 @@ def from_postgres(exc: BaseException, message: str) -> StorageError:
         | OSError,
     ):
         return ConnectionLostError(f"{message}: the connection to PostgreSQL was lost ({type(exc).__name__})")
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # The server's termination notice can arrive while a statement is being sent: asyncpg then finds its
+        # protocol in two states at once, and the connection is as gone as if the socket had closed.
+        return ConnectionLostError(f"{message}: the connection to PostgreSQL broke off mid-statement")
     if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" in str(exc):
         return ConnectionLostError(f"{message}: the connection to PostgreSQL is closed")
     if isinstance(exc, asyncpg.PostgresError):
@@ -97,7 +101,7 @@ def from_postgres(exc: BaseException, message: str) -> StorageError:
     return StorageError(f"{message}: {type(exc).__name__}: {exc}")
 
 
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
 
 
 def _changed(status: str) -> int:

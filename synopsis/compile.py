@@ -49,7 +49,7 @@ from synopsis.model import (
 from synopsis.multilingual import SameLanguage, Similarity, similarity_for
 from synopsis.participation import participation
 from synopsis.progress import GROUPING, Progress, no_progress
-from synopsis.text import ref_sort_key, word_tokens, written_words
+from synopsis.text import PLACEHOLDER_RE, ref_sort_key, word_tokens, written_words
 from synopsis.wording import with_wording
 
 MIN_KEYWORDS = 2
@@ -365,12 +365,11 @@ def _medoids(groups: Sequence[_Group], grouping: Grouping, contributions: Sequen
 # A statement is unreadable when more than this share of its words are placeholders ("[participant] [affiliation]
 # [participant]: …"): scrubbing took out what it was about.
 _MAX_PLACEHOLDER_SHARE = 1 / 3
-_PLACEHOLDER_RE = re.compile(r"\[(?:participant|affiliation|email|phone)\]")
 
 
 def _readable(text: str) -> bool:
-    placeholders = len(_PLACEHOLDER_RE.findall(text))
-    words = len(re.findall(r"\w+", _PLACEHOLDER_RE.sub(" x ", text)))
+    placeholders = len(PLACEHOLDER_RE.findall(text))
+    words = len(re.findall(r"\w+", PLACEHOLDER_RE.sub(" x ", text)))
     return placeholders <= _MAX_PLACEHOLDER_SHARE * words
 
 

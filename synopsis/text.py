@@ -19,7 +19,7 @@ _WORDS = re.compile(r"\w+")
 _DIGITS = re.compile(r"(\d+)")
 # Scrubbed placeholders say only that *something* was removed; as tokens they would pull unrelated contributions
 # together (every "[affiliation] said …" would look alike), so they are blanked before tokenising.
-_PLACEHOLDER_RE = re.compile("|".join(re.escape(placeholder) for placeholder in PLACEHOLDERS))
+PLACEHOLDER_RE = re.compile("|".join(re.escape(placeholder) for placeholder in PLACEHOLDERS))
 
 DOMAIN_STOP_WORDS: frozenset[str] = frozenset(
     {
@@ -134,7 +134,7 @@ def stem(word: str) -> str:
 
 def without_placeholders(text: str) -> str:
     """`text` with every scrubbing placeholder blanked (before anything that would strip their brackets)."""
-    return _PLACEHOLDER_RE.sub(" ", text)
+    return PLACEHOLDER_RE.sub(" ", text)
 
 
 def words_of(normalised: str) -> list[str]:

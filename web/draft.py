@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from config import Settings
 from handlers.access import dialogue_facts
-from handlers.synopsis_input import compile_off_loop, gather_synopsis_input
+from handlers.synopsis_input import compile_off_loop, synopsis_input_for
+from handlers.synopsis_rules import adopted_file_name
 from storage import Database
 from synopsis.model import Synopsis, SynopsisInput
 from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
@@ -47,10 +48,7 @@ async def _read(
         adopted = {fmt: adopted_row.rendered(fmt) for fmt in FORMATS} if adopted_row is not None else None
         if facts.purged:
             return dialogue.title, dialogue.language, None, adopted
-        privacy = settings.privacy
-        data = await gather_synopsis_input(
-            tx, dialogue, settings.bot.timezone, privacy.k_threshold, privacy.categories()
-        )
+        data = await synopsis_input_for(tx, dialogue, settings)
         return dialogue.title, dialogue.language, data, adopted
 
 
@@ -68,7 +66,7 @@ async def load_download(db: Database, settings: Settings, dialogue_id: int, fmt:
     if adopted:
         if view.adopted is None:
             return None
-        return Download(f"synopsis-adopted-{dialogue_id}.{fmt}", MIME_TYPES[fmt], view.adopted[fmt])
+        return Download(adopted_file_name(dialogue_id, fmt), MIME_TYPES[fmt], view.adopted[fmt])
     if view.synopsis is None:
         return None
     data = await asyncio.to_thread(render, view.synopsis, fmt)

@@ -10,6 +10,7 @@ from typing import Any
 import nio
 import pytest
 
+from handlers.outgoing import ACKNOWLEDGEMENT
 from tests.integration.helpers import (
     body_of,
     content_of,
@@ -22,7 +23,7 @@ from tests.integration.helpers import (
 
 pytestmark = pytest.mark.integration
 
-ACK = "✅"
+ACK = ACKNOWLEDGEMENT
 
 
 @dataclass

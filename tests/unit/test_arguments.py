@@ -12,6 +12,7 @@ from handlers.arguments import (
     dialogue_title,
     number_title_and_prompt,
     optional_confirm,
+    positive_number,
     remove_challenge,
     roster_entry,
     title_and_prompt,
@@ -135,3 +136,16 @@ def test_a_roster_entry_takes_comma_separated_aliases_after_a_bar():
 def test_aliases_are_held_to_the_affiliation_limit_each():
     with pytest.raises(UsageError, match="alias"):
         roster_entry("@a:example.org Tarvania | " + "R" * (AFFILIATION_MAX_CHARS + 1))
+
+
+@pytest.mark.parametrize("word", ["#0", "0", "00"])
+def test_merge_refuses_challenge_zero_as_a_usage_error_like_every_other_command(word):
+    # Every other command that takes a challenge number refuses 0 as a usage error; `merge` answered
+    # "There is no challenge 0." after compiling the draft.
+    with pytest.raises(UsageError):
+        merge_arguments(f"{word} 1 2")
+
+
+@pytest.mark.parametrize(("word", "number"), [("3", 3), ("#3", 3), ("#0", None), ("0", None), ("x", None), ("#", None)])
+def test_a_challenge_number_is_a_small_number_from_one(word, number):
+    assert positive_number(word) == number

@@ -21,6 +21,7 @@ from handlers.commands import UsageError
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from storage import Database, OutboxRow, Person, Redaction, Room, RoomMessage
 from tests.unit.fakes import BOT_ID, make_settings
@@ -111,7 +112,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         ELSEWHERE: snapshot(ELSEWHERE),
     }
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,

@@ -14,6 +14,7 @@ from handlers.commands import UsageError
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.language_commands import PersonalChoice, language_argument, my_language_argument
 from handlers.languages import direct_message_language, reply_language, room_language
 from handlers.registry import build_registry
@@ -190,7 +191,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         ),
     }
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,

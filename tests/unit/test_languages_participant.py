@@ -17,6 +17,7 @@ from handlers.commands import Command, CommandRegistry
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from storage import Database, Edit, NewInboxEvent, OutboxRow, Person, RoomMessage
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
@@ -112,7 +113,7 @@ async def _say(db: Database, tmp_path: Path, body: str, *, encryption: bool = Tr
         joined_member_count=len(members),
     )
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=encryption),
         now=NOW,

@@ -17,6 +17,7 @@ import pytest
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from storage import Database
 from tests.unit.fakes import BOT_ID, make_settings
@@ -73,7 +74,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         await tx.challenges.open(challenge.id, "txn-prompt", NOW)
     rooms = {ROOM: snapshot(ROOM), OTHER_ROOM: snapshot(OTHER_ROOM)}
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,

@@ -17,6 +17,7 @@ from bot.room_follow import JOIN_RETRY_DELAYS_SECONDS, ReplacementRooms
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from handlers.room_removal import is_own_membership, is_removal
 from handlers.room_upgrades import Tombstone, Verdict, predecessor_of, tombstone_in, verdict
@@ -180,7 +181,7 @@ async def make_harness(tmp_path: Path, check: ReplacementCheck) -> AsyncIterator
         return answer[-1]
 
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,

@@ -17,6 +17,7 @@ from config import ConfigError, Settings, load_settings
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from handlers.roster_csv import parse_roster_csv
 from handlers.slow_work import SlowWork, local_runner
@@ -184,7 +185,7 @@ async def roster(tmp_path: Path) -> AsyncIterator[Roster]:
         await tx.backrooms.link(ROOM, BACKROOM, NOW)
     settings = load(tmp_path, EXTRAS)
     env = HandlerEnv(
-        settings=settings,
+        settings=HandlerSettings.of(settings),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,

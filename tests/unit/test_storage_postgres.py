@@ -13,7 +13,7 @@ import pytest
 from storage import Database, MigrationError, SchemaTooNewError, StorageError
 from storage.errors import ConnectionLostError
 from storage.migrations import MIGRATIONS, Migration, latest_version
-from storage.postgres import numbered_placeholders
+from storage.postgres import from_postgres, numbered_placeholders
 from storage.postgres_database import PostgresDatabase
 from tests.support.postgres import PostgresServer
 from tests.support.storage_peek import peek
@@ -169,3 +169,9 @@ async def test_a_failing_migration_step_on_postgres_is_rolled_back_ddl_included(
     async with await PostgresDatabase.connect(postgres_dsn) as db:
         assert db.schema_version == latest_version()
         assert await peek(db, "SELECT 1 FROM information_schema.tables WHERE table_name = 'half_made'") == []
+
+
+def test_a_protocol_broken_off_mid_statement_is_a_connection_lost_error() -> None:
+    # What asyncpg raises when the server's termination notice arrives while BEGIN is being sent.
+    broken = asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")
+    assert isinstance(from_postgres(broken, "database error"), ConnectionLostError)

@@ -13,6 +13,7 @@ import pytest
 from handlers.context import BotInfo, RoomSnapshot
 from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
 from storage import Database, OutboxRow, RoomMessage
 from tests.unit.fakes import BOT_ID, make_settings
@@ -92,7 +93,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         redact_power_level=50,
     )
     env = HandlerEnv(
-        settings=make_settings(tmp_path),
+        settings=HandlerSettings.of(make_settings(tmp_path)),
         registry=build_registry(),
         bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
         now=NOW,
