@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.compile_speed import synthetic_input
 from synopsis.compile import compile_synopsis
-from synopsis.outline import render_markdown
+from synopsis.render_markdown import render_markdown
 from web.draft import DialogueView
 from web.page import render_page
 

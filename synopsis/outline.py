@@ -1,9 +1,10 @@
-"""The draft synopsis as Markdown, and the document outline that the DOCX renderer mirrors.
+"""The document outline of the draft synopsis, format-neutral: what the Markdown, DOCX and web renderers lay out.
 
 `outline(synopsis)` builds the document once, as a flat sequence of blocks (title block lines, headings, numbered
-paragraphs with bullets); `render_markdown` and `synopsis.render_docx.render_docx` only lay those blocks out, so the
-two formats always say the same thing. The shape follows the model document (a UN "synopsis of considerations and
-concerns"): paragraphs are numbered continuously through the whole document, bullets inside a paragraph are not.
+paragraphs with bullets); `synopsis.render_markdown`, `synopsis.render_docx` and the web view only lay those blocks
+out, so the formats always say the same thing. The shape follows the model document (a UN "synopsis of
+considerations and concerns"): paragraphs are numbered continuously through the whole document, bullets inside a
+paragraph are not.
 
 What is printed: the dialogue's title and period, session count, bands (never exact counts of people), challenge
 titles and the secretariat's lead paragraphs, one neutral statement per theme (the secretariat's wording, else its
@@ -23,18 +24,9 @@ whole and then split at its placeholders (`_say`), so text from the synopsis kee
 put it; a sentence that changes with a band has one message per band. Contributions, titles and the secretariat's
 words are printed as written, in whatever language they are in.
 
-Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted. Before escaping,
-it is put on one line: runs of whitespace, line breaks included, become one space and control characters are
-dropped, so no text can start a new Markdown block. Then, in Markdown:
-
-- at the start of the text, characters that would open a block are escaped: `#`, `>`, `-`, `+`, `*`, `=`, `|`,
-  `[` (a link reference definition or a task-list box), and digits followed by `.` or `)` (an ordered list);
-- everywhere: backslash, `*`, `_`, backtick, `~`, `<` (so no emphasis, code, strikethrough, HTML or autolink), and
-  `#` at the start or after a space (a heading, or an ATX closing sequence that would eat the end of a title), and
-  `&` when it would start a character reference such as `&lt;`;
-- `]` only when followed by `(`, `[` or `:`, which is what a link, an image, a reference link or a definition needs.
-  A lone `[` elsewhere is left alone, so scrubbed placeholders such as "[participant]" stay readable, and
-  `[x](http://evil)` prints as `[x\\](http://evil)`: text, not a link.
+Participants' text (and anything else that comes from the synopsis, such as titles) is untrusted: it is carried as
+`Theirs` and put on one line (`one_line`: runs of whitespace, line breaks included, become one space and control
+characters are dropped), so no text can start a new block; each renderer escapes it for its format.
 """
 
 from __future__ import annotations
@@ -627,57 +619,3 @@ def _consensus_blocks(synopsis: Synopsis, para: _Numbering) -> list[Block]:
     rule = document_text(language, RULE_TEXT, k=format_number(synopsis.method.k, language))
     blocks.append(para((rule,)))
     return blocks
-
-
-# ---------------------------------------------------------------- Markdown
-
-_INLINE = re.compile(r"[\\*_`~<]|(?<!\S)#|\](?=[(\[:])|&(?=#?[A-Za-z0-9]+;)")
-_BLOCK_START = re.compile(r"^(?:[#>+*=|\[-]|\d+(?=[.)]))")
-
-
-def escape_markdown(text: str, *, line_start: bool = True) -> str:
-    """Escape untrusted one-line text so it can only ever render as text (rules in the module docstring).
-
-    `line_start=False` is for text that follows the renderer's own words on the same line, where block syntax
-    cannot take effect; it only spares those texts a needless backslash.
-    """
-    text = _INLINE.sub(lambda match: "\\" + match.group(0), text)
-    match = _BLOCK_START.match(text) if line_start else None
-    if match:
-        start = match.group(0)
-        # "2026." → "2026\." ; "#", "-", … → "\#", "\-", …
-        text = f"{start}\\{text[len(start) :]}" if start[0].isdigit() else f"\\{text}"
-    return text
-
-
-def _markdown(text: Text) -> str:
-    out: list[str] = []
-    for part in text:
-        if isinstance(part, Theirs):
-            out.append(escape_markdown(part, line_start=not "".join(out)))
-        elif isinstance(part, Note):
-            out.append(f"*{part}*")
-        else:
-            out.append(part)
-    return "".join(out)
-
-
-_TITLE_STYLES = {"title": "# {}", "plain": "{}", "bold": "**{}**", "italic": "*{}*"}
-
-
-def render_markdown(synopsis: Synopsis) -> str:
-    """Render the draft synopsis as CommonMark; the same synopsis always gives the same text."""
-    chunks: list[str] = []
-    for block in outline(synopsis):
-        if isinstance(block, TitleLine):
-            chunks.append(_TITLE_STYLES[block.style].format(_markdown(block.text)))
-        elif isinstance(block, Heading):
-            chunks.append(f"{'#' * (block.level + 1)} {_markdown(block.text)}")
-        else:
-            marker = f"{block.number}. "
-            lines = [marker + _markdown(block.text)]
-            if block.bullets:
-                lines.append("")
-                lines += [" " * len(marker) + "- " + _markdown(bullet) for bullet in block.bullets]
-            chunks.append("\n".join(lines))
-    return "\n\n".join(chunks) + "\n"

@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Callable
 
 from .model import Synopsis
-from .outline import render_markdown
 from .render_docx import render_docx
 from .render_json import render_json
+from .render_markdown import render_markdown
 
 FORMATS: tuple[str, ...] = ("md", "docx", "json")
 

@@ -23,9 +23,9 @@ from synopsis.model import (
     Synopsis,
     SynopsisInput,
 )
-from synopsis.outline import render_markdown
 from synopsis.render_docx import render_docx
 from synopsis.render_json import render_json
+from synopsis.render_markdown import render_markdown
 
 START = 1_796_083_200.0  # 1 December 2026, 00:00 UTC
 DAY = 86_400.0

@@ -6,8 +6,8 @@ from synopsis.compile import compile_synopsis
 from synopsis.grouping import CHOSEN
 from synopsis.guided import GuidedParams
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, SynopsisInput
-from synopsis.outline import render_markdown
 from synopsis.render_json import render_json
+from synopsis.render_markdown import render_markdown
 
 START = 1_796_083_200.0
 HEADINGS = (

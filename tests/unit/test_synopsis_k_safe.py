@@ -21,9 +21,9 @@ from i18n import document_text
 from privacy.bands import A_FEW, MANY, SEVERAL
 from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Synopsis, SynopsisInput
-from synopsis.outline import render_markdown
 from synopsis.render_docx import render_docx
 from synopsis.render_json import STRUCTURAL_NUMBERS, render_json
+from synopsis.render_markdown import render_markdown
 
 START = 1_796_083_200.0  # 1 December 2026, 00:00 UTC
 BANDS = {A_FEW, SEVERAL, MANY}

@@ -9,9 +9,9 @@ import docx
 
 from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Synopsis, SynopsisInput
-from synopsis.outline import render_markdown
 from synopsis.render_docx import render_docx
 from synopsis.render_json import render_json
+from synopsis.render_markdown import render_markdown
 
 START = 1_796_083_200.0
 # Two themes (three and two near-identical lines) and one other point, so both annex lists are exercised.

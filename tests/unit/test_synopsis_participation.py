@@ -8,9 +8,9 @@ from datetime import date
 
 from synopsis.compile import compile_synopsis
 from synopsis.model import ChallengeInput, ContributionInput, DialogueInput, Overrides, SynopsisInput
-from synopsis.outline import render_markdown
 from synopsis.participation import ChallengeBar, DayBar
 from synopsis.render_json import render_json
+from synopsis.render_markdown import render_markdown
 
 DAY_ONE = 1_796_112_000.0  # 1 December 2026, 08:00 UTC
 DAY_TWO = DAY_ONE + 86_400

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 
 from synopsis.model import ChallengeSection, MethodNote, OtherPoint, Synopsis, Theme
-from synopsis.outline import render_markdown
 from synopsis.render import FORMATS, MIME_TYPES, filename_for, render
 from synopsis.render_json import render_json
+from synopsis.render_markdown import render_markdown
 
 
 def make_synopsis(**changes: object) -> Synopsis:

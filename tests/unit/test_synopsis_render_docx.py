@@ -72,7 +72,7 @@ def test_paragraphs_carry_continuous_numbers_as_text():
 
 
 def test_the_numbering_matches_the_markdown():
-    from synopsis.outline import render_markdown
+    from synopsis.render_markdown import render_markdown
 
     synopsis = make_synopsis()
     markdown = re.findall(r"^(\d+)\. (.*)$", render_markdown(synopsis), re.M)

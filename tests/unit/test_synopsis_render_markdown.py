@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from synopsis.model import OtherPoint, WayForward
-from synopsis.outline import escape_markdown, render_markdown
+from synopsis.render_markdown import escape_markdown, render_markdown
 from tests.support.time_guard import finishes_within
 from tests.unit.test_synopsis_render import make_synopsis, with_statement
 
