@@ -14,7 +14,8 @@ import pytest
 
 from bot.pruner import ARRIVAL_MARGIN_SECONDS, SCHEDULED_ID_PREFIX, PruneCounts, Pruner, backfill_floor_ms
 from bot.room_state import RoomDirectory
-from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
+from bot.sync_events import RoomBatch, SyncBatch
+from bot.sync_loop import SyncLoop
 from bot.undecrypted import UndecryptedEvents
 from handlers.scheduled import ACTIONS, PlannedAction
 from storage import Database, NewInboxEvent, Room, RoomMessage
@@ -180,9 +181,9 @@ async def test_back_fill_stops_at_events_older_than_the_horizon_so_pruned_ones_a
     client = PagingClient(history)
     undecrypted = UndecryptedEvents(client, db, settings, on_decrypted=lambda: None, on_outbox_changed=lambda: None)  # type: ignore[arg-type]
     loop = SyncLoop(client, db, settings, RoomDirectory(), on_new_events=lambda: None, undecrypted=undecrypted)  # type: ignore[arg-type]
-    batch = _Batch()
+    batch = SyncBatch()
 
-    collected = await loop._backfill(ROOM, "0", _RoomBatch(), batch)
+    collected = await loop._backfill(ROOM, "0", RoomBatch(), batch)
 
     assert [event.event_id for event in collected] == ["$missed"]
 
