@@ -8,36 +8,19 @@ test fails while the README's copy differs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Any, cast
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from config.loader import ENV_PREFIX
+from config.environment import ENV_PREFIX
+from config.keys import config_fields, is_secret
 from config.settings import Settings
 
 REQUIRED = "**required**"
 UNSET = "unset"
-
-
-def config_fields(model: type[BaseModel] = Settings) -> Iterator[tuple[str, str, FieldInfo]]:
-    """Every (section, key, field) of the configuration, in the model's order."""
-    for section, info in model.model_fields.items():
-        section_model = cast("type[BaseModel]", info.annotation)
-        for key, field in section_model.model_fields.items():
-            yield section, key, field
-
-
-def is_secret(field: FieldInfo) -> bool:
-    """Whether the field holds a secret (a `SecretStr`, alone or in a union): no default or value is ever shown."""
-    return _mentions(field.annotation, SecretStr)
-
-
-def _mentions(annotation: Any, wanted: type) -> bool:
-    return annotation is wanted or any(_mentions(arg, wanted) for arg in get_args(annotation))
 
 
 def env_name(section: str, key: str) -> str:
