@@ -18,6 +18,7 @@ from pydantic_core import PydanticUndefined
 from config.environment import ENV_PREFIX
 from config.keys import config_fields, is_secret
 from config.settings import Settings
+from config.toml_text import toml_value
 
 REQUIRED = "**required**"
 UNSET = "unset"
@@ -37,23 +38,16 @@ def default_text(field: FieldInfo) -> str:
     value = field.get_default(call_default_factory=True)
     if value is None or value is PydanticUndefined:
         return UNSET
-    return f"`{toml_value(value)}`"
+    return f"`{shown_value(value)}`"
 
 
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(key))} = {toml_value(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+def shown_value(value: Any) -> str:
+    """A default as the reference shows it: as TOML, with a relative path written as one ("./data")."""
     if isinstance(value, Path):
         text = value.as_posix()
         # Path("./data") prints as "data"; the explicit "./" says it is relative (to the config file's folder).
         return json.dumps(text if value.is_absolute() or text.startswith(".") else f"./{text}")
-    return json.dumps(str(value), ensure_ascii=False)
+    return toml_value(value)
 
 
 def meaning_text(model: type[BaseModel], section: str, key: str, field: FieldInfo) -> str:

@@ -23,6 +23,7 @@ import nio
 from nio.crypto.attachments import decrypt_attachment
 
 from bot.compile_notice import WORKING as COMPILE_NOTICE
+from config.toml_text import toml_dumps
 from demo import script
 from demo.client import DemoUser
 from devserver.synapse import SynapseServer, spawn_process_group, tail
@@ -80,25 +81,6 @@ def is_ack_of(bot_id: str, event_id: str) -> Callable[[nio.Event], bool]:
 
 def is_file_from(bot_id: str, ext: str) -> Callable[[nio.Event], bool]:
     return lambda e: e.sender == bot_id and content_of(e).get("msgtype") == "m.file" and body_of(e).endswith(ext)
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value))
-
-
-def toml_dumps(config: dict[str, dict[str, Any]]) -> str:
-    lines: list[str] = []
-    for table, values in config.items():
-        lines.append(f"[{table}]")
-        lines.extend(f"{key} = {_toml(value)}" for key, value in values.items())
-        lines.append("")
-    return "\n".join(lines)
 
 
 class Demo:
