@@ -29,9 +29,9 @@ from uuid import uuid4
 import aiohttp
 import pytest
 
+from devserver.bot_process import BotProcess
 from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from, raw_room_events
 from tests.integration.test_dialogue import ACK, is_ack_of, is_prompt
-from tests.support.bot_process import BotProcess
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from devserver.bot_process import BotProcess
 from storage import Database, NewInboxEvent, Room, RoomMessage
 from tests.integration.helpers import invite_bot_and_wait, is_reply_from
-from tests.support.bot_process import BotProcess
 
 pytestmark = pytest.mark.integration
 

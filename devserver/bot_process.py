@@ -1,4 +1,8 @@
-"""Run the bot as a separate OS process, the way an operator would: `python -m bot run --config ...`."""
+"""Run the bot as a separate OS process, the way an operator would: `python -m bot run --config ...`.
+
+The one way the integration tests and the demo start, stop and kill the bot: a fresh account on a throwaway
+Synapse (devserver/synapse.py), its password file and config.toml, and the process in its own process group.
+"""
 
 from __future__ import annotations
 
@@ -73,13 +77,14 @@ class BotProcess:
         extra_config: Mapping[str, Any] | None = None,
         log_level: str = "INFO",
         admin: bool = False,
+        localpart: str | None = None,
     ) -> BotProcess:
-        """Register a fresh `bot-<hex>` account and write its password file and config.toml.
+        """Register a fresh account (`localpart`, else `bot-<hex>`) and write its password file and config.toml.
 
         Blocking (HTTP to Synapse); from async code use the `bot_factory` fixture or
         `await asyncio.to_thread(BotProcess.create, ...)`. Does not start the process.
         """
-        localpart = f"bot-{secrets.token_hex(3)}"
+        localpart = localpart or f"bot-{secrets.token_hex(3)}"
         password = secrets.token_urlsafe(18)
         base_dir.mkdir(parents=True, exist_ok=True)
         user_id = synapse.register(localpart, password, admin=admin)
@@ -167,7 +172,7 @@ class BotProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self.starts += 1
         with open(self.log_path, "a", encoding="utf-8") as fh:
-            fh.write(f"\n===== harness: start #{self.starts} at {time.strftime('%H:%M:%S')}: {self.command}\n")
+            fh.write(f"\n===== start #{self.starts} at {time.strftime('%H:%M:%S')}: {self.command}\n")
         self._proc = spawn_process_group(self.command, cwd=self.base_dir, log_file=self.log_path, env=env)
 
     def stop_sync(self, timeout: float = 20) -> int:
