@@ -22,13 +22,6 @@ from tests.unit.test_processor import ROOM, message, process_ready
 from tests.unit.test_processor_outcome import MODERATOR, Harness, add, outbox_bodies
 
 
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
 @pytest.fixture(autouse=True)
 def keep_process_state():
     """`main` restricts the umask and sets up logging, as the operator's command should; the test process gets its

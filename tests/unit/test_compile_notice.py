@@ -7,21 +7,12 @@ import asyncio
 import json
 import sqlite3
 
-import pytest
-
 from bot.compile_notice import DONE, WORKING, notice_txn_id
 from handlers.slow_work import local_runner
 from storage import Database, Edit, Room, RoomMessage
 from tests.unit.test_processor import ROOM, message, process_ready
 from tests.unit.test_processor_outcome import MODERATOR, TIMEOUT, Harness, HeldRunner, add
 from tests.unit.test_sender import make_sender, send_next
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def outbox(tmp_path) -> list[tuple[str, str, dict]]:

@@ -7,17 +7,9 @@ import asyncio
 import pytest
 
 from bot.compile_notice import notice_txn_id
-from storage import Database
 from tests.unit.test_compile_notice import edits, held_then_compiled, outbox
 from tests.unit.test_processor import ROOM, message, process_ready
 from tests.unit.test_processor_outcome import MODERATOR, TIMEOUT, Harness, add
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,13 +23,6 @@ from tests.unit.fakes import make_settings
 ROOM = "!room:example.org"
 DAY = 24 * 3600.0
 NOW = 100 * DAY
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def pruner(db: Database, *, now: float = NOW, retention_days: int = 30, batch_size: int = 5000) -> Pruner:

@@ -5,11 +5,7 @@ forget-me and purge."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
-from pathlib import Path
-
-import pytest
 
 from storage import Database, Person, RoomMessage
 from storage.consensus import ConsensusTheme, ConsensusVote
@@ -17,13 +13,6 @@ from storage.consensus import ConsensusTheme, ConsensusVote
 ROOM = "!room:example.org"
 SECRET = bytes(range(32))
 THEMES = [ConsensusTheme(1, "C1", "Universality matters"), ConsensusTheme(2, "C4", "Funding is short")]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def open_round(db: Database) -> tuple[int, int]:

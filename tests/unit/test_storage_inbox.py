@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,6 @@ import pytest
 from storage import Database, InboxRow, NewInboxEvent, StorageError
 
 ROOM = "!room:example.org"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def event(event_id: str, room_id: str = ROOM, *, awaiting_key: bool = False, body: str = "hi") -> NewInboxEvent:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from storage import Database, OutboxRow, Room, RoomMessage, StorageError
 
 ROOM_A = "!a:example.org"
 ROOM_B = "!b:example.org"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def text(body: str) -> dict[str, str]:

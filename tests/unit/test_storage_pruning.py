@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from storage import Database, NewInboxEvent, Room, RoomMessage
 from storage.contributions import TOMBSTONE_SECONDS
 
 ROOM = "!room:example.org"
 DAY = 24 * 3600.0
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def event(event_id: str) -> NewInboxEvent:

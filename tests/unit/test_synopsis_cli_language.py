@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import docx
 import pytest
@@ -22,13 +21,6 @@ TEXTS = (
     "Transfers through the territory of States parties must be challenged firmly.",
     "Les transferts sur le territoire des États parties doivent être contestés.",
 )
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def dialogue_with_contributions(db: Database) -> int:
