@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,12 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.compile_notice import WORKING as COMPILE_NOTICE
 from demo import script
 from demo.client import DemoUser
+from demo.events import body_of, content_of, is_ack_of, is_file_from, is_reply_from
 from devserver.bot_process import BotProcess, BotProcessError
 from devserver.synapse import SynapseServer, tail
 from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
-ACK = "✅"
 # The consensus round's window. The round closes by time alone (each answer's server timestamp against the window's
 # end; the scheduler announces the close), so the window must hold the bot's direct rooms, its statements and every
 # participant's answers: about 3 s here with 8 participants. It runs on while challenges 2-4 are played, and the demo
@@ -45,41 +45,6 @@ class DemoFailure(Exception):
 
 class BotStopped(Exception):
     """The bot's process exited while a step needed it."""
-
-
-def content_of(event: nio.Event) -> dict[str, Any]:
-    content = event.source.get("content")
-    return content if isinstance(content, dict) else {}
-
-
-def body_of(event: nio.Event) -> str:
-    body = content_of(event).get("body")
-    return body if isinstance(body, str) else ""
-
-
-def is_reply_from(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
-    def predicate(event: nio.Event) -> bool:
-        reply = (content_of(event).get("m.relates_to") or {}).get("m.in_reply_to") or {}
-        return event.sender == sender and reply.get("event_id") == event_id
-
-    return predicate
-
-
-def is_ack_of(bot_id: str, event_id: str) -> Callable[[nio.Event], bool]:
-    def predicate(event: nio.Event) -> bool:
-        relation = content_of(event).get("m.relates_to") or {}
-        return (
-            event.sender == bot_id
-            and event.source.get("type") == "m.reaction"
-            and relation.get("event_id") == event_id
-            and relation.get("key") == ACK
-        )
-
-    return predicate
-
-
-def is_file_from(bot_id: str, ext: str) -> Callable[[nio.Event], bool]:
-    return lambda e: e.sender == bot_id and content_of(e).get("msgtype") == "m.file" and body_of(e).endswith(ext)
 
 
 class Demo:

@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 import nio
 from nio import Api
 
-
-def content_of(event: nio.Event) -> dict[str, Any]:
-    content = event.source.get("content")
-    return content if isinstance(content, dict) else {}
-
-
-def replied_to(event: nio.Event) -> str | None:
-    """The event ID a message replies to, if any."""
-    relation = content_of(event).get("m.relates_to")
-    if not isinstance(relation, dict):
-        return None
-    reply = relation.get("m.in_reply_to")
-    return reply.get("event_id") if isinstance(reply, dict) else None
-
-
-def is_reply_from(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
-    return lambda event: event.sender == sender and replied_to(event) == event_id
-
-
-def is_message_from(sender: str) -> Callable[[nio.Event], bool]:
-    return lambda event: event.sender == sender and event.source.get("type") in ("m.room.message", "m.room.encrypted")
-
-
-def body_of(event: nio.Event) -> str:
-    body = content_of(event).get("body")
-    return body if isinstance(body, str) else ""
+from demo.events import body_of, is_reply_from
 
 
 async def invite_bot_and_wait(user: Any, room_id: str, bot_user_id: str) -> None:

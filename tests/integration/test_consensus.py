@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import body_of
+from demo.events import body_of
 from tests.integration.test_dialogue import Dialogue, is_ack_of, run_dialogue
 from tests.integration.test_synopsis import pull
 

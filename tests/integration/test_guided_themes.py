@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait
+from demo.events import body_of
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
 from tests.integration.test_synopsis import pull
 

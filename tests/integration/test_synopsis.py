@@ -14,7 +14,8 @@ import nio
 import pytest
 from nio.crypto.attachments import decrypt_attachment
 
-from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
+from demo.events import body_of, content_of, is_file_from, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
 
 pytestmark = pytest.mark.integration
@@ -39,10 +40,6 @@ CONTRIBUTIONS = {
         "Clearance of contaminated land should be prioritised.",
     ],
 }
-
-
-def is_file_from(bot_id: str):
-    return lambda event: event.sender == bot_id and content_of(event).get("msgtype") == "m.file"
 
 
 async def download(user, event: nio.Event) -> bytes:

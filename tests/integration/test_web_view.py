@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from, link_backroom
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, link_backroom
 from tests.integration.test_dialogue import is_ack_of, is_prompt
 from web.tokens import KEY_FILE, LinkSigner
 
