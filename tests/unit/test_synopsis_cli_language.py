@@ -13,8 +13,10 @@ from docx.oxml.ns import qn
 from bot import exit_codes
 from bot.cli import main
 from storage import Database
-from tests.unit.test_access_drifts import cli, dialogue_in, keep_process_state  # noqa: F401 (an autouse fixture)
+from tests.unit.test_access_drifts import cli, dialogue_in
 from tests.unit.test_processor import ROOM
+
+pytestmark = pytest.mark.usefixtures("keep_process_state")
 
 TEXTS = (
     "Transfers through the territory of States parties must be challenged.",
