@@ -3,7 +3,6 @@ encryption is off, usage problems that quote a value, and the reference number o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,12 @@ from storage import Database, Edit, NewInboxEvent, OutboxRow, Person, RoomMessag
 from tests.unit.dispatch_harness import DispatchHarness, drain_outbox, handler_env
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 from tests.unit.test_sender import enqueue, make_sender, send_next
-from tests.unit.test_undecrypted import ALICE, JOINED_AT_MS, ROOM, Clock, KeyringClient, envelope, sweeper
+from tests.unit.test_undecrypted import ALICE, JOINED_AT_MS, ROOM, Clock, KeyringClient, db, envelope, sweeper
+
+__all__ = ["db"]  # the fixture, shared with test_undecrypted.py
 
 MODERATOR = "@mod:test"
 NOW = 1_000_000.0
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    async with database.transaction() as tx:
-        await tx.rooms.set_joined(ROOM, JOINED_AT_MS)
-    yield database
-    await database.close()
 
 
 async def _dialogue_in(db: Database, language: str | None) -> None:
