@@ -27,6 +27,25 @@ async def link_backroom(moderator: Any, bot_user_id: str, dialogue_room: str, *,
     return str(backroom)
 
 
+async def delegates(make_user: Any, count: int, surname: str) -> list[Any]:
+    """`count` participants whose display names ("Delegate <surname>-<n>") a test can look for in what the bot wrote."""
+    people = [await make_user(f"p{index}") for index in range(count)]
+    for index, person in enumerate(people):
+        await person.client.set_displayname(f"Delegate {surname}-{index}")
+    return people
+
+
+async def start_dialogue(moderator: Any, bot_user_id: str, people: list[Any]) -> str:
+    """An encrypted room with the moderator, `people` and the bot, and a dialogue started in it; returns the room."""
+    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
+    for person in people:
+        await moderator.wait_for_membership(room, person.user_id, "join")
+    await invite_bot_and_wait(moderator, room, bot_user_id)
+    await moderator.send_text(room, "!dialogue start Strengthening the norms")
+    await moderator.wait_for(room, lambda e: e.sender == bot_user_id and "Chatham House Rule" in body_of(e))
+    return str(room)
+
+
 def thread_relation(root: str) -> dict[str, Any]:
     """A reply in the thread under `root`, as Element sends it."""
     return {"rel_type": "m.thread", "event_id": root, "is_falling_back": True, "m.in_reply_to": {"event_id": root}}

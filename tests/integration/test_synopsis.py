@@ -15,7 +15,7 @@ import pytest
 from nio.crypto.attachments import decrypt_attachment
 
 from demo.events import body_of, content_of, is_file_from, is_reply_from
-from tests.integration.helpers import invite_bot_and_wait
+from tests.integration.helpers import delegates, invite_bot_and_wait, start_dialogue
 from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
 
 pytestmark = pytest.mark.integration
@@ -59,16 +59,9 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
     isu = await make_user("isu")
     bot = await bot_factory(extra_config={"bot": {"isu_users": [isu.user_id]}})
     moderator = await make_user("mod")
-    people = [await make_user(f"p{index}") for index in range(4)]
-    for index, person in enumerate(people):
-        await person.client.set_displayname(f"Delegate Zanzibar-{index}")
-    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
-    for person in people:
-        await moderator.wait_for_membership(room, person.user_id, "join")
-    await invite_bot_and_wait(moderator, room, bot.user_id)
+    people = await delegates(make_user, 4, "Zanzibar")
+    room = await start_dialogue(moderator, bot.user_id, people)
     d = Dialogue(bot, moderator, people, room, root="", encrypted=True)
-    await moderator.send_text(room, "!dialogue start Strengthening the norms")
-    await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
     titles = ["New use and transfers", "Withdrawal and universalisation", "Implementation support"]
     for title in titles:
         await d.command(moderator, f"!dialogue challenge add {title} ; What should be done?")
