@@ -13,8 +13,9 @@ own; :data:`MIN_CONFIDENCE` 0.8 sits between, with room either side, so a short 
 than a guess ("Je soutiens" is still French at 0.86; "Article 21 de la Convention", at 0.68, is unknown). Scrubbing
 placeholders ("[participant]", …) are English words the bot wrote, not the writer's, and are left out first.
 
-Loading takes about half a second and some 120 MB (mostly the full model, before it is cut to six languages), once
-per process, on first use and under a lock (compiles and handlers may ask from worker threads); detection itself takes
+Loading takes about half a second and some 40 MiB (numpy, the state machine and the six languages' columns of the
+model: `_load` keeps nothing else), once per process, on first use and under a lock (compiles and handlers may ask
+from worker threads); detection itself takes
 about 0.05 ms for a sentence and 2 ms for the longest contribution allowed. :func:`detect_language_off_loop` runs both
 in a worker thread, so neither ever holds up the event loop.
 """
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Protocol
+from array import array
+from typing import Any, Protocol
 
 from synopsis.load_once import loaded_once
 from synopsis.text import without_placeholders
@@ -48,11 +50,55 @@ def _identifier() -> _Identifier:
 
 
 def _load() -> _Identifier:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier over the six languages only, built from its model file without the rest.
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(UN_LANGUAGES))
+    py3langid's own loader keeps the full model (142 columns of feature weights, 27 MiB) beside the six-language cut,
+    and each of the state machine's 104,583 states as Python ints in lists (some 8 MiB); read here, only the six
+    columns are kept (the full table is freed as soon as they are copied) and the per-state tables are packed
+    arrays. The arithmetic is py3langid's own (its `classify`), on the same numbers, so every answer and confidence
+    is the same (tests/unit/test_language_detection_model.py)."""
+    import lzma
+    import shutil
+    import tempfile
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    with tempfile.TemporaryFile(suffix=".npz") as unpacked:
+        with lzma.open(MODEL_DIR / MODEL_FILE) as packed:
+            shutil.copyfileobj(packed, unpacked, length=1 << 20)
+        unpacked.seek(0)
+        with np.load(unpacked, allow_pickle=False) as model:
+            classes: list[str] = model["classes"].tolist()
+            # The columns py3langid's set_languages keeps, in the same order (a label may have two: script aliases).
+            keep = [i for i, code in enumerate(classes) if code in UN_LANGUAGES]
+            weights = np.ascontiguousarray(model["ptc"][:, keep])
+            priors = np.asarray(model["pc"])[keep]
+            next_move = _packed(model["nextmove"])
+            rows = model["nextmove_row"].astype(np.int64) << 8  # each state's offset into `next_move`
+            outputs = model["out_feat"].astype(np.int32)
+    identifier = LanguageIdentifier(
+        weights,
+        priors,
+        [classes[i] for i in keep],
+        next_move,
+        array("i", outputs.tobytes()),
+        norm_probs=True,
+        tk_row=[],
+    )
+    # What its constructor computes from tk_row (a list of Python ints, one per state), as a packed array instead.
+    identifier._rowbase = array("q", rows.tobytes())
     return identifier
+
+
+def _packed(values: Any) -> array[int]:
+    """A numpy array of unsigned ints as the stdlib array py3langid indexes (as py3langid.modelio does)."""
+    import numpy as np
+
+    contiguous = np.ascontiguousarray(values)
+    packed = array({2: "H", 4: "I", 8: "Q"}[contiguous.dtype.itemsize])
+    packed.frombytes(contiguous.tobytes())
+    return packed
 
 
 def detect_language(text: str) -> str | None:
