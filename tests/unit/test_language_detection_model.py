@@ -41,3 +41,16 @@ def test_the_compact_model_keeps_only_the_six_languages() -> None:
     compact = language._load()
     assert sorted(set(compact.nb_classes)) == sorted(language.UN_LANGUAGES)
     assert compact._full_model[0].shape[1] == len(compact.nb_classes)
+
+
+def test_the_compact_state_machine_has_every_transition_of_py3langids() -> None:
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    compact = language._load()
+    blocks, block_of, first_block = compact.tk_nextmove, compact._block_of, compact._first_block
+    for state in range(0, len(reference.tk_output), 7):  # every 7th state, all 256 bytes: some 3.8 million moves
+        row = reference._rowbase[state]
+        assert all(
+            blocks[(block_of[first_block[state] + (byte >> 4)] << 4) | (byte & 15)] == reference.tk_nextmove[row + byte]
+            for byte in range(256)
+        )
+    assert list(compact.tk_output) == list(reference.tk_output)
