@@ -13,11 +13,11 @@ own; :data:`MIN_CONFIDENCE` 0.8 sits between, with room either side, so a short 
 than a guess ("Je soutiens" is still French at 0.86; "Article 21 de la Convention", at 0.68, is unknown). Scrubbing
 placeholders ("[participant]", …) are English words the bot wrote, not the writer's, and are left out first.
 
-Loading takes about half a second and some 40 MiB (numpy, the state machine and the six languages' columns of the
-model: `_load` keeps nothing else), once per process, on first use and under a lock (compiles and handlers may ask
-from worker threads); detection itself takes
-about 0.05 ms for a sentence and 2 ms for the longest contribution allowed. :func:`detect_language_off_loop` runs both
-in a worker thread, so neither ever holds up the event loop.
+Loading takes about half a second (mostly unpacking the model file) and some 25 MiB, numpy's 13 included (`_load`
+keeps only the six languages' part of the model, its state machine compacted: py3langid's own loader kept about 75
+MiB), once per process, on first use and under a lock (compiles and handlers may ask from worker threads); detection
+itself takes about 0.05 ms for a sentence and 2 ms for the longest contribution allowed.
+:func:`detect_language_off_loop` runs both in a worker thread, so neither ever holds up the event loop.
 """
 
 from __future__ import annotations
