@@ -86,7 +86,7 @@ def _load() -> _Identifier:
             blocks, block_of = _distinct_blocks(np.ascontiguousarray(model["nextmove"]).reshape(-1, _BLOCK))
             first_block = model["nextmove_row"].astype(np.int64) * (256 // _BLOCK)  # each state's row, in blocks
             outputs = model["out_feat"].astype(np.int32)
-    identifier = _six_languages_class()(
+    identifier: _Identifier = _six_languages_class()(
         weights,
         priors,
         [classes[i] for i in keep],
