@@ -49,7 +49,7 @@ class Download:
 
 async def _read(
     db: Database, settings: Settings, dialogue_id: int
-) -> tuple[str, str | None, SynopsisInput | None, dict | None]:
+) -> tuple[str, str | None, SynopsisInput | None, dict[str, bytes] | None]:
     async with db.transaction() as tx:
         dialogue = await tx.dialogues.get(dialogue_id)
         if dialogue is None:
