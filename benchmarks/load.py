@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/load.py [--participants N] [--contributions M]
 
-Starts a throwaway Synapse (devserver/) and the bot as a process (tests/support/bot_process.py, encryption on, as
+Starts a throwaway Synapse (devserver/) and the bot as a process (devserver/bot_process.py, encryption on, as
 deployed), a moderator who opens a dialogue with one challenge in an unencrypted room, and N participants (50 by
 default, each exempt from Synapse's message rate limit, as the bot is) who all post at once, M contributions in all
 (1,000 by default), each participant its share one after another, through the client-server API.
@@ -36,9 +36,9 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.compile_speed import synthetic_input
+from devserver.bot_process import BotProcess
 from devserver.synapse import SynapseServer
 from privacy.pseudonym import matrix_id_reference
-from tests.support.bot_process import BotProcess
 
 SETTLE_TIMEOUT = 300.0
 

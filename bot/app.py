@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from nio import AsyncClient
 
+from bot.attachments import AttachmentFetcher
 from bot.disk_space import DiskSpace
 from bot.errors import DatabaseError
 from bot.processor import InboxProcessor
@@ -27,6 +28,7 @@ from bot.room_state import RoomDirectory
 from bot.scheduler import ScheduleRunner
 from bot.sender import OutboxSender
 from bot.session import open_client
+from bot.slow_work_runner import SlowWorkRunner
 from bot.sync_loop import SyncLoop
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
@@ -38,6 +40,7 @@ from storage.postgres_database import DESCRIPTION as POSTGRES_DESCRIPTION
 from storage.postgres_database import PostgresDatabase
 
 if TYPE_CHECKING:
+    from web.draft import Compile
     from web.server import WebServer
 
 log = logging.getLogger(__name__)
@@ -169,6 +172,8 @@ class BotApp:
             default_timezone=settings.bot.timezone,
             disk=disk,
         )
+        # One compile worker (bot/compile_worker.py) for chat's compiles and the web view's drafts.
+        slow_work = SlowWorkRunner(AttachmentFetcher(client))
         processor = InboxProcessor(
             client,
             db,
@@ -180,9 +185,10 @@ class BotApp:
             ready=sync.first_sync_done,
             on_agenda_may_have_changed=scheduler.rebuild,
             disk=disk,
+            slow_work_runner=slow_work,
         )
         # Built (its key read) before any task starts, so a failure here leaves no task behind.
-        web_server = await self._web_server(db)
+        web_server = await self._web_server(db, slow_work.compile)
         sync_task = self._spawn(sync.run(), "sync")
         processor_task = self._spawn(processor.run(), "processor")
         sender_task = self._spawn(sender.run(), "sender")
@@ -215,6 +221,7 @@ class BotApp:
             await self._cancel(disk_task)
             if web_task is not None:
                 await self._cancel(web_task)
+            await slow_work.close()  # the processor closed it too, but a page view may have started another since
             if self._stop_requested.is_set() and not disk.paused:
                 left = await sender.flush(time.time() + FLUSH_SECONDS_ON_STOP)
                 if left:
@@ -224,7 +231,7 @@ class BotApp:
             failed.result()
             raise RuntimeError(f"background task {failed.get_name()} ended unexpectedly")
 
-    async def _web_server(self, db: Database) -> WebServer | None:
+    async def _web_server(self, db: Database, compile: Compile) -> WebServer | None:
         """The web view (web/) when `web.listen` is set, to run as one more owned task (the bot stops if it cannot
         bind); None otherwise."""
         if self._settings.web.listen is None:
@@ -233,7 +240,8 @@ class BotApp:
         from web.tokens import LinkSigner, read_or_create_key
 
         key = await asyncio.to_thread(read_or_create_key, self._settings.bot.data_dir)
-        return WebServer(build_app(db, self._settings, LinkSigner(key)), self._settings.web.listen)
+        app = build_app(db, self._settings, LinkSigner(key), compile=compile)
+        return WebServer(app, self._settings.web.listen)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine, name=name)

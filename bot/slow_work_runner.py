@@ -13,6 +13,8 @@ from bot.room_follow import ReplacementRooms
 from bot.slow_work_gates import wait_at_gate
 from handlers.slow_work import (
     CheckReplacement,
+    CompiledSynopsis,
+    CompileSynopsis,
     FetchAttachment,
     SlowRequest,
 )
@@ -31,6 +33,10 @@ class SlowWorkRunner:
     async def close(self) -> None:
         """End the compile's child process, if one is alive (the bot is stopping)."""
         await self._compiler.close()
+
+    async def compile(self, request: CompileSynopsis) -> CompiledSynopsis:
+        """A compile in the same child process as chat's (the web view's drafts, web/draft.py)."""
+        return await self._compiler.compile(request)
 
     async def __call__(self, request: SlowRequest) -> object:
         if isinstance(request, FetchAttachment):

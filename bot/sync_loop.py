@@ -15,14 +15,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from nio import (
     AsyncClient,
-    InviteMemberEvent,
-    KeysUploadResponse,
-    MegolmEvent,
     MessageDirection,
     RoomMessagesError,
     SyncError,
@@ -31,11 +27,13 @@ from nio import (
 from nio.exceptions import LocalProtocolError
 
 from bot.backoff import backoff_delay, worth_logging
-from bot.decryption import decrypt_for_inbox
+from bot.device_keys import upload_device_keys
 from bot.disk_space import DiskSpace
 from bot.errors import NETWORK_ERRORS, SESSION_REJECTED_ADVICE, SESSION_REJECTED_ERRCODES, LoginError
+from bot.invites import answer_invites
 from bot.pruner import backfill_floor_ms
 from bot.room_state import RoomDirectory
+from bot.sync_events import RoomBatch, SyncBatch, inbox_event, is_own_join, server_source
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
 from handlers.room_removal import is_own_membership
@@ -62,24 +60,6 @@ class SyncUnanswered(SyncFailed):
     def __init__(self, message: str, *, first_sync: bool) -> None:
         super().__init__(message)
         self.first_sync = first_sync
-
-
-@dataclass
-class _RoomBatch:
-    events: list[NewInboxEvent] = field(default_factory=list)
-    fresh_join_ts: int | None = None
-    joined_in_state_ts: int | None = None
-
-
-@dataclass
-class _Batch:
-    rooms: dict[str, _RoomBatch] = field(default_factory=dict)
-    left_rooms: list[str] = field(default_factory=list)
-    undecrypted: list[MegolmEvent] = field(default_factory=list)
-
-    @property
-    def events(self) -> list[NewInboxEvent]:
-        return [event for room in self.rooms.values() for event in room.events]
 
 
 class SyncLoop:
@@ -115,7 +95,7 @@ class SyncLoop:
     async def run(self) -> None:
         # A new device must publish its keys before it joins anything: a participant who sees the bot join and
         # looks up its devices too early would otherwise share the room key with no device of the bot's at all.
-        await self._upload_device_keys()
+        await upload_device_keys(self._client, self._request_timeout, self._max_delay)
         async with self._db.transaction() as tx:
             since = await tx.state.get(SYNC_TOKEN_KEY)
         # The first sync after a start asks for full state: nio keeps room state only in memory, and sending
@@ -129,7 +109,7 @@ class SyncLoop:
                     self._raise_for_sync_error(response)
                 assert isinstance(response, SyncResponse)
                 batch = await self._collect(response)
-                await self._answer_invites(response)
+                await answer_invites(self._client, self._settings.bot, response)
                 new_count = await self._commit(batch, response.next_batch)
             except DiskFullError as full:
                 await self._pause_for_space(full)
@@ -202,29 +182,6 @@ class SyncLoop:
             waited = time.monotonic() - started
             raise SyncUnanswered(f"sync did not answer within {waited:.1f} s", first_sync=full_state) from timed_out
 
-    async def _upload_device_keys(self) -> None:
-        """Publish a new device's keys before the first sync, retrying (with a time limit per try) until it works."""
-        failures = 0
-        while self._client.olm is not None and self._client.should_upload_keys:
-            try:
-                async with asyncio.timeout(self._request_timeout):
-                    response = await self._client.keys_upload()
-                if isinstance(response, KeysUploadResponse):
-                    if failures:
-                        log.info("device keys uploaded", extra={"failed_attempts": failures})
-                    return
-                error: object = response
-            except (*NETWORK_ERRORS, LocalProtocolError) as raised:
-                error = raised
-            failures += 1
-            delay = backoff_delay(failures, self._max_delay)
-            if worth_logging(failures):
-                log.warning(
-                    "key upload failed; retrying",
-                    extra={"error": repr(error)[:200], "attempt": failures, "retry_in_s": round(delay, 1)},
-                )
-            await asyncio.sleep(delay)
-
     def _raise_for_sync_error(self, response: SyncError) -> None:
         if response.status_code in SESSION_REJECTED_ERRCODES:
             raise LoginError(
@@ -233,21 +190,21 @@ class SyncLoop:
             )
         raise SyncFailed(f"{response.status_code}: {response.message}")
 
-    async def _collect(self, response: SyncResponse) -> _Batch:
-        batch = _Batch(left_rooms=list(response.rooms.leave))
+    async def _collect(self, response: SyncResponse) -> SyncBatch:
+        batch = SyncBatch(left_rooms=list(response.rooms.leave))
         for room_id, info in response.rooms.join.items():
-            room_batch = _RoomBatch()
+            room_batch = RoomBatch()
             for event in info.state:
-                source = self._server_source(room_id, event)
+                source = server_source(room_id, event)
                 self._rooms.observe(room_id, source)
-                if self._is_own_join(source, require_transition=False):
+                if is_own_join(source, self._user_id, require_transition=False):
                     room_batch.joined_in_state_ts = int(source.get("origin_server_ts") or 0)
-            timeline = [self._inbox_event(room_id, event, batch) for event in info.timeline.events]
+            timeline = [inbox_event(self._client, room_id, event, batch) for event in info.timeline.events]
             for item in timeline:
                 # Decrypted events are the sender's word, not the server's: they never teach the bot room state.
                 if not item.ignored and not item.was_encrypted:
                     self._rooms.observe(room_id, item.source)
-                if self._is_own_join(item.source, require_transition=True):
+                if is_own_join(item.source, self._user_id, require_transition=True):
                     room_batch.fresh_join_ts = int(item.source.get("origin_server_ts") or 0)
             earlier: list[NewInboxEvent] = []
             # Back-fill only what happened after the bot joined: if the join is in this timeline, everything
@@ -259,17 +216,17 @@ class SyncLoop:
         for room_id, info in response.rooms.leave.items():
             # Only the bot's own membership from a room it left: a kick or ban ends the room's dialogue there
             # (handlers/room_removal.py), after the room's earlier events, in the inbox's order.
-            sources = [self._server_source(room_id, event) for event in info.timeline.events]
+            sources = [server_source(room_id, event) for event in info.timeline.events]
             removal = [
                 NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
                 for source in sources
                 if is_own_membership(source, self._user_id)
             ]
             if removal and room_id not in batch.rooms:
-                batch.rooms[room_id] = _RoomBatch(events=removal)
+                batch.rooms[room_id] = RoomBatch(events=removal)
         return batch
 
-    async def _backfill(self, room_id: str, token: str, room_batch: _RoomBatch, batch: _Batch) -> list[NewInboxEvent]:
+    async def _backfill(self, room_id: str, token: str, room_batch: RoomBatch, batch: SyncBatch) -> list[NewInboxEvent]:
         async with self._db.transaction() as tx:
             joined_at = await tx.rooms.joined_at(room_id)
         collected: list[NewInboxEvent] = []
@@ -279,7 +236,7 @@ class SyncLoop:
             )
             if isinstance(response, RoomMessagesError):
                 raise SyncFailed(f"back-fill: {response.status_code}: {response.message}")
-            page = [self._inbox_event(room_id, event, batch) for event in response.chunk]
+            page = [inbox_event(self._client, room_id, event, batch) for event in response.chunk]
             async with self._db.transaction() as tx:
                 known = await tx.inbox.known(item.event_id for item in page)
                 # Older events may be handled ones whose IDs were pruned (bot/pruner.py); read with `known`, so a
@@ -292,7 +249,7 @@ class SyncLoop:
                     reached_the_end = True
                     break
                 collected.append(item)
-                if self._is_own_join(item.source, require_transition=True):
+                if is_own_join(item.source, self._user_id, require_transition=True):
                     room_batch.fresh_join_ts = timestamp
                     reached_the_end = True
                     break
@@ -306,66 +263,7 @@ class SyncLoop:
             log.info("back-filled a limited timeline", extra={"room_id": room_id, "events": len(collected)})
         return collected
 
-    def _server_source(self, room_id: str, event: Any) -> dict[str, Any]:
-        """The JSON of an event the server sent in the clear; the room is where the server delivered it.
-
-        Whatever keys it has, it is stored as not encrypted: only `_inbox_event`, for an event it decrypted, says
-        otherwise, in the inbox row's column."""
-        source = dict(event.source)
-        source["room_id"] = room_id
-        return source
-
-    def _inbox_event(self, room_id: str, event: Any, batch: _Batch) -> NewInboxEvent:
-        if not isinstance(event, MegolmEvent):
-            source = self._server_source(room_id, event)
-            return NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
-        envelope = self._server_source(room_id, event)
-        event_id = str(envelope.get("event_id", ""))
-        if self._client.olm is None:
-            # Without crypto an encrypted event can never be read; it goes straight to the handlers, which tell
-            # the room once that the bot cannot work there.
-            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope)
-        outcome = decrypt_for_inbox(self._client, event, room_id)
-        if outcome.awaiting_key:
-            batch.undecrypted.append(event)
-            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope, awaiting_key=True)
-        if outcome.source is None:
-            # Stored as ignored (without its source) so a re-delivery is recognised and never handled.
-            return NewInboxEvent(event_id=event_id, room_id=room_id, source=envelope, ignored=True)
-        return NewInboxEvent(event_id=event_id, room_id=room_id, source=outcome.source, was_encrypted=True)
-
-    def _is_own_join(self, source: dict[str, Any], *, require_transition: bool) -> bool:
-        if source.get("type") != "m.room.member" or source.get("state_key") != self._user_id:
-            return False
-        content = source.get("content") if isinstance(source.get("content"), dict) else {}
-        if content.get("membership") != "join":
-            return False
-        if not require_transition:
-            return True
-        unsigned = source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {}
-        previous = unsigned.get("prev_content") if isinstance(unsigned.get("prev_content"), dict) else {}
-        return previous.get("membership") != "join"
-
-    async def _answer_invites(self, response: SyncResponse) -> None:
-        for room_id, info in response.rooms.invite.items():
-            inviter = next(
-                (
-                    event.sender
-                    for event in info.invite_state
-                    if isinstance(event, InviteMemberEvent)
-                    and event.state_key == self._user_id
-                    and event.membership == "invite"
-                ),
-                None,
-            )
-            if inviter is not None and self._settings.bot.is_allowed_inviter(inviter):
-                result = await self._client.join(room_id)
-                log.info("invite accepted", extra={"room_id": room_id, "ok": not hasattr(result, "status_code")})
-            else:
-                await self._client.room_leave(room_id)
-                log.info("invite declined: inviter not allowed", extra={"room_id": room_id})
-
-    async def _commit(self, batch: _Batch, next_batch: str) -> int:
+    async def _commit(self, batch: SyncBatch, next_batch: str) -> int:
         async with self._db.transaction() as tx:
             new_count = await tx.inbox.add(batch.events, self._clock())
             for room_id, room_batch in batch.rooms.items():
@@ -378,7 +276,7 @@ class SyncLoop:
             await tx.state.set(SYNC_TOKEN_KEY, next_batch)
         return new_count
 
-    async def _after_sync(self, batch: _Batch, *, keys_may_have_arrived: bool) -> None:
+    async def _after_sync(self, batch: SyncBatch, *, keys_may_have_arrived: bool) -> None:
         """What nio's own sync_forever does after each sync, so encrypted rooms keep working, then the events still
         awaiting keys get their turn (bot/undecrypted.py)."""
         client = self._client

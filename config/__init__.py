@@ -5,11 +5,10 @@ settings = load_settings()          # raises ConfigError listing every problem
 settings.matrix.homeserver, settings.bot.data_dir, settings.privacy.k_threshold, ...
 """
 
+from config.environment import CONFIG_PATH_ENV, ENV_PREFIX
 from config.errors import ConfigError
 from config.loader import (
-    CONFIG_PATH_ENV,
     DEFAULT_CONFIG_PATH,
-    ENV_PREFIX,
     EXAMPLE_CONFIG_PATH,
     check_config,
     load_settings,

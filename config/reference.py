@@ -8,36 +8,20 @@ test fails while the README's copy differs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Any, cast
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from config.loader import ENV_PREFIX
+from config.environment import ENV_PREFIX
+from config.keys import config_fields, is_secret
 from config.settings import Settings
+from config.toml_text import toml_value
 
 REQUIRED = "**required**"
 UNSET = "unset"
-
-
-def config_fields(model: type[BaseModel] = Settings) -> Iterator[tuple[str, str, FieldInfo]]:
-    """Every (section, key, field) of the configuration, in the model's order."""
-    for section, info in model.model_fields.items():
-        section_model = cast("type[BaseModel]", info.annotation)
-        for key, field in section_model.model_fields.items():
-            yield section, key, field
-
-
-def is_secret(field: FieldInfo) -> bool:
-    """Whether the field holds a secret (a `SecretStr`, alone or in a union): no default or value is ever shown."""
-    return _mentions(field.annotation, SecretStr)
-
-
-def _mentions(annotation: Any, wanted: type) -> bool:
-    return annotation is wanted or any(_mentions(arg, wanted) for arg in get_args(annotation))
 
 
 def env_name(section: str, key: str) -> str:
@@ -54,23 +38,16 @@ def default_text(field: FieldInfo) -> str:
     value = field.get_default(call_default_factory=True)
     if value is None or value is PydanticUndefined:
         return UNSET
-    return f"`{toml_value(value)}`"
+    return f"`{shown_value(value)}`"
 
 
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(key))} = {toml_value(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+def shown_value(value: Any) -> str:
+    """A default as the reference shows it: as TOML, with a relative path written as one ("./data")."""
     if isinstance(value, Path):
         text = value.as_posix()
         # Path("./data") prints as "data"; the explicit "./" says it is relative (to the config file's folder).
         return json.dumps(text if value.is_absolute() or text.startswith(".") else f"./{text}")
-    return json.dumps(str(value), ensure_ascii=False)
+    return toml_value(value)
 
 
 def meaning_text(model: type[BaseModel], section: str, key: str, field: FieldInfo) -> str:

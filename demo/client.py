@@ -12,11 +12,12 @@ from uuid import uuid4
 import nio
 from nio import Api, AsyncClient, AsyncClientConfig
 
+from demo.events import EventPredicate
+
 log = logging.getLogger(__name__)
 
-__all__ = ["DemoUser", "MatrixRequestError", "is_membership", "is_text"]
+__all__ = ["DemoUser", "MatrixRequestError"]
 
-EventPredicate = Callable[[nio.Event], bool]
 _R = TypeVar("_R")
 
 # A generous timeline limit so a burst of bot messages between two syncs never turns into a
@@ -34,30 +35,6 @@ class MatrixRequestError(RuntimeError):
         self.status_code: str | None = getattr(response, "status_code", None)
         message = getattr(response, "message", None)
         super().__init__(f"{what} failed: {self.status_code} {message or response!r}")
-
-
-def is_text(body: str | None = None, *, contains: str | None = None, sender: str | None = None) -> EventPredicate:
-    """Predicate: a (decrypted) m.room.message text/notice/emote, optionally matching body/sender."""
-
-    def predicate(event: nio.Event) -> bool:
-        if not isinstance(event, nio.RoomMessageText | nio.RoomMessageNotice | nio.RoomMessageEmote):
-            return False
-        if sender is not None and event.sender != sender:
-            return False
-        if body is not None and event.body != body:
-            return False
-        return contains is None or contains in event.body
-
-    return predicate
-
-
-def is_membership(user_id: str, membership: str = "join") -> EventPredicate:
-    """Predicate: an m.room.member timeline event putting `user_id` into `membership`."""
-
-    def predicate(event: nio.Event) -> bool:
-        return isinstance(event, nio.RoomMemberEvent) and event.state_key == user_id and event.membership == membership
-
-    return predicate
 
 
 def _describe(event: nio.Event) -> str:

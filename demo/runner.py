@@ -11,11 +11,10 @@ import re
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,12 @@ from nio.crypto.attachments import decrypt_attachment
 from bot.compile_notice import WORKING as COMPILE_NOTICE
 from demo import script
 from demo.client import DemoUser
-from devserver.synapse import SynapseServer, spawn_process_group, tail
-from handlers.outgoing import ACKNOWLEDGEMENT
+from demo.events import body_of, content_of, is_ack_of, is_file_from, is_reply_from
+from devserver.bot_process import BotProcess, BotProcessError
+from devserver.synapse import SynapseServer, tail
 from privacy.scrub import AFFILIATION
 
 STEP_TIMEOUT = 60.0
-ACK = ACKNOWLEDGEMENT
 # The consensus round's window. The round closes by time alone (each answer's server timestamp against the window's
 # end; the scheduler announces the close), so the window must hold the bot's direct rooms, its statements and every
 # participant's answers: about 3 s here with 8 participants. It runs on while challenges 2-4 are played, and the demo
@@ -48,60 +47,6 @@ class BotStopped(Exception):
     """The bot's process exited while a step needed it."""
 
 
-def content_of(event: nio.Event) -> dict[str, Any]:
-    content = event.source.get("content")
-    return content if isinstance(content, dict) else {}
-
-
-def body_of(event: nio.Event) -> str:
-    body = content_of(event).get("body")
-    return body if isinstance(body, str) else ""
-
-
-def is_reply_from(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
-    def predicate(event: nio.Event) -> bool:
-        reply = (content_of(event).get("m.relates_to") or {}).get("m.in_reply_to") or {}
-        return event.sender == sender and reply.get("event_id") == event_id
-
-    return predicate
-
-
-def is_ack_of(bot_id: str, event_id: str) -> Callable[[nio.Event], bool]:
-    def predicate(event: nio.Event) -> bool:
-        relation = content_of(event).get("m.relates_to") or {}
-        return (
-            event.sender == bot_id
-            and event.source.get("type") == "m.reaction"
-            and relation.get("event_id") == event_id
-            and relation.get("key") == ACK
-        )
-
-    return predicate
-
-
-def is_file_from(bot_id: str, ext: str) -> Callable[[nio.Event], bool]:
-    return lambda e: e.sender == bot_id and content_of(e).get("msgtype") == "m.file" and body_of(e).endswith(ext)
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value))
-
-
-def toml_dumps(config: dict[str, dict[str, Any]]) -> str:
-    lines: list[str] = []
-    for table, values in config.items():
-        lines.append(f"[{table}]")
-        lines.extend(f"{key} = {_toml(value)}" for key, value in values.items())
-        lines.append("")
-    return "\n".join(lines)
-
-
 class Demo:
     def __init__(self, out: Path, data_dir: Path, *, quick: bool, keep: bool) -> None:
         self.out = out
@@ -109,7 +54,7 @@ class Demo:
         self.quick = quick
         self.keep = keep
         self.synapse = SynapseServer(data_dir / "synapse")
-        self.bot_proc: subprocess.Popen[bytes] | None = None
+        self.bot: BotProcess | None = None
         self.bot_id = ""
         self.bot_log = data_dir / "bot" / "bot.log"  # each run's own, once its bot account exists (start_servers)
         self.user_ids: dict[str, str] = {}  # registered in start_servers, logged in by log_in
@@ -162,10 +107,10 @@ class Demo:
 
     async def _bot_exited(self) -> str:
         # A Popen's exit cannot be awaited portably; polling it a few times a second costs nothing.
-        while self.bot_proc is None or self.bot_proc.poll() is None:  # noqa: ASYNC110
+        while self.bot is None or self.bot.is_running():  # noqa: ASYNC110
             await asyncio.sleep(0.2)
         last = tail(self.bot_log, 1).strip()
-        return f"the bot stopped with exit code {self.bot_proc.returncode}" + (f": {last}" if last else "")
+        return f"the bot stopped with exit code {self.bot.returncode}" + (f": {last}" if last else "")
 
     def person(self, index: int) -> DemoUser:
         return self.people[index % len(self.people)]
@@ -202,40 +147,20 @@ class Demo:
             await asyncio.to_thread(self.synapse.exempt_from_rate_limits, user_id)
             self.passwords[person.localpart] = password
             self.user_ids[person.localpart] = user_id
-        bot_password = secrets.token_urlsafe(18)
-        self.bot_id = await asyncio.to_thread(self.synapse.register, f"dialogue-bot-{suffix}", bot_password)
-        await asyncio.to_thread(self.synapse.exempt_from_rate_limits, self.bot_id)
         # Every run registers a new bot account, so it gets a folder of its own: a data dir kept from an earlier run
         # (--data-dir) holds that run's account's session, which the bot rightly refuses to use for another account.
-        bot_dir = self.data_dir / "bot" / self.bot_id.split(":")[0].lstrip("@")
-        (bot_dir / "data").mkdir(parents=True, exist_ok=True)
-        self.bot_log = bot_dir / "bot.log"
-        password_path = bot_dir / "password"
-        fd = os.open(password_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(bot_password + "\n")
-        config: dict[str, dict[str, Any]] = {
-            "matrix": {
-                "homeserver": self.synapse.url,
-                "user_id": self.bot_id,
-                "password_file": str(password_path),
-                "encryption": True,
-            },
-            "bot": {
-                "data_dir": str(bot_dir / "data"),
-                "allowed_inviters": [server],
-                "moderator_power_level": 50,
-                "isu_users": [self.user_ids["isu"]],
-            },
-            "privacy": {"k_threshold": 3},
-            "logging": {"level": "INFO"},
-        }
-        config_path = bot_dir / "config.toml"
-        config_path.write_text(toml_dumps(config))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGUE_BOT_")}
-        env["PYTHONUNBUFFERED"] = "1"
-        cmd = [sys.executable, "-m", "bot", "run", "--config", str(config_path)]
-        self.bot_proc = spawn_process_group(cmd, cwd=bot_dir, log_file=self.bot_log, env=env)
+        localpart = f"dialogue-bot-{suffix}"
+        self.bot = await asyncio.to_thread(
+            BotProcess.create,
+            self.synapse,
+            self.data_dir / "bot" / localpart,
+            localpart=localpart,
+            allowed_inviters=[server],
+            extra_config={"bot": {"isu_users": [self.user_ids["isu"]]}},
+        )
+        self.bot_id = self.bot.user_id
+        self.bot_log = self.bot.log_path
+        self.bot.start_sync()
 
     async def log_in(self) -> None:
         ids = self.user_ids
@@ -596,9 +521,9 @@ class Demo:
         await asyncio.gather(
             *(u.close() for u in self.users.values() if isinstance(u, DemoUser)), return_exceptions=True
         )
-        proc, self.bot_proc = self.bot_proc, None
-        if proc is not None:
-            await asyncio.to_thread(_stop_bot, proc)
+        bot, self.bot = self.bot, None
+        if bot is not None and bot.pid is not None:
+            await asyncio.to_thread(_stop_bot, bot)
         await asyncio.to_thread(self.synapse.stop)
 
     async def run(self) -> int:
@@ -640,15 +565,10 @@ class Demo:
             main.cancel()
 
 
-def _stop_bot(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+def _stop_bot(bot: BotProcess) -> None:
+    # SIGTERM, then SIGKILL after 20 s: a bot that would not stop is still stopped, and the demo still ends.
+    with contextlib.suppress(BotProcessError):
+        bot.stop_sync(timeout=20)
 
 
 def _folder_problem(option: str, path: Path) -> str | None:

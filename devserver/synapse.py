@@ -93,7 +93,7 @@ def spawn_process_group(
 ) -> subprocess.Popen[bytes]:
     """Start `args` in its own session/process group with stdout+stderr appended to `log_file`.
 
-    Shared with the bot runner in tests/support so both get the same "no orphans" guarantees.
+    Shared with the bot runner (devserver/bot_process.py) so both get the same "no orphans" guarantees.
     """
     on_main_thread = threading.current_thread() is threading.main_thread()
     use_pdeathsig = on_main_thread and sys.platform.startswith("linux")

@@ -31,8 +31,8 @@ from functools import lru_cache
 
 import pycountry
 from babel import Locale
-from wordfreq import zipf_frequency
 
+from privacy.common_words import is_at_least
 from privacy.scripts import is_arabic, is_cyrillic, is_han
 
 # Zipf frequency (log10 of occurrences per billion words) from which a word counts as common in any of English,
@@ -166,7 +166,8 @@ _IRREGULAR_DEMONYMS: dict[str, tuple[str, ...]] = {
 
 @lru_cache(maxsize=8192)
 def is_common_word(word: str, threshold: float = _COMMON_ZIPF) -> bool:
-    """Whether `word` is a common word in English, French or Spanish, or (written in Cyrillic) Russian, by wordfreq.
+    """Whether `word` is a common word in English, French or Spanish, or (written in Cyrillic) Russian, by wordfreq
+    (its frequent words, shipped with the package: `privacy.common_words`).
 
     Arabic and Chinese words are never common here: those scripts have no capitals, so the scrubber could not tell
     the name from the word where it is written, and a name left in the text is worse than a word taken out.
@@ -175,7 +176,7 @@ def is_common_word(word: str, threshold: float = _COMMON_ZIPF) -> bool:
         return False
     lowered = word.casefold()
     languages = (*_LANGUAGES, "ru") if is_cyrillic(word) else _LANGUAGES
-    return any(zipf_frequency(lowered, language) >= threshold for language in languages)
+    return any(is_at_least(lowered, language, threshold) for language in languages)
 
 
 def affiliation_forms(affiliation: str) -> set[str]:
@@ -305,13 +306,13 @@ def _is_ordinary_word(name: str) -> bool:
     language = "ar" if is_arabic(name) else "ru" if is_cyrillic(name) else None
     if language is None:
         return False  # Latin names: matched as written when common (the scrubber's rule); Chinese: see is_common_word
-    if zipf_frequency(lowered, language) >= _FUNCTION_WORD_ZIPF:
+    if is_at_least(lowered, language, _FUNCTION_WORD_ZIPF):
         return True
     return (
         language == "ar"
         and not lowered.startswith("ال")
-        and zipf_frequency(lowered, "ar") >= _COMMON_ZIPF
-        and zipf_frequency("ال" + lowered, "ar") >= _ARABIC_WITH_ARTICLE_ZIPF
+        and is_at_least(lowered, "ar", _COMMON_ZIPF)
+        and is_at_least("ال" + lowered, "ar", _ARABIC_WITH_ARTICLE_ZIPF)
     )
 
 

@@ -32,7 +32,7 @@ from i18n import document_text
 
 from .document_locale import language_tag
 from .model import Synopsis
-from .render_markdown import NOTICE, Heading, Note, Paragraph, Text, TitleLine, one_line, outline, plain
+from .outline import NOTICE, Heading, Note, Paragraph, Text, TitleLine, one_line, outline, plain
 
 AUTHOR = "dialogue-bot"
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)

@@ -41,7 +41,7 @@ from i18n import document_text
 from .consensus import RULE_TEXT
 from .document_locale import format_number
 from .model import FROM_SECRETARIAT, ChallengeSection, MethodNote, OtherPoint, Synopsis, Theme, WayForward
-from .render_markdown import NOTICE
+from .outline import NOTICE
 
 STRUCTURAL_NUMBERS = frozenset({"number", "challenge_number", "k", "session_count"})
 """The only keys whose values are JSON numbers: ordinals and settings, never counts of people or contributions."""

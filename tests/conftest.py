@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 import pytest
 
+from devserver.bot_process import BotProcess
 from devserver.synapse import SynapseServer
-from tests.support.bot_process import BotProcess
 from tests.support.matrix_user import TestUser
 
 _FAILED_KEY = pytest.StashKey[bool]()

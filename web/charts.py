@@ -15,7 +15,7 @@ from i18n import document_text
 from privacy.bands import A_FEW, MANY, SEVERAL
 from synopsis.document_locale import format_day, format_number
 from synopsis.model import Synopsis
-from synopsis.render_markdown import (
+from synopsis.outline import (
     CHALLENGE_CONTRIBUTIONS,
     CHALLENGE_NOT_REPORTED,
     DAY_CONTRIBUTIONS,

@@ -30,7 +30,16 @@ async def run_web_command(settings: Settings, args: argparse.Namespace) -> int:
         if listen is None:
             print("dialogue-bot: set web.listen (or give --listen HOST:PORT)", file=sys.stderr)
             return exit_codes.USAGE
-        await _serve_until_signal(WebServer(build_app(db, settings, LinkSigner(key)), listen))
+        from bot.compile_worker import CompileWorker
+
+        # Drafts compile in a child process, as in the bot, so a long-running `serve` gives the synopsis stack back
+        # once idle.
+        compiler = CompileWorker()
+        try:
+            app = build_app(db, settings, LinkSigner(key), compile=compiler.compile)
+            await _serve_until_signal(WebServer(app, listen))
+        finally:
+            await compiler.close()
         return exit_codes.OK
     finally:
         await db.close()

@@ -1,6 +1,6 @@
 """The web view's HTML: the draft synopsis laid out from the same outline as the Markdown and DOCX files.
 
-`synopsis.render_markdown.outline` builds the document once (title block, headings, numbered paragraphs with their
+`synopsis.outline.outline` builds the document once (title block, headings, numbered paragraphs with their
 bullets: themes with their bands, the annex of contributions by theme, the consensus marks, the participation
 bands); this module only lays those blocks out as HTML, with the participation charts (web/charts.py) under their
 annex's heading, so the page says exactly what the files say, in the document's language, and names nobody the
@@ -15,8 +15,8 @@ from html import escape
 from handlers.access import PURGED_DRAFT
 from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, bot_marked, bot_text, document_text
 from synopsis.model import Synopsis
+from synopsis.outline import HEADING_PARTICIPATION, Heading, Note, Paragraph, Text, TitleLine, outline
 from synopsis.render import FORMATS
-from synopsis.render_markdown import HEADING_PARTICIPATION, Heading, Note, Paragraph, Text, TitleLine, outline
 
 from .charts import participation_charts
 from .draft import DialogueView

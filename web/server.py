@@ -22,7 +22,7 @@ from i18n import bot_marked
 from storage import Database
 from synopsis.render import FORMATS
 
-from .draft import load_download, load_view
+from .draft import Compile, compile_in_thread, load_download, load_view
 from .page import STYLE_SHEET, refusal_page, render_page
 from .tokens import LinkSigner
 
@@ -51,6 +51,7 @@ _DB: web.AppKey[Database] = web.AppKey("db", Database)
 _SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer", LinkSigner)
 _CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 _SECURE: web.AppKey[bool] = web.AppKey("secure", bool)
+_COMPILE: web.AppKey[Compile] = web.AppKey("compile")
 
 
 def _refused(status: int, reason: str) -> web.Response:
@@ -98,7 +99,7 @@ async def _page(request: web.Request) -> web.StreamResponse:
     if _granted(request, dialogue_id, request.cookies.get(COOKIE)) is None:
         return _refused(403, NO_ACCESS)
     try:
-        view = await load_view(request.app[_DB], request.app[_SETTINGS], dialogue_id)
+        view = await load_view(request.app[_DB], request.app[_SETTINGS], dialogue_id, request.app[_COMPILE])
     except LookupError:
         return _refused(404, NOT_FOUND)
     html = await asyncio.to_thread(render_page, view)
@@ -116,7 +117,7 @@ async def _download(request: web.Request) -> web.StreamResponse:
         return _refused(404, NOT_FOUND)
     try:
         download = await load_download(
-            request.app[_DB], request.app[_SETTINGS], dialogue_id, fmt, adopted=kind == "adopted"
+            request.app[_DB], request.app[_SETTINGS], dialogue_id, fmt, kind == "adopted", request.app[_COMPILE]
         )
     except LookupError:
         download = None
@@ -148,13 +149,21 @@ async def _not_found_page(request: web.Request, handler: Handler) -> web.StreamR
         raise
 
 
-def build_app(db: Database, settings: Settings, signer: LinkSigner, clock: Clock = time.time) -> web.Application:
-    """The web view's application over `db`; `clock` decides when links expire (a test's own clock)."""
+def build_app(
+    db: Database,
+    settings: Settings,
+    signer: LinkSigner,
+    clock: Clock = time.time,
+    compile: Compile = compile_in_thread,
+) -> web.Application:
+    """The web view's application over `db`; `clock` decides when links expire (a test's own clock); `compile`
+    compiles the draft (the running bot passes its compile worker's, so the synopsis stack stays out of its process)."""
     app = web.Application(middlewares=[_not_found_page])
     app[_DB] = db
     app[_SETTINGS] = settings
     app[_SIGNER] = signer
     app[_CLOCK] = clock
+    app[_COMPILE] = compile
     app[_SECURE] = (settings.web.link_base() or "").startswith("https://")
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/style.css", _style)

@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 import nio
 from nio import Api
 
-
-def content_of(event: nio.Event) -> dict[str, Any]:
-    content = event.source.get("content")
-    return content if isinstance(content, dict) else {}
-
-
-def replied_to(event: nio.Event) -> str | None:
-    """The event ID a message replies to, if any."""
-    relation = content_of(event).get("m.relates_to")
-    if not isinstance(relation, dict):
-        return None
-    reply = relation.get("m.in_reply_to")
-    return reply.get("event_id") if isinstance(reply, dict) else None
-
-
-def is_reply_from(sender: str, event_id: str) -> Callable[[nio.Event], bool]:
-    return lambda event: event.sender == sender and replied_to(event) == event_id
-
-
-def is_message_from(sender: str) -> Callable[[nio.Event], bool]:
-    return lambda event: event.sender == sender and event.source.get("type") in ("m.room.message", "m.room.encrypted")
-
-
-def body_of(event: nio.Event) -> str:
-    body = content_of(event).get("body")
-    return body if isinstance(body, str) else ""
+from demo.events import body_of, is_reply_from
 
 
 async def invite_bot_and_wait(user: Any, room_id: str, bot_user_id: str) -> None:
@@ -51,6 +25,25 @@ async def link_backroom(moderator: Any, bot_user_id: str, dialogue_room: str, *,
     reply = await moderator.wait_for(backroom, is_reply_from(bot_user_id, asked), description="backroom link")
     assert body_of(reply).startswith("Linked"), body_of(reply)
     return str(backroom)
+
+
+async def delegates(make_user: Any, count: int, surname: str) -> list[Any]:
+    """`count` participants whose display names ("Delegate <surname>-<n>") a test can look for in what the bot wrote."""
+    people = [await make_user(f"p{index}") for index in range(count)]
+    for index, person in enumerate(people):
+        await person.client.set_displayname(f"Delegate {surname}-{index}")
+    return people
+
+
+async def start_dialogue(moderator: Any, bot_user_id: str, people: list[Any]) -> str:
+    """An encrypted room with the moderator, `people` and the bot, and a dialogue started in it; returns the room."""
+    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
+    for person in people:
+        await moderator.wait_for_membership(room, person.user_id, "join")
+    await invite_bot_and_wait(moderator, room, bot_user_id)
+    await moderator.send_text(room, "!dialogue start Strengthening the norms")
+    await moderator.wait_for(room, lambda e: e.sender == bot_user_id and "Chatham House Rule" in body_of(e))
+    return str(room)
 
 
 def thread_relation(root: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.integration.helpers import body_of, is_reply_from
+from demo.events import body_of, is_reply_from
 from tests.integration.test_dialogue import run_dialogue, upload_file
 
 pytestmark = pytest.mark.integration

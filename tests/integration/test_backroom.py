@@ -12,14 +12,8 @@ from typing import Any
 import nio
 import pytest
 
-from tests.integration.helpers import (
-    body_of,
-    content_of,
-    invite_bot_and_wait,
-    is_reply_from,
-    link_backroom,
-    raw_room_events,
-)
+from demo.events import body_of, content_of, is_reaction_to, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, link_backroom, raw_room_events
 from tests.support.matrix_user import MatrixRequestError
 
 pytestmark = pytest.mark.integration
@@ -35,16 +29,6 @@ def is_redaction_of(sender: str, event_id: str):
         source = event.source
         redacts = source.get("redacts") or content_of(event).get("redacts")
         return source.get("type") == "m.room.redaction" and event.sender == sender and redacts == event_id
-
-    return predicate
-
-
-def is_acknowledgement(sender: str, event_id: str):
-    def predicate(event: nio.Event) -> bool:
-        relation = content_of(event).get("m.relates_to") or {}
-        return (
-            event.sender == sender and event.source.get("type") == "m.reaction" and relation.get("event_id") == event_id
-        )
 
     return predicate
 
@@ -96,7 +80,7 @@ async def test_roster_set_is_refused_and_redacted_in_the_dialogue_room_and_works
 
     # The roster entry is used: the affiliation is scrubbed from Alice's contribution, listed in the back-room.
     point = await alice.send_thread_reply(room, root, "The Republic of Tarvania asks for clear rules.")
-    await alice.wait_for(room, is_acknowledgement(bot.user_id, point), description="the ✅ of her point")
+    await alice.wait_for(room, is_reaction_to(bot.user_id, point), description="the ✅ of her point")
     listing = body_of(await command(moderator, backroom, bot.user_id, "!dialogue contributions 1"))
     assert "[affiliation] asks for clear rules." in listing
 

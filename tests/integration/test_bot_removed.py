@@ -8,7 +8,7 @@ import sqlite3
 import nio
 import pytest
 
-from tests.integration.helpers import body_of
+from demo.events import body_of
 from tests.integration.test_data_gone import raw_bytes, token
 from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_room_upgrades import cli

@@ -8,22 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import body_of
+from demo.events import body_of
 from tests.integration.test_dialogue import Dialogue, is_ack_of, run_dialogue
+from tests.integration.test_guided_themes import HEADINGS, TEXTS
 from tests.integration.test_synopsis import pull
 
 pytestmark = pytest.mark.integration
 
-HEADINGS = (
-    "Withdrawal from the Convention and a firm response by States parties",
-    "Predictable funding for victim assistance and survivors",
-)
-TEXTS = (
-    "States parties should respond firmly to the withdrawal from the Convention.",
-    "A withdrawal from the Convention needs a firm collective response.",
-    "Victim assistance for survivors needs predictable funding.",
-    "Survivors depend on funding for victim assistance that is predictable.",
-)
 # Long enough for the bot to create and fill five encrypted direct rooms before it closes.
 WINDOW = "75s"
 LATE = "has closed, so this answer"

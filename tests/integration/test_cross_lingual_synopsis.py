@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.integration.helpers import body_of
+from demo.events import body_of
 from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_synopsis import download, is_file_from
 

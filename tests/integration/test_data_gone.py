@@ -15,8 +15,9 @@ from pathlib import Path
 import nio
 import pytest
 
+from demo.events import body_of, content_of, is_file_from, is_reply_from
 from privacy import contributor_key, matrix_id_reference
-from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_consensus import (
     WINDOW,
     answer_late_and_sync,
@@ -150,10 +151,6 @@ async def test_a_purge_leaves_no_contribution_or_participant_in_the_files(make_u
     assert in_thread.encode() not in data
     assert in_private.encode() not in data
     assert alice.user_id.encode() not in data
-
-
-def is_file_from(bot_id: str):
-    return lambda event: event.sender == bot_id and content_of(event).get("msgtype") == "m.file"
 
 
 @pytest.mark.parametrize("admin", [False, True], ids=["bot-not-admin", "bot-server-admin"])

@@ -10,20 +10,10 @@ from typing import Any
 import nio
 import pytest
 
-from handlers.outgoing import ACKNOWLEDGEMENT
-from tests.integration.helpers import (
-    body_of,
-    content_of,
-    invite_bot_and_wait,
-    is_reply_from,
-    link_backroom,
-    thread_relation,
-    withhold_next_room_key,
-)
+from demo.events import body_of, is_ack_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, link_backroom, thread_relation, withhold_next_room_key
 
 pytestmark = pytest.mark.integration
-
-ACK = ACKNOWLEDGEMENT
 
 
 @dataclass
@@ -56,19 +46,6 @@ class Dialogue:
 
     async def acknowledged(self, user: Any, event_id: str) -> None:
         await user.wait_for(self.room, is_ack_of(self.bot.user_id, event_id), description=f"ack of {event_id}")
-
-
-def is_ack_of(bot_id: str, event_id: str):
-    def predicate(event: nio.Event) -> bool:
-        relation = content_of(event).get("m.relates_to") or {}
-        return (
-            event.sender == bot_id
-            and event.source.get("type") == "m.reaction"
-            and relation.get("event_id") == event_id
-            and relation.get("key") == ACK
-        )
-
-    return predicate
 
 
 def is_prompt(bot_id: str, number: int):

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.events import ACK
 from tests.integration.helpers import raw_room_events
-from tests.integration.test_dialogue import ACK, run_dialogue
+from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_outage import until
 
 pytestmark = pytest.mark.integration

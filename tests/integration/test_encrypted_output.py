@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.helpers import body_of, content_of, raw_room_events
+from demo.events import body_of, content_of
+from tests.integration.helpers import raw_room_events
 from tests.integration.test_dialogue import is_ack_of, run_dialogue
 from tests.integration.test_synopsis import is_file_from
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import exit_codes
-from tests.integration.helpers import invite_bot_and_wait, is_reply_from, withhold_next_room_key
+from demo.events import is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, withhold_next_room_key
 
 pytestmark = pytest.mark.integration
 

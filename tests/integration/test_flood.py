@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from bot.flood import DEFAULT_LIMIT
+from demo.events import body_of, is_reply_from
 from handlers.dispatch import FLOOD_NOTICE
-from tests.integration.helpers import body_of, is_reply_from
 from tests.integration.test_dialogue import is_ack_of, run_dialogue
 
 pytestmark = pytest.mark.integration

@@ -13,14 +13,8 @@ from typing import Any
 import nio
 import pytest
 
-from tests.integration.helpers import (
-    body_of,
-    content_of,
-    invite_bot_and_wait,
-    replied_to,
-    send_megolm_payload,
-    withhold_next_room_key,
-)
+from demo.events import body_of, content_of, replied_to
+from tests.integration.helpers import invite_bot_and_wait, send_megolm_payload, withhold_next_room_key
 from tests.integration.test_dialogue import is_prompt, run_dialogue
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait
+from demo.events import body_of
+from tests.integration.helpers import delegates, start_dialogue
 from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
 from tests.integration.test_synopsis import pull
 
@@ -29,16 +30,9 @@ async def test_headings_added_in_chat_group_the_contributions_in_markdown_and_js
 ):
     bot = await bot_factory()
     moderator = await make_user("mod")
-    people = [await make_user(f"p{index}") for index in range(2)]
-    for index, person in enumerate(people):
-        await person.client.set_displayname(f"Delegate Quetzal-{index}")
-    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
-    for person in people:
-        await moderator.wait_for_membership(room, person.user_id, "join")
-    await invite_bot_and_wait(moderator, room, bot.user_id)
+    people = await delegates(make_user, 2, "Quetzal")
+    room = await start_dialogue(moderator, bot.user_id, people)
     d = Dialogue(bot, moderator, people, room, root="", encrypted=True)
-    await moderator.send_text(room, "!dialogue start Strengthening the norms")
-    await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
     await d.command(moderator, "!dialogue challenge add Norms ; What challenges the norms?")
     for heading in HEADINGS:
         answer = await d.in_backroom(f"!dialogue theme add 1 {heading}")

@@ -28,9 +28,10 @@ from uuid import uuid4
 import aiohttp
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from, raw_room_events
-from tests.integration.test_dialogue import ACK, is_ack_of, is_prompt
-from tests.support.bot_process import BotProcess
+from demo.events import ACK, body_of, is_ack_of, is_reply_from
+from devserver.bot_process import BotProcess
+from tests.integration.helpers import invite_bot_and_wait, raw_room_events
+from tests.integration.test_dialogue import is_prompt
 from tests.support.postgres import BotDatabase
 
 pytestmark = pytest.mark.integration

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_dialogue import is_ack_of, run_dialogue
 
 pytestmark = pytest.mark.integration

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from demo.events import body_of, is_reply_from
 from handlers.limits import CONTRIBUTION_MAX_CHARS, ROSTER_FILE_MAX_BYTES
-from tests.integration.helpers import body_of, is_reply_from
 from tests.integration.test_dialogue import run_dialogue, upload_file
 
 pytestmark = pytest.mark.integration

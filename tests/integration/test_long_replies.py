@@ -8,7 +8,8 @@ import sqlite3
 
 import pytest
 
-from tests.integration.helpers import body_of, raw_room_events, replied_to
+from demo.events import body_of, replied_to
+from tests.integration.helpers import raw_room_events
 from tests.integration.test_dialogue import run_dialogue
 
 pytestmark = pytest.mark.integration

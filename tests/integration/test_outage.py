@@ -16,9 +16,10 @@ from contextlib import closing
 import pytest
 
 from bot import exit_codes
+from demo.events import is_reply_from, replied_to
+from devserver.bot_process import BotProcess
 from devserver.synapse import SynapseServer
-from tests.integration.helpers import invite_bot_and_wait, is_reply_from, replied_to
-from tests.support.bot_process import BotProcess
+from tests.integration.helpers import invite_bot_and_wait
 from tests.support.fault_proxy import FaultProxy, Mode
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from demo.events import is_reply_from
+from devserver.bot_process import BotProcess
 from storage import Database, NewInboxEvent, Room, RoomMessage
-from tests.integration.helpers import invite_bot_and_wait, is_reply_from
-from tests.support.bot_process import BotProcess
+from tests.integration.helpers import invite_bot_and_wait
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,8 @@ from typing import Any
 import nio
 import pytest
 
-from tests.integration.helpers import body_of, is_reply_from, thread_relation
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import thread_relation
 from tests.integration.test_data_gone import token
 from tests.integration.test_dialogue import is_ack_of, is_prompt, run_dialogue
 

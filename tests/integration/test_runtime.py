@@ -6,7 +6,8 @@ import collections
 
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_message_from, is_reply_from, replied_to
+from demo.events import body_of, is_message_from, is_reply_from, replied_to
+from tests.integration.helpers import invite_bot_and_wait
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.helpers import body_of, is_reply_from
+from demo.events import body_of, is_reply_from
 from tests.integration.test_dialogue import is_prompt, run_dialogue
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,8 @@ from contextlib import closing
 import docx
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_data_gone import raw_bytes
 from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_synopsis import pull

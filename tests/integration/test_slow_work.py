@@ -19,14 +19,8 @@ import pytest
 
 from bot.compile_notice import DONE, WORKING
 from bot.slow_work_gates import GATES_ENV
-from tests.integration.helpers import (
-    body_of,
-    content_of,
-    invite_bot_and_wait,
-    is_reply_from,
-    raw_room_events,
-    replied_to,
-)
+from demo.events import body_of, content_of, is_reply_from, replied_to
+from tests.integration.helpers import invite_bot_and_wait, raw_room_events
 from tests.integration.test_dialogue import is_ack_of, run_dialogue, upload_file
 from tests.integration.test_synopsis import download, is_file_from
 

@@ -14,7 +14,8 @@ import nio
 import pytest
 from nio.crypto.attachments import decrypt_attachment
 
-from tests.integration.helpers import body_of, content_of, invite_bot_and_wait, is_reply_from
+from demo.events import body_of, content_of, is_file_from, is_reply_from
+from tests.integration.helpers import delegates, invite_bot_and_wait, start_dialogue
 from tests.integration.test_dialogue import Dialogue, is_ack_of, is_prompt
 
 pytestmark = pytest.mark.integration
@@ -41,10 +42,6 @@ CONTRIBUTIONS = {
 }
 
 
-def is_file_from(bot_id: str):
-    return lambda event: event.sender == bot_id and content_of(event).get("msgtype") == "m.file"
-
-
 async def download(user, event: nio.Event) -> bytes:
     content = content_of(event)
     encrypted = content.get("file")
@@ -63,16 +60,9 @@ async def test_moderators_and_the_secretariat_get_the_synopsis_in_every_format_a
     isu = await make_user("isu")
     bot = await bot_factory(extra_config={**bot_storage, "bot": {"isu_users": [isu.user_id]}})
     moderator = await make_user("mod")
-    people = [await make_user(f"p{index}") for index in range(4)]
-    for index, person in enumerate(people):
-        await person.client.set_displayname(f"Delegate Zanzibar-{index}")
-    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
-    for person in people:
-        await moderator.wait_for_membership(room, person.user_id, "join")
-    await invite_bot_and_wait(moderator, room, bot.user_id)
+    people = await delegates(make_user, 4, "Zanzibar")
+    room = await start_dialogue(moderator, bot.user_id, people)
     d = Dialogue(bot, moderator, people, room, root="", encrypted=True)
-    await moderator.send_text(room, "!dialogue start Strengthening the norms")
-    await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
     titles = ["New use and transfers", "Withdrawal and universalisation", "Implementation support"]
     for title in titles:
         await d.command(moderator, f"!dialogue challenge add {title} ; What should be done?")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.integration.helpers import body_of
+from demo.events import body_of
 from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_synopsis import pull
 

@@ -8,12 +8,8 @@ from typing import Any
 import nio
 import pytest
 
-from tests.integration.helpers import (
-    body_of,
-    invite_bot_and_wait,
-    is_reply_from,
-    withhold_next_room_key,
-)
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait, withhold_next_room_key
 
 pytestmark = pytest.mark.integration
 

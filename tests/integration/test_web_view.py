@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from, link_backroom
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import delegates, invite_bot_and_wait, link_backroom, start_dialogue
 from tests.integration.test_dialogue import is_ack_of, is_prompt
 from web.tokens import KEY_FILE, LinkSigner
 
@@ -64,15 +65,8 @@ async def test_the_secretariat_reads_the_draft_in_a_browser_and_nothing_names_an
     isu = await make_user("isu")
     bot = await bot_factory(extra_config={"bot": {"isu_users": [isu.user_id]}, "web": {"listen": f"127.0.0.1:{port}"}})
     moderator = await make_user("mod")
-    people = [await make_user(f"p{index}") for index in range(4)]
-    for index, person in enumerate(people):
-        await person.client.set_displayname(f"Delegate Zanzibar-{index}")
-    room = await moderator.create_room(encrypted=True, invite=[person.user_id for person in people])
-    for person in people:
-        await moderator.wait_for_membership(room, person.user_id, "join")
-    await invite_bot_and_wait(moderator, room, bot.user_id)
-    await moderator.send_text(room, "!dialogue start Strengthening the norms")
-    await moderator.wait_for(room, lambda e: e.sender == bot.user_id and "Chatham House Rule" in body_of(e))
+    people = await delegates(make_user, 4, "Zanzibar")
+    room = await start_dialogue(moderator, bot.user_id, people)
     backroom = await link_backroom(moderator, bot.user_id, room, encrypted=True)
 
     async def in_backroom(text: str) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import body_of, invite_bot_and_wait, is_reply_from
+from demo.events import body_of, is_reply_from
+from tests.integration.helpers import invite_bot_and_wait
 from tests.integration.test_dialogue import run_dialogue
 from tests.integration.test_synopsis import download, is_file_from
 

@@ -1,6 +1,7 @@
 """Test harness: real Matrix users (matrix-nio, E2EE) and the bot run as an OS process."""
 
-from tests.support.bot_process import BotProcess, BotProcessError, toml_dumps
+from config.toml_text import toml_dumps
+from devserver.bot_process import BotProcess, BotProcessError
 from tests.support.matrix_user import MatrixRequestError, TestUser, is_membership, is_text
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from demo.client import DemoUser, MatrixRequestError, is_membership, is_text
+from demo.client import DemoUser, MatrixRequestError
+from demo.events import is_membership, is_text
 
 __all__ = ["MatrixRequestError", "TestUser", "is_membership", "is_text"]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import os
 import sqlite3
 from pathlib import Path
 
@@ -21,26 +19,8 @@ from storage import Database
 from tests.unit.test_processor import ROOM, message, process_ready
 from tests.unit.test_processor_outcome import MODERATOR, Harness, add, outbox_bodies
 
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
-@pytest.fixture(autouse=True)
-def keep_process_state():
-    """`main` restricts the umask and sets up logging, as the operator's command should; the test process gets its
-    own back."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    os.umask(umask)
-    root.handlers[:] = handlers
-    root.setLevel(level)
+# `main` restricts the umask and sets up logging: every test here gets the process state back afterwards.
+pytestmark = pytest.mark.usefixtures("keep_process_state")
 
 
 def config(tmp_path: Path) -> Path:

@@ -11,7 +11,7 @@ from nio import RoomCreateError, RoomCreateResponse, RoomSendError
 from bot.backoff import backoff_delay, worth_logging
 from bot.errors import is_passing_fault
 from bot.sender import OutboxSender
-from storage import Database, Person, Room, RoomMessage
+from storage import Person, Room, RoomMessage
 from tests.unit.fakes import RecordingClient
 
 ROOM = "!room:test"
@@ -25,13 +25,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def enqueue(db, body: str, now: float) -> str:

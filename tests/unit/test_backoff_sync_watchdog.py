@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import pytest
-
 from bot.room_state import RoomDirectory
 from bot.sync_loop import SyncLoop
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
-from storage import Database
 from tests.unit.fakes import BOT_ID
 
 
@@ -30,13 +27,6 @@ class NeverAnsweringClient:
         if self.sync_calls >= 2:
             self.second_call.set()
         await asyncio.Event().wait()
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def settings(tmp_path) -> Settings:

@@ -7,7 +7,6 @@ act on the linked dialogue and need a moderator of both rooms.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,21 +17,16 @@ import pytest
 from handlers.backroom_commands import room_id_argument
 from handlers.backroom_routing import RoomRole, Route, route_for
 from handlers.commands import UsageError
-from handlers.context import BotInfo, RoomSnapshot
-from handlers.dispatch import HandlerEnv, handle_event
-from handlers.events import InboundEvent
-from handlers.handler_settings import HandlerSettings
+from handlers.context import RoomSnapshot
 from handlers.registry import build_registry
-from storage import Database, OutboxRow, Person, Redaction, Room, RoomMessage
-from tests.unit.fakes import BOT_ID, make_settings
+from storage import Database, OutboxRow, Person, Redaction, Room
+from tests.unit.dispatch_harness import NOW, DispatchHarness, handler_env, texts
+from tests.unit.fakes import BOT_ID
 
 DIALOGUE_ROOM = "!dialogue:test"
 BACKROOM = "!backroom:test"
 ELSEWHERE = "!elsewhere:test"
 MODERATOR, CO_MODERATOR, ALICE = "@mod:test", "@comod:test", "@alice:test"
-NOW = 1_000_000.0
-
-_ids = itertools.count(1)
 
 
 def snapshot(room_id: str, *, bot_power: int = 50, **changes: Any) -> RoomSnapshot:
@@ -50,36 +44,7 @@ def snapshot(room_id: str, *, bot_power: int = 50, **changes: Any) -> RoomSnapsh
 
 
 @dataclass
-class Harness:
-    db: Database
-    env: HandlerEnv
-    rooms: dict[str, RoomSnapshot]
-    sent: list[OutboxRow]
-
-    async def say(self, room_id: str, sender: str, body: str, **content: Any) -> InboundEvent:
-        message = InboundEvent(
-            event_id=f"${next(_ids)}",
-            room_id=room_id,
-            sender=sender,
-            type="m.room.message",
-            content={"msgtype": "m.text", "body": body, **content},
-            origin_server_ts=int(NOW * 1000) + next(_ids),
-            was_encrypted=True,
-        )
-        async with self.db.transaction() as tx:
-            await handle_event(message, self.rooms[room_id], self.env, tx)
-        return message
-
-    async def outbox(self) -> list[OutboxRow]:
-        """Everything queued since the last call, in order (marked sent so the next call sees only new rows)."""
-        rows = []
-        async with self.db.transaction() as tx:
-            while (row := await tx.outbox.next_sendable(NOW + 1e6)) is not None:
-                rows.append(row)
-                await tx.outbox.mark_sent(row.txn_id, f"$sent{len(self.sent) + len(rows)}", NOW)
-        self.sent += rows
-        return rows
-
+class Harness(DispatchHarness):
     async def roster_size(self) -> int:
         async with self.db.transaction() as tx:
             dialogue = await tx.dialogues.active_in_room(DIALOGUE_ROOM)
@@ -89,10 +54,6 @@ class Harness:
     async def link(self) -> None:
         await self.say(BACKROOM, MODERATOR, f"!dialogue backroom link {DIALOGUE_ROOM}")
         assert texts(await self.outbox())[0].startswith("Linked")
-
-
-def texts(rows: list[OutboxRow]) -> list[str]:
-    return [row.item.content.get("body", "") for row in rows if isinstance(row.item, RoomMessage)]
 
 
 def redactions(rows: list[OutboxRow]) -> list[OutboxRow]:
@@ -111,14 +72,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         BACKROOM: snapshot(BACKROOM),
         ELSEWHERE: snapshot(ELSEWHERE),
     }
-    env = HandlerEnv(
-        settings=HandlerSettings.of(make_settings(tmp_path)),
-        registry=build_registry(),
-        bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
-        now=NOW,
-        rooms=lambda room_id: rooms.get(room_id),
-    )
-    yield Harness(db, env, rooms, [])
+    yield Harness(db, handler_env(tmp_path, rooms.get), rooms)
     await db.close()
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-
-import pytest
+from pathlib import Path
 
 from bot.compile_notice import DONE, WORKING, notice_txn_id
 from handlers.slow_work import local_runner
@@ -15,13 +14,6 @@ from storage import Database, Edit, Room, RoomMessage
 from tests.unit.test_processor import ROOM, message, process_ready
 from tests.unit.test_processor_outcome import MODERATOR, TIMEOUT, Harness, HeldRunner, add
 from tests.unit.test_sender import make_sender, send_next
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def outbox(tmp_path) -> list[tuple[str, str, dict]]:
@@ -58,21 +50,29 @@ def held_then_compiled() -> tuple[HeldRunner, object]:
     return held, run
 
 
-async def a_dialogue(db: Database) -> None:
+async def a_dialogue(db: Database, language: str | None = None) -> None:
     async with db.transaction() as tx:
         await tx.rooms.set_joined(ROOM, 0)
         dialogue = await tx.dialogues.create(ROOM, "Norms", b"s" * 32, 1_000.0)
         await tx.challenges.add(dialogue.id, "Transfers", "What do transfers mean?")
+        if language is not None:
+            await tx.dialogues.set_language(dialogue.id, language)
 
 
-async def test_a_slow_compile_posts_one_notice_and_edits_it_when_the_file_is_queued(db, tmp_path):
-    await a_dialogue(db)
+async def a_compile_held_after_its_notice(db: Database, tmp_path: Path) -> tuple[HeldRunner, Harness]:
+    """`!dialogue synopsis` asked, and its compile held once the notice is queued."""
     held, run = held_then_compiled()
     h = Harness(db, tmp_path, runner=run, compile_notice_after=0.0)
     await add(db, message("$pull", "!dialogue synopsis", sender=MODERATOR))
     await process_ready(db, h.processor, h.clock)
     await asyncio.wait_for(held.started.wait(), TIMEOUT)
     await h.until_queued(lambda: len(outbox(tmp_path)) == 1)
+    return held, h
+
+
+async def test_a_slow_compile_posts_one_notice_and_edits_it_when_the_file_is_queued(db, tmp_path):
+    await a_dialogue(db)
+    held, h = await a_compile_held_after_its_notice(db, tmp_path)
     [(txn, kind, notice)] = outbox(tmp_path)
     assert (txn, kind, notice["body"]) == (notice_txn_id("$pull"), "message", WORKING)
     assert notice["m.relates_to"] == {"m.in_reply_to": {"event_id": "$pull"}}

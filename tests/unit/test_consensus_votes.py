@@ -3,11 +3,7 @@ withdrawing it, late answers told once per round, and none of it taken for 👍 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from handlers.consensus import choice_for, handle_vote, handle_withdrawal, participants
 from handlers.context import RoomSnapshot
@@ -21,13 +17,6 @@ DM = "!dm:example.org"
 ANN, BOB = "@ann:example.org", "@bob:example.org"
 SECRET = bytes(range(32))
 CLOSES_AT = 100.0
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def round_sent_to_ann(db: Database) -> int:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import time
 
 import pytest
 
 from demo.runner import Demo, DemoFailure
+from devserver.bot_process import BotProcess
 
 
 async def test_a_step_fails_at_once_with_the_bots_last_words_when_the_bot_exits(tmp_path):
     demo = Demo(tmp_path / "out", tmp_path, quick=True, keep=False)
-    demo.bot_log.parent.mkdir(parents=True)
+    bot_dir = tmp_path / "bot"
+    bot_dir.mkdir()
+    demo.bot = BotProcess(user_id="@bot:test", password="", base_dir=bot_dir, config={"bot": {"data_dir": "data"}})
+    demo.bot.command_prefix = [sys.executable, "-c", "raise SystemExit(4)"]
+    demo.bot_log = demo.bot.log_path
+    await asyncio.to_thread(demo.bot.start_sync)
     demo.bot_log.write_text("INFO starting\ndialogue-bot: login refused\n")
-    demo.bot_proc = await asyncio.to_thread(subprocess.Popen, [sys.executable, "-c", "raise SystemExit(4)"])
     never = asyncio.Event()
     started = time.monotonic()
 

@@ -48,13 +48,6 @@ class FillableDisk:
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 def disk(db) -> FillableDisk:
     return FillableDisk(db)
 

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from handlers.commands import UsageError
-from handlers.context import BotInfo, RoomSnapshot
-from handlers.dispatch import HandlerEnv, handle_event
+from handlers.context import RoomSnapshot
+from handlers.dispatch import handle_event
 from handlers.events import InboundEvent
-from handlers.handler_settings import HandlerSettings
 from handlers.language_commands import PersonalChoice, language_argument, my_language_argument
 from handlers.languages import direct_message_language, reply_language, room_language
-from handlers.registry import build_registry
 from handlers.scheduled import PlannedAction, send_digest
 from handlers.synopsis_commands import synopsis_arguments
 from handlers.synopsis_input import gather_synopsis_input
 from storage import Database, Dialogue, OutboxRow, Person, Reaction, Room, RoomMessage
 from storage.migrations import MIGRATIONS
-from tests.unit.fakes import BOT_ID, make_settings
+from tests.unit.dispatch_harness import NOW, DispatchHarness, event_numbers, handler_env
+from tests.unit.fakes import BOT_ID
 
 ROOM = "!dialogue:test"
 DM = "!dm-alice:test"
 ALICE, BOB, MODERATOR = "@alice:test", "@bob:test", "@mod:test"
-NOW = 1_000_000.0
-_ids = itertools.count(1)
 
 
 def _dialogue(language: str | None) -> Dialogue:
@@ -123,37 +119,7 @@ async def test_migration_15_gives_existing_dialogues_english_and_an_empty_prefer
 
 
 @dataclass
-class Harness:
-    db: Database
-    env: HandlerEnv
-    rooms: dict[str, RoomSnapshot]
-    seen: int = 0
-    sent: list[OutboxRow] = field(default_factory=list)
-
-    async def say(self, room_id: str, sender: str, body: str) -> InboundEvent:
-        event = InboundEvent(
-            event_id=f"${next(_ids)}",
-            room_id=room_id,
-            sender=sender,
-            type="m.room.message",
-            content={"msgtype": "m.text", "body": body},
-            origin_server_ts=int(NOW * 1000) + next(_ids),
-            was_encrypted=True,
-        )
-        async with self.db.transaction() as tx:
-            await handle_event(event, self.rooms[room_id], self.env, tx)
-        return event
-
-    async def outbox(self) -> list[OutboxRow]:
-        """Everything queued since the last call, in order."""
-        rows = []
-        async with self.db.transaction() as tx:
-            while (row := await tx.outbox.next_sendable(NOW + 1e6)) is not None:
-                rows.append(row)
-                await tx.outbox.mark_sent(row.txn_id, f"$sent{len(self.sent) + len(rows)}", NOW)
-        self.sent += rows
-        return rows
-
+class Harness(DispatchHarness):
     async def dialogue(self) -> Dialogue:
         async with self.db.transaction() as tx:
             dialogue = await tx.dialogues.active_in_room(ROOM)
@@ -190,14 +156,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             room_id=DM, encrypted=True, display_names={ALICE: "Alice", BOT_ID: "Bot"}, joined_member_count=2
         ),
     }
-    env = HandlerEnv(
-        settings=HandlerSettings.of(make_settings(tmp_path)),
-        registry=build_registry(),
-        bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
-        now=NOW,
-        rooms=rooms.get,
-    )
-    yield Harness(db, env, rooms)
+    yield Harness(db, handler_env(tmp_path, rooms.get), rooms)
     await db.close()
 
 
@@ -315,12 +274,12 @@ async def test_a_reminder_in_the_thread_is_in_the_dialogues_language(harness: Ha
 
 def _joined(user_id: str) -> InboundEvent:
     return InboundEvent(
-        event_id=f"${next(_ids)}",
+        event_id=f"${next(event_numbers)}",
         room_id=ROOM,
         sender=user_id,
         type="m.room.member",
         content={"membership": "join"},
-        origin_server_ts=int(NOW * 1000) + next(_ids),
+        origin_server_ts=int(NOW * 1000) + next(event_numbers),
         state_key=user_id,
     )
 

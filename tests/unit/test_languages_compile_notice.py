@@ -7,17 +7,8 @@ import asyncio
 import pytest
 
 from bot.compile_notice import notice_txn_id
-from storage import Database
-from tests.unit.test_compile_notice import edits, held_then_compiled, outbox
-from tests.unit.test_processor import ROOM, message, process_ready
-from tests.unit.test_processor_outcome import MODERATOR, TIMEOUT, Harness, add
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
+from tests.unit.test_compile_notice import a_compile_held_after_its_notice, a_dialogue, edits, outbox
+from tests.unit.test_processor_outcome import TIMEOUT
 
 
 @pytest.mark.parametrize(
@@ -28,17 +19,8 @@ async def db(tmp_path):
     ],
 )
 async def test_a_slow_compiles_notice_and_its_edit_are_in_the_rooms_language(db, tmp_path, language, working, done):
-    async with db.transaction() as tx:
-        await tx.rooms.set_joined(ROOM, 0)
-        dialogue = await tx.dialogues.create(ROOM, "Norms", b"s" * 32, 1_000.0)
-        await tx.challenges.add(dialogue.id, "Transfers", "What do transfers mean?")
-        await tx.dialogues.set_language(dialogue.id, language)
-    held, run = held_then_compiled()
-    h = Harness(db, tmp_path, runner=run, compile_notice_after=0.0)
-    await add(db, message("$pull", "!dialogue synopsis", sender=MODERATOR))
-    await process_ready(db, h.processor, h.clock)
-    await asyncio.wait_for(held.started.wait(), TIMEOUT)
-    await h.until_queued(lambda: len(outbox(tmp_path)) == 1)
+    await a_dialogue(db, language)
+    held, h = await a_compile_held_after_its_notice(db, tmp_path)
     [(txn, _, notice)] = outbox(tmp_path)
     assert (txn, notice["body"]) == (notice_txn_id("$pull"), working)
 

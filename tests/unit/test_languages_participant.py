@@ -3,8 +3,6 @@ encryption is off, usage problems that quote a value, and the reference number o
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,27 +13,17 @@ from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
 from handlers.commands import Command, CommandRegistry
 from handlers.context import BotInfo, RoomSnapshot
-from handlers.dispatch import HandlerEnv, handle_event
 from handlers.events import InboundEvent
-from handlers.handler_settings import HandlerSettings
-from handlers.registry import build_registry
 from storage import Database, Edit, NewInboxEvent, OutboxRow, Person, RoomMessage
+from tests.unit.dispatch_harness import DispatchHarness, drain_outbox, handler_env
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 from tests.unit.test_sender import enqueue, make_sender, send_next
-from tests.unit.test_undecrypted import ALICE, JOINED_AT_MS, ROOM, Clock, KeyringClient, envelope, sweeper
+from tests.unit.test_undecrypted import ALICE, JOINED_AT_MS, ROOM, Clock, KeyringClient, db, envelope, sweeper
+
+__all__ = ["db"]  # the fixture, shared with test_undecrypted.py
 
 MODERATOR = "@mod:test"
 NOW = 1_000_000.0
-_ids = itertools.count(1)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    async with database.transaction() as tx:
-        await tx.rooms.set_joined(ROOM, JOINED_AT_MS)
-    yield database
-    await database.close()
 
 
 async def _dialogue_in(db: Database, language: str | None) -> None:
@@ -46,12 +34,7 @@ async def _dialogue_in(db: Database, language: str | None) -> None:
 
 
 async def _queued(db: Database) -> list[OutboxRow]:
-    rows = []
-    async with db.transaction() as tx:
-        while (row := await tx.outbox.next_sendable(NOW * 10)) is not None:
-            rows.append(row)
-            await tx.outbox.mark_sent(row.txn_id, f"$sent{len(rows)}", NOW)
-    return rows
+    return await drain_outbox(db, until=NOW * 10)
 
 
 def _body(row: OutboxRow) -> str:
@@ -112,24 +95,8 @@ async def _say(db: Database, tmp_path: Path, body: str, *, encryption: bool = Tr
         display_names=members,
         joined_member_count=len(members),
     )
-    env = HandlerEnv(
-        settings=HandlerSettings.of(make_settings(tmp_path)),
-        registry=build_registry(),
-        bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=encryption),
-        now=NOW,
-        rooms={ROOM: room}.get,
-    )
-    event = InboundEvent(
-        event_id=f"${next(_ids)}",
-        room_id=ROOM,
-        sender=MODERATOR,
-        type="m.room.message",
-        content={"msgtype": "m.text", "body": body},
-        origin_server_ts=int(NOW * 1000) + next(_ids),
-        was_encrypted=True,
-    )
-    async with db.transaction() as tx:
-        await handle_event(event, room, env, tx)
+    env = handler_env(tmp_path, {ROOM: room}.get, encryption_enabled=encryption)
+    await DispatchHarness(db, env, {ROOM: room}).say(ROOM, MODERATOR, body)
     return [_body(row) for row in await _queued(db)]
 
 

@@ -3,7 +3,6 @@ without a dialogue, the notice after a purge, files that cannot be fetched, and 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from html import unescape
 
@@ -11,15 +10,13 @@ import pytest
 
 from bot.media import deletion_notice
 from handlers.context import RoomSnapshot
-from handlers.dispatch import handle_event
-from handlers.events import InboundEvent
 from handlers.languages import reply_language
 from handlers.slow_work import AttachmentError, attachment_problem
 from i18n import bot_marked
 from storage import MediaDeletion, Room
 from storage.outbox import _item, _item_columns
 from tests.unit.fakes import BOT_ID
-from tests.unit.test_languages import ALICE, BOB, DM, MODERATOR, NOW, ROOM, Harness, body, harness
+from tests.unit.test_languages import ALICE, BOB, DM, MODERATOR, ROOM, Harness, body, harness
 from web.draft import DialogueView
 from web.page import refusal_page, render_page
 from web.server import NO_ACCESS
@@ -28,7 +25,6 @@ __all__ = ["harness"]  # the fixture, shared with test_languages.py
 
 OTHER = "!elsewhere:test"
 BACKROOM = "!backroom:test"
-_ids = itertools.count(1)
 
 
 async def _in_language(harness: Harness, language: str) -> None:
@@ -148,21 +144,7 @@ def test_a_media_deletion_keeps_the_dialogues_language_in_the_outbox():
 
 
 async def _reply_to_file(harness: Harness, command: str, room_id: str = ROOM) -> None:
-    event = InboundEvent(
-        event_id=f"$rest{next(_ids)}",
-        room_id=room_id,
-        sender=MODERATOR,
-        type="m.room.message",
-        content={
-            "msgtype": "m.text",
-            "body": command,
-            "m.relates_to": {"m.in_reply_to": {"event_id": "$file"}},
-        },
-        origin_server_ts=int(NOW * 1000) + 500 + next(_ids),
-        was_encrypted=True,
-    )
-    async with harness.db.transaction() as tx:
-        await handle_event(event, harness.rooms[room_id], harness.env, tx)
+    await harness.say(room_id, MODERATOR, command, **{"m.relates_to": {"m.in_reply_to": {"event_id": "$file"}}})
 
 
 @pytest.mark.parametrize(

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot import exit_codes
 from bot.media import deletion_notice, split_mxc
 from bot.offline import _purge
 from storage import Database
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def test_uploads_are_recorded_per_dialogue_and_forgotten_once_deleted(db: Database) -> None:

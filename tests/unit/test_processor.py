@@ -7,14 +7,12 @@ import logging
 import re
 import sqlite3
 
-import pytest
-
 from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
 from handlers.commands import Command, CommandRegistry
 from handlers.context import BotInfo
 from handlers.registry import build_registry
-from storage import Database, NewInboxEvent, RoomMessage
+from storage import NewInboxEvent, RoomMessage
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 
 ROOM = "!room:test"
@@ -42,13 +40,6 @@ def message(event_id: str, body: str, sender: str = "@alice:test", ts: int = 2_0
 
 async def explode(call, tx):
     raise RuntimeError("handler bug")
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def make_processor(db, tmp_path, registry=None):

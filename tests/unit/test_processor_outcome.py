@@ -7,8 +7,6 @@ import json
 import re
 import sqlite3
 
-import pytest
-
 from bot.processor import InboxProcessor
 from bot.room_state import RoomDirectory
 from handlers.builtin import ping
@@ -24,13 +22,6 @@ from tests.unit.test_processor import ROOM, Clock, message, process_ready
 
 MODERATOR = "@mod:test"
 TIMEOUT = 10.0  # seconds for an awaited condition in these in-process tests
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 class Harness:

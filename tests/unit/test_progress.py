@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -60,18 +58,6 @@ def test_a_terminal_gets_a_line_per_stage_and_anything_else_nothing() -> None:
     drawn = terminal.getvalue()
     assert "loading…" in drawn
     assert "grouping per challenge" in drawn and "[##########..........] 1/2" in drawn
-
-
-@pytest.fixture
-def keep_process_state():
-    umask = os.umask(0o022)
-    os.umask(umask)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    os.umask(umask)
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 async def test_dialogue_bot_synopsis_says_nothing_on_stderr_when_it_is_not_a_terminal(

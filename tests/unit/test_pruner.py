@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +13,8 @@ import pytest
 
 from bot.pruner import ARRIVAL_MARGIN_SECONDS, SCHEDULED_ID_PREFIX, PruneCounts, Pruner, backfill_floor_ms
 from bot.room_state import RoomDirectory
-from bot.sync_loop import SyncLoop, _Batch, _RoomBatch
+from bot.sync_events import RoomBatch, SyncBatch
+from bot.sync_loop import SyncLoop
 from bot.undecrypted import UndecryptedEvents
 from handlers.scheduled import ACTIONS, PlannedAction
 from storage import Database, NewInboxEvent, Room, RoomMessage
@@ -23,13 +23,6 @@ from tests.unit.fakes import make_settings
 ROOM = "!room:example.org"
 DAY = 24 * 3600.0
 NOW = 100 * DAY
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def pruner(db: Database, *, now: float = NOW, retention_days: int = 30, batch_size: int = 5000) -> Pruner:
@@ -180,9 +173,9 @@ async def test_back_fill_stops_at_events_older_than_the_horizon_so_pruned_ones_a
     client = PagingClient(history)
     undecrypted = UndecryptedEvents(client, db, settings, on_decrypted=lambda: None, on_outbox_changed=lambda: None)  # type: ignore[arg-type]
     loop = SyncLoop(client, db, settings, RoomDirectory(), on_new_events=lambda: None, undecrypted=undecrypted)  # type: ignore[arg-type]
-    batch = _Batch()
+    batch = SyncBatch()
 
-    collected = await loop._backfill(ROOM, "0", _RoomBatch(), batch)
+    collected = await loop._backfill(ROOM, "0", RoomBatch(), batch)
 
     assert [event.event_id for event in collected] == ["$missed"]
 

@@ -10,7 +10,7 @@ from nio import RoomRedactError, RoomSendError
 
 from bot.sender import OutboxSender
 from handlers.outgoing import queue_redaction
-from storage import Database, Destination, Person, Room, RoomMessage
+from storage import Destination, Person, Room, RoomMessage
 from tests.unit.fakes import RecordingClient, rate_limited
 
 ROOM = "!room:test"
@@ -23,13 +23,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def enqueue(db, to: str | Destination, body: str, now: float) -> str:

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from privacy import matrix_id_reference
 from storage import Database, NewInboxEvent, Room, RoomMessage
@@ -40,13 +37,6 @@ def table_rows(db_path: Path, table: str) -> list[sqlite3.Row]:
 
 def token() -> str:
     return f"zq-{secrets.token_hex(8)}"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def dialogue_with_challenge(db: Database, room_id: str = ROOM) -> tuple[int, int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import docx
 import pytest
@@ -14,21 +13,16 @@ from docx.oxml.ns import qn
 from bot import exit_codes
 from bot.cli import main
 from storage import Database
-from tests.unit.test_access_drifts import cli, dialogue_in, keep_process_state  # noqa: F401 (an autouse fixture)
+from tests.unit.test_access_drifts import cli, dialogue_in
 from tests.unit.test_processor import ROOM
+
+pytestmark = pytest.mark.usefixtures("keep_process_state")
 
 TEXTS = (
     "Transfers through the territory of States parties must be challenged.",
     "Transfers through the territory of States parties must be challenged firmly.",
     "Les transferts sur le territoire des États parties doivent être contestés.",
 )
-
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def dialogue_with_contributions(db: Database) -> int:

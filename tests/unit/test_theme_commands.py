@@ -3,25 +3,20 @@ the machine's themes with keywords, adopting one as a heading, and who may do it
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from handlers.context import BotInfo, RoomSnapshot
-from handlers.dispatch import HandlerEnv, handle_event
-from handlers.events import InboundEvent
-from handlers.handler_settings import HandlerSettings
-from handlers.registry import build_registry
-from storage import Database, OutboxRow, RoomMessage
-from tests.unit.fakes import BOT_ID, make_settings
+from handlers.context import RoomSnapshot
+from handlers.dispatch import HandlerEnv
+from storage import Database
+from tests.unit.dispatch_harness import NOW, DispatchHarness, handler_env, texts
+from tests.unit.fakes import BOT_ID
 
 ROOM = "!dialogue:test"
 MODERATOR, ALICE = "@mod:test", "@alice:test"
-NOW = 1_000_000.0
-_ids = itertools.count(1)
 
 WITHDRAWAL = (
     "States parties should respond firmly to the withdrawal from the Convention.",
@@ -40,23 +35,9 @@ class Harness:
 
     async def say(self, sender: str, body: str) -> list[str]:
         """Send a message in the dialogue room; the texts the bot queued in answer (in the room or by DM)."""
-        event = InboundEvent(
-            event_id=f"${next(_ids)}",
-            room_id=ROOM,
-            sender=sender,
-            type="m.room.message",
-            content={"msgtype": "m.text", "body": body},
-            origin_server_ts=int(NOW * 1000) + next(_ids),
-            was_encrypted=True,
-        )
-        async with self.db.transaction() as tx:
-            await handle_event(event, self.room, self.env, tx)
-        rows: list[OutboxRow] = []
-        async with self.db.transaction() as tx:
-            while (row := await tx.outbox.next_sendable(NOW + 1e6)) is not None:
-                rows.append(row)
-                await tx.outbox.mark_sent(row.txn_id, f"$sent{next(_ids)}", NOW)
-        return [row.item.content.get("body", "") for row in rows if isinstance(row.item, RoomMessage)]
+        dispatch = DispatchHarness(self.db, self.env, {ROOM: self.room})
+        await dispatch.say(ROOM, sender, body)
+        return texts(await dispatch.outbox())
 
     async def headings(self) -> list[str]:
         async with self.db.transaction() as tx:
@@ -92,13 +73,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         join_rule="invite",
         redact_power_level=50,
     )
-    env = HandlerEnv(
-        settings=HandlerSettings.of(make_settings(tmp_path)),
-        registry=build_registry(),
-        bot=BotInfo(user_id=BOT_ID, version="test", started_at=0.0, encryption_enabled=True),
-        now=NOW,
-        rooms=lambda room_id: room if room_id == ROOM else None,
-    )
+    env = handler_env(tmp_path, lambda room_id: room if room_id == ROOM else None)
     yield Harness(db, env, room, challenge.id, dialogue.id)
     await db.close()
 

@@ -32,13 +32,6 @@ NOW = 1_000.0
 FORGED_MARKER = "dialogue_bot.was_encrypted"  # the key main injected into decrypted events' JSON
 
 
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
 # -- outbox ---------------------------------------------------------------------------------------------------------
 
 

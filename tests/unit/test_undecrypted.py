@@ -6,7 +6,6 @@ real key requests, a real homeserver) is in tests/integration/test_undecryptable
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -122,12 +121,11 @@ def envelope(number: int, session_id: str, *, sender: str = ALICE, sent_at_ms: i
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    async with database.transaction() as tx:
+async def db(db: Database) -> Database:
+    """The unit tests' database, with the bot joined to the room since `JOINED_AT_MS`."""
+    async with db.transaction() as tx:
         await tx.rooms.set_joined(ROOM, JOINED_AT_MS)
-    yield database
-    await database.close()
+    return db
 
 
 class Clock:

@@ -8,23 +8,16 @@ import base64
 import signal
 import sys
 import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot import exit_codes
-from storage import Database
 from tests.integration.test_web_view import free_port
-from tests.unit.test_access_drifts import cli, config, dialogue_in, keep_process_state  # noqa: F401 (autouse)
+from tests.unit.test_access_drifts import cli, config, dialogue_in
 from web.tokens import KEY_FILE, LinkSigner
 
-
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
+pytestmark = pytest.mark.usefixtures("keep_process_state")
 
 
 async def test_web_link_prints_a_link_the_data_directory_key_signed(db, tmp_path, capsys, monkeypatch) -> None:

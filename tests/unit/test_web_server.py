@@ -33,13 +33,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
-
-
 async def seeded(db: Database, title: str = "Norms <b>and</b> practice", room: str = ROOM) -> int:
     async with db.transaction() as tx:
         await tx.rooms.set_joined(room, 0)

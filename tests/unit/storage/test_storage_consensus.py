@@ -4,26 +4,13 @@ forget-me and purge."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from storage import Database, Person, RoomMessage
 from storage.consensus import ConsensusTheme, ConsensusVote
-from tests.support.postgres import open_database
 from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
 SECRET = bytes(range(32))
 THEMES = [ConsensusTheme(1, "C1", "Universality matters"), ConsensusTheme(2, "C4", "Funding is short")]
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 async def open_round(db: Database) -> tuple[int, int]:

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from storage import Database
-from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 @pytest.fixture

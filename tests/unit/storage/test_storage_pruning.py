@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from storage import Database, NewInboxEvent, Room, RoomMessage
 from storage.contributions import TOMBSTONE_SECONDS
-from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
 DAY = 24 * 3600.0
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 def event(event_id: str) -> NewInboxEvent:

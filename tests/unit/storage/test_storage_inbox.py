@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from storage import Database, InboxRow, NewInboxEvent, StorageError
-from tests.support.postgres import open_database
 from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 def event(event_id: str, room_id: str = ROOM, *, awaiting_key: bool = False, body: str = "hi") -> NewInboxEvent:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from storage import (
     StorageError,
 )
 from storage.migrations import MIGRATIONS, latest_version
-from tests.support.postgres import open_database
 from tests.support.storage_peek import peek
 
 ROOM = "!room:example.org"
@@ -37,13 +35,6 @@ NEW_TABLES = (
     "once_markers",
     "confirmations",
 )
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 async def create_dialogue(db: Database, room_id: str = ROOM, now: float = 100.0) -> Dialogue:

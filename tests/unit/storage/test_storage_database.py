@@ -5,28 +5,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from storage import Database, StorageError, Transaction
 from tests.support.postgres import open_database
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    """For what only a SQLite file has: its journal mode, pragmas and -wal file."""
-    database = await Database.open(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 def _mode(path: Path) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from storage import Contribution, Database, RowNotFoundError, StorageError, Tomb
 from storage import contributions as contributions_module
 from storage.contributions import REF_ALPHABET
 from storage.migrations import MIGRATIONS
-from tests.support.postgres import open_database
 
 ROOM = "!room:example.org"
 SECRET = b"secret" * 4
@@ -26,13 +24,6 @@ class Setup:
     dialogue_id: int
     challenge_id: int
     other_challenge_id: int
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -1,79 +1,33 @@
-"""Run the bot as a separate OS process, the way an operator would: `python -m bot run --config ...`."""
+"""Run the bot as a separate OS process, the way an operator would: `python -m bot run --config ...`.
+
+The one way the integration tests and the demo start, stop and kill the bot: a fresh account on a throwaway
+Synapse (devserver/synapse.py), its password file and config.toml, and the process in its own process group.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import copy
-import json
-import math
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from config.toml_text import toml_dumps
 from devserver.synapse import SynapseServer, spawn_process_group, tail
 
-__all__ = ["BotProcess", "BotProcessError", "toml_dumps"]
+__all__ = ["BotProcess", "BotProcessError"]
 
 
 class BotProcessError(AssertionError):
     """The bot process misbehaved (hung on SIGTERM, not started...). An AssertionError so it reads
     as a test failure, not a harness crash."""
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"TOML cannot represent {value!r} portably")
-        return repr(value)
-    if isinstance(value, str | Path):
-        # A JSON string is a valid TOML basic string as long as we don't ask for \u escapes of
-        # non-ASCII text (surrogate pairs are illegal in TOML), hence ensure_ascii=False.
-        return json.dumps(str(value), ensure_ascii=False)
-    if isinstance(value, Sequence):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML: {value!r}")
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("-", "").replace("_", "")
-    return key if bare.isascii() and bare.isalnum() else json.dumps(key, ensure_ascii=False)
-
-
-def toml_dumps(data: Mapping[str, Any]) -> str:
-    """Minimal TOML writer (stdlib has only a reader): scalars, lists, nested tables."""
-    lines: list[str] = []
-
-    def emit_table(prefix: list[str], table: Mapping[str, Any]) -> None:
-        scalars = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
-        tables = {k: v for k, v in table.items() if isinstance(v, Mapping)}
-        if prefix and (scalars or not tables):
-            lines.append(f"[{'.'.join(_toml_key(p) for p in prefix)}]")
-        for key, value in scalars.items():
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        if scalars:
-            lines.append("")
-        for key, sub in tables.items():
-            emit_table([*prefix, key], sub)
-
-    emit_table([], data)
-    text = "\n".join(lines).rstrip() + "\n"
-    if tomllib.loads(text) != json.loads(json.dumps(data, default=str)):
-        raise ValueError(f"TOML round-trip mismatch for {data!r}")
-    return text
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,13 +77,14 @@ class BotProcess:
         extra_config: Mapping[str, Any] | None = None,
         log_level: str = "INFO",
         admin: bool = False,
+        localpart: str | None = None,
     ) -> BotProcess:
-        """Register a fresh `bot-<hex>` account and write its password file and config.toml.
+        """Register a fresh account (`localpart`, else `bot-<hex>`) and write its password file and config.toml.
 
         Blocking (HTTP to Synapse); from async code use the `bot_factory` fixture or
         `await asyncio.to_thread(BotProcess.create, ...)`. Does not start the process.
         """
-        localpart = f"bot-{secrets.token_hex(3)}"
+        localpart = localpart or f"bot-{secrets.token_hex(3)}"
         password = secrets.token_urlsafe(18)
         base_dir.mkdir(parents=True, exist_ok=True)
         user_id = synapse.register(localpart, password, admin=admin)
@@ -217,7 +172,7 @@ class BotProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self.starts += 1
         with open(self.log_path, "a", encoding="utf-8") as fh:
-            fh.write(f"\n===== harness: start #{self.starts} at {time.strftime('%H:%M:%S')}: {self.command}\n")
+            fh.write(f"\n===== start #{self.starts} at {time.strftime('%H:%M:%S')}: {self.command}\n")
         self._proc = spawn_process_group(self.command, cwd=self.base_dir, log_file=self.log_path, env=env)
 
     def stop_sync(self, timeout: float = 20) -> int:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from storage import Database, OutboxRow, Room, RoomMessage, StorageError
-from tests.support.postgres import open_database
 from tests.support.storage_peek import peek
 
 ROOM_A = "!a:example.org"
 ROOM_B = "!b:example.org"
-
-
-@pytest.fixture
-async def db(storage_location: Path | str) -> AsyncIterator[Database]:
-    database = await open_database(storage_location)
-    yield database
-    await database.close()
 
 
 def text(body: str) -> dict[str, str]:
