@@ -5,8 +5,9 @@ Run: .venv/bin/python benchmarks/ingest.py [--rows N] [--dir PATH]
 Builds a dialogue with one open challenge in a fresh bot.db, then, in one run:
 - the bot's path: N messages in the room (its one open challenge takes them) from 300 participants are stored in
   the inbox in batches of 100 (as one sync's events are), and the real inbox processor (bot/processor.py) takes
-  them in its fair order and handles each in its own transaction: the contribution handler (language detection,
-  scrubbing, the contribution and its event stored, the ✅ reaction put in the outbox) and the event marked done;
+  them in its fair order and handles them several to a transaction (bot/batching.py): for each, the contribution
+  handler (language detection, scrubbing, the contribution and its event stored, the ✅ reaction put in the outbox)
+  and the event marked done;
 - the ceiling: the same N rows written into the same `contributions` and `contribution_events` tables of another
   bot.db of the same schema by `sqlite3.executemany` in one transaction, with nothing else.
 Prints rows per second for each and the share of the ceiling the bot reaches.
@@ -124,8 +125,7 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
             rows = await tx.inbox.next_ready(time.time())
         if not rows:
             break
-        for row in rows:
-            await processor.process(row)
+        await processor.process_ready(rows)
     elapsed = time.perf_counter() - started
     async with db.transaction() as tx:
         stored = await tx.contributions.for_dialogue(1)
