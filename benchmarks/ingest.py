@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import aiosqlite
 from nio import MatrixRoom
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -83,7 +84,9 @@ async def new_dialogue(path: Path) -> tuple[int, int]:
         await db.close()
 
 
-STATEMENTS = [0]  # SQL statements the bot's path ran (each is two or three hops to aiosqlite's thread and back)
+STATEMENTS = [0]  # SQL statements the bot's path ran
+CPU = [0.0]  # CPU seconds of the bot's path, every thread of the process
+TRIPS = [0]  # round trips to a worker thread and back: aiosqlite's (BEGIN, COMMIT, statements) and asyncio.to_thread
 
 
 def count_statements() -> None:
@@ -95,6 +98,20 @@ def count_statements() -> None:
             return await _original(self, *args)  # type: ignore[operator]
 
         setattr(Session, name, counted)
+    to_database = aiosqlite.Connection._execute
+
+    async def database_trip(self: aiosqlite.Connection, *args: object, **kwargs: object) -> object:
+        TRIPS[0] += 1
+        return await to_database(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    aiosqlite.Connection._execute = database_trip  # type: ignore[method-assign]
+    to_thread = asyncio.to_thread
+
+    async def thread_trip(function: object, /, *args: object, **kwargs: object) -> object:
+        TRIPS[0] += 1
+        return await to_thread(function, *args, **kwargs)  # type: ignore[arg-type]
+
+    asyncio.to_thread = thread_trip  # type: ignore[assignment]
 
 
 async def through_the_bot(folder: Path, lines: list[str]) -> float:
@@ -117,6 +134,7 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
     events = [contribution(index, text) for index, text in enumerate(lines)]
     count_statements()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for start in range(0, len(events), BATCH):
         async with db.transaction() as tx:
             await tx.inbox.add(events[start : start + BATCH], time.time())
@@ -127,6 +145,7 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
             break
         await processor.process_ready(rows)
     elapsed = time.perf_counter() - started
+    CPU[0] = time.process_time() - cpu_started
     async with db.transaction() as tx:
         stored = await tx.contributions.for_dialogue(1)
         counts = await tx.inbox.counts()
@@ -183,6 +202,8 @@ async def main(count: int, base: Path | None) -> None:
     print(f"raw sqlite3 executemany, one transaction: {count / raw:,.0f} rows/s ({raw * 1000:.0f} ms)")
     print(f"inbox -> processor -> handler -> store:   {count / bot:,.0f} rows/s ({bot:.2f} s)")
     print(f"SQL statements per contribution on the bot's path: {STATEMENTS[0] / count:.1f}")
+    print(f"round trips to a worker thread per contribution: {TRIPS[0] / count:.1f}")
+    print(f"CPU time per contribution: {1000 * CPU[0] / count:.2f} ms (wall: {1000 * bot / count:.2f} ms)")
     print(f"the bot's path reaches {100 * raw / bot:.2f}% of the raw rate")
 
 
