@@ -34,7 +34,7 @@ from bot.room_state import RoomDirectory
 from config import Settings
 from handlers.context import BotInfo
 from handlers.registry import build_registry
-from storage import Database, NewInboxEvent
+from storage import Database, InboxRow, NewInboxEvent
 from storage.session import Session
 
 ROOM = "!dialogue:bench"
@@ -114,6 +114,11 @@ def count_statements() -> None:
     asyncio.to_thread = thread_trip  # type: ignore[assignment]
 
 
+async def ready(db: Database) -> list[InboxRow]:
+    async with db.transaction() as tx:
+        return await tx.inbox.next_ready(time.time())
+
+
 async def through_the_bot(folder: Path, lines: list[str]) -> float:
     path = folder / "bot" / "bot.db"
     path.parent.mkdir()
@@ -132,6 +137,12 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
         on_outbox_changed=lambda: None,
     )
     events = [contribution(index, text) for index, text in enumerate(lines)]
+    # A running bot has loaded language detection and built its scrubbing patterns long before a burst comes: one
+    # contribution first, untimed, so the figures are those of the steady state (a cold start adds about a second).
+    warm_up = contribution(len(lines), "A first contribution, before the burst.")
+    async with db.transaction() as tx:
+        await tx.inbox.add([warm_up], time.time())
+    await processor.process_ready(await ready(db))
     count_statements()
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -139,8 +150,7 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
         async with db.transaction() as tx:
             await tx.inbox.add(events[start : start + BATCH], time.time())
     while True:
-        async with db.transaction() as tx:
-            rows = await tx.inbox.next_ready(time.time())
+        rows = await ready(db)
         if not rows:
             break
         await processor.process_ready(rows)
@@ -150,8 +160,8 @@ async def through_the_bot(folder: Path, lines: list[str]) -> float:
         stored = await tx.contributions.for_dialogue(1)
         counts = await tx.inbox.counts()
     await db.close()
-    if len(stored) != len(lines):
-        raise SystemExit(f"only {len(stored)} of {len(lines)} contributions stored (inbox: {counts})")
+    if len(stored) != len(lines) + 1:
+        raise SystemExit(f"only {len(stored)} of {len(lines) + 1} contributions stored (inbox: {counts})")
     return elapsed
 
 
