@@ -3,6 +3,7 @@ event, and the sender woken only once the batch has committed."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -20,6 +21,16 @@ from handlers.registry import build_registry
 from storage import Database, Transaction
 from tests.unit.fakes import BOT_ID, RecordingClient, make_settings
 from tests.unit.test_processor import ROOM, Clock, explode, message
+from tests.unit.test_processor_outcome import (
+    TIMEOUT,
+    Harness,
+    HeldRunner,
+    add,
+    inbox_state,
+    outbox_bodies,
+    registry_with_fetch,
+    runs_committed,
+)
 
 
 class CountingDatabase:
@@ -144,3 +155,33 @@ async def test_a_full_batch_leaves_the_rest_for_the_next_transaction(db, tmp_pat
 
     assert counting.transactions == 3  # 4 + 4 + 2
     assert pongs_answered(tmp_path / "bot.db") == [f"$p{n}" for n in range(10)]
+
+
+async def test_an_event_asking_for_slow_work_in_a_batch_leaves_nothing_of_its_first_run_and_holds_its_sender(
+    db, tmp_path
+):
+    runner = HeldRunner()
+    h = Harness(db, tmp_path, registry_with_fetch(), runner)
+    await add(
+        db,
+        message("$a", "!dialogue ping", sender="@alice:test", ts=2_000_001),
+        message("$fetch", "!dialogue fetch", sender="@bob:test", ts=2_000_002),
+        message("$c", "!dialogue ping", sender="@carol:test", ts=2_000_003),
+        message("$bob2", "!dialogue ping", sender="@bob:test", ts=2_000_004),
+    )
+    async with db.transaction() as tx:
+        rows = await tx.inbox.next_ready(h.clock())
+
+    await h.processor.process_ready(rows)
+    await asyncio.wait_for(runner.started.wait(), TIMEOUT)
+
+    assert outbox_bodies(tmp_path) == ["pong", "pong"]  # alice's and carol's, once each
+    assert (inbox_state(tmp_path, "$fetch"), runs_committed(tmp_path)) == ("pending", 0)
+    assert inbox_state(tmp_path, "$bob2") == "pending"  # behind its sender's slow command
+    runner.release.set()
+    await asyncio.wait_for(h.processor.wait_for_slow_work(), TIMEOUT)
+    async with db.transaction() as tx:
+        rows = await tx.inbox.next_ready(h.clock())
+    await h.processor.process_ready(rows)
+    assert outbox_bodies(tmp_path) == ["pong", "pong", "got 17 bytes", "pong"]
+    assert (inbox_state(tmp_path, "$fetch"), runs_committed(tmp_path)) == ("done", 1)
