@@ -38,6 +38,7 @@ class FloodWatch:
         self._calm = limit // 2
         self._window_ms = window_ms
         self._senders: dict[str, _Sender] = {}
+        self._swept_at_ms: int | None = None
 
     def observe(self, sender: str, timestamp_ms: int, *, notifiable: bool = True) -> FloodVerdict:
         """Count one event of `sender` sent at `timestamp_ms` (the homeserver's time) and judge it.
@@ -66,6 +67,11 @@ class FloodWatch:
             state.times.popleft()
 
     def _forget_quiet_senders(self, now_ms: int) -> None:
+        # A sweep visits every sender, so it runs once a window, not per event: quiet senders are forgotten within
+        # two windows. Timestamps are the homeserver's (and a sender's own claim), so any jump of a window counts.
+        if self._swept_at_ms is not None and abs(now_ms - self._swept_at_ms) < self._window_ms:
+            return
+        self._swept_at_ms = now_ms
         quiet = [key for key, state in self._senders.items() if state.times[-1] <= now_ms - self._window_ms]
         for key in quiet:
             del self._senders[key]

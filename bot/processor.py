@@ -1,8 +1,13 @@
 """The inbox processor: hands each stored event to the handlers, exactly once in effect.
 
-Each event is handled inside one transaction that also marks it done, so its effects (stored rows, queued replies)
-and its completion commit together. The handlers say what they did (`handlers.outcome.Outcome`): the processor wakes
-the sender when messages were queued and rebuilds the agenda's timers when the agenda may have changed.
+Each event is handled inside a transaction that also marks it done, so its effects (stored rows, queued replies)
+and its completion commit together. Ready events are handled several to a transaction (bot/batching.py), one after
+another as they would be alone: a transaction per event cost more than the handling itself. What the handlers ask for
+afterwards (waking the sender, rebuilding timers) happens once the batch has committed. When anything in a batch
+raises, or one of its events needs slow work, the whole batch is rolled back and its events are handled again one per
+transaction, so only the failing event counts a failure and the others go through. The handlers say what they did
+(`handlers.outcome.Outcome`): the processor wakes the sender when messages were queued and rebuilds the agenda's
+timers when the agenda may have changed.
 
 Slow work a handler needs (a file download, a synopsis compile) never runs inside that transaction: the handler's
 first run stops and asks for it, the transaction is rolled back, and the work runs in a background job outside any
@@ -21,13 +26,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from nio import AsyncClient
 
 from bot import compile_notice
 from bot.attachments import AttachmentFetcher
+from bot.batching import BatchLimits, take_batch
 from bot.disk_space import DiskSpace, round_or_pause
 from bot.errors import new_error_reference
 from bot.flood import FloodVerdict, FloodWatch
@@ -45,7 +51,16 @@ from handlers.replies import Reply, notice_content
 from handlers.scheduled import is_internal
 from handlers.slow_work import CompileSynopsis, SlowRequest, SlowWork
 from i18n import bot_marked, bot_text
-from storage import Database, DatabaseCorruptError, DiskFullError, InboxRow, Room, RoomMessage, is_disk_full
+from storage import (
+    Database,
+    DatabaseCorruptError,
+    DiskFullError,
+    InboxRow,
+    Room,
+    RoomMessage,
+    Transaction,
+    is_disk_full,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +102,10 @@ class _RollBack(Exception):
         self.outcome = outcome
 
 
+class _Ignored:
+    """The event is not for the handlers (the bot's own, or from before the bot joined): marked ignored."""
+
+
 class InboxProcessor:
     def __init__(
         self,
@@ -103,6 +122,7 @@ class InboxProcessor:
         slow_work_runner: Callable[[SlowRequest], Awaitable[object]] | None = None,
         compile_notice_after: float = compile_notice.NOTICE_AFTER_SECONDS,
         disk: DiskSpace | None = None,
+        batch_limits: BatchLimits | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -120,6 +140,7 @@ class InboxProcessor:
         self._flood = FloodWatch()
         self._compile_notice_after = compile_notice_after
         self._disk = disk
+        self._batch_limits = batch_limits or BatchLimits()
         # Events whose slow work is under way, and their senders (whose later events wait until it is done).
         self._slow_jobs: dict[str, asyncio.Task[None]] = {}
         self._held_senders: set[str] = set()
@@ -153,14 +174,28 @@ class InboxProcessor:
         self._wake.clear()
         async with self._db.transaction() as tx:
             rows = await tx.inbox.next_ready(self._clock())
-        handled = 0
-        for row in rows:
-            # Checked row by row: handling one event may have just put its sender on hold.
-            if not self.is_held(row):
-                await self.process(row)
-                handled += 1
-        if not handled:
+        if not await self.process_ready(rows):
             await wait_for_wakeup(self._wake, await self._idle_timeout(held=bool(rows)))
+
+    async def process_ready(self, rows: Sequence[InboxRow]) -> int:
+        """Handle these ready events (as `next_ready` ordered them), several to a transaction; return how many were
+        handled (held ones are left pending). Raises as :meth:`process` does."""
+        handled = 0
+        rest: Sequence[InboxRow] = rows
+        while rest:
+            # Taken batch by batch: handling one batch may have just put a sender on hold.
+            batch, rest = take_batch(rest, self.is_held, max_events=self._batch_limits.max_events)
+            # Built once per event: its flood count must not run again when it is handled in a later transaction.
+            handlings = [handling for row in batch if (handling := self._handling(row)) is not None]
+            while handlings:
+                if len(handlings) == 1:
+                    await self._process_alone(handlings[0])
+                    done = 1
+                else:
+                    done = await self._process_batch(handlings)
+                handled += done
+                handlings = handlings[done:]  # what the batch's time limit left for the next transaction
+        return handled
 
     async def _idle_timeout(self, *, held: bool) -> float:
         if held:
@@ -178,22 +213,62 @@ class InboxProcessor:
         return row.event_id in self._slow_jobs or (isinstance(sender, str) and sender in self._held_senders)
 
     async def process(self, row: InboxRow) -> None:
-        """Handle one event; never raises for a handler's failure. Raises DiskFullError (the event is left pending,
-        its tries uncounted) and DatabaseCorruptError.
+        """Handle one event in its own transaction; never raises for a handler's failure. Raises DiskFullError (the
+        event is left pending, its tries uncounted) and DatabaseCorruptError.
 
         An event that needs slow work continues in a background job: this returns once that job has started."""
+        handling = self._handling(row)
+        if handling is not None:
+            await self._process_alone(handling)
+
+    def _handling(self, row: InboxRow) -> _Handling | None:
         if row.source is None:
-            return
+            return None
         event = InboundEvent.from_source(row.source, row.room_id, was_encrypted=row.was_encrypted, origin=row.origin)
-        if event.sender == self._client.user_id or self._room(row.room_id) is None:
-            async with self._db.transaction() as tx:
-                await tx.inbox.mark_ignored(row.event_id)
-            return
         slow_work = SlowWork(self._run_slow_work, inline=False)
-        handling = _Handling(row, event, self._judge_flood(row, event), slow_work)
+        if event.sender == self._client.user_id or self._room(row.room_id) is None:
+            # About to be marked ignored: not a message of anyone's that counts towards a rate.
+            return _Handling(row, event, FloodVerdict(flooding=False, notify=False), slow_work)
+        return _Handling(row, event, self._judge_flood(row, event), slow_work)
+
+    async def _process_alone(self, handling: _Handling) -> None:
         request = await self._settle(await self._run_once(handling))
         if request is not None:
             await self._start_slow_job(handling, request)
+
+    async def _process_batch(self, handlings: Sequence[_Handling]) -> int:
+        """Handle the first of these events in one transaction, as many as the batch limits allow; return how many.
+
+        Should anything raise (a handler's failure, slow work asked for), the transaction is rolled back and all of
+        them are handled one per transaction instead, which isolates the failure exactly as without batches."""
+        outcomes: list[Outcome] = []
+        try:
+            async with self._db.transaction() as tx:
+                started = time.monotonic()
+                joined_at: dict[str, int | None] = {}  # read once per room: only the sync loop changes it
+                for handling in handlings:
+                    if not self._batch_limits.room_for_more(count=len(outcomes), elapsed=time.monotonic() - started):
+                        break
+                    outcome = await self._apply(handling, tx, self._clock(), joined_at)
+                    if isinstance(outcome, Outcome) and outcome.slow_work is not None:
+                        raise _RollBack(outcome)
+                    outcomes.append(outcome if isinstance(outcome, Outcome) else Outcome())
+        except (DiskFullError, DatabaseCorruptError):
+            raise  # not the events' fault: they stay pending, their tries uncounted
+        except Exception as error:
+            if is_disk_full(error):
+                raise DiskFullError(f"while handling an event: {error}") from error
+            log.debug("batch rolled back; its events are handled one by one", extra={"events": len(handlings)})
+            for handling in handlings:
+                # Checked event by event: one of them may have just put its sender on hold.
+                if not self.is_held(handling.row):
+                    await self._process_alone(handling)
+            return len(handlings)
+        # Only now that the batch is durable: wake the sender, rebuild the timers.
+        for outcome in outcomes:
+            await self._follow(outcome)
+        log.debug("events processed together", extra={"events": len(outcomes)})
+        return len(outcomes)
 
     async def wait_for_slow_work(self) -> None:
         """Return once no slow work is under way (for tests and tools that drive `process` themselves)."""
@@ -203,11 +278,23 @@ class InboxProcessor:
     def _room(self, room_id: str) -> RoomSnapshot | None:
         return self._rooms.snapshot(self._client, room_id)
 
-    async def _run_once(self, handling: _Handling) -> Outcome | None:
-        """One run of the handlers in one transaction. The outcome; None when the event failed or was ignored."""
+    async def _apply(
+        self, handling: _Handling, tx: Transaction, now: float, joined_at: dict[str, int | None]
+    ) -> Outcome | _Ignored:
+        """Run the handlers on one event inside `tx` and mark it done, or mark it ignored; raises what they raise.
+
+        `joined_at` caches the rooms' join times for the transaction."""
         row, event = handling.row, handling.event
-        now = self._clock()
         room = self._room(row.room_id)
+        if event.sender == self._client.user_id or room is None:
+            await tx.inbox.mark_ignored(row.event_id)
+            return _Ignored()
+        if row.room_id not in joined_at:
+            joined_at[row.room_id] = await tx.rooms.joined_at(row.room_id)
+        joined = joined_at[row.room_id]
+        if joined is not None and event.origin_server_ts < joined:
+            await tx.inbox.mark_ignored(row.event_id)
+            return _Ignored()
         env = HandlerEnv(
             settings=self._settings,
             registry=self._registry,
@@ -218,21 +305,29 @@ class InboxProcessor:
             acknowledge=not handling.flood.flooding,
             notify_flood=handling.flood.notify,
         )
+        outcome = await handle_event(event, room, env, tx)
+        if outcome.slow_work is not None:
+            return outcome  # the caller rolls back: the run after the slow work does it all again
+        if handling.compiled and await compile_notice.queue_outcome(
+            tx, row.room_id, event, now, failed=False, room=room
+        ):
+            # Only ever a lone event's run (one that had slow work): the sender waits for the commit anyway.
+            self._on_outbox_changed()
+        await tx.inbox.mark_done(row.event_id)
+        return outcome
+
+    async def _run_once(self, handling: _Handling) -> Outcome | None:
+        """One run of the handlers in one transaction. The outcome; None when the event failed or was ignored."""
+        row, event = handling.row, handling.event
+        now = self._clock()
         try:
             async with self._db.transaction() as tx:
-                joined_at = await tx.rooms.joined_at(row.room_id)
-                if room is None or (joined_at is not None and event.origin_server_ts < joined_at):
-                    await tx.inbox.mark_ignored(row.event_id)
+                outcome = await self._apply(handling, tx, now, {})
+                if isinstance(outcome, _Ignored):
                     return None
-                outcome = await handle_event(event, room, env, tx)
                 if outcome.slow_work is not None:
                     # Nothing from this run may count: the run after the slow work does it all again.
                     raise _RollBack(outcome)
-                if handling.compiled and await compile_notice.queue_outcome(
-                    tx, row.room_id, event, now, failed=False, room=room
-                ):
-                    self._on_outbox_changed()
-                await tx.inbox.mark_done(row.event_id)
         except _RollBack as stop:
             return stop.outcome
         except (DiskFullError, DatabaseCorruptError):

@@ -115,30 +115,33 @@ class SqliteSession(Session):
         self._check_active()
         return self._conn
 
+    # Each await on the connection is a round trip to aiosqlite's thread, which costs more than most statements
+    # (benchmarks/ingest.py): so one per statement. A cursor whose statement changed rows (no RETURNING) has
+    # finished with it once `execute` returns, so it is left to be freed rather than closed by a second trip.
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement and return how many rows it changed."""
         conn = self._connection()
         try:
-            async with conn.execute(sql, params) as cursor:
-                return cursor.rowcount
+            cursor = await conn.execute(sql, params)
         except sqlite3.Error as exc:
             raise _wrap(exc) from exc
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
         """Run one statement per parameter row and return the total number of rows changed."""
         conn = self._connection()
         try:
-            async with conn.executemany(sql, rows) as cursor:
-                return cursor.rowcount
+            cursor = await conn.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise _wrap(exc) from exc
+        return cursor.rowcount
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Run a query (or a statement with RETURNING) and return every row."""
         conn = self._connection()
         try:
-            async with conn.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+            return list(await conn.execute_fetchall(sql, params))
         except sqlite3.Error as exc:
             raise _wrap(exc) from exc
 

@@ -17,7 +17,8 @@ Loading takes about half a second (mostly unpacking the model file) and some 25 
 keeps only the six languages' part of the model, its state machine compacted: py3langid's own loader kept about 75
 MiB), once per process, on first use and under a lock (compiles and handlers may ask from worker threads); detection
 itself takes about 0.05 ms for a sentence and 2 ms for the longest contribution allowed.
-:func:`detect_language_off_loop` runs both in a worker thread, so neither ever holds up the event loop.
+:func:`detect_language_off_loop` runs the load and long texts in a worker thread, so neither ever holds up the event
+loop, and short texts on the loop.
 """
 
 from __future__ import annotations
@@ -189,6 +190,13 @@ def detect_language(text: str) -> str | None:
     return code if code in UN_LANGUAGES and confidence >= MIN_CONFIDENCE else None
 
 
+INLINE_MAX_CHARS = 2_000
+"""Once the model is loaded, a text up to this long is detected on the loop (about 0.2 ms at most): the trip to a
+worker thread and back would cost more than detection itself."""
+
+
 async def detect_language_off_loop(text: str) -> str | None:
-    """:func:`detect_language` in a worker thread, so that loading the model or a long text never blocks the loop."""
+    """:func:`detect_language`, in a worker thread whenever it could block the loop: loading the model, a long text."""
+    if _loaded and len(text) <= INLINE_MAX_CHARS:
+        return detect_language(text)
     return await asyncio.to_thread(detect_language, text)

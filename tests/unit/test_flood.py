@@ -80,3 +80,10 @@ def test_an_episode_that_starts_with_reactions_is_announced_at_the_first_message
 
     assert reactions[-1].flooding and not any(v.notify for v in reactions)
     assert [v.notify for v in messages] == [True, False, False, False, False]
+
+
+def test_senders_quiet_for_two_windows_are_forgotten_however_many_come_and_go() -> None:
+    watch = FloodWatch(limit=30, window_ms=MINUTE_MS)
+    for n in range(10 * 60):  # a new sender every second for ten minutes, each with one message
+        watch.observe(f"@p{n}:x", n * 1_000)
+        assert watch.tracked_senders() <= 2 * 60 + 1

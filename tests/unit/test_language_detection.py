@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from synopsis.language import UN_LANGUAGES, detect_language, detect_language_off_loop
+from synopsis.language import INLINE_MAX_CHARS, UN_LANGUAGES, detect_language, detect_language_off_loop
 
 # Not in the benchmark's set, so the threshold is not only right for the texts it was chosen on.
 SAMPLES = {
@@ -58,7 +58,9 @@ async def test_detection_off_the_event_loop_gives_the_same_answer_while_the_loop
 
     ticker = asyncio.create_task(tick())
     try:
-        assert await detect_language_off_loop(SAMPLES["ru"]) == "ru"
+        # A text long enough to go to a worker thread even with the model loaded (short ones run on the loop).
+        long_text = " ".join([SAMPLES["ru"]] * (INLINE_MAX_CHARS // len(SAMPLES["ru"]) + 1))
+        assert await detect_language_off_loop(long_text) == "ru"
     finally:
         ticker.cancel()
     assert ticks > 0

@@ -22,14 +22,13 @@ GOOD = "Victim assistance needs steady funding."
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.db")
-    async with database.transaction() as tx:
+async def db(db: Database) -> Database:
+    """The unit tests' database, with a dialogue whose first challenge is open."""
+    async with db.transaction() as tx:
         dialogue = await tx.dialogues.create(ROOM, "Strengthening the norms", b"s" * 32, 1_000.0)
         challenge = await tx.challenges.add(dialogue.id, "Transfers", "What do transfers mean?")
         await tx.challenges.open(challenge.id, "txn-prompt", 1_000.0)
-    yield database
-    await database.close()
+    return db
 
 
 def contribution(event_id: str, body: str = GOOD, **fields: Any) -> dict[str, Any]:

@@ -63,8 +63,7 @@ def make_processor(db, tmp_path, registry=None):
 async def process_ready(db, processor, clock) -> int:
     async with db.transaction() as tx:
         rows = await tx.inbox.next_ready(clock())
-    for row in rows:
-        await processor.process(row)
+    await processor.process_ready(rows)  # in batches, as the processor's loop does
     return len(rows)
 
 

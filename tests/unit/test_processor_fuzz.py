@@ -176,9 +176,7 @@ async def run_the_loop_until_idle(db: Database, processor: InboxProcessor, clock
     for _ in range(ROUNDS):
         async with db.transaction() as tx:
             rows = await tx.inbox.next_ready(clock())
-        for row in rows:
-            if not processor.is_held(row):
-                await processor.process(row)
+        await processor.process_ready(rows)  # in batches, as the loop does
         await processor.wait_for_slow_work()
         async with db.transaction() as tx:
             if await tx.inbox.next_wake_time() is None:
