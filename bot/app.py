@@ -195,17 +195,18 @@ class BotApp:
         pruner_task = self._spawn(Pruner(db, retention_days=settings.bot.retention_days, disk=disk).run(), "pruner")
         disk_task = self._spawn(disk.run(), "disk space")
         web_task = self._spawn(web_server.run(), "web view") if web_server is not None else None
-        await scheduler.start()
-        log.info(
-            "started",
-            extra={
-                "version": bot_info.version,
-                "device_id": client.device_id,
-                "encryption": bot_info.encryption_enabled,
-            },
-        )
         stop_waiter = asyncio.ensure_future(self._stop_requested.wait())
         try:
+            # Inside the try: a scheduler that fails to start must still take the tasks above down in order.
+            await scheduler.start()
+            log.info(
+                "started",
+                extra={
+                    "version": bot_info.version,
+                    "device_id": client.device_id,
+                    "encryption": bot_info.encryption_enabled,
+                },
+            )
             done, _ = await asyncio.wait([stop_waiter, *self._tasks], return_when=asyncio.FIRST_COMPLETED)
             failed = next((task for task in done if task is not stop_waiter), None)
             if failed is None:
@@ -242,7 +243,7 @@ class BotApp:
         app = build_app(db, self._settings, LinkSigner(key), compile=compile)
         return WebServer(app, self._settings.web.listen)
 
-    def _spawn(self, coroutine, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine, name=name)
         self._tasks.append(task)
         return task

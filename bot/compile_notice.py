@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 
+from dialogue.vocabulary import RoomId
 from handlers.context import RoomSnapshot
 from handlers.dispatch import language_of_reply
 from handlers.events import InboundEvent
@@ -47,7 +48,7 @@ async def announce_if_slow(work: Awaitable[None], after: float, announce: Callab
 
 
 async def queue_notice(
-    tx: Transaction, room_id: str, command: InboundEvent, now: float, room: RoomSnapshot | None = None
+    tx: Transaction, room_id: RoomId, command: InboundEvent, now: float, room: RoomSnapshot | None = None
 ) -> bool:
     """Queue the notice for `command` unless it was queued before; whether it was queued now.
 
@@ -59,7 +60,7 @@ async def queue_notice(
 
 async def queue_outcome(
     tx: Transaction,
-    room_id: str,
+    room_id: RoomId,
     command: InboundEvent,
     now: float,
     *,

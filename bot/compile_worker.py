@@ -25,7 +25,7 @@ import multiprocessing
 import signal
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from handlers.slow_work import CompiledSynopsis, CompileSynopsis
@@ -127,7 +127,8 @@ class CompileWorker:
         if not ok:
             assert isinstance(result, BaseException)
             raise result
-        return result  # type: ignore[return-value]
+        # What the child sends back when it succeeded (see _ask).
+        return cast("CompiledSynopsis", result)
 
     async def _ask(self, request: CompileSynopsis) -> tuple[bool, object]:
         # A child found alive may exit on its idle timeout just as the request goes out: then once more, with a new

@@ -12,6 +12,7 @@ from typing import Any
 
 from nio import AsyncClient, PowerLevels
 
+from dialogue.vocabulary import RoomId
 from handlers.context import RoomSnapshot
 
 
@@ -27,7 +28,8 @@ class RoomDirectory:
         Never pass a decrypted one: the sync loop does not (it knows which events it decrypted)."""
         if source.get("type") != "m.room.create" or source.get("state_key") != "":
             return
-        content = source.get("content") if isinstance(source.get("content"), dict) else {}
+        raw_content = source.get("content")
+        content = raw_content if isinstance(raw_content, dict) else {}
         creators = {str(source.get("sender", ""))}
         extra = content.get("additional_creators")
         if isinstance(extra, list):
@@ -40,7 +42,7 @@ class RoomDirectory:
             return None
         power_levels = room.power_levels
         return RoomSnapshot(
-            room_id=room_id,
+            room_id=RoomId(room_id),
             encrypted=bool(room.encrypted),
             room_version=str(room.room_version or "1"),
             creators=self._creators.get(room_id, frozenset()),

@@ -42,6 +42,7 @@ from bot.errors import (
 from bot.media import MediaDeletionFailed, delete_upload, deletion_notice
 from bot.room_send import send_room_event
 from bot.wakeup import wait_for_wakeup
+from dialogue.vocabulary import EventId, RoomId
 from handlers.languages import language_for_person, room_language
 from handlers.replies import Reply, edit_content, notice_content, reaction_content
 from i18n import bot_marked, bot_text
@@ -214,7 +215,7 @@ class OutboxSender:
                 pass
             case Person(user_id):  # addressed to a person: the direct room the bot keeps with them
                 try:
-                    room_id = await self._direct_rooms.ready_room_for(user_id)
+                    room_id = RoomId(await self._direct_rooms.ready_room_for(user_id))
                 except DirectRoomUnavailable as reason:
                     limit = None if reason.passing else MAX_UNKNOWN_ROOM_ATTEMPTS
                     await self._retry_later(row, str(reason), give_up_after=limit)
@@ -282,7 +283,7 @@ class OutboxSender:
                 event_type, content = "m.room.message", edit_content(await self._sent_event_id(of_txn), new_content)
         return await send_room_event(self._client, room_id, event_type, content, row.txn_id)
 
-    async def _sent_event_id(self, txn_id: str) -> str:
+    async def _sent_event_id(self, txn_id: str) -> EventId:
         """The event ID the message sent under `txn_id` got, which an edit of it names."""
         async with self._db.transaction() as tx:
             event_id = await tx.outbox.sent_event_id(txn_id)

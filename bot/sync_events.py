@@ -13,6 +13,7 @@ from typing import Any
 from nio import AsyncClient, MegolmEvent
 
 from bot.decryption import decrypt_for_inbox
+from dialogue.vocabulary import EventId, RoomId
 from storage import NewInboxEvent
 
 
@@ -48,12 +49,12 @@ def server_source(room_id: str, event: Any) -> dict[str, Any]:
     return source
 
 
-def inbox_event(client: AsyncClient, room_id: str, event: Any, batch: SyncBatch) -> NewInboxEvent:
+def inbox_event(client: AsyncClient, room_id: RoomId, event: Any, batch: SyncBatch) -> NewInboxEvent:
     if not isinstance(event, MegolmEvent):
         source = server_source(room_id, event)
-        return NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
+        return NewInboxEvent(event_id=EventId(str(source.get("event_id", ""))), room_id=room_id, source=source)
     envelope = server_source(room_id, event)
-    event_id = str(envelope.get("event_id", ""))
+    event_id = EventId(str(envelope.get("event_id", "")))
     if client.olm is None:
         # Without crypto an encrypted event can never be read; it goes straight to the handlers, which tell
         # the room once that the bot cannot work there.

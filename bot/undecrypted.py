@@ -39,6 +39,7 @@ from nio import AsyncClient, MegolmEvent
 from bot.decryption import decrypt_for_inbox
 from bot.errors import NETWORK_ERRORS
 from config import Settings
+from dialogue.vocabulary import EventId, RoomId, UserId
 from handlers.languages import language_for_person
 from handlers.outgoing import queue_direct_message
 from handlers.replies import Reply
@@ -147,9 +148,9 @@ class _Envelope:
     """The few fields of a stored encrypted event a visit needs, read without building nio's event (which validates
     the whole event against a schema: most of a visit's cost, and needed only to decrypt or to ask for a key)."""
 
-    event_id: str
-    room_id: str
-    sender: str
+    event_id: EventId
+    room_id: RoomId
+    sender: UserId
     sent_at_ms: int
     session_id: str
     sender_key: str
@@ -163,7 +164,7 @@ class _Envelope:
         return cls(
             event_id=row.event_id,
             room_id=row.room_id,
-            sender=str(row.source.get("sender", "")),
+            sender=UserId(str(row.source.get("sender", ""))),
             sent_at_ms=sent_at if isinstance(sent_at, int) else 0,
             session_id=str(content.get("session_id", "")),
             sender_key=str(content.get("sender_key", "")),
@@ -260,12 +261,12 @@ class UndecryptedEvents:
     async def _visit(
         self,
         rows: Sequence[AwaitingKeyRow],
-        joined_at: dict[str, int | None],
+        joined_at: dict[RoomId, int | None],
         unreadable: list[_Envelope],
         tally: _Tally,
     ) -> None:
         """Decrypt, ignore or ask for the key of each row; add those whose notice is due to `unreadable`."""
-        decrypted: list[tuple[str, dict[str, Any]]] = []
+        decrypted: list[tuple[EventId, dict[str, Any]]] = []
         not_to_wait_for: list[str] = []
         now = self._clock()
         for row in rows:
@@ -312,7 +313,7 @@ class UndecryptedEvents:
         once (a marker per event); a sender told lately waits for the next cycle after `notice_after` has passed,
         so that a large backlog brings them a few messages, not hundreds."""
         now, moment = self._clock(), self._monotonic()
-        by_sender: dict[str, list[_Envelope]] = defaultdict(list)
+        by_sender: dict[UserId, list[_Envelope]] = defaultdict(list)
         for envelope in unreadable:
             told_at = self._sender_told_at.get(envelope.sender)
             if told_at is None or moment - told_at >= self._notice_after_seconds:

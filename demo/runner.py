@@ -57,6 +57,7 @@ class Demo:
         self.bot: BotProcess | None = None
         self.bot_id = ""
         self.bot_log = data_dir / "bot" / "bot.log"  # each run's own, once its bot account exists (start_servers)
+        self.user_ids: dict[str, str] = {}  # registered in start_servers, logged in by log_in
         self.users: dict[str, DemoUser] = {}
         self.passwords: dict[str, str] = {}
         self.participants = script.QUICK_PARTICIPANTS if quick else script.PARTICIPANTS
@@ -145,7 +146,7 @@ class Demo:
             user_id = await asyncio.to_thread(self.synapse.register, f"{person.localpart}-{suffix}", password)
             await asyncio.to_thread(self.synapse.exempt_from_rate_limits, user_id)
             self.passwords[person.localpart] = password
-            self.users[person.localpart] = user_id  # type: ignore[assignment]
+            self.user_ids[person.localpart] = user_id
         # Every run registers a new bot account, so it gets a folder of its own: a data dir kept from an earlier run
         # (--data-dir) holds that run's account's session, which the bot rightly refuses to use for another account.
         localpart = f"dialogue-bot-{suffix}"
@@ -155,14 +156,14 @@ class Demo:
             self.data_dir / "bot" / localpart,
             localpart=localpart,
             allowed_inviters=[server],
-            extra_config={"bot": {"isu_users": [self.users["isu"]]}},
+            extra_config={"bot": {"isu_users": [self.user_ids["isu"]]}},
         )
         self.bot_id = self.bot.user_id
         self.bot_log = self.bot.log_path
         self.bot.start_sync()
 
     async def log_in(self) -> None:
-        ids: dict[str, str] = dict(self.users)  # type: ignore[arg-type]
+        ids = self.user_ids
         self.users = {}
         stores = self.data_dir / "clients"
 
@@ -308,9 +309,9 @@ class Demo:
             },
         )
         await replier.wait_for(self.room, is_ack_of(self.bot_id, reply))
-        listing = body_of(
-            await self.command(self.moderator, "!dialogue contributions 1", room=self.backroom)  # type: ignore[arg-type]
-        )
+        mod = self.moderator
+        assert mod is not None
+        listing = body_of(await self.command(mod, "!dialogue contributions 1", room=self.backroom))
         if script.EDIT[1] not in listing or script.WITHDRAWN[1] in listing:
             raise DemoFailure(f"edit or withdrawal not reflected in the contributions:\n{listing}")
 
@@ -338,10 +339,12 @@ class Demo:
         for position in range(1, count + 1):
             marker = f"Consensus round on challenge {number} ("
             place = f"statement {position} of {count}:"
+
+            def is_statement(e: nio.Event, marker: str = marker, place: str = place) -> bool:
+                return bool(e.sender == self.bot_id and marker in body_of(e) and place in body_of(e))
+
             room, statement = await person.wait_for_any_room(
-                lambda e, marker=marker, place=place: (
-                    e.sender == self.bot_id and marker in body_of(e) and place in body_of(e)
-                ),
+                is_statement,
                 timeout=STEP_TIMEOUT,
                 description=f"consensus statement {position}",
             )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Final
 
+from dialogue.vocabulary import DialogueState
 from handlers.commands import CommandRefused
 from i18n import bot_marked, bot_text
 
@@ -221,7 +222,7 @@ def _state_rule(facts: DialogueFacts, action: Action, name: CommandNamer) -> Ref
 async def dialogue_facts(tx: Transaction, dialogue: Dialogue) -> DialogueFacts:
     return DialogueFacts(
         id=dialogue.id,
-        active=dialogue.state == "active",
+        active=dialogue.state == DialogueState.ACTIVE,
         adopted=await tx.synopses.adopted(dialogue.id) is not None,
         purged=await tx.synopses.purged_at(dialogue.id) is not None,
         room_lost=await tx.rooms.joined_at(dialogue.room_id) is None,

@@ -28,7 +28,7 @@ def outline_text(raw: str) -> str:
     return raw.strip()
 
 
-async def agenda_import(call: CommandCall, tx: Transaction) -> Reply:
+async def agenda_import(call: CommandCall[str], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     inline: str = call.args
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialogue.vocabulary import UserId
 from handlers.commands import UsageError
 from handlers.limits import AFFILIATION_MAX_CHARS, PROMPT_MAX_CHARS, TITLE_MAX_CHARS
 from i18n import bot_marked
@@ -120,7 +121,7 @@ def remove_challenge(raw: str) -> RemoveChallenge:
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
-    user_id: str
+    user_id: UserId
     affiliation: str
     category: str | None
     aliases: tuple[str, ...] = ()
@@ -137,7 +138,7 @@ def roster_entry(raw: str) -> RosterEntry:
         raise UsageError(bot_marked("missing affiliation"))
     affiliation = _within_limit(AFFILIATION_TOO_LONG, " ".join(affiliation.split()), AFFILIATION_MAX_CHARS)
     aliases = tuple(_within_limit(ALIAS_TOO_LONG, alias, AFFILIATION_MAX_CHARS) for alias in split_aliases(alias_list))
-    return RosterEntry(parts[0], affiliation, category.strip() or None, aliases)
+    return RosterEntry(UserId(parts[0]), affiliation, category.strip() or None, aliases)
 
 
 def split_aliases(raw: str) -> list[str]:

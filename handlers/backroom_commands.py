@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import DialogueState, RoomId
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.outgoing import queue_notice
 from handlers.replies import Reply
@@ -33,12 +34,12 @@ NOT_PRIVATE_OTHERWISE = bot_marked(
     "invite-only first."
 )
 BACKROOM_OF = {
-    "active": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (active)."),
-    "ended": bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (ended)."),
+    DialogueState.ACTIVE: bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (active)."),
+    DialogueState.ENDED: bot_marked("This is the moderators' back-room of {room}: dialogue “{title}” (ended)."),
 }
 
 
-def room_id_argument(raw: str) -> str:
+def room_id_argument(raw: str) -> RoomId:
     words = raw.split()
     if len(words) != 1:
         raise UsageError("give the dialogue room's ID")
@@ -46,10 +47,10 @@ def room_id_argument(raw: str) -> str:
     if not words[0].startswith("!") or len(words[0]) < 2:
         # Resolving an alias (#room:server) is a request to the homeserver, which handlers do not make.
         raise UsageError("give the room's ID, which starts with ! (room settings, Advanced), not its address")
-    return words[0]
+    return RoomId(words[0])
 
 
-def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
+def how_to_link(call: CommandCall, dialogue_room_id: RoomId) -> str:
     return bot_text(
         call.language,
         "In a private (invite-only, preferably encrypted) room with me and the other moderators, send {command}",
@@ -57,7 +58,7 @@ def how_to_link(call: CommandCall, dialogue_room_id: str) -> str:
     )
 
 
-async def status(call: CommandCall, tx: Transaction) -> Reply:
+async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     here = call.room.room_id
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:
@@ -68,7 +69,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
                     call.language, "This is the moderators' back-room of {room}: no dialogue yet.", room=dialogue_room
                 )
             )
-        message = BACKROOM_OF.get(dialogue.state, BACKROOM_OF["active"])
+        message = BACKROOM_OF.get(dialogue.state, BACKROOM_OF[DialogueState.ACTIVE])
         return Reply.plain(bot_text(call.language, message, room=dialogue_room, title=dialogue.title))
     if await tx.backrooms.backroom_of(here) is not None:
         # The back-room's ID is not repeated in front of the participants.
@@ -84,7 +85,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def link(call: CommandCall, tx: Transaction) -> Reply:
+async def link(call: CommandCall[RoomId], tx: Transaction) -> Reply:
     here, target = call.room.room_id, call.args
     language = call.language
     unlink_command = f"{call.prefix} backroom unlink"
@@ -149,7 +150,7 @@ async def link(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def unlink(call: CommandCall, tx: Transaction) -> Reply:
+async def unlink(call: CommandCall[None], tx: Transaction) -> Reply:
     here = call.room.room_id
     dialogue_room = await tx.backrooms.dialogue_room_of(here)
     if dialogue_room is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import EventId, UserId
 from handlers.backroom_routing import Place
 from handlers.commands import Command, Sensitivity
 from handlers.context import RoomSnapshot
@@ -48,7 +49,7 @@ async def refuse_and_redact(
     room: RoomSnapshot,
     place: Place,
     prefix: str,
-    bot_user_id: str,
+    bot_user_id: UserId,
     now: float,
     *,
     sender_is_moderator: bool,
@@ -77,7 +78,7 @@ async def refuse_and_redact(
     attached = replied_event_id(event)
     # Only a moderator's roster file is removed: anyone else could otherwise have the bot remove any message.
     if command.sensitive is Sensitivity.REQUEST_WITH_FILE and attached is not None and sender_is_moderator:
-        targets.append(attached)
+        targets.append(EventId(attached))
     if room.can_redact_others(bot_user_id):
         for target in targets:
             # The reason is shown to the room's members beside the removed message: in the room's language.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import RoomId, UserId
 from handlers.commands import Command, Sensitivity
 from handlers.context import RoomLookup, RoomSnapshot
 
@@ -40,11 +41,11 @@ class Place:
     """The kind of room a command was sent in, and the room whose dialogue it acts on."""
 
     role: RoomRole
-    dialogue_room_id: str
-    backroom_id: str | None  # the back-room linked to `dialogue_room_id`, if any
+    dialogue_room_id: RoomId
+    backroom_id: RoomId | None  # the back-room linked to `dialogue_room_id`, if any
 
 
-async def room_place(tx: Transaction, room_id: str) -> Place:
+async def room_place(tx: Transaction, room_id: RoomId) -> Place:
     dialogue_room = await tx.backrooms.dialogue_room_of(room_id)
     if dialogue_room is not None:
         return Place(RoomRole.BACKROOM, dialogue_room, room_id)
@@ -67,7 +68,7 @@ def route_for(command: Command, role: RoomRole, *, has_backroom: bool) -> Route:
     return Route.RUN
 
 
-def moderates(user_id: str, room: RoomSnapshot, place: Place, rooms: RoomLookup, threshold: int) -> bool:
+def moderates(user_id: UserId, room: RoomSnapshot, place: Place, rooms: RoomLookup, threshold: int) -> bool:
     """A moderator of the room, and, in a back-room, of its dialogue room too: demoted there, one loses access here."""
     if not room.is_moderator(user_id, threshold):
         return False

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from storage import Transaction
 
 
-async def show_help(call: CommandCall, tx: Transaction) -> Reply:
+async def show_help(call: CommandCall[str | None], tx: Transaction) -> Reply:
     prefix = call.prefix
     if call.args is None:
         return help_overview(call.registry, prefix, call.settings.bot.command_aliases, call.language)
@@ -29,11 +29,11 @@ def parse_help_topic(raw: str) -> str | None:
     return topic or None
 
 
-async def ping(call: CommandCall, tx: Transaction) -> Reply:
+async def ping(call: CommandCall[str], tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "pong"))
 
 
-async def health(call: CommandCall, tx: Transaction) -> Reply:
+async def health(call: CommandCall[None], tx: Transaction) -> Reply:
     inbox = await tx.inbox.counts()
     outbox_pending = await tx.outbox.pending_count()
     language = call.language

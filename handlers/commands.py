@@ -7,11 +7,12 @@ table is an explicit list (see `handlers.builtin`), not a registration side effe
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from dialogue.vocabulary import RoomId, UserId
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
@@ -79,7 +80,7 @@ def _filled(message: str, language: str | None, values: Mapping[str, object]) ->
     return message.format(**shown)
 
 
-def no_rooms(room_id: str) -> RoomSnapshot | None:
+def no_rooms(room_id: RoomId) -> RoomSnapshot | None:
     return None
 
 
@@ -87,12 +88,16 @@ class CommandRefused(Exception):
     """The command cannot be done now (no dialogue here, challenge already open …); the message says why."""
 
 
+A = TypeVar("A")
+"""What a command's parser makes of its arguments, and so what its handler receives as `call.args`."""
+
+
 @dataclass(frozen=True, slots=True)
-class CommandCall:
+class CommandCall(Generic[A]):
     """One invocation of a command, with everything its handler may decide on."""
 
-    command: Command
-    args: Any
+    command: Command[A]
+    args: A
     raw_args: str
     prefix: str
     event: InboundEvent
@@ -108,25 +113,25 @@ class CommandCall:
     # Other rooms the bot is in (a back-room's dialogue room), for commands that decide on them.
     rooms: RoomLookup = no_rooms
     # The room whose dialogue the command acts on: the room it was sent in, or, from a back-room, the linked room.
-    dialogue_room_id: str = ""
+    dialogue_room_id: RoomId | None = None
     # Where files and answers go: the room it was sent in, or the sender's user ID for a direct message.
-    answer_to: str = ""
+    answer_to: RoomId | UserId | None = None
     # The language of the reply (handlers/languages.py): the sender's own in a direct chat, the dialogue's in a room.
     language: str | None = None
     # Sent in a direct chat with the bot (not a dialogue room, not a back-room).
     in_direct_chat: bool = False
 
     @property
-    def dialogue_room(self) -> str:
+    def dialogue_room(self) -> RoomId:
         return self.dialogue_room_id or self.room.room_id
 
     @property
-    def answer_room(self) -> str:
+    def answer_room(self) -> RoomId | UserId:
         return self.answer_to or self.room.room_id
 
 
-CommandHandler = Callable[[CommandCall, "Transaction"], Awaitable[Reply | None]]
-ArgumentParser = Callable[[str], Any]
+CommandHandler = Callable[[CommandCall[A], "Transaction"], Awaitable[Reply | None]]
+ArgumentParser = Callable[[str], A]
 
 
 def no_arguments(raw: str) -> None:
@@ -139,18 +144,28 @@ def rest_of_line(raw: str) -> str:
     return raw.strip()
 
 
+# The parser of a command declared without one. Typed Any only here, for the field's default: the constructor's
+# overloads below are what make such a command a Command[None], whose handler must take no arguments.
+_NO_ARGUMENTS: Any = no_arguments
+
+
 @dataclass(frozen=True, slots=True)
-class Command:
-    """A command's declaration: its name, arguments, help and who may run it."""
+class Command(Generic[A]):
+    """A command's declaration: its name, arguments, help and who may run it.
+
+    Its parser and its handler agree on one type `A`: the handler's `call.args` is what `parse` returned, so
+    `Command("open", ..., handler=open_challenge, parse=challenge_number)` only checks if `open_challenge` takes a
+    `CommandCall[int]`. Without a parser, a command takes no arguments and its handler a `CommandCall[None]`.
+    """
 
     name: str
     summary: str
-    handler: CommandHandler
+    handler: CommandHandler[A]
     arguments: str = ""
     permission: Permission = Permission.ANYONE
     aliases: tuple[str, ...] = ()
     details: str = ""
-    parse: ArgumentParser = no_arguments
+    parse: ArgumentParser[A] = _NO_ARGUMENTS
     # Routing, declared once here (handlers/backroom_routing.py): a sensitive command is never answered in a
     # dialogue room; `in_backroom` commands that are not sensitive may also be sent in a back-room.
     sensitive: Sensitivity | None = None
@@ -158,6 +173,43 @@ class Command:
     # Whether running it can change what the scheduler plans (openings, closings, reminders, digests): the
     # processor rebuilds the agenda's timers after such a command, and after no other.
     changes_agenda: bool = False
+
+    if TYPE_CHECKING:
+        # For the type checker only; at run time the dataclass's own __init__ takes the same arguments.
+        @overload
+        def __init__(
+            self: Command[None],
+            name: str,
+            summary: str,
+            handler: CommandHandler[None],
+            arguments: str = "",
+            permission: Permission = Permission.ANYONE,
+            aliases: tuple[str, ...] = (),
+            details: str = "",
+            *,
+            sensitive: Sensitivity | None = None,
+            in_backroom: bool = False,
+            changes_agenda: bool = False,
+        ) -> None: ...
+
+        @overload
+        def __init__(
+            self,
+            name: str,
+            summary: str,
+            handler: CommandHandler[A],
+            arguments: str = "",
+            permission: Permission = Permission.ANYONE,
+            aliases: tuple[str, ...] = (),
+            details: str = "",
+            *,
+            parse: ArgumentParser[A],
+            sensitive: Sensitivity | None = None,
+            in_backroom: bool = False,
+            changes_agenda: bool = False,
+        ) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
     def usage(self, prefix: str) -> str:
         return " ".join(part for part in (prefix, self.name, self.arguments) if part)
@@ -194,7 +246,7 @@ def parse_invocation(body: str, prefixes: Sequence[str]) -> Invocation | None:
 class Lookup:
     """The result of matching an invocation's words against the table."""
 
-    command: Command | None
+    command: Command[Any] | None
     raw_args: str
     attempted: str
 
@@ -202,9 +254,9 @@ class Lookup:
 class CommandRegistry:
     """Finds commands by name or alias, matching whole words, longest name first."""
 
-    def __init__(self, commands: Iterable[Command]) -> None:
-        self._commands: tuple[Command, ...] = tuple(commands)
-        self._by_words: dict[tuple[str, ...], Command] = {}
+    def __init__(self, commands: Iterable[Command[Any]]) -> None:
+        self._commands: tuple[Command[Any], ...] = tuple(commands)
+        self._by_words: dict[tuple[str, ...], Command[Any]] = {}
         for command in self._commands:
             for name in (command.name, *command.aliases):
                 key = tuple(name.casefold().split())
@@ -213,7 +265,7 @@ class CommandRegistry:
                 self._by_words[key] = command
         self._longest = max((len(key) for key in self._by_words), default=1)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Command[Any]]:
         return iter(self._commands)
 
     def find(self, text: str) -> Lookup:
@@ -226,7 +278,7 @@ class CommandRegistry:
                 return Lookup(command, _drop_words(text, length), " ".join(words[:length]))
         return Lookup(None, text, words[0] if words else "")
 
-    def get(self, name: str) -> Command | None:
+    def get(self, name: str) -> Command[Any] | None:
         return self._by_words.get(tuple(name.casefold().split()))
 
 

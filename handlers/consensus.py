@@ -16,10 +16,12 @@ round's end), so no timer has to fire for it to hold.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import ChallengeState, EventId, UserId
 from handlers.access import PURGED_DRAFT
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -87,7 +89,7 @@ def choice_for(key: str) -> Choice | None:
     return None
 
 
-def participants(room: RoomSnapshot, bot_user_id: str, threshold: int, isu_users: frozenset[str]) -> list[str]:
+def participants(room: RoomSnapshot, bot_user_id: UserId, threshold: int, isu_users: Collection[str]) -> list[UserId]:
     """Who is asked: the room's members, without the bot, moderators and the secretariat; in a stable order."""
     return sorted(
         user_id
@@ -119,14 +121,14 @@ def statement_message(
     return Reply.plain(f"{heading}\n\n{statement}\n\n{how}")
 
 
-async def open_round(call: CommandCall, tx: Transaction) -> Reply:
+async def open_round(call: CommandCall[ConsensusRequest], tx: Transaction) -> Reply:
     request: ConsensusRequest = call.args
     dialogue = await room_dialogue(call, tx)
     if await tx.synopses.purged_at(dialogue.id) is not None:
         raise CommandRefused(bot_text(call.language, PURGED_DRAFT))
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
-    if challenge.state != "closed":
-        if challenge.state == "open":
+    if challenge.state != ChallengeState.CLOSED:
+        if challenge.state == ChallengeState.OPEN:
             refusal = bot_marked(
                 "Challenge {number} is still open: a consensus round starts only after it closes ({close})."
             )
@@ -205,7 +207,7 @@ async def handle_vote(event: InboundEvent, tx: Transaction, now: float) -> bool:
     target = relation.get("event_id")
     if relation.get("rel_type") != "m.annotation" or not isinstance(target, str):
         return False
-    found = await tx.consensus.message_target(target, event.sender)
+    found = await tx.consensus.message_target(EventId(target), event.sender)
     if found is None:
         return False
     choice = choice_for(str(relation.get("key", "")))

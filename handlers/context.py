@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from dialogue.vocabulary import RoomId, UserId
+
 MISSING_POWER_LEVEL = 0
 # Join rules under which nobody gets in without a member letting them in. `restricted` is not one: members of
 # another room (a space full of participants, say) may join freely.
@@ -30,13 +32,13 @@ def room_version_has_privileged_creators(room_version: str) -> bool:
 class RoomSnapshot:
     """The parts of a room's state that handlers decide on."""
 
-    room_id: str
+    room_id: RoomId
     encrypted: bool = False
     room_version: str = "1"
     creators: frozenset[str] = frozenset()
     user_power_levels: Mapping[str, int] = field(default_factory=dict)
     users_default_power_level: int = 0
-    display_names: Mapping[str, str] = field(default_factory=dict)
+    display_names: Mapping[UserId, str] = field(default_factory=dict)
     joined_member_count: int = 0
     # `m.room.join_rules`: who may join without an invite ("public" means anyone).
     join_rule: str = "invite"
@@ -46,21 +48,21 @@ class RoomSnapshot:
     # The power level needed to send `m.room.tombstone` (replace the room by an upgraded one).
     tombstone_power_level: int = 100
 
-    def power_level_of(self, user_id: str) -> int:
+    def power_level_of(self, user_id: UserId) -> int:
         return self.user_power_levels.get(user_id, self.users_default_power_level)
 
-    def is_privileged_creator(self, user_id: str) -> bool:
+    def is_privileged_creator(self, user_id: UserId) -> bool:
         return user_id in self.creators and room_version_has_privileged_creators(self.room_version)
 
-    def is_moderator(self, user_id: str, threshold: int) -> bool:
+    def is_moderator(self, user_id: UserId, threshold: int) -> bool:
         """Moderators are users at or above the power-level threshold, and the creators of v12+ rooms."""
         return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= threshold
 
-    def can_redact_others(self, user_id: str) -> bool:
+    def can_redact_others(self, user_id: UserId) -> bool:
         """Whether `user_id` may remove other people's messages here."""
         return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= self.redact_power_level
 
-    def can_replace_room(self, user_id: str) -> bool:
+    def can_replace_room(self, user_id: UserId) -> bool:
         """Whether `user_id` may send the tombstone that replaces this room by another (a room upgrade)."""
         return self.is_privileged_creator(user_id) or self.power_level_of(user_id) >= self.tombstone_power_level
 
@@ -74,11 +76,11 @@ class RoomSnapshot:
 class BotInfo:
     """Facts about the running bot that some commands report."""
 
-    user_id: str
+    user_id: UserId
     version: str
     started_at: float
     encryption_enabled: bool
 
 
-RoomLookup = Callable[[str], "RoomSnapshot | None"]
+RoomLookup = Callable[[RoomId], "RoomSnapshot | None"]
 """The snapshot of another room the bot is in (None if it is not), for handlers that look beyond the event's room."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from dialogue.vocabulary import ChallengeState, EventId
 from i18n import bot_marked
 
 if TYPE_CHECKING:
@@ -18,8 +19,8 @@ CONTRIBUTION_MSGTYPES = frozenset({"m.text", "m.notice", "m.emote", None})
 """Images, files and the like are not contributions."""
 
 CHALLENGE_NOT_OPEN = {
-    "pending": bot_marked("Challenge {number} is pending: this was not recorded."),
-    "closed": bot_marked("Challenge {number} is closed: this was not recorded."),
+    ChallengeState.PENDING: bot_marked("Challenge {number} is pending: this was not recorded."),
+    ChallengeState.CLOSED: bot_marked("Challenge {number} is closed: this was not recorded."),
 }
 
 _DM_CHALLENGE_PREFIX = re.compile(r"^\s*#(\d+)\s*[:.\-]?\s*", re.S)
@@ -58,8 +59,10 @@ def message_in_thread(challenge: Challenge | None, dialogue_id: int) -> FileUnde
     None when the thread is not one of this dialogue's challenges: a conversation the bot stays out of."""
     if challenge is None or challenge.dialogue_id != dialogue_id:
         return None
-    if challenge.state != "open":
-        return NotRecorded(CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN["closed"]), challenge.number)
+    if challenge.state != ChallengeState.OPEN:
+        return NotRecorded(
+            CHALLENGE_NOT_OPEN.get(challenge.state, CHALLENGE_NOT_OPEN[ChallengeState.CLOSED]), challenge.number
+        )
     return FileUnder(challenge)
 
 
@@ -105,7 +108,7 @@ def direct_message_target(candidates: Sequence[tuple[T, Challenge]], body: str) 
 class Replacement:
     """An `m.replace` edit: the event it replaces and the content that replaces it."""
 
-    target_event_id: str
+    target_event_id: EventId
     new_content: dict[str, Any]
 
 
@@ -115,12 +118,12 @@ def replacement(event: InboundEvent) -> Replacement | None:
     new_content = event.content.get("m.new_content")
     if not isinstance(target_id, str) or not isinstance(new_content, dict):
         return None
-    return Replacement(target_id, new_content)
+    return Replacement(EventId(target_id), new_content)
 
 
 def edit_applies(challenge: Challenge | None) -> bool:
     """An edit changes the record only while the contribution's challenge is open, as a new message would."""
-    return challenge is not None and challenge.state == "open"
+    return challenge is not None and challenge.state == ChallengeState.OPEN
 
 
 def counts_as_support(*, supporter: str, author: str) -> bool:

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import Channel, EventId
 from handlers.context import RoomLookup, RoomSnapshot
 from handlers.contribution_rules import (
     FileUnder,
@@ -78,7 +79,7 @@ async def _reply_language(tx: Transaction, event: InboundEvent, dialogue: Dialog
 class Target:
     dialogue: Dialogue
     challenge: Challenge
-    channel: str
+    channel: Channel
 
 
 def is_support_key(key: str) -> bool:
@@ -114,14 +115,14 @@ async def _room_message(
             notice = bot_text(dialogue.language, in_thread.message, number=in_thread.number)
             await queue_reply(tx, event, Reply.plain(notice), now)
         elif in_thread is not None:
-            target = Target(dialogue, in_thread.challenge, "thread")
+            target = Target(dialogue, in_thread.challenge, Channel.THREAD)
             await _record(event, target, room, tx, now, acknowledge=acknowledge)
         return
     if event.relation_type is not None:
         return  # other relations (e.g. annotations in disguise) are not contributions
     in_room = message_in_room(await tx.challenges.open_in_dialogue(dialogue.id))
     if isinstance(in_room, FileUnder):
-        await _record(event, Target(dialogue, in_room.challenge, "room"), room, tx, now, acknowledge=acknowledge)
+        await _record(event, Target(dialogue, in_room.challenge, Channel.ROOM), room, tx, now, acknowledge=acknowledge)
     elif in_room is not None:
         member = contributor_key(dialogue.secret, event.sender)
         if await tx.once.mark(threads_nudge_key(dialogue.id, in_room.numbers), member, now):
@@ -175,7 +176,7 @@ async def _direct_message(
         return
     dialogue, challenge = target
     stored = await _record(
-        event, Target(dialogue, challenge, "dm"), room, tx, now, dialogue_room=rooms(dialogue.room_id)
+        event, Target(dialogue, challenge, Channel.DM), room, tx, now, dialogue_room=rooms(dialogue.room_id)
     )
     if stored is not None:
         await queue_reply(
@@ -209,7 +210,8 @@ def scrub_context(
 
 
 def _content_text(content: dict[str, Any]) -> tuple[str, str | None]:
-    body = content.get("body") if isinstance(content.get("body"), str) else ""
+    raw_body = content.get("body")
+    body = raw_body if isinstance(raw_body, str) else ""
     formatted = content.get("formatted_body") if content.get("format") == "org.matrix.custom.html" else None
     return body, formatted if isinstance(formatted, str) else None
 
@@ -251,7 +253,7 @@ async def _record(
         return None
     unscrubbed = _unscrubbed_text(event.content)
     if _too_long(unscrubbed):
-        language = await _reply_language(tx, event, target.dialogue, direct=target.channel == "dm")
+        language = await _reply_language(tx, event, target.dialogue, direct=target.channel == Channel.DM)
         await queue_reply(tx, event, too_long(TOO_LONG_CONTRIBUTION, language), now)
         return None
     extra = (dialogue_room,) if dialogue_room is not None else ()
@@ -326,7 +328,9 @@ async def handle_reaction(event: InboundEvent, tx: Transaction) -> None:
         return
     target = relation.get("event_id")
     # Support counts only where the contribution was made: a 👍 elsewhere naming its event ID is not support.
-    contribution = await tx.contributions.by_event(target, room_id=event.room_id) if isinstance(target, str) else None
+    contribution = (
+        await tx.contributions.by_event(EventId(target), room_id=event.room_id) if isinstance(target, str) else None
+    )
     if contribution is None:
         return
     dialogue = await tx.dialogues.get(contribution.dialogue_id)

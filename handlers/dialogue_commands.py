@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import ChallengeState, EventId, RoomId
 from handlers.access import Action, dialogue_facts, require_in_chat
 from handlers.arguments import RemoveChallenge, RosterEntry
 from handlers.commands import CommandCall, CommandRefused
@@ -80,7 +81,7 @@ async def challenge_numbered(call: CommandCall, tx: Transaction, dialogue: Dialo
     return challenge
 
 
-async def start(call: CommandCall, tx: Transaction) -> Reply | None:
+async def start(call: CommandCall[str], tx: Transaction) -> Reply | None:
     existing = await tx.dialogues.active_in_room(call.room.room_id)
     if existing is not None:
         raise CommandRefused(
@@ -97,7 +98,7 @@ async def start(call: CommandCall, tx: Transaction) -> Reply | None:
     return None
 
 
-async def end(call: CommandCall, tx: Transaction) -> Reply:
+async def end(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.END)
     await end_dialogue(tx, dialogue, call.now)
@@ -124,7 +125,7 @@ async def end_dialogue(tx: Transaction, dialogue: Dialogue, now: float, *, annou
     await tx.dialogues.end(dialogue.id, now)
 
 
-async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_add(call: CommandCall[tuple[str, str]], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     title, prompt = call.args
     challenge = await tx.challenges.add(dialogue.id, title, prompt)
@@ -133,7 +134,7 @@ async def challenge_add(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_edit(call: CommandCall[tuple[int, str, str]], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     number, title, prompt = call.args
     challenge = await challenge_numbered(call, tx, dialogue, number)
@@ -149,7 +150,7 @@ async def challenge_edit(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Challenge {number} is now: {title}", number=number, title=title))
 
 
-async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
+async def challenge_remove(call: CommandCall[RemoveChallenge], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     request: RemoveChallenge = call.args
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
@@ -168,7 +169,7 @@ async def challenge_remove(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def agenda(call: CommandCall, tx: Transaction) -> Reply:
+async def agenda(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
     language = call.language
@@ -199,7 +200,7 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
                 parts.append(bot_text(language, "opens {when} for {duration}", when=when, duration=duration))
             else:
                 parts.append(bot_text(language, "opens {when}", when=when))
-        closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == "open" else None
+        closes_at = await tx.schedules.closes_at(challenge.id) if challenge.state == ChallengeState.OPEN else None
         if closes_at is not None:
             when = describe(datetime.fromtimestamp(closes_at, UTC), zone, language)
             parts.append(bot_text(language, "closes {when}", when=when))
@@ -208,10 +209,10 @@ async def agenda(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def status(call: CommandCall, tx: Transaction) -> Reply:
+async def status(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenges = await tx.challenges.list(dialogue.id)
-    open_ones = [challenge for challenge in challenges if challenge.state == "open"]
+    open_ones = [challenge for challenge in challenges if challenge.state == ChallengeState.OPEN]
     lines = [
         bot_text_plural(
             call.language,
@@ -230,7 +231,7 @@ async def status(call: CommandCall, tx: Transaction) -> Reply:
 
 
 async def _numbered_for(
-    call: CommandCall, tx: Transaction, refusal_for: Callable[[str], str | None]
+    call: CommandCall[int], tx: Transaction, refusal_for: Callable[[ChallengeState], str | None]
 ) -> tuple[Dialogue, Challenge]:
     """The active dialogue and its challenge numbered `call.args`, refused when `refusal_for` its state says why."""
     dialogue = await active_dialogue(call, tx)
@@ -241,7 +242,7 @@ async def _numbered_for(
     return dialogue, challenge
 
 
-async def open_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def open_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
     dialogue, challenge = await _numbered_for(call, tx, opening_refusal)
     room = call.room if call.room.room_id == dialogue.room_id else call.rooms(dialogue.room_id)
     await open_in_room(tx, dialogue, challenge, call.now, room)
@@ -281,7 +282,7 @@ def prompt_by_direct_message(dialogue: Dialogue, challenge: Challenge, language:
     return Reply.plain(f"{heading}\n\n{challenge.prompt}\n\n{how}")
 
 
-async def repost_prompt(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+async def repost_prompt(tx: Transaction, room_id: RoomId, challenge: Challenge, now: float) -> None:
     """Post an open challenge's prompt again in `room_id` (the room that replaced the dialogue's): replies in its
     thread there count from now on. When it opened stays as it was."""
     language = await _dialogue_language(tx, challenge)
@@ -301,13 +302,13 @@ async def _dialogue_language(tx: Transaction, challenge: Challenge) -> str | Non
     return room_language(await tx.dialogues.get(challenge.dialogue_id))
 
 
-async def close_challenge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def close_challenge(call: CommandCall[int], tx: Transaction) -> Reply | None:
     dialogue, challenge = await _numbered_for(call, tx, closing_refusal)
     await close_in_room(tx, dialogue.room_id, challenge, call.now)
     return None
 
 
-async def close_in_room(tx: Transaction, room_id: str, challenge: Challenge, now: float) -> None:
+async def close_in_room(tx: Transaction, room_id: RoomId, challenge: Challenge, now: float) -> None:
     """Stop accepting contributions and say so in its thread (by hand, at its scheduled end, or at `end`)."""
     await tx.challenges.close(challenge.id, now)
     await tx.schedules.set_closes_at(challenge.id, None)
@@ -327,7 +328,7 @@ async def thread_root_of(tx: Transaction, challenge: Challenge) -> str | None:
     return await tx.outbox.sent_event_id(challenge.prompt_txn_id) if challenge.prompt_txn_id else None
 
 
-async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
+async def roster_set(call: CommandCall[RosterEntry], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     entry: RosterEntry = call.args
     category = None
@@ -356,7 +357,7 @@ async def roster_set(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
+async def withdraw(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     target = reply_target(call)
     if target is None:
@@ -367,7 +368,7 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
                 command=f"{call.prefix} withdraw",
             )
         )
-    contribution = await tx.contributions.by_event(target)
+    contribution = await tx.contributions.by_event(EventId(target))
     member = contributor_key(dialogue.secret, call.event.sender)
     if contribution is None or not is_own_contribution(
         dialogue_id=contribution.dialogue_id,
@@ -380,7 +381,7 @@ async def withdraw(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Withdrawn: that contribution is no longer recorded."))
 
 
-async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
+async def forget_me(call: CommandCall[bool], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     member = contributor_key(dialogue.secret, call.event.sender)
     asked = await confirmation_step(
@@ -409,7 +410,7 @@ async def forget_me(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Done: none of your contributions or support remain in this dialogue."))
 
 
-async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
+async def remove_contribution(call: CommandCall[str], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     contribution = await tx.contributions.by_ref(dialogue.id, call.args)
     if contribution is None:
@@ -420,7 +421,7 @@ async def remove_contribution(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(call.language, "Removed contribution {reference}.", reference=contribution.ref))
 
 
-async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
+async def list_contributions(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     contributions = await tx.contributions.for_challenge(challenge.id)
@@ -440,7 +441,7 @@ async def list_contributions(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def roster_import(call: CommandCall, tx: Transaction) -> Reply:
+async def roster_import(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     not_a_reply = bot_text(
         call.language,
@@ -487,6 +488,6 @@ async def replied_attachment(call: CommandCall, not_a_reply: str) -> bytes:
     if target is None:
         raise CommandRefused(not_a_reply)
     try:
-        return await call.slow_work.fetch_attachment(call.room.room_id, target)
+        return await call.slow_work.fetch_attachment(call.room.room_id, EventId(target))
     except AttachmentError as error:
         raise CommandRefused(attachment_problem(error, call.language)) from error

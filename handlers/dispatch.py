@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import RoomId, UserId
 from handlers.backroom_refusals import (
     ANSWERED_PRIVATELY,
     ASK_IN_BACKROOM,
@@ -69,7 +70,7 @@ CRYPTO_OFF_NOTICE = bot_marked(
 )
 
 
-def _no_rooms(room_id: str) -> RoomSnapshot | None:
+def _no_rooms(room_id: RoomId) -> RoomSnapshot | None:
     return None
 
 
@@ -158,7 +159,8 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
 
     A direct message, not a room notice: with 60 delegates arriving, 60 welcomes would bury the room. The marker is
     the person's pseudonymous key, so leaving and re-joining does not bring the message again."""
-    previous = event.unsigned.get("prev_content") if isinstance(event.unsigned.get("prev_content"), dict) else {}
+    prev_content = event.unsigned.get("prev_content")
+    previous = prev_content if isinstance(prev_content, dict) else {}
     if event.content.get("membership") != "join" or previous.get("membership") == "join":
         return
     dialogue = await tx.dialogues.active_in_room(room.room_id)
@@ -167,9 +169,9 @@ async def welcome_late_joiner(event: InboundEvent, room: RoomSnapshot, env: Hand
     assert event.state_key is not None
     if await tx.once.mark(f"welcome:{dialogue.id}", contributor_key(dialogue.secret, event.state_key), env.now):
         prefix = env.settings.bot.command_prefix
-        language = await language_for_person(tx, event.state_key, dialogue)
+        language = await language_for_person(tx, UserId(event.state_key), dialogue)
         welcome = welcome_for_late_joiners(dialogue.title, prefix, language)
-        await queue_direct_message(tx, event.state_key, welcome, env.now)
+        await queue_direct_message(tx, UserId(event.state_key), welcome, env.now)
 
 
 async def run_command(
@@ -195,7 +197,7 @@ async def run_command(
     if route is Route.REFUSE_AND_REDACT:
         # Before the permission check: whoever sent it, the message names people and should not stay.
         log.info("command refused", extra={"command": command.name, "reason": "sensitive in the dialogue room"})
-        reply = await refuse_and_redact(
+        refused = await refuse_and_redact(
             tx,
             command,
             event,
@@ -207,7 +209,7 @@ async def run_command(
             sender_is_moderator=is_moderator,
             language=language,
         )
-        await _reply(event, reply, env, tx)
+        await _reply(event, refused, env, tx)
         return False
     if place.role is RoomRole.BACKROOM and not room.is_private and command.sensitive is not None:
         # Someone opened the back-room after it was linked: whoever joins could read the roster and listings.
@@ -280,7 +282,7 @@ async def run_command(
     return took_effect and command.changes_agenda
 
 
-async def language_of_reply(tx: Transaction, sender: str, room: RoomSnapshot | None, room_id: str) -> str | None:
+async def language_of_reply(tx: Transaction, sender: UserId, room: RoomSnapshot | None, room_id: RoomId) -> str | None:
     """The language of a reply to `sender`'s event in `room_id` (handlers/languages.py), as for a command's reply;
     without a snapshot of the room, it is taken for a room, not a direct chat."""
     place = await room_place(tx, room_id)
@@ -293,7 +295,7 @@ def _is_direct_chat(room: RoomSnapshot, place: Place) -> bool:
     return place.role is RoomRole.OTHER and room.joined_member_count <= 2
 
 
-async def _reply_language(tx: Transaction, sender: str, place: Place, *, in_direct_chat: bool) -> str | None:
+async def _reply_language(tx: Transaction, sender: UserId, place: Place, *, in_direct_chat: bool) -> str | None:
     """The language of the replies to a command (handlers/languages.py)."""
     if in_direct_chat:
         return reply_language(
@@ -320,7 +322,7 @@ async def _reply(event: InboundEvent, reply: Reply, env: HandlerEnv, tx: Transac
     await queue_reply(tx, event, reply, env.now)
 
 
-async def _notify_encryption_unavailable(room_id: str, env: HandlerEnv, tx: Transaction) -> None:
+async def _notify_encryption_unavailable(room_id: RoomId, env: HandlerEnv, tx: Transaction) -> None:
     """Say once per room, with nothing from the room in it, that the bot cannot work there."""
     if await tx.rooms.crypto_notice_sent(room_id):
         return

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import EventId, RoomId, UserId
+
 if TYPE_CHECKING:
     from storage.inbox import Origin
 
@@ -20,21 +22,21 @@ if TYPE_CHECKING:
 class InboundEvent:
     """One timeline event, decrypted where it was encrypted."""
 
-    event_id: str
-    room_id: str
-    sender: str
+    event_id: EventId
+    room_id: RoomId
+    sender: UserId
     type: str
     content: dict[str, Any]
     origin_server_ts: int
     state_key: str | None = None
     was_encrypted: bool = False
     unsigned: dict[str, Any] = field(default_factory=dict)
-    redacts: str | None = None
+    redacts: EventId | None = None
     origin: Origin = "sync"
 
     @classmethod
     def from_source(
-        cls, source: dict[str, Any], room_id: str, *, was_encrypted: bool = False, origin: Origin = "sync"
+        cls, source: dict[str, Any], room_id: RoomId, *, was_encrypted: bool = False, origin: Origin = "sync"
     ) -> InboundEvent:
         """Build the view from an event's JSON source as stored in the inbox.
 
@@ -44,16 +46,17 @@ class InboundEvent:
         """
         content = source.get("content")
         state_key = source.get("state_key")
+        unsigned = source.get("unsigned")
         return cls(
-            event_id=str(source.get("event_id", "")),
+            event_id=EventId(str(source.get("event_id", ""))),
             room_id=room_id,
-            sender=str(source.get("sender", "")),
+            sender=UserId(str(source.get("sender", ""))),
             type=str(source.get("type", "")),
             content=content if isinstance(content, dict) else {},
             origin_server_ts=_timestamp(source.get("origin_server_ts")),
             state_key=state_key if isinstance(state_key, str) and not was_encrypted else None,
             was_encrypted=was_encrypted,
-            unsigned=source.get("unsigned") if isinstance(source.get("unsigned"), dict) else {},
+            unsigned=unsigned if isinstance(unsigned, dict) else {},
             redacts=None if was_encrypted else _redaction_target(source),
             origin=origin,
         )
@@ -83,10 +86,10 @@ class InboundEvent:
         return value if isinstance(value, str) else None
 
     @property
-    def thread_root(self) -> str | None:
+    def thread_root(self) -> EventId | None:
         """The event ID of the thread's root (for a reply to a challenge, its prompt), None outside a thread."""
         root = self.relation.get("event_id") if self.relation_type == "m.thread" else None
-        return root if isinstance(root, str) else None
+        return EventId(root) if isinstance(root, str) else None
 
     @property
     def is_edit(self) -> bool:
@@ -106,9 +109,9 @@ def _timestamp(value: Any) -> int:
     return int(value)
 
 
-def _redaction_target(source: dict[str, Any]) -> str | None:
+def _redaction_target(source: dict[str, Any]) -> EventId | None:
     """Room versions 11+ put `redacts` in the content; older ones at the top level. Accept both."""
     content = source.get("content")
     target = content.get("redacts") if isinstance(content, dict) else None
     target = target or source.get("redacts")
-    return target if isinstance(target, str) else None
+    return EventId(target) if isinstance(target, str) else None

@@ -66,7 +66,7 @@ def _incomplete_note(language: str | None) -> str:
     )
 
 
-async def set_dialogue_language(call: CommandCall, tx: Transaction) -> Reply:
+async def set_dialogue_language(call: CommandCall[str | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     usage = f"{call.prefix} language <code>"
     if call.args is None:
@@ -99,7 +99,7 @@ async def set_dialogue_language(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def set_my_language(call: CommandCall, tx: Transaction) -> Reply | None:
+async def set_my_language(call: CommandCall[PersonalChoice | None], tx: Transaction) -> Reply | None:
     sender = call.event.sender
     choice: PersonalChoice | None = call.args
     if choice is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import ChallengeState, UserId
 from handlers.commands import UsageError
 from i18n import COMPLETE_LANGUAGES, SOURCE_LANGUAGE, UN_LANGUAGES, bot_marked
 
@@ -23,7 +24,11 @@ if TYPE_CHECKING:
     from storage import Dialogue, Transaction
 
 DEFAULT = "default"
-STATE_NAMES = {"pending": bot_marked("pending"), "open": bot_marked("open"), "closed": bot_marked("closed")}
+STATE_NAMES = {
+    ChallengeState.PENDING: bot_marked("pending"),
+    ChallengeState.OPEN: bot_marked("open"),
+    ChallengeState.CLOSED: bot_marked("closed"),
+}
 """A challenge's state as shown to a reader (the stored values are English words)."""
 
 
@@ -45,7 +50,7 @@ def reply_language(
     return preference if in_direct_chat or not has_dialogue else dialogue_language
 
 
-async def language_for_person(tx: Transaction, user_id: str, dialogue: Dialogue | None = None) -> str | None:
+async def language_for_person(tx: Transaction, user_id: UserId, dialogue: Dialogue | None = None) -> str | None:
     """The language of a direct message to `user_id` (about `dialogue`, if it is about one)."""
     return direct_message_language(await tx.language_preferences.get(user_id), room_language(dialogue))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import UserId
 from handlers.languages import language_for_person, room_language
 from handlers.outgoing import queue_direct_message, queue_notice
 
@@ -24,7 +25,7 @@ Notice = Callable[[str | None], "Reply"]
 """The notice in a language (None for English): called once per language needed."""
 
 
-def room_moderators(room: RoomSnapshot, threshold: int, bot_user_id: str) -> list[str]:
+def room_moderators(room: RoomSnapshot, threshold: int, bot_user_id: UserId) -> list[UserId]:
     """The members of `room` who moderate it, in a fixed order (so notices queue the same way every time)."""
     return [
         user_id

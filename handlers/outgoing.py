@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import EventId, RoomId, UserId
 from handlers.events import InboundEvent
 from handlers.replies import Reply, notice_content
 from handlers.reply_parts import split_reply
@@ -27,7 +28,7 @@ async def queue_reply(tx: Transaction, event: InboundEvent, reply: Reply, now: f
 
 
 async def queue_notice(
-    tx: Transaction, room_id: str, reply: Reply, now: float, *, thread_root: str | None = None
+    tx: Transaction, room_id: RoomId, reply: Reply, now: float, *, thread_root: str | None = None
 ) -> str:
     """A notice in the room, or in the thread under `thread_root` (in numbered parts if it is too long)."""
     txn_ids = []
@@ -44,7 +45,7 @@ async def queue_notice(
     return txn_ids[0]
 
 
-async def queue_message(tx: Transaction, room_id: str, reply: Reply, now: float) -> str:
+async def queue_message(tx: Transaction, room_id: RoomId, reply: Reply, now: float) -> str:
     """A plain `m.text` message (a challenge's prompt, which participants reply to in its thread)."""
     content = notice_content(reply)
     content["msgtype"] = "m.text"
@@ -55,7 +56,7 @@ async def queue_acknowledgement(tx: Transaction, event: InboundEvent, now: float
     return await tx.outbox.enqueue(Room(event.room_id), Reaction(event.event_id, ACKNOWLEDGEMENT), now)
 
 
-async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now: float) -> str:
+async def queue_direct_message(tx: Transaction, user_id: UserId, reply: Reply, now: float) -> str:
     """A notice to one person in a direct chat. The outbox row names the person; the sender finds (or creates) the
     direct room when it sends, since making a room is I/O the handlers do not do. Long ones go in parts."""
     txn_ids = [
@@ -66,7 +67,7 @@ async def queue_direct_message(tx: Transaction, user_id: str, reply: Reply, now:
 
 async def queue_file(
     tx: Transaction,
-    room_id: str,
+    room_id: RoomId,
     filename: str,
     mimetype: str,
     data: bytes,
@@ -82,13 +83,13 @@ async def queue_file(
 
 
 async def queue_media_deletion(
-    tx: Transaction, room_id: str, mxc_uris: list[str], now: float, language: str | None = None
+    tx: Transaction, room_id: RoomId, mxc_uris: list[str], now: float, language: str | None = None
 ) -> str:
     """Have the sender delete these uploads from the media store and then say in the room how that went (in
     `language`, the dialogue's)."""
     return await tx.outbox.enqueue(Room(room_id), MediaDeletion(tuple(mxc_uris), language), now)
 
 
-async def queue_redaction(tx: Transaction, room_id: str, event_id: str, reason: str, now: float) -> str:
+async def queue_redaction(tx: Transaction, room_id: RoomId, event_id: EventId, reason: str, now: float) -> str:
     """Have the sender remove `event_id` from the room; its transaction ID makes a retry remove it once."""
     return await tx.outbox.enqueue(Room(room_id), Redaction(event_id, reason), now)

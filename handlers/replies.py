@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from dialogue.vocabulary import EventId
 from handlers.events import InboundEvent
 
 
@@ -57,11 +58,11 @@ def reply_relation(event: InboundEvent) -> dict[str, Any]:
     return {"m.in_reply_to": {"event_id": event.event_id}}
 
 
-def reaction_content(event_id: str, key: str) -> dict[str, Any]:
+def reaction_content(event_id: EventId, key: str) -> dict[str, Any]:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
 
 
-def edit_content(event_id: str, new_content: dict[str, Any]) -> dict[str, Any]:
+def edit_content(event_id: EventId, new_content: dict[str, Any]) -> dict[str, Any]:
     """An `m.replace` edit of `event_id` to `new_content`; the outer body, marked "* ", is for clients without edits."""
     fallback = {key: value for key, value in new_content.items() if key != "m.relates_to"}
     return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import UserId
 from handlers.dialogue_commands import end_dialogue
 from handlers.moderator_notices import tell_moderators
 from handlers.replies import Reply
@@ -28,13 +29,13 @@ log = logging.getLogger(__name__)
 REMOVED_MEMBERSHIPS = frozenset({"leave", "ban"})
 
 
-def is_own_membership(source: dict[str, Any], bot_user_id: str) -> bool:
+def is_own_membership(source: dict[str, Any], bot_user_id: UserId) -> bool:
     """Whether a server event's JSON is an `m.room.member` event about the bot (what a left room's timeline holds
     that the inbox needs)."""
     return source.get("type") == "m.room.member" and source.get("state_key") == bot_user_id
 
 
-def is_removal(event: InboundEvent, bot_user_id: str) -> bool:
+def is_removal(event: InboundEvent, bot_user_id: UserId) -> bool:
     """Someone else took the bot out of the room: a kick (leave sent by another) or a ban."""
     return (
         event.type == "m.room.member"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import RoomId
 from handlers.dialogue_commands import repost_prompt
 from handlers.moderator_notices import tell_moderators
 from handlers.outgoing import queue_notice
@@ -58,7 +59,7 @@ join; the first event there after the bot has joined completes the move (`follow
 class Tombstone:
     """A tombstone the bot may act on: the room it points to, and the server to join it through."""
 
-    replacement_room_id: str
+    replacement_room_id: RoomId
     via_server: str | None
 
 
@@ -79,7 +80,7 @@ def tombstone_in(event: InboundEvent, room: RoomSnapshot) -> Tombstone | None:
     if not room.can_replace_room(event.sender):
         return None
     _, _, server = event.sender.partition(":")
-    return Tombstone(replacement, server or None)
+    return Tombstone(RoomId(replacement), server or None)
 
 
 def predecessor_of(create_content: dict[str, Any]) -> str | None:
@@ -91,7 +92,7 @@ def predecessor_of(create_content: dict[str, Any]) -> str | None:
     return room_id if isinstance(room_id, str) else None
 
 
-def verdict(check: ReplacementCheck, old_room_id: str) -> Verdict:
+def verdict(check: ReplacementCheck, old_room_id: RoomId) -> Verdict:
     if not check.joined:
         return Verdict.NOT_JOINED
     return Verdict.MOVE if check.predecessor == old_room_id else Verdict.NOT_SUCCESSOR
@@ -126,7 +127,7 @@ async def handle_tombstone(event: InboundEvent, room: RoomSnapshot, env: Handler
     return True
 
 
-async def _move_and_tell(tx: Transaction, dialogue: Dialogue, new_room: str, now: float) -> None:
+async def _move_and_tell(tx: Transaction, dialogue: Dialogue, new_room: RoomId, now: float) -> None:
     old_room = dialogue.room_id
     await move_dialogue(tx, dialogue, new_room, now)
     if await tx.backrooms.backroom_of(new_room) is not None:
@@ -138,9 +139,10 @@ async def follow_awaited(room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -
     """The bot is now in a room a tombstone named while it could not join: move the dialogue here after all, once
     this room's create event names the old room. True when it moved."""
     key = AWAITING_KEY + room.room_id
-    old_room = await tx.state.get(key)
-    if old_room is None:
+    stored = await tx.state.get(key)
+    if stored is None:
         return False
+    old_room = RoomId(stored)
     dialogue = await tx.dialogues.active_in_room(old_room)
     if dialogue is None or await tx.dialogues.active_in_room(room.room_id) is not None:
         await tx.state.delete(key)  # ended, moved or superseded meanwhile: nothing left to follow
@@ -159,7 +161,7 @@ async def follow_awaited(room: RoomSnapshot, env: HandlerEnv, tx: Transaction) -
     return True
 
 
-async def move_dialogue(tx: Transaction, dialogue: Dialogue, new_room: str, now: float) -> None:
+async def move_dialogue(tx: Transaction, dialogue: Dialogue, new_room: RoomId, now: float) -> None:
     """Everything the dialogue's room carries, to `new_room`, with one notice there (all in the caller's
     transaction). The agenda, schedules and contributions hang on the dialogue and follow by themselves."""
     await tx.dialogues.move_to_room(dialogue.id, new_room)
@@ -190,7 +192,7 @@ async def _tell(
     env: HandlerEnv,
     dialogue: Dialogue,
     message: str,
-    new_room: str,
+    new_room: RoomId,
     **values: object,
 ) -> None:
     """Tell the moderators `message` (a marked one), each in their language."""
@@ -201,7 +203,7 @@ async def _tell(
     await tell_moderators(tx, room, notice, env, dialogue)
 
 
-async def _tell_backroom(tx: Transaction, new_room: str, dialogue: Dialogue, now: float) -> None:
+async def _tell_backroom(tx: Transaction, new_room: RoomId, dialogue: Dialogue, now: float) -> None:
     backroom = await tx.backrooms.backroom_of(new_room)
     assert backroom is not None
     text = bot_text(

@@ -16,6 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from dialogue.vocabulary import UserId
 from handlers.arguments import split_aliases
 from handlers.limits import ROSTER_FIELD_MAX_BYTES, ROSTER_FILE_MAX_BYTES, ROSTER_MAX_ROWS, describe_bytes
 from i18n import bot_marked, bot_text
@@ -42,7 +43,7 @@ def file_too_large_message(language: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RosterRow:
-    user_id: str
+    user_id: UserId
     affiliation: str
     category: str | None
     aliases: tuple[str, ...] = ()
@@ -77,7 +78,7 @@ def parse_roster_csv(
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows = 0
     number = 0
-    aliases_column = _ALIASES_COLUMN
+    aliases_column: int | None = _ALIASES_COLUMN
     try:
         for number, raw_cells in enumerate(reader, start=1):
             cells = [cell.strip() for cell in raw_cells]
@@ -162,7 +163,7 @@ def _read_row(
     aliases: tuple[str, ...] = ()
     if aliases_column is not None and len(cells) > aliases_column:
         aliases = tuple(split_aliases(cells[aliases_column]))
-    result.rows.append(RosterRow(cells[0], " ".join(cells[1].split()), category, aliases))
+    result.rows.append(RosterRow(UserId(cells[0]), " ".join(cells[1].split()), category, aliases))
 
 
 def _delimiter(text: str) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dialogue.vocabulary import ChallengeState, ScheduleState
 from handlers.arguments import challenge_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
 from handlers.dialogue_commands import active_dialogue, challenge_numbered
@@ -49,15 +50,15 @@ def schedule_arguments(raw: str) -> ScheduleRequest | None:
     return ScheduleRequest(challenge_number(parts[0]), when, duration)
 
 
-async def schedule(call: CommandCall, tx: Transaction) -> Reply:
+async def schedule(call: CommandCall[ScheduleRequest | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     zone = dialogue_zone(dialogue.timezone, call.settings.bot.timezone)
     request: ScheduleRequest | None = call.args
     if request is None:
         return await _list_schedule(dialogue, zone, tx, call.language)
     challenge = await challenge_numbered(call, tx, dialogue, request.number)
-    if challenge.state != "pending":
-        refusal = NOT_PENDING_OPEN if challenge.state == "open" else NOT_PENDING_CLOSED
+    if challenge.state != ChallengeState.PENDING:
+        refusal = NOT_PENDING_OPEN if challenge.state == ChallengeState.OPEN else NOT_PENDING_CLOSED
         raise CommandRefused(bot_text(call.language, refusal, number=challenge.number))
     now = datetime.fromtimestamp(call.now, UTC)
     try:
@@ -83,7 +84,7 @@ async def schedule(call: CommandCall, tx: Transaction) -> Reply:
 
 
 async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction, language: str | None) -> Reply:
-    schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == "scheduled"]
+    schedules = [item for item in await tx.schedules.for_dialogue(dialogue.id) if item.state == ScheduleState.SCHEDULED]
     if not schedules:
         return Reply.plain(bot_text(language, "Nothing is scheduled."))
     lines = [bot_text(language, "Scheduled ({zone}):", zone=zone.key)]
@@ -100,7 +101,7 @@ async def _list_schedule(dialogue: Dialogue, zone: ZoneInfo, tx: Transaction, la
     return Reply.plain("\n".join(lines))
 
 
-async def unschedule(call: CommandCall, tx: Transaction) -> Reply:
+async def unschedule(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     challenge = await challenge_numbered(call, tx, dialogue, call.args)
     if not await tx.schedules.cancel(challenge.id):
@@ -117,7 +118,7 @@ def timezone_argument(raw: str) -> str:
     return words[0]
 
 
-async def set_timezone(call: CommandCall, tx: Transaction) -> Reply:
+async def set_timezone(call: CommandCall[str], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await tx.dialogues.set_timezone(dialogue.id, call.args)
     zone = ZoneInfo(call.args)
@@ -144,7 +145,7 @@ def reminder_argument(raw: str) -> timedelta | None:
         raise UsageError(problem.message, **problem.values_in(None)) from problem
 
 
-async def set_reminder(call: CommandCall, tx: Transaction) -> Reply:
+async def set_reminder(call: CommandCall[timedelta | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     reminder: timedelta | None = call.args
     await tx.schedules.set_reminder(dialogue.id, reminder.total_seconds() if reminder else None)
@@ -169,7 +170,7 @@ def digest_argument(raw: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-async def set_digest(call: CommandCall, tx: Transaction) -> Reply:
+async def set_digest(call: CommandCall[str | None], tx: Transaction) -> Reply:
     dialogue = await active_dialogue(call, tx)
     await tx.schedules.set_digest(dialogue.id, call.args)
     if call.args is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dialogue.vocabulary import ChallengeState, DialogueState, EventId, RoomId, ScheduleState, UserId
 from handlers.context import RoomSnapshot
 from handlers.dialogue_commands import close_in_room, open_in_room, thread_root_of
 from handlers.events import InboundEvent
@@ -50,15 +51,15 @@ class PlannedAction:
 
     action: str
     subject_id: int
-    room_id: str
+    room_id: RoomId
     due: float
     run_at: float
 
     @property
-    def event_id(self) -> str:
+    def event_id(self) -> EventId:
         # Made from what the action is about, never from when it happened to run: the same action planned again
         # after a restart gets the same ID, and the inbox takes it only once.
-        return f"$dialogue-bot.{self.action}.{self.subject_id}.{round(self.due * 1000)}"
+        return EventId(f"$dialogue-bot.{self.action}.{self.subject_id}.{round(self.due * 1000)}")
 
     def inbox_source(self) -> dict[str, Any]:
         return {
@@ -134,7 +135,7 @@ def is_internal(event: InboundEvent) -> bool:
 
 
 async def handle_scheduled(
-    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: str
+    event: InboundEvent, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: UserId
 ) -> None:
     asked = scheduled_action(event.content)
     if asked is None:
@@ -152,7 +153,7 @@ async def handle_scheduled(
     if challenge is None:
         return
     dialogue = await tx.dialogues.get(challenge.dialogue_id)
-    if dialogue is None or dialogue.state != "active":
+    if dialogue is None or dialogue.state != DialogueState.ACTIVE:
         return
     if action in ("open", "missed"):
         schedule = await tx.schedules.get(challenge_id)
@@ -163,11 +164,11 @@ async def handle_scheduled(
             return
         if step == "open":
             await open_in_room(tx, dialogue, challenge, now, room if room.room_id == dialogue.room_id else None)
-            await tx.schedules.mark(challenge_id, "opened")
+            await tx.schedules.mark(challenge_id, ScheduleState.OPENED)
             if schedule.window_seconds:
                 await tx.schedules.set_closes_at(challenge_id, now + schedule.window_seconds)
         else:
-            await tx.schedules.mark(challenge_id, "missed")
+            await tx.schedules.mark(challenge_id, ScheduleState.MISSED)
             await queue_notice(
                 tx,
                 dialogue.room_id,
@@ -219,11 +220,11 @@ async def announce_consensus_closed(round_id: int, tx: Transaction, now: float) 
 
 
 async def send_digest(
-    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: str
+    dialogue_id: int, room: RoomSnapshot, tx: Transaction, now: float, settings: HandlerSettings, bot_user_id: UserId
 ) -> None:
     """Tell each moderator, by direct message, how the dialogue stands: open challenges and participation bands."""
     dialogue = await tx.dialogues.get(dialogue_id)
-    if dialogue is None or dialogue.state != "active":
+    if dialogue is None or dialogue.state != DialogueState.ACTIVE:
         return
     k = settings.privacy.k_threshold
     challenges = await tx.challenges.list(dialogue.id)
@@ -236,7 +237,7 @@ async def send_digest(
 def _digest(
     title: str, challenges: Sequence[Challenge], bands: Sequence[str | None], k: int, language: str | None
 ) -> Reply:
-    open_count = sum(1 for challenge in challenges if challenge.state == "open")
+    open_count = sum(1 for challenge in challenges if challenge.state == ChallengeState.OPEN)
     lines = [
         bot_text_plural(
             language,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from dialogue.vocabulary import ChallengeState, ScheduleState
+
 ACTIONS = ("open", "missed", "remind", "close", "digest", "consensus-close")
 
 # Due times travel through the inbox as JSON floats of seconds; a millisecond apart is the same moment.
@@ -34,17 +36,21 @@ def scheduled_action(content: Mapping[str, Any]) -> ScheduledAction | None:
     return ScheduledAction(action, subject_id, float(due) if isinstance(due, int | float) else -1.0)
 
 
-def opening_step(action: str, *, challenge_state: str, schedule_state: str | None) -> str | None:
+def opening_step(action: str, *, challenge_state: ChallengeState, schedule_state: ScheduleState | None) -> str | None:
     """`action` ("open" or "missed") when the challenge still waits for this scheduled opening, else None."""
-    if schedule_state != "scheduled" or challenge_state != "pending":
+    if schedule_state != ScheduleState.SCHEDULED or challenge_state != ChallengeState.PENDING:
         return None
     return action
 
 
-def closing_is_current(challenge_state: str, *, closes_at: float | None, due: float) -> bool:
+def closing_is_current(challenge_state: ChallengeState, *, closes_at: float | None, due: float) -> bool:
     """Whether a reminder or closing due at `due` is for the challenge's window as it stands (`closes_at`): not when
     the challenge was closed by hand meanwhile or its window re-timed."""
-    return challenge_state == "open" and closes_at is not None and abs(closes_at - due) <= _SAME_MOMENT_SECONDS
+    return (
+        challenge_state == ChallengeState.OPEN
+        and closes_at is not None
+        and abs(closes_at - due) <= _SAME_MOMENT_SECONDS
+    )
 
 
 def time_left(*, closes_at: float, now: float) -> timedelta:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import EventId, RoomId
 from i18n import bot_marked, bot_text
 
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ def attachment_problem(problem: AttachmentError, language: str | None) -> str:
     return bot_text(language, problem.message, **problem.values)
 
 
-AttachmentSource = Callable[[str, str], Awaitable[bytes]]
+AttachmentSource = Callable[[RoomId, EventId], Awaitable[bytes]]
 
 
-async def no_attachments(room_id: str, event_id: str) -> bytes:
+async def no_attachments(room_id: RoomId, event_id: EventId) -> bytes:
     raise AttachmentError(bot_marked("Files cannot be read here."))
 
 
@@ -56,8 +57,8 @@ async def no_attachments(room_id: str, event_id: str) -> bytes:
 class FetchAttachment:
     """The file attached to the message `event_id` (network I/O, up to the roster file limit)."""
 
-    room_id: str
-    event_id: str
+    room_id: RoomId
+    event_id: EventId
 
     def satisfied_by(self, done: SlowRequest) -> bool:
         return self == done
@@ -89,7 +90,7 @@ class CheckReplacement:
     """Join `replacement_room_id`, which a tombstone in `old_room_id` names, and read its `m.room.create` (network
     I/O, with a short wait for an invite that is on its way): see bot/room_follow.py."""
 
-    old_room_id: str
+    old_room_id: RoomId
     replacement_room_id: str
     via_server: str | None = None
 
@@ -180,7 +181,7 @@ class SlowWork:
         self.inline = inline
         self._done: list[_Done] = []
 
-    async def fetch_attachment(self, room_id: str, event_id: str) -> bytes:
+    async def fetch_attachment(self, room_id: RoomId, event_id: EventId) -> bytes:
         """The file attached to `event_id`; raises AttachmentError with a reason a person can act on."""
         data = await self._result_of(FetchAttachment(room_id, event_id))
         assert isinstance(data, bytes)
@@ -194,7 +195,7 @@ class SlowWork:
         return compiled
 
     async def check_replacement(
-        self, old_room_id: str, replacement_room_id: str, via_server: str | None
+        self, old_room_id: RoomId, replacement_room_id: str, via_server: str | None
     ) -> ReplacementCheck:
         checked = await self._result_of(CheckReplacement(old_room_id, replacement_room_id, via_server))
         assert isinstance(checked, ReplacementCheck)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import CorrectionKind, DialogueState
 from handlers.access import NO_DIALOGUE_TO_PULL, PURGED_DRAFT, Action, dialogue_facts, pull_action, require_in_chat
 from handlers.arguments import contribution_ref, positive_number, small_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -37,7 +38,7 @@ SYNOPSIS_USAGE = bot_marked(
 """Written out rather than built from FORMATS and COMPLETE_LANGUAGES, so that it is one message to translate; a test
 holds it to both."""
 
-DIALOGUE_STATES = {"active": bot_marked("active"), "ended": bot_marked("ended")}
+DIALOGUE_STATES = {DialogueState.ACTIVE: bot_marked("active"), DialogueState.ENDED: bot_marked("ended")}
 """A dialogue's state as shown to a reader (the stored values are English words)."""
 
 
@@ -81,7 +82,7 @@ def no_such_theme(language: str | None, challenge: int, section: ChallengeSectio
 # ------------------------------------------------------------------ themes and corrections
 
 
-async def themes(call: CommandCall, tx: Transaction) -> Reply:
+async def themes(call: CommandCall[int], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     language = call.language
     section = section_numbered(await compiled(call, tx, dialogue), call.args, language)
@@ -133,20 +134,20 @@ def merge_arguments(raw: str) -> MergeRequest:
     numbers = [positive_number(words[0]), *(small_number(word) for word in words[1:])] if words else []
     if len(numbers) != 3 or None in numbers:
         raise UsageError(bot_marked("give the challenge number and two theme numbers"))
-    challenge, first, second = numbers
+    challenge, first, second = (number for number in numbers if number is not None)
     if first == second:
         raise UsageError(bot_marked("the two themes must differ"))
     return MergeRequest(challenge, first, second)
 
 
-async def merge(call: CommandCall, tx: Transaction) -> Reply:
+async def merge(call: CommandCall[MergeRequest], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MergeRequest = call.args
     section = section_numbered(await compiled(call, tx, dialogue), request.challenge, call.language)
     refs = merged_refs(section, request.first, request.second)
     if refs is None:
         raise no_such_theme(call.language, request.challenge, section)
-    await tx.synopses.add_correction(dialogue.id, "join", *refs, call.now)
+    await tx.synopses.add_correction(dialogue.id, CorrectionKind.JOIN, *refs, call.now)
     return Reply.plain(
         bot_text(
             call.language,
@@ -176,7 +177,7 @@ def move_arguments(raw: str) -> MoveRequest:
     return MoveRequest(contribution_ref(words[0]), theme)
 
 
-async def move(call: CommandCall, tx: Transaction) -> Reply:
+async def move(call: CommandCall[MoveRequest], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     request: MoveRequest = call.args
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
@@ -190,7 +191,7 @@ async def move(call: CommandCall, tx: Transaction) -> Reply:
         target = correction_target(section, request.theme)
         if target is None:
             raise no_such_theme(call.language, challenge.number, section)
-    await tx.synopses.add_correction(dialogue.id, "move", contribution.ref, target, call.now)
+    await tx.synopses.add_correction(dialogue.id, CorrectionKind.MOVE, contribution.ref, target, call.now)
     if target is None:
         moved = bot_marked("Contribution {ref} moved to a theme of its own of challenge {number}.")
     else:
@@ -204,12 +205,18 @@ def no_contribution(language: str | None, ref: str) -> CommandRefused:
     return CommandRefused(bot_text(language, "No contribution {ref} in this dialogue.", ref=ref))
 
 
-async def _mark(call: CommandCall, tx: Transaction, ref: str, kind: str, done: str) -> Reply:
+async def _mark(call: CommandCall[str], tx: Transaction, ref: str, kind: CorrectionKind, done: str) -> Reply:
     return await mark_in(tx, await room_dialogue(call, tx), ref, kind, done, call.now, call.language)
 
 
 async def mark_in(
-    tx: Transaction, dialogue: Dialogue, ref: str, kind: str, done: str, now: float, language: str | None = None
+    tx: Transaction,
+    dialogue: Dialogue,
+    ref: str,
+    kind: CorrectionKind,
+    done: str,
+    now: float,
+    language: str | None = None,
 ) -> Reply:
     """Record a correction of `kind` on contribution `ref` of `dialogue`; the reply is `done` (a marked message
     with `{ref}`) in `language`."""
@@ -220,12 +227,16 @@ async def mark_in(
     return Reply.plain(bot_text(language, done, ref=contribution.ref))
 
 
-async def exclude(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "exclude", bot_marked("Contribution {ref} is left out of the synopsis."))
+async def exclude(call: CommandCall[str], tx: Transaction) -> Reply:
+    return await _mark(
+        call, tx, call.args, CorrectionKind.EXCLUDE, bot_marked("Contribution {ref} is left out of the synopsis.")
+    )
 
 
-async def include(call: CommandCall, tx: Transaction) -> Reply:
-    return await _mark(call, tx, call.args, "include", bot_marked("Contribution {ref} is back in the synopsis."))
+async def include(call: CommandCall[str], tx: Transaction) -> Reply:
+    return await _mark(
+        call, tx, call.args, CorrectionKind.INCLUDE, bot_marked("Contribution {ref} is back in the synopsis.")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +284,7 @@ def synopsis_arguments(raw: str) -> SynopsisRequest:
     return SynopsisRequest(dialogue_id, fmt, adopted, language)
 
 
-async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
+async def send_synopsis(call: CommandCall[SynopsisRequest], tx: Transaction) -> Reply | None:
     request: SynopsisRequest = call.args
     if request.dialogue_id is None:
         dialogue = await room_dialogue(call, tx)
@@ -299,11 +310,19 @@ async def send_synopsis(call: CommandCall, tx: Transaction) -> Reply | None:
     else:
         draft = await compiled_and_rendered(call, tx, dialogue, (request.fmt,), request.language)
         data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
-    await queue_file(tx, call.answer_room, name, MIME_TYPES[request.fmt], data, call.now, dialogue_id=dialogue.id)
+    await queue_file(
+        tx,
+        call.answer_room,  # type: ignore[arg-type]  # a user ID when the answer goes by direct message, yet queued as a Room
+        name,
+        MIME_TYPES[request.fmt],
+        data,
+        call.now,
+        dialogue_id=dialogue.id,
+    )
     return None
 
 
-async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
+async def list_dialogues(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogues = pullable_dialogues(
         await tx.dialogues.all(), sender_is_isu=call.sender_is_isu, room_id=call.dialogue_room
     )
@@ -321,7 +340,7 @@ async def list_dialogues(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain("\n".join(lines))
 
 
-async def adopt(call: CommandCall, tx: Transaction) -> Reply:
+async def adopt(call: CommandCall[None], tx: Transaction) -> Reply:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.ADOPT)
     draft = await compiled_and_rendered(call, tx, dialogue, ADOPTED_FORMATS)
@@ -347,7 +366,7 @@ async def record_adoption(tx: Transaction, dialogue_id: int, rendered: Mapping[s
     await tx.synopses.audit(dialogue_id, "synopsis adopted", now)
 
 
-async def purge(call: CommandCall, tx: Transaction) -> Reply | None:
+async def purge(call: CommandCall[bool], tx: Transaction) -> Reply | None:
     dialogue = await room_dialogue(call, tx)
     await require_in_chat(call, tx, await dialogue_facts(tx, dialogue), Action.PURGE)
     asked = await confirmation_step(

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
+from dialogue.vocabulary import CorrectionKind, WordingKind
 from privacy.categories import DEFAULT_CATEGORIES, StakeholderCategories
 from scheduling.zones import dialogue_zone
 from synopsis.consensus import ConsensusRoundInput, ConsensusThemeInput, ConsensusVoteInput
@@ -58,17 +59,17 @@ def overrides_from(corrections: list[Correction]) -> Overrides:
     excluded: set[str] = set()
     forward: set[str] = set()
     for correction in corrections:
-        if correction.kind == "join" and correction.target_ref is not None:
+        if correction.kind == CorrectionKind.JOIN and correction.target_ref is not None:
             joins.append((correction.ref, correction.target_ref))
-        elif correction.kind == "move":
+        elif correction.kind == CorrectionKind.MOVE:
             moves.append((correction.ref, correction.target_ref))
-        elif correction.kind == "exclude":
+        elif correction.kind == CorrectionKind.EXCLUDE:
             excluded.add(correction.ref)
-        elif correction.kind == "include":
+        elif correction.kind == CorrectionKind.INCLUDE:
             excluded.discard(correction.ref)
-        elif correction.kind == "forward":
+        elif correction.kind == CorrectionKind.FORWARD:
             forward.add(correction.ref)
-        elif correction.kind == "unforward":
+        elif correction.kind == CorrectionKind.UNFORWARD:
             forward.discard(correction.ref)
     return Overrides(tuple(joins), tuple(moves), frozenset(excluded), frozenset(forward))
 
@@ -76,9 +77,9 @@ def overrides_from(corrections: list[Correction]) -> Overrides:
 def secretariat_text(wordings: list[Wording]) -> SecretariatText:
     """The secretariat's stored wording (oldest first) as the compiler takes it."""
     return SecretariatText(
-        theme_wordings=tuple((w.target, w.text) for w in wordings if w.kind == "theme"),
-        leads=tuple((int(w.target), w.text) for w in wordings if w.kind == "lead"),
-        ways_forward=tuple((int(w.target), w.text) for w in wordings if w.kind == "way_forward"),
+        theme_wordings=tuple((w.target, w.text) for w in wordings if w.kind == WordingKind.THEME),
+        leads=tuple((int(w.target), w.text) for w in wordings if w.kind == WordingKind.LEAD),
+        ways_forward=tuple((int(w.target), w.text) for w in wordings if w.kind == WordingKind.WAY_FORWARD),
     )
 
 

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from synopsis.model import ChallengeSection
 
 
+from dialogue.vocabulary import RoomId
+
+
 def correction_target(section: ChallengeSection, theme_number: int) -> str | None:
     """The reference theme `theme_number` of `section` is stored as; None when the section has no such theme."""
     theme = next((item for item in section.themes if item.number == theme_number), None)
@@ -32,6 +35,6 @@ def adopted_file_name(dialogue_id: int, fmt: str) -> str:
     return f"synopsis-adopted-{dialogue_id}.{fmt}"
 
 
-def pullable_dialogues(dialogues: Sequence[Dialogue], *, sender_is_isu: bool, room_id: str) -> list[Dialogue]:
+def pullable_dialogues(dialogues: Sequence[Dialogue], *, sender_is_isu: bool, room_id: RoomId) -> list[Dialogue]:
     """The secretariat (ISU) may pull any dialogue's synopsis; anyone else only those held in `room_id`."""
     return [dialogue for dialogue in dialogues if sender_is_isu or dialogue.room_id == room_id]

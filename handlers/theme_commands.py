@@ -115,7 +115,7 @@ async def _append(call: CommandCall, tx: Transaction, challenge: Challenge, head
     return await tx.theme_headings.add(challenge.id, heading, call.now)
 
 
-async def theme_add(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_add(call: CommandCall[HeadingText], tx: Transaction) -> Reply:
     request: HeadingText = call.args
     _, challenge = await _challenge(call, tx, request.challenge)
     position = await _append(call, tx, challenge, request.heading)
@@ -132,7 +132,7 @@ async def theme_add(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def theme_edit(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_edit(call: CommandCall[HeadingEdit], tx: Transaction) -> Reply:
     request: HeadingEdit = call.args
     _, challenge = await _challenge(call, tx, request.challenge)
     if not await tx.theme_headings.edit(challenge.id, request.position, request.heading):
@@ -148,7 +148,7 @@ async def theme_edit(call: CommandCall, tx: Transaction) -> Reply:
     )
 
 
-async def theme_remove(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_remove(call: CommandCall[HeadingRef], tx: Transaction) -> Reply:
     request: HeadingRef = call.args
     _, challenge = await _challenge(call, tx, request.challenge)
     if not await tx.theme_headings.remove(challenge.id, request.position):
@@ -173,7 +173,7 @@ def _no_heading(call: CommandCall, challenge: Challenge, position: int) -> str:
     )
 
 
-async def theme_adopt(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_adopt(call: CommandCall[HeadingRef], tx: Transaction) -> Reply:
     """Turn machine theme n of a challenge into a heading: its keywords become the heading's words."""
     request: HeadingRef = call.args
     dialogue, challenge = await _challenge(call, tx, request.challenge)

@@ -36,7 +36,7 @@ def link_for(base: str, dialogue_id: int, token: str) -> str:
     return f"{base}/d/{dialogue_id}?t={token}"
 
 
-async def web_link(call: CommandCall, tx: Transaction) -> Reply | None:
+async def web_link(call: CommandCall[int | None], tx: Transaction) -> Reply | None:
     if not call.sender_is_isu:
         raise CommandRefused("Only the secretariat (ISU users) may open the web view.")
     base = call.settings.web.link_base()

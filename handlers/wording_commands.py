@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dialogue.vocabulary import CorrectionKind
 from handlers.access import Action, chat_commands, dialogue_facts, not_yours, require_in_chat
 from handlers.arguments import contribution_ref, positive_number
 from handlers.commands import CommandCall, CommandRefused, UsageError
@@ -132,7 +133,7 @@ async def scrubbed(call: CommandCall, tx: Transaction, dialogue: Dialogue, text:
     return scrub_text(text, context).strip()
 
 
-async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
+async def theme_wording(call: CommandCall[ThemeWording], tx: Transaction) -> Reply:
     request: ThemeWording = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     contribution = await tx.contributions.by_ref(dialogue.id, request.ref)
@@ -149,7 +150,7 @@ async def theme_wording(call: CommandCall, tx: Transaction) -> Reply:
     return Reply.plain(bot_text(language, "The theme holding {ref} is now stated as: {text}", ref=ref, text=text))
 
 
-async def lead(call: CommandCall, tx: Transaction) -> Reply:
+async def lead(call: CommandCall[ChallengeText], tx: Transaction) -> Reply:
     request: ChallengeText = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     challenge = await challenge_numbered(call, tx, dialogue, request.challenge)
@@ -209,13 +210,13 @@ def way_forward_arguments(raw: str) -> ForwardRequest | ChallengeText:
     return replace(challenge_text_arguments(rest), dialogue_id=dialogue_id)
 
 
-async def way_forward(call: CommandCall, tx: Transaction) -> Reply:
+async def way_forward(call: CommandCall[ForwardRequest | ChallengeText], tx: Transaction) -> Reply:
     if isinstance(call.args, ChallengeText):
         return await written_way_forward(call, tx, call.args)
     request: ForwardRequest = call.args
     dialogue = await _dialogue(call, tx, request.dialogue_id)
     if request.on:
         listed = bot_marked("Contribution {ref} is listed under Suggested ways forward.")
-        return await mark_in(tx, dialogue, request.ref, "forward", listed, call.now, call.language)
+        return await mark_in(tx, dialogue, request.ref, CorrectionKind.FORWARD, listed, call.now, call.language)
     unlisted = bot_marked("Contribution {ref} is no longer listed under Suggested ways forward.")
-    return await mark_in(tx, dialogue, request.ref, "unforward", unlisted, call.now, call.language)
+    return await mark_in(tx, dialogue, request.ref, CorrectionKind.UNFORWARD, unlisted, call.now, call.language)

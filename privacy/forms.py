@@ -194,7 +194,9 @@ def affiliation_forms(affiliation: str) -> set[str]:
         forms.update(_country_codes(country))
         # Named in the other UN languages too; a name that is an ordinary word in its language is left out, unless
         # the roster itself gives it.
-        forms.update(n for n in territory_names(str(country.alpha_2)) if n in steps or not _is_ordinary_word(n))
+        forms.update(
+            n for n in territory_names(str(getattr(country, "alpha_2", ""))) if n in steps or not _is_ordinary_word(n)
+        )
     for name in names:
         if len(name.split()) == 1 and not _is_capitals(name):
             forms.update(demonyms(name))

@@ -17,6 +17,8 @@ import hmac
 import secrets
 import unicodedata
 
+from dialogue.vocabulary import MemberKey
+
 SECRET_BYTES = 32
 """Length of a dialogue secret: 256 bits, as long as the SHA-256 output, so the key is never the weak link."""
 
@@ -35,7 +37,7 @@ def new_dialogue_secret() -> bytes:
     return secrets.token_bytes(SECRET_BYTES)
 
 
-def contributor_key(secret: bytes, user_id: str) -> str:
+def contributor_key(secret: bytes, user_id: str) -> MemberKey:
     """Return the stable pseudonym of `user_id` within the dialogue that owns `secret`.
 
     HMAC-SHA256 over the NFC-normalised user ID, keeping its exact case: Matrix user IDs are compared
@@ -48,10 +50,10 @@ def contributor_key(secret: bytes, user_id: str) -> str:
     if len(secret) < _MIN_SECRET_BYTES:
         raise ValueError(f"a dialogue secret must be at least {_MIN_SECRET_BYTES} bytes long")
     message = unicodedata.normalize("NFC", user_id).encode("utf-8")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
+    return MemberKey(hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS])
 
 
-def room_member_key(secret: bytes, room_id: str, user_id: str) -> str:
+def room_member_key(secret: bytes, room_id: str, user_id: str) -> MemberKey:
     """Return a pseudonym of `user_id` within one room, under a secret that is the bot's, not a dialogue's.
 
     For the few records made before the bot knows which dialogue an event belongs to (a redaction that arrives

@@ -465,7 +465,9 @@ def _gap(naive: datetime, tz: ZoneInfo) -> timedelta | None:
     first = naive.replace(tzinfo=tz, fold=0)
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
         return None
-    return naive.replace(tzinfo=tz, fold=1).utcoffset() - first.utcoffset()
+    after, before = naive.replace(tzinfo=tz, fold=1).utcoffset(), first.utcoffset()
+    assert after is not None and before is not None, "a ZoneInfo always gives an offset"
+    return after - before
 
 
 def _occurrences(naive: datetime, tz: ZoneInfo) -> list[datetime]:

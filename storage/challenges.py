@@ -10,6 +10,7 @@ import builtins
 import logging
 from dataclasses import dataclass
 
+from dialogue.vocabulary import ChallengeState, EventId, RoomId
 from storage.errors import RowNotFoundError
 from storage.session import Row, Session
 
@@ -25,7 +26,7 @@ class Challenge:
     number: int
     title: str
     prompt: str
-    state: str
+    state: ChallengeState
     prompt_txn_id: str | None
     opened_at: float | None
     closed_at: float | None
@@ -42,7 +43,7 @@ def _row(row: Row) -> Challenge:
         number=row["number"],
         title=row["title"],
         prompt=row["prompt"],
-        state=row["state"],
+        state=ChallengeState(row["state"]),
         prompt_txn_id=row["prompt_txn_id"],
         opened_at=row["opened_at"],
         closed_at=row["closed_at"],
@@ -125,7 +126,7 @@ class ChallengesRepository:
         )
         return [_row(row) for row in rows]
 
-    async def by_thread_root(self, room_id: str, root_event_id: str) -> Challenge | None:
+    async def by_thread_root(self, room_id: RoomId, root_event_id: EventId) -> Challenge | None:
         """The challenge (in any state) whose prompt was sent to ``room_id`` as event ``root_event_id``.
 
         The prompt goes out through the outbox, which records the event id once it is sent; a reply in a

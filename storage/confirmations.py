@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogue.vocabulary import RoomId
 from storage.session import Session
 
 
@@ -11,7 +12,7 @@ class ConfirmationsRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def request(self, room_id: str, member_key: str, action: str, expires_at: float) -> None:
+    async def request(self, room_id: RoomId, member_key: str, action: str, expires_at: float) -> None:
         """Ask ``member_key`` to confirm ``action`` before ``expires_at``; asking again restarts the clock."""
         await self._session.execute(
             "INSERT INTO confirmations (room_id, member_key, action, expires_at) VALUES (?, ?, ?, ?) "
@@ -19,7 +20,7 @@ class ConfirmationsRepository:
             (room_id, member_key, action, expires_at),
         )
 
-    async def take(self, room_id: str, member_key: str, action: str, now: float) -> bool:
+    async def take(self, room_id: RoomId, member_key: str, action: str, now: float) -> bool:
         """Use up a pending confirmation: True if one was waiting and had not expired by ``now``.
 
         The request is gone afterwards either way, so one request confirms at most one action.

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from storage.session import Session
+from dialogue.vocabulary import EventId, MemberKey, RoomId
+from storage.session import Row, Session
 
 Choice = Literal["agree", "disagree", "pass"]
 
@@ -36,14 +37,14 @@ class ConsensusClosing:
     """A round whose closing the room has not been told about yet: the scheduler's timer for it."""
 
     round_id: int
-    room_id: str
+    room_id: RoomId
     closes_at: float
 
 
 @dataclass(frozen=True, slots=True)
 class ConsensusVote:
     position: int
-    member_key: str
+    member_key: MemberKey
     choice: Choice
 
 
@@ -69,8 +70,8 @@ _LATE_SCOPES_OF_DIALOGUE = "SELECT ? || id FROM consensus_rounds WHERE dialogue_
 _ROUND_COLUMNS = "r.id, r.dialogue_id, r.challenge_id, r.opened_at, r.closes_at"
 
 
-def _round(row: object) -> ConsensusRound:
-    return ConsensusRound(row[0], row[1], row[2], float(row[3]), float(row[4]))  # type: ignore[index]
+def _round(row: Row) -> ConsensusRound:
+    return ConsensusRound(row[0], row[1], row[2], float(row[3]), float(row[4]))
 
 
 class ConsensusRepository:
@@ -136,7 +137,7 @@ class ConsensusRepository:
             "INSERT INTO consensus_messages (txn_id, round_id, position) VALUES (?, ?, ?)", (txn_id, round_id, position)
         )
 
-    async def message_target(self, event_id: str, recipient: str) -> MessageTarget | None:
+    async def message_target(self, event_id: EventId, recipient: str) -> MessageTarget | None:
         """The round and theme of the bot's consensus message `event_id`, if it was sent to `recipient`.
 
         The outbox row the sender marked with the event ID says whom it went to; a reaction from anyone else (on an
@@ -150,7 +151,7 @@ class ConsensusRepository:
         return None if row is None else MessageTarget(_round(row), int(row[5]))
 
     async def vote(
-        self, round_id: int, position: int, member_key: str, choice: Choice, reaction_ref: str, now: float
+        self, round_id: int, position: int, member_key: MemberKey, choice: Choice, reaction_ref: str, now: float
     ) -> None:
         """Record a vote; the person's earlier vote on the same theme, if any, is replaced (the last one counts)."""
         await self._session.execute(
@@ -168,7 +169,7 @@ class ConsensusRepository:
         )
         return [(_round(row), bytes(row[5])) for row in rows]
 
-    async def has_vote(self, round_id: int, member_key: str, reaction_ref: str) -> bool:
+    async def has_vote(self, round_id: int, member_key: MemberKey, reaction_ref: str) -> bool:
         """Whether `reaction_ref` cast this person's current vote on some theme of the round."""
         found = await self._session.scalar(
             "SELECT 1 FROM consensus_votes WHERE round_id = ? AND member_key = ? AND reaction_ref = ?",
@@ -176,7 +177,7 @@ class ConsensusRepository:
         )
         return found is not None
 
-    async def withdraw(self, round_id: int, member_key: str, reaction_ref: str) -> bool:
+    async def withdraw(self, round_id: int, member_key: MemberKey, reaction_ref: str) -> bool:
         """Withdraw the vote `reaction_ref` cast, if it is still that person's vote; True when one was removed."""
         removed = await self._session.execute(
             "DELETE FROM consensus_votes WHERE round_id = ? AND member_key = ? AND reaction_ref = ?",
@@ -199,7 +200,7 @@ class ConsensusRepository:
             f"DELETE FROM once_markers WHERE scope IN ({_LATE_SCOPES_OF_DIALOGUE})", (LATE_REPLY_PREFIX, dialogue_id)
         )
 
-    async def delete_votes_by_member(self, dialogue_id: int, member_key: str) -> None:
+    async def delete_votes_by_member(self, dialogue_id: int, member_key: MemberKey) -> None:
         """Forget-me: every vote of this person in the dialogue's rounds, and their late-reply markers."""
         await self._session.execute(
             "DELETE FROM consensus_votes WHERE member_key = ? "

@@ -17,6 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from dialogue.vocabulary import Channel, EventId, MemberKey, RoomId
 from privacy.pseudonym import matrix_id_reference
 from storage.dialect import Dialect
 from storage.errors import RowNotFoundError, StorageError
@@ -50,9 +51,9 @@ class Contribution:
     dialogue_id: int
     challenge_id: int
     ref: str
-    member_key: str
+    member_key: MemberKey
     text: str
-    channel: str
+    channel: Channel
     event_ref: str
     room_ref: str
     created_at: float
@@ -69,7 +70,7 @@ class Support:
     """One recorded supporting reaction: whose (a member key) and for which contribution."""
 
     contribution_id: int
-    member_key: str
+    member_key: MemberKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,8 @@ class Tombstone:
     """A redaction that arrived before its target. ``room_id`` and ``redactor_key`` are None for rows made
     before schema 6, which did not record them."""
 
-    room_id: str | None
-    redactor_key: str | None
+    room_id: RoomId | None
+    redactor_key: MemberKey | None
     by_moderator: bool
 
 
@@ -105,6 +106,7 @@ _C_COLUMNS = ", ".join(f"c.{column}" for column in _FIELDS)  # the same, in a jo
 def _row(row: Row) -> Contribution:
     values = {name: row[name] for name in _FIELDS}
     values["scrubbed"] = bool(values["scrubbed"])
+    values["channel"] = Channel(values["channel"])
     return Contribution(**values)
 
 
@@ -138,11 +140,11 @@ class ContributionsRepository:
         *,
         dialogue_id: int,
         challenge_id: int,
-        member_key: str,
+        member_key: MemberKey,
         text: str,
-        channel: str,
-        event_id: str,
-        room_id: str,
+        channel: Channel,
+        event_id: EventId,
+        room_id: RoomId,
         origin_ts: int,
         now: float,
         scrubbed: bool = False,
@@ -224,13 +226,13 @@ class ContributionsRepository:
         return bytes(secret)
 
     @staticmethod
-    def _refs_under(secrets_by_dialogue: dict[int, bytes], event_id: str) -> dict[str, int]:
+    def _refs_under(secrets_by_dialogue: dict[int, bytes], event_id: EventId) -> dict[str, int]:
         return {
             matrix_id_reference(secret, "event", event_id): dialogue_id
             for dialogue_id, secret in secrets_by_dialogue.items()
         }
 
-    async def event_refs(self, event_id: str) -> dict[str, int]:
+    async def event_refs(self, event_id: EventId) -> dict[str, int]:
         """``event_id``'s reference under each dialogue that still has its secret, mapped to that dialogue.
 
         An event does not say which dialogue it belongs to (a direct message can belong to any), so lookups by
@@ -240,7 +242,7 @@ class ContributionsRepository:
         return self._refs_under(await self._live_secrets(), event_id)
 
     async def by_event(
-        self, event_id: str, *, room_id: str | None = None, original_only: bool = False
+        self, event_id: EventId, *, room_id: RoomId | None = None, original_only: bool = False
     ) -> Contribution | None:
         """The contribution whose original event, or any recorded edit of it, is ``event_id``.
 
@@ -271,7 +273,7 @@ class ContributionsRepository:
             return contribution
         return None
 
-    async def was_sent_in(self, contribution: Contribution, room_id: str) -> bool:
+    async def was_sent_in(self, contribution: Contribution, room_id: RoomId) -> bool:
         """Whether ``contribution`` was sent in ``room_id`` (compared by keyed reference, as the room is not stored)."""
         secret = await self._secret_of(contribution.id)
         return usable_secret(secret) and contribution.room_ref == matrix_id_reference(secret, "room", room_id)
@@ -287,7 +289,7 @@ class ContributionsRepository:
     async def apply_edit(
         self,
         contribution_id: int,
-        edit_event_id: str,
+        edit_event_id: EventId,
         text: str,
         edit_ts: int,
         *,
@@ -330,7 +332,7 @@ class ContributionsRepository:
         self._session.request_checkpoint()
         logger.debug("contributions: deleted %d", contribution_id)
 
-    async def delete_by_member(self, dialogue_id: int, member_key: str) -> int:
+    async def delete_by_member(self, dialogue_id: int, member_key: MemberKey) -> int:
         """Delete everything one member contributed to a dialogue; return how many contributions that was.
 
         Their support for others' contributions is not touched: see :meth:`remove_support_by_member`.
@@ -370,7 +372,7 @@ class ContributionsRepository:
             )
         )
 
-    async def add_support(self, contribution_id: int, member_key: str, reaction_event_id: str) -> None:
+    async def add_support(self, contribution_id: int, member_key: MemberKey, reaction_event_id: EventId) -> None:
         """Record a member's supporting reaction; the same reaction event recorded again changes nothing."""
         reaction_ref = matrix_id_reference(await self._secret_of(contribution_id), "event", reaction_event_id)
         await self._session.execute(
@@ -379,7 +381,7 @@ class ContributionsRepository:
             (contribution_id, member_key, reaction_ref),
         )
 
-    async def remove_support_by_reaction(self, reaction_event_id: str) -> bool:
+    async def remove_support_by_reaction(self, reaction_event_id: EventId) -> bool:
         """Forget the support a (now redacted) reaction gave; return whether there was any."""
         refs = await self.event_refs(reaction_event_id)
         if not refs:
@@ -394,7 +396,7 @@ class ContributionsRepository:
             self._session.request_checkpoint()
         return removed > 0
 
-    async def remove_support_by_member(self, dialogue_id: int, member_key: str) -> int:
+    async def remove_support_by_member(self, dialogue_id: int, member_key: MemberKey) -> int:
         """Forget all the support one member gave in a dialogue; return how many reactions that was."""
         removed = await self._session.execute(
             "DELETE FROM support WHERE member_key = ? "
@@ -425,7 +427,7 @@ class ContributionsRepository:
             )
         )
 
-    async def support_by_reaction(self, reaction_event_id: str) -> Support | None:
+    async def support_by_reaction(self, reaction_event_id: EventId) -> Support | None:
         """The support a reaction gave, if it is recorded (matched by keyed reference, as in :meth:`event_refs`)."""
         refs = await self.event_refs(reaction_event_id)
         if not refs:
@@ -437,7 +439,7 @@ class ContributionsRepository:
         return None if row is None else Support(contribution_id=row["contribution_id"], member_key=row["member_key"])
 
     async def tombstone(
-        self, event_id: str, now: float, *, room_id: str, redactor_key: str, by_moderator: bool
+        self, event_id: EventId, now: float, *, room_id: RoomId, redactor_key: MemberKey, by_moderator: bool
     ) -> None:
         """Remember that ``event_id`` was redacted in ``room_id`` before we saw it, and by whom (a keyed hash).
 
@@ -455,7 +457,7 @@ class ContributionsRepository:
             (event_id, now, room_id, redactor_key, int(by_moderator)),
         )
 
-    async def tombstones_for(self, event_id: str) -> list[Tombstone]:
+    async def tombstones_for(self, event_id: EventId) -> list[Tombstone]:
         """The redactions of ``event_id`` that arrived before it."""
         rows = await self._session.fetchall(
             "SELECT room_id, redactor_key, by_moderator FROM tombstones WHERE event_id = ?", (event_id,)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from dialogue.vocabulary import DialogueState, RoomId
 from storage.errors import DialogueAlreadyActiveError, RowNotFoundError
 from storage.session import Row, Session
 
@@ -20,9 +21,9 @@ class Dialogue:
     """A dialogue. ``state`` is 'active' or 'ended'; ``ended_at`` is set exactly when it has ended."""
 
     id: int
-    room_id: str
+    room_id: RoomId
     title: str
-    state: str
+    state: DialogueState
     secret: bytes = field(repr=False)  # keys the member pseudonyms; keep it out of logs and tracebacks
     timezone: str | None
     created_at: float
@@ -38,7 +39,7 @@ def _row(row: Row) -> Dialogue:
         id=row["id"],
         room_id=row["room_id"],
         title=row["title"],
-        state=row["state"],
+        state=DialogueState(row["state"]),
         secret=bytes(row["secret"]),
         timezone=row["timezone"],
         created_at=row["created_at"],
@@ -54,7 +55,7 @@ class DialoguesRepository:
         self._session = session
 
     async def create(
-        self, room_id: str, title: str, secret: bytes, now: float, *, timezone: str | None = None
+        self, room_id: RoomId, title: str, secret: bytes, now: float, *, timezone: str | None = None
     ) -> Dialogue:
         """Start a dialogue in ``room_id``; raises DialogueAlreadyActiveError if one is already running there."""
         existing = await self.active_in_room(room_id)
@@ -71,7 +72,7 @@ class DialoguesRepository:
         logger.debug("dialogues: created %d", dialogue.id)
         return dialogue
 
-    async def active_in_room(self, room_id: str) -> Dialogue | None:
+    async def active_in_room(self, room_id: RoomId) -> Dialogue | None:
         """The room's active dialogue, if any."""
         row = await self._session.fetchone(
             f"SELECT {_COLUMNS} FROM dialogues WHERE room_id = ? AND state = 'active'", (room_id,)
@@ -88,7 +89,7 @@ class DialoguesRepository:
         rows = await self._session.fetchall(f"SELECT {_COLUMNS} FROM dialogues ORDER BY id DESC")
         return [_row(row) for row in rows]
 
-    async def latest_in_room(self, room_id: str) -> Dialogue | None:
+    async def latest_in_room(self, room_id: RoomId) -> Dialogue | None:
         """The room's active dialogue, else its most recent one."""
         row = await self._session.fetchone(
             f"SELECT {_COLUMNS} FROM dialogues WHERE room_id = ? ORDER BY state = 'active' DESC, id DESC LIMIT 1",
@@ -123,7 +124,7 @@ class DialoguesRepository:
             raise RowNotFoundError(f"no active dialogue with id {dialogue_id}")
         logger.debug("dialogues: ended %d", dialogue_id)
 
-    async def move_to_room(self, dialogue_id: int, room_id: str) -> None:
+    async def move_to_room(self, dialogue_id: int, room_id: RoomId) -> None:
         """Move an active dialogue to the room that replaced its own (a room upgrade); everything that belongs to
         the dialogue (agenda, schedules, contributions) follows, since it hangs on the dialogue, not the room."""
         changed = await self._session.execute(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dialogue.vocabulary import EventId, RoomId
 from storage import _json
 from storage.errors import RowNotFoundError
 from storage.session import Row, Session
@@ -35,8 +36,8 @@ class NewInboxEvent:
     source is a decrypted payload in the server's envelope (only decryption sets it); ``origin`` is who made it.
     """
 
-    event_id: str
-    room_id: str
+    event_id: EventId
+    room_id: RoomId
     source: dict[str, Any]
     awaiting_key: bool = False
     ignored: bool = False
@@ -55,8 +56,8 @@ class InboxRow:
     """A stored event. ``source`` is None once the event is done or ignored (the body is not kept)."""
 
     seq: int
-    event_id: str
-    room_id: str
+    event_id: EventId
+    room_id: RoomId
     state: str
     source: dict[str, Any] | None
     attempts: int
@@ -168,7 +169,7 @@ class InboxRepository:
         )
         return [_row(row) for row in rows]
 
-    async def mark_decrypted(self, event_id: str, source: dict[str, Any]) -> None:
+    async def mark_decrypted(self, event_id: EventId, source: dict[str, Any]) -> None:
         """Replace an awaiting_key event's encrypted source with the decrypted one and make it pending (and recorded
         as having arrived encrypted).
 
@@ -182,22 +183,22 @@ class InboxRepository:
         )
         _require(changed, event_id, "awaiting_key")
 
-    async def mark_done(self, event_id: str) -> None:
+    async def mark_done(self, event_id: EventId) -> None:
         """Finish an event and drop its body; only the event_id stays, for de-duplication."""
         await self._finish(event_id, "done")
 
-    async def mark_ignored(self, event_id: str) -> None:
+    async def mark_ignored(self, event_id: EventId) -> None:
         """Like mark_done, but records that the event was deliberately not handled (e.g. our own)."""
         await self._finish(event_id, "ignored")
 
-    async def _finish(self, event_id: str, state: str) -> None:
+    async def _finish(self, event_id: EventId, state: str) -> None:
         changed = await self._session.execute(
             "UPDATE inbox SET state = ?, source = NULL WHERE event_id = ?", (state, event_id)
         )
         _require(changed, event_id, "any")
         self._session.request_lazy_checkpoint()
 
-    async def record_failure(self, event_id: str, error_ref: str, retry_at: float) -> int:
+    async def record_failure(self, event_id: EventId, error_ref: str, retry_at: float) -> int:
         """Count a failed processing attempt, postpone the event to ``retry_at``, return the attempt count."""
         attempts = await self._session.scalar(
             "UPDATE inbox SET attempts = attempts + 1, error_ref = ?, not_before = ? "
@@ -207,7 +208,7 @@ class InboxRepository:
         _require(0 if attempts is None else 1, event_id, "any")
         return int(attempts)
 
-    async def quarantine(self, event_id: str, error_ref: str) -> None:
+    async def quarantine(self, event_id: EventId, error_ref: str) -> None:
         """Stop retrying an event, keeping its source so an operator can inspect and requeue it."""
         changed = await self._session.execute(
             "UPDATE inbox SET state = 'quarantined', error_ref = ? WHERE event_id = ? "
@@ -216,7 +217,7 @@ class InboxRepository:
         )
         _require(changed, event_id, "pending, awaiting_key or quarantined")
 
-    async def requeue_quarantined(self, event_id: str | None = None) -> int:
+    async def requeue_quarantined(self, event_id: EventId | None = None) -> int:
         """Give quarantined events (one, or all if None) a fresh start; return how many were requeued."""
         sql = "UPDATE inbox SET state = 'pending', attempts = 0, not_before = 0 WHERE state = 'quarantined'"
         if event_id is None:
@@ -379,12 +380,12 @@ class AwaitingKeyRow:
     """An event still waiting for its decryption key: the server's encrypted envelope, and when it was stored."""
 
     seq: int
-    event_id: str
-    room_id: str
+    event_id: EventId
+    room_id: RoomId
     source: dict[str, Any]
     received_at: float
 
 
-def _require(changed: int, event_id: str, states: str) -> None:
+def _require(changed: int, event_id: EventId, states: str) -> None:
     if changed == 0:
         raise RowNotFoundError(f"no inbox row for event {event_id} in state {states}")

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dialogue.vocabulary import EventId, RoomId, UserId
 from storage import _json
 from storage.errors import RowNotFoundError
 from storage.session import Row, Session
@@ -33,7 +34,7 @@ TXN_ID_PREFIX = "dlg"
 class Room:
     """A room the bot is in, by its room ID."""
 
-    room_id: str
+    room_id: RoomId
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Person:
     """One person, by their user ID: the sender finds (or creates) the direct room it keeps with them when it sends,
     since making a room is I/O the handlers do not do."""
 
-    user_id: str
+    user_id: UserId
 
 
 Destination = Room | Person
@@ -62,7 +63,7 @@ class RoomMessage:
 class Reaction:
     """An `m.reaction` annotating `target_event_id` with `key` (the bot's ✅)."""
 
-    target_event_id: str
+    target_event_id: EventId
     key: str
 
 
@@ -83,7 +84,7 @@ class FileUpload:
 class Redaction:
     """Remove `event_id` from the room; the row's transaction ID makes a retry remove it once."""
 
-    event_id: str
+    event_id: EventId
     reason: str | None = None
 
 
@@ -136,9 +137,9 @@ def _destination_columns(destination: Destination) -> tuple[DestinationKind, str
 
 def _destination(kind: str, value: str) -> Destination:
     if kind == "person":
-        return Person(value)
+        return Person(UserId(value))
     if kind == "room":
-        return Room(value)
+        return Room(RoomId(value))
     raise ValueError(f"unknown outbox destination kind {kind!r}")
 
 
@@ -258,7 +259,7 @@ class OutboxRepository:
         )
         return [_row(row) for row in rows]
 
-    async def mark_sent(self, txn_id: str, event_id: str, now: float) -> None:
+    async def mark_sent(self, txn_id: str, event_id: EventId, now: float) -> None:
         """Record delivery and drop the content (our messages can quote contributions; don't keep them)."""
         changed = await self._session.execute(
             "UPDATE outbox SET state = 'sent', content = NULL, data = NULL, event_id = ?, sent_at = ? "
@@ -291,7 +292,7 @@ class OutboxRepository:
         _require(changed, txn_id)
         self._session.request_lazy_checkpoint()
 
-    async def give_up_room(self, room_id: str, error: str) -> int:
+    async def give_up_room(self, room_id: RoomId, error: str) -> int:
         """Give up every message still waiting for a room the bot was removed from; returns how many.
 
         Tries there could only fail (the sender would retry each up to its limit); the content goes with them."""
@@ -313,10 +314,10 @@ class OutboxRepository:
         value = await self._session.scalar(f"{_HEADS} SELECT MIN(not_before) FROM outbox JOIN heads USING (seq)")
         return None if value is None else float(value)
 
-    async def sent_event_id(self, txn_id: str) -> str | None:
+    async def sent_event_id(self, txn_id: str) -> EventId | None:
         """The event_id the homeserver gave a sent message; None if unknown or not sent (yet)."""
         value = await self._session.scalar("SELECT event_id FROM outbox WHERE txn_id = ? AND state = 'sent'", (txn_id,))
-        return None if value is None else str(value)
+        return None if value is None else EventId(str(value))
 
     async def prune_finished(self, before: float, limit: int) -> int:
         """Delete up to ``limit`` sent or failed messages finished before ``before``; return how many.

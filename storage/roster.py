@@ -6,6 +6,7 @@ anyone said; that is what the Chatham House Rule allows.
 
 from __future__ import annotations
 
+from dialogue.vocabulary import MemberKey
 from storage.session import Session
 
 # Aliases are stored in one column, one per line (an alias never holds a line break: whitespace is collapsed).
@@ -21,7 +22,7 @@ class RosterRepository:
     async def set(
         self,
         dialogue_id: int,
-        member_key: str,
+        member_key: MemberKey,
         affiliation: str,
         category: str | None,
         aliases: tuple[str, ...] = (),
@@ -52,7 +53,7 @@ class RosterRepository:
         )
         return sorted(row[0] for row in rows)
 
-    async def category_of(self, dialogue_id: int, member_key: str) -> str | None:
+    async def category_of(self, dialogue_id: int, member_key: MemberKey) -> str | None:
         """A member's category; None if they have none or are not on the roster."""
         value = await self._session.scalar(
             "SELECT category FROM roster WHERE dialogue_id = ? AND member_key = ?", (dialogue_id, member_key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogue.vocabulary import RoomId, ScheduleState
 from storage.session import Row, Session
 
 
@@ -16,11 +17,11 @@ class Schedule:
 
     challenge_id: int
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     number: int
     opens_at: float
     window_seconds: float | None
-    state: str
+    state: ScheduleState
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class ClosingWindow:
 
     challenge_id: int
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     number: int
     closes_at: float
     reminder_seconds: float | None
@@ -40,7 +41,7 @@ class DigestSetting:
     """A dialogue whose moderators get a daily digest at `local_time` ("HH:MM") in `timezone` (None: the default)."""
 
     dialogue_id: int
-    room_id: str
+    room_id: RoomId
     local_time: str
     timezone: str | None
 
@@ -59,7 +60,7 @@ def _schedule(row: Row) -> Schedule:
         number=row[3],
         opens_at=row[4],
         window_seconds=row[5],
-        state=row[6],
+        state=ScheduleState(row[6]),
     )
 
 
@@ -102,7 +103,7 @@ class SchedulesRepository:
         )
         return [_schedule(row) for row in rows]
 
-    async def mark(self, challenge_id: int, state: str) -> None:
+    async def mark(self, challenge_id: int, state: ScheduleState) -> None:
         await self._session.execute("UPDATE schedules SET state = ? WHERE challenge_id = ?", (state, challenge_id))
 
     async def set_closes_at(self, challenge_id: int, closes_at: float | None) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogue.vocabulary import WordingKind
 from storage.session import Session
 
 
 @dataclass(frozen=True, slots=True)
 class Wording:
-    kind: str  # theme, lead, way_forward
+    kind: WordingKind
     target: str  # a contribution reference (theme), or a challenge number (lead, way_forward)
     text: str
 
@@ -54,7 +55,7 @@ class SecretariatWordingRepository:
         rows = await self._session.fetchall(
             "SELECT kind, target, text FROM secretariat_wording WHERE dialogue_id = ? ORDER BY id", (dialogue_id,)
         )
-        return [Wording(row[0], row[1], row[2]) for row in rows]
+        return [Wording(WordingKind(row[0]), row[1], row[2]) for row in rows]
 
     async def _replace(self, dialogue_id: int, kind: str, target: str, text: str, now: float) -> None:
         await self._delete(dialogue_id, kind, target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogue.vocabulary import CorrectionKind
 from privacy.pseudonym import matrix_id_reference
 from storage.consensus import ConsensusRepository
 from storage.contributions import usable_secret
@@ -13,7 +14,7 @@ from storage.session import Session
 
 @dataclass(frozen=True, slots=True)
 class Correction:
-    kind: str  # join, move, exclude, include, forward, unforward
+    kind: CorrectionKind
     ref: str
     target_ref: str | None
 
@@ -34,7 +35,9 @@ class SynopsesRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def add_correction(self, dialogue_id: int, kind: str, ref: str, target_ref: str | None, now: float) -> None:
+    async def add_correction(
+        self, dialogue_id: int, kind: CorrectionKind, ref: str, target_ref: str | None, now: float
+    ) -> None:
         await self._session.execute(
             "INSERT INTO synopsis_overrides (dialogue_id, kind, ref, target_ref, created_at) VALUES (?, ?, ?, ?, ?)",
             (dialogue_id, kind, ref, target_ref, now),
@@ -45,7 +48,7 @@ class SynopsesRepository:
         rows = await self._session.fetchall(
             "SELECT kind, ref, target_ref FROM synopsis_overrides WHERE dialogue_id = ? ORDER BY id", (dialogue_id,)
         )
-        return [Correction(row[0], row[1], row[2]) for row in rows]
+        return [Correction(CorrectionKind(row[0]), row[1], row[2]) for row in rows]
 
     async def adopt(self, dialogue_id: int, now: float, markdown: bytes, docx: bytes, json: bytes) -> None:
         await self._session.execute(

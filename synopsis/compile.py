@@ -244,9 +244,9 @@ def _compile_section(
     labels = _keywords(themes_found, grouping, contributions)
 
     ranked: list[tuple[_Group, str, str, set[str], str | None]] = []
-    for group, statement, label in zip(themes_found, statements, labels, strict=True):
-        people = _people(contributions[i] for i in group.members)
-        ranked.append((group, statement, label, people, None))
+    for theme, statement, keywords in zip(themes_found, statements, labels, strict=True):
+        people = _people(contributions[i] for i in theme.members)
+        ranked.append((theme, statement, keywords, people, None))
     ranked.sort(key=lambda entry: (-len(entry[3]), -len(entry[0].members), ref_sort_key(refs[entry[0].members[0]])))
     # The secretariat's headings come first, in its order; a heading that drew no contribution is not shown.
     headed = [(heading, group) for heading, group in heading_groups if group.members]
@@ -307,15 +307,15 @@ def apply_overrides_numbered(groups: Sequence[Sequence[str]], overrides: Overrid
         for ref in members.pop(moving):
             members[into].append(ref)
             where[ref] = into
-    for ref, target in overrides.moves:
-        if ref not in where or (target is not None and (target not in where or target == ref)):
+    for ref, destination in overrides.moves:
+        if ref not in where or (destination is not None and (destination not in where or destination == ref)):
             continue
         members[where[ref]].remove(ref)
-        if target is None:
+        if destination is None:
             into, next_number = next_number, next_number + 1
             members[into] = []
         else:
-            into = where[target]
+            into = where[destination]
         members[into].append(ref)
         where[ref] = into
     return [(number, group) for number, group in sorted(members.items()) if group]

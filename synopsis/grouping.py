@@ -238,7 +238,8 @@ def featurise(normalised_texts: Sequence[str], params: GroupingParams) -> sp.csr
     if params.word_weight < 1:
         char_counts = stem_counts @ _char_ngram_table(vocabulary, params.char_ngrams) if vocabulary else stem_counts
         parts.append(_tf_idf(char_counts) * np.sqrt(1 - params.word_weight))
-    return normalize(sp.hstack(parts, format="csr"), norm="l2", copy=False)
+    rows: sp.csr_matrix = normalize(sp.hstack(parts, format="csr"), norm="l2", copy=False)
+    return rows
 
 
 def _as_is(tokens: list[str]) -> list[str]:

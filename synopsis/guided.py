@@ -232,7 +232,8 @@ def _similarity_to_others(rows: sp.csr_matrix | np.ndarray, members: np.ndarray)
     dots = dots - own
     # |total - row|² for a member, |total|² for the others.
     lengths = np.sqrt(np.maximum(float(total @ total) - 2 * np.where(members, dots + own, 0.0) + own, 0.0))
-    return np.divide(dots, lengths, out=np.zeros_like(dots), where=lengths > 1e-12)
+    cosines: np.ndarray = np.divide(dots, lengths, out=np.zeros_like(dots), where=lengths > 1e-12)
+    return cosines
 
 
 def choose(score: np.ndarray, params: GuidedParams = GUIDED) -> Assignment:

@@ -93,7 +93,8 @@ def _load() -> Embedder | None:
             return np.zeros((0, 1))
         with calls:
             vectors = np.asarray(model.encode(list(texts)), dtype=np.float64)
-        return normalize(vectors, norm="l2")
+        unit: np.ndarray = normalize(vectors, norm="l2")
+        return unit
 
     return embed
 

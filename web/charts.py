@@ -59,7 +59,7 @@ def participation_charts(synopsis: Synopsis) -> list[str]:
         return []
     language = synopsis.language
     k = format_number(synopsis.method.k, language)
-    by_challenge = []
+    by_challenge: list[tuple[str, str | None]] = []
     for bar in shown.by_challenge:
         number = format_number(bar.number, language)
         if bar.band is None:
@@ -68,7 +68,7 @@ def participation_charts(synopsis: Synopsis) -> list[str]:
             by_challenge.append((document_text(language, CHALLENGE_CONTRIBUTIONS[bar.band], number=number), bar.band))
     figures = [_figure(document_text(language, PARTICIPATION_BY_CHALLENGE, k=k), by_challenge)]
     if shown.by_day:
-        by_day = [
+        by_day: list[tuple[str, str | None]] = [
             (document_text(language, DAY_CONTRIBUTIONS[bar.band], day=format_day(bar.day, language)), bar.band)
             for bar in shown.by_day
         ]

@@ -96,6 +96,7 @@ def _links(view: DialogueView, language: str | None) -> str:
 def render_page(view: DialogueView) -> str:
     """The whole page for `view`: download links, then the draft (or, once purged, a line saying only the adopted
     synopsis remains)."""
+    language: str | None
     if view.synopsis is not None:
         body = _body(view.synopsis)
         language = view.synopsis.language
