@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 from collections import Counter
 
 import aiohttp
 import pytest
 
-from tests.integration.helpers import body_of, content_of, is_reply_from
-from tests.integration.test_dialogue import ACK
+from demo.events import ACK, body_of, content_of, is_reply_from
 from tests.integration.test_kill9 import (
     SLOW,
     Homeserver,
     Participant,
     open_the_first_challenge,
-    read_db,
     register_participant,
     until,
 )
 from tests.integration.test_quarantine import MARKER, refuse_contributions_containing
+from tests.support.postgres import BotDatabase
 
 pytestmark = pytest.mark.integration
 
@@ -40,17 +38,18 @@ def text_of(sender: int, number: int) -> str:
     return f"Point {number} of participant {sender}{', ' + MARKER if failing else ''}: transfers erode the norm."
 
 
-def stored_texts(db: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in db.execute("SELECT text FROM contributions")]
+async def stored_texts(db: BotDatabase) -> list[str]:
+    return [row[0] for row in await db.rows("SELECT text FROM contributions")]
 
 
-def inbox_states(db: sqlite3.Connection) -> Counter[str]:
-    return Counter(row[0] for row in db.execute("SELECT state FROM inbox"))
+async def inbox_states(db: BotDatabase) -> Counter[str]:
+    return Counter(row[0] for row in await db.rows("SELECT state FROM inbox"))
 
 
-def retried_but_done(db: sqlite3.Connection) -> int:
+async def retried_but_done(db: BotDatabase) -> int:
     """Events handled in the end that had failed a try first."""
-    return int(db.execute("SELECT count(*) FROM inbox WHERE state = 'done' AND attempts > 0").fetchone()[0])
+    [(count,)] = await db.rows("SELECT count(*) FROM inbox WHERE state = 'done' AND attempts > 0")
+    return int(count)
 
 
 async def test_a_burst_is_stored_once_and_a_failing_event_costs_its_batch_neighbours_nothing(
@@ -79,15 +78,17 @@ async def test_a_burst_is_stored_once_and_a_failing_event_costs_its_batch_neighb
     assert re.search(r"reference [0-9A-F]{6}", body_of(reply)), body_of(reply)
     total = SENDERS * EACH
 
-    def all_handled() -> bool:
-        states = read_db(bot, inbox_states)
-        return states["pending"] == 0 and states["quarantined"] == 1 and len(read_db(bot, stored_texts)) >= total - 1
+    async with BotDatabase(bot.data_dir, bot.config) as db:
 
-    await until(all_handled, "the burst handled")
+        async def all_handled() -> bool:
+            states = await inbox_states(db)
+            return states["pending"] == 0 and states["quarantined"] == 1 and len(await stored_texts(db)) >= total - 1
 
-    expected = sorted(text_of(s, n) for s in range(SENDERS) for n in range(EACH) if (s, n) != FAILING)
-    assert sorted(read_db(bot, stored_texts)) == expected  # each once, the failing one never
-    assert read_db(bot, retried_but_done) == 0  # no neighbour of the failing event was counted a failure
+        await until(all_handled, "the burst handled")
+
+        expected = sorted(text_of(s, n) for s in range(SENDERS) for n in range(EACH) if (s, n) != FAILING)
+        assert sorted(await stored_texts(db)) == expected  # each once, the failing one never
+        assert await retried_but_done(db) == 0  # no neighbour of the failing event was counted a failure
     log = bot.log_text()
     batch_sizes = [int(size) for size in re.findall(r'msg="events processed together".*? events=(\d+)', log)]
     assert batch_sizes and max(batch_sizes) > 10, batch_sizes
