@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from dialogue.vocabulary import RoomId, UserId
+from dialogue.vocabulary import RoomId
 from handlers.context import BotInfo, RoomLookup, RoomSnapshot
 from handlers.events import InboundEvent
 from handlers.replies import Reply
 from handlers.slow_work import SlowWork
 from i18n import bot_marked, bot_text
+from storage.outbox import Destination, Room
 
 if TYPE_CHECKING:
     from handlers.handler_settings import HandlerSettings
@@ -114,8 +115,8 @@ class CommandCall(Generic[A]):
     rooms: RoomLookup = no_rooms
     # The room whose dialogue the command acts on: the room it was sent in, or, from a back-room, the linked room.
     dialogue_room_id: RoomId | None = None
-    # Where files and answers go: the room it was sent in, or the sender's user ID for a direct message.
-    answer_to: RoomId | UserId | None = None
+    # Where files and answers go: the room it was sent in, or the sender, by direct message.
+    answer_to: Destination | None = None
     # The language of the reply (handlers/languages.py): the sender's own in a direct chat, the dialogue's in a room.
     language: str | None = None
     # Sent in a direct chat with the bot (not a dialogue room, not a back-room).
@@ -126,8 +127,8 @@ class CommandCall(Generic[A]):
         return self.dialogue_room_id or self.room.room_id
 
     @property
-    def answer_room(self) -> RoomId | UserId:
-        return self.answer_to or self.room.room_id
+    def answer_destination(self) -> Destination:
+        return self.answer_to or Room(self.room.room_id)
 
 
 CommandHandler = Callable[[CommandCall[A], "Transaction"], Awaitable[Reply | None]]

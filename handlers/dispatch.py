@@ -49,6 +49,7 @@ from handlers.scheduled import handle_scheduled, is_internal
 from handlers.slow_work import SlowWork, SlowWorkNeeded
 from i18n import bot_marked, bot_text
 from privacy import contributor_key
+from storage.outbox import Person, Room
 
 if TYPE_CHECKING:
     from handlers.handler_settings import HandlerSettings
@@ -260,7 +261,7 @@ async def run_command(
         slow_work=env.slow_work,
         rooms=env.rooms,
         dialogue_room_id=place.dialogue_room_id,
-        answer_to=event.sender if by_direct_message else room.room_id,
+        answer_to=Person(event.sender) if by_direct_message else Room(room.room_id),
         language=language,
         in_direct_chat=in_direct_chat,
     )

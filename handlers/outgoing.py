@@ -67,7 +67,7 @@ async def queue_direct_message(tx: Transaction, user_id: UserId, reply: Reply, n
 
 async def queue_file(
     tx: Transaction,
-    room_id: RoomId,
+    destination: Room | Person,
     filename: str,
     mimetype: str,
     data: bytes,
@@ -75,11 +75,12 @@ async def queue_file(
     *,
     dialogue_id: int | None = None,
 ) -> str:
-    """A file for the sender to upload and post (uploading is I/O, which handlers leave to the bot).
+    """A file for the sender to upload and post in a room, or to a person in their direct room with the bot (uploading
+    is I/O, which handlers leave to the bot).
 
     With ``dialogue_id``, the sender records the upload's mxc URI under that dialogue, so that purging the
     dialogue can have the file deleted from the media store."""
-    return await tx.outbox.enqueue(Room(room_id), FileUpload(filename, mimetype, data, dialogue_id), now)
+    return await tx.outbox.enqueue(destination, FileUpload(filename, mimetype, data, dialogue_id), now)
 
 
 async def queue_media_deletion(

@@ -312,7 +312,7 @@ async def send_synopsis(call: CommandCall[SynopsisRequest], tx: Transaction) -> 
         data, name = draft.rendered[request.fmt], filename_for(draft.synopsis, request.fmt)
     await queue_file(
         tx,
-        call.answer_room,  # type: ignore[arg-type]  # a user ID when the answer goes by direct message, yet queued as a Room
+        call.answer_destination,
         name,
         MIME_TYPES[request.fmt],
         data,

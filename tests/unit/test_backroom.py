@@ -18,10 +18,11 @@ from handlers.backroom_commands import room_id_argument
 from handlers.backroom_routing import RoomRole, Route, route_for
 from handlers.commands import UsageError
 from handlers.context import RoomSnapshot
+from handlers.handler_settings import HandlerSettings
 from handlers.registry import build_registry
-from storage import Database, OutboxRow, Person, Redaction, Room
+from storage import Database, FileUpload, OutboxRow, Person, Redaction, Room
 from tests.unit.dispatch_harness import NOW, DispatchHarness, handler_env, texts
-from tests.unit.fakes import BOT_ID
+from tests.unit.fakes import BOT_ID, make_settings
 
 DIALOGUE_ROOM = "!dialogue:test"
 BACKROOM = "!backroom:test"
@@ -346,3 +347,23 @@ async def test_from_the_backroom_a_challenge_is_added_and_opened_in_the_dialogue
     rows = await harness.outbox()
     assert [row.destination for row in rows] == [Room(BACKROOM), Room(DIALOGUE_ROOM)]
     assert texts(rows)[1].startswith("Challenge 2: Withdrawal")
+
+
+async def test_a_synopsis_asked_for_in_a_dialogue_room_without_a_backroom_is_sent_to_the_asker_directly(tmp_path):
+    """The file goes where the answer goes: to the secretariat member by direct message, not to a 'room' named by
+    their user ID, which the sender would never find."""
+    isu = "@isu:test"
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        async with db.transaction() as tx:
+            await tx.dialogues.create(DIALOGUE_ROOM, "D", b"s" * 32, NOW)
+        rooms = {DIALOGUE_ROOM: snapshot(DIALOGUE_ROOM)}
+        env = replace(
+            handler_env(tmp_path, rooms.get), settings=HandlerSettings.of(make_settings(tmp_path, isu_users=[isu]))
+        )
+        harness = Harness(db, env, rooms)
+        await harness.say(DIALOGUE_ROOM, isu, "!dialogue synopsis")
+        files = [row for row in await harness.outbox() if isinstance(row.item, FileUpload)]
+        assert [row.destination for row in files] == [Person(isu)]
+    finally:
+        await db.close()
