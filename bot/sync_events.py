@@ -30,8 +30,8 @@ class RoomBatch:
 class SyncBatch:
     """Everything one sync brought for the inbox, room by room, and the encrypted events still awaiting a key."""
 
-    rooms: dict[str, RoomBatch] = field(default_factory=dict)
-    left_rooms: list[str] = field(default_factory=list)
+    rooms: dict[RoomId, RoomBatch] = field(default_factory=dict)
+    left_rooms: list[RoomId] = field(default_factory=list)
     undecrypted: list[MegolmEvent] = field(default_factory=list)
 
     @property

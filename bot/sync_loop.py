@@ -36,6 +36,7 @@ from bot.room_state import RoomDirectory
 from bot.sync_events import RoomBatch, SyncBatch, inbox_event, is_own_join, server_source
 from bot.undecrypted import UndecryptedEvents
 from config import Settings
+from dialogue.vocabulary import EventId, RoomId, UserId
 from handlers.room_removal import is_own_membership
 from storage import Database, DiskFullError, NewInboxEvent, is_disk_full
 
@@ -89,8 +90,8 @@ class SyncLoop:
         self.first_sync_done = asyncio.Event()
 
     @property
-    def _user_id(self) -> str:
-        return self._client.user_id
+    def _user_id(self) -> UserId:
+        return UserId(self._client.user_id)
 
     async def run(self) -> None:
         # A new device must publish its keys before it joins anything: a participant who sees the bot join and
@@ -191,8 +192,10 @@ class SyncLoop:
         raise SyncFailed(f"{response.status_code}: {response.message}")
 
     async def _collect(self, response: SyncResponse) -> SyncBatch:
-        batch = SyncBatch(left_rooms=list(response.rooms.leave))
-        for room_id, info in response.rooms.join.items():
+        # The homeserver's room IDs become RoomIds here, where they enter the bot.
+        batch = SyncBatch(left_rooms=[RoomId(room_id) for room_id in response.rooms.leave])
+        for joined_id, info in response.rooms.join.items():
+            room_id = RoomId(joined_id)
             room_batch = RoomBatch()
             for event in info.state:
                 source = server_source(room_id, event)
@@ -213,12 +216,13 @@ class SyncLoop:
                 earlier = await self._backfill(room_id, info.timeline.prev_batch, room_batch, batch)
             room_batch.events = earlier + timeline
             batch.rooms[room_id] = room_batch
-        for room_id, info in response.rooms.leave.items():
+        for left_id, info in response.rooms.leave.items():
+            room_id = RoomId(left_id)
             # Only the bot's own membership from a room it left: a kick or ban ends the room's dialogue there
             # (handlers/room_removal.py), after the room's earlier events, in the inbox's order.
             sources = [server_source(room_id, event) for event in info.timeline.events]
             removal = [
-                NewInboxEvent(event_id=str(source.get("event_id", "")), room_id=room_id, source=source)
+                NewInboxEvent(event_id=EventId(str(source.get("event_id", ""))), room_id=room_id, source=source)
                 for source in sources
                 if is_own_membership(source, self._user_id)
             ]
@@ -226,7 +230,9 @@ class SyncLoop:
                 batch.rooms[room_id] = RoomBatch(events=removal)
         return batch
 
-    async def _backfill(self, room_id: str, token: str, room_batch: RoomBatch, batch: SyncBatch) -> list[NewInboxEvent]:
+    async def _backfill(
+        self, room_id: RoomId, token: str, room_batch: RoomBatch, batch: SyncBatch
+    ) -> list[NewInboxEvent]:
         async with self._db.transaction() as tx:
             joined_at = await tx.rooms.joined_at(room_id)
         collected: list[NewInboxEvent] = []

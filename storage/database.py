@@ -9,6 +9,7 @@ import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
 
@@ -16,7 +17,7 @@ import aiosqlite
 
 from storage.errors import DatabaseCorruptError, StorageError, from_sqlite
 from storage.migrations import MIGRATIONS, Migration, migrate
-from storage.session import immediate_transaction
+from storage.session import Session, immediate_transaction
 from storage.transaction import Transaction
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class Database:
         self._lazy_checkpoint_due = False
         self._conn: aiosqlite.Connection | None = conn
         self._path = path
+        self._init_serializing(schema_version)
+
+    def _init_serializing(self, schema_version: int) -> None:
+        """What every backend's handle holds: its schema version, and the lock that serializes its transactions."""
         self._schema_version = schema_version
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
@@ -186,27 +191,38 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction (BEGIN IMMEDIATE): committed if the block ends normally, else rolled back.
+        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and the schema's writer lock): committed if
+        the block ends normally, else rolled back.
 
         Waits for any other task's transaction to finish first. Keep blocks short and do no network I/O
         inside them: every other task is waiting.
         """
-        self._require_open()
+        self._check_open()
         self._check_not_nested()
         async with self._lock:
-            conn = self._require_open()  # it may have been closed while we waited
+            begin = self._begin()  # it may have been closed while we waited
             self._owner = asyncio.current_task()
             try:
-                async with immediate_transaction(conn) as session:
+                async with begin as session:
                     yield Transaction(session)
-                self._lazy_checkpoint_due |= session.lazy_checkpoint_requested
-                lazy_due = (
-                    self._lazy_checkpoint_due and self._clock() - self._last_checkpoint >= LAZY_CHECKPOINT_SECONDS
-                )
-                if session.checkpoint_requested or lazy_due:
-                    await self._checkpoint(conn)
+                await self._after_commit(session)
             finally:
                 self._owner = None
+
+    # What a backend provides to transaction(): the check that it is open, a transaction on its connection, and the
+    # upkeep after a commit.
+
+    def _check_open(self) -> None:
+        self._require_open()
+
+    def _begin(self) -> AbstractAsyncContextManager[Session]:
+        return immediate_transaction(self._require_open())
+
+    async def _after_commit(self, session: Session) -> None:
+        self._lazy_checkpoint_due |= session.lazy_checkpoint_requested
+        lazy_due = self._lazy_checkpoint_due and self._clock() - self._last_checkpoint >= LAZY_CHECKPOINT_SECONDS
+        if session.checkpoint_requested or lazy_due:
+            await self._checkpoint(self._require_open())
 
     async def _checkpoint(self, conn: aiosqlite.Connection) -> bool:
         # Runs after the transaction committed: raising now would make its caller redo finished work. So a

@@ -8,20 +8,16 @@ row's values, is never passed on.
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
 
 from storage.dialect import POSTGRES
 from storage.errors import ConnectionLostError, DatabaseCorruptError, DiskFullError, StorageError
-from storage.session import Params, Row, Session
-
-logger = logging.getLogger(__name__)
+from storage.session import Params, Row, Session, transaction
 
 # BEGIN IMMEDIATE gives SQLite one writer at a time across processes; this transaction-scoped advisory lock (one per
 # schema, so that databases sharing a server stay independent) gives PostgreSQL the same: a transaction that reads
@@ -115,91 +111,42 @@ class PostgresSession(Session):
 
     __slots__ = ("_conn",)
 
+    _DRIVER_ERRORS = _DRIVER_ERRORS
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         super().__init__(POSTGRES)
         self._conn = conn
 
-    def _connection(self) -> asyncpg.Connection:
-        self._check_active()
-        return self._conn
+    def _storage_error(self, exc: BaseException) -> StorageError:
+        return from_postgres(exc, "database error")
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement and return how many rows it changed."""
-        conn = self._connection()
-        try:
-            status: str = await conn.execute(numbered_placeholders(sql), *params)
-        except _DRIVER_ERRORS as exc:
-            raise from_postgres(exc, "database error") from exc
+    async def _driver_execute(self, sql: str, params: Params) -> int:
+        status: str = await self._conn.execute(numbered_placeholders(sql), *params)
         return _changed(status)
 
-    async def executemany(self, sql: str, rows: Sequence[Params]) -> int:
-        """Run one statement per parameter row and return the total number of rows changed."""
+    async def _driver_executemany(self, sql: str, rows: Sequence[Params]) -> int:
         # asyncpg's executemany reports no counts; the rows are few and the statement is prepared once.
         total = 0
         for params in rows:
-            total += await self.execute(sql, params)
+            total += await self._driver_execute(sql, params)
         return total
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        """Run a query (or a statement with RETURNING) and return every row (asyncpg Records: index and key access)."""
-        conn = self._connection()
-        try:
-            records: list[Any] = await conn.fetch(numbered_placeholders(sql), *params)
-        except _DRIVER_ERRORS as exc:
-            raise from_postgres(exc, "database error") from exc
+    async def _driver_fetchall(self, sql: str, params: Params) -> list[Row]:
+        # asyncpg Records: index and key access.
+        records: list[Any] = await self._conn.fetch(numbered_placeholders(sql), *params)
         return records
 
+    async def _driver_control(self, sql: str) -> None:
+        await self._conn.execute(sql)
 
-async def _run(conn: asyncpg.Connection, sql: str) -> None:
-    try:
-        await conn.execute(sql)
-    except _DRIVER_ERRORS as exc:
-        raise from_postgres(exc, "database error") from exc
-
-
-async def _run_to_completion(conn: asyncpg.Connection, sql: str) -> None:
-    """Run a transaction-control statement even if the calling task is cancelled meanwhile (as storage/session.py
-    does for SQLite): a BEGIN or COMMIT abandoned half-way would leave the connection in a transaction nobody owns."""
-    statement = asyncio.ensure_future(_run(conn, sql))
-    try:
-        await asyncio.shield(statement)
-    except asyncio.CancelledError:
-        await asyncio.wait([statement])
-        raise
+    def in_transaction(self) -> bool:
+        """Whether the connection is open and inside a transaction."""
+        return not self._conn.is_closed() and self._conn.is_in_transaction()
 
 
-async def _rollback(conn: asyncpg.Connection) -> None:
-    if conn.is_closed() or not conn.is_in_transaction():
-        return
-    try:
-        await _run_to_completion(conn, "ROLLBACK")
-    except StorageError:
-        logger.debug("rollback failed", exc_info=True)
-
-
-@asynccontextmanager
-async def postgres_transaction(conn: asyncpg.Connection) -> AsyncIterator[Session]:
-    """BEGIN (taking the schema's writer lock) ... COMMIT, or ROLLBACK and re-raise if the body raises.
-
-    The caller makes sure only one transaction is open on ``conn`` at a time (the Database's lock does)."""
-    try:
-        await _run_to_completion(conn, _BEGIN)
-    except BaseException:
-        await _rollback(conn)
-        raise
-    session = PostgresSession(conn)
-    try:
-        yield session
-    except BaseException:
-        session.end()
-        await _rollback(conn)
-        raise
-    session.end()
-    try:
-        await _run_to_completion(conn, "COMMIT")
-    except BaseException:
-        await _rollback(conn)
-        raise
+def postgres_transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Session]:
+    """BEGIN (taking the schema's writer lock) ... COMMIT on ``conn``, or ROLLBACK and re-raise if the body raises."""
+    return transaction(PostgresSession(conn), _BEGIN)
 
 
 async def connect(dsn: str) -> asyncpg.Connection:

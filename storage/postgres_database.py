@@ -8,10 +8,10 @@ means for deleted data.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import asyncpg
@@ -20,7 +20,7 @@ from storage.database import Database
 from storage.errors import StorageError
 from storage.migrations import MIGRATIONS, Migration, migrate
 from storage.postgres import connect, postgres_transaction
-from storage.transaction import Transaction
+from storage.session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,7 @@ class PostgresDatabase(Database):
         # Database.__init__ sets up a SQLite connection; only the lock bookkeeping is shared.
         self._pg: asyncpg.Connection | None = conn
         self._conn = None
-        self._schema_version = schema_version
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
+        self._init_serializing(schema_version)
 
     @classmethod
     async def connect(cls, dsn: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> PostgresDatabase:
@@ -70,19 +68,14 @@ class PostgresDatabase(Database):
             raise StorageError(f"{DESCRIPTION} is closed")
         return self._pg
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """A write transaction: committed if the block ends normally, else rolled back (as on SQLite)."""
+    def _check_open(self) -> None:
         self._require_pg()
-        self._check_not_nested()
-        async with self._lock:
-            conn = self._require_pg()  # it may have been closed while we waited
-            self._owner = asyncio.current_task()
-            try:
-                async with postgres_transaction(conn) as session:
-                    yield Transaction(session)
-            finally:
-                self._owner = None
+
+    def _begin(self) -> AbstractAsyncContextManager[Session]:
+        return postgres_transaction(self._require_pg())
+
+    async def _after_commit(self, session: Session) -> None:
+        """Nothing to do: PostgreSQL checkpoints its write-ahead log itself."""
 
     async def checkpoint(self) -> bool:
         """Nothing to do: PostgreSQL checkpoints its write-ahead log itself."""

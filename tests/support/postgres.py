@@ -24,7 +24,7 @@ import sqlite3
 import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,21 +78,31 @@ def postgres() -> Iterator[PostgresServer]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@asynccontextmanager
+async def _admin(postgres: PostgresServer) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the server as its superuser, for creating, emptying and dropping schemas; closed after."""
+    admin = await asyncpg.connect(postgres.uri)
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def _new_schema(postgres: PostgresServer) -> str:
+    """The name of a new, empty schema of its own."""
+    schema = f"test_{secrets.token_hex(6)}"
+    async with _admin(postgres) as admin:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+    return schema
+
+
 @pytest.fixture
 async def postgres_dsn(postgres: PostgresServer) -> AsyncIterator[str]:
     """A DSN for a schema of its own, empty; dropped with everything in it after the test."""
-    schema = f"test_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(postgres.uri)
-    try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-    finally:
-        await admin.close()
+    schema = await _new_schema(postgres)
     yield postgres.dsn(schema)
-    admin = await asyncpg.connect(postgres.uri)
-    try:
+    async with _admin(postgres) as admin:
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
 
 
 # Schemas already migrated to the latest version and emptied by the test that last used one: migrating a fresh
@@ -120,25 +130,14 @@ async def _emptied(admin: asyncpg.Connection, schema: str) -> bool:
 async def postgres_migrated_dsn(postgres: PostgresServer) -> AsyncIterator[str]:
     """A DSN for a schema of its own, at the latest version and empty (as a freshly opened database is); emptied
     after the test for the next one, or dropped if the test left it otherwise."""
-    if _SPARE_SCHEMAS:
-        schema = _SPARE_SCHEMAS.pop()
-    else:
-        schema = f"test_{secrets.token_hex(6)}"
-        admin = await asyncpg.connect(postgres.uri)
-        try:
-            await admin.execute(f"CREATE SCHEMA {schema}")
-        finally:
-            await admin.close()
+    schema = _SPARE_SCHEMAS.pop() if _SPARE_SCHEMAS else await _new_schema(postgres)
     yield postgres.dsn(schema)
-    admin = await asyncpg.connect(postgres.uri)
-    try:
+    async with _admin(postgres) as admin:
         exists = await admin.fetchval("SELECT 1 FROM information_schema.tables WHERE table_schema = $1", schema)
         if exists and await _emptied(admin, schema):
             _SPARE_SCHEMAS.append(schema)
         else:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -19,18 +16,9 @@ from storage.postgres_database import PostgresDatabase
 ROOM = "!room:forum.test"
 
 
-@pytest.fixture(autouse=True)
-def keep_process_state() -> Iterator[None]:
-    """`main` restricts the umask and sets up logging, as the operator's command should; the test process gets its
-    own back (else the PostgreSQL server's exit handler logs into a stream pytest has closed)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    os.umask(umask)
-    root.handlers[:] = handlers
-    root.setLevel(level)
+# `main` restricts the umask and sets up logging: every test gets the process's own back (else the PostgreSQL
+# server's exit handler logs into a stream pytest has closed).
+pytestmark = pytest.mark.usefixtures("keep_process_state")
 
 
 async def main(argv: list[str]) -> int:

@@ -14,8 +14,8 @@ from storage import Contribution, Database, RowNotFoundError, StorageError, Tomb
 from storage import contributions as contributions_module
 from storage.contributions import REF_ALPHABET
 from storage.migrations import MIGRATIONS
+from tests.support.contribution_rows import ROOM, add_contribution
 
-ROOM = "!room:example.org"
 SECRET = b"secret" * 4
 
 
@@ -49,14 +49,13 @@ async def contribute(
     origin_ts: int = 1_000,
 ) -> Contribution:
     async with db.transaction() as tx:
-        return await tx.contributions.add(
-            dialogue_id=setup.dialogue_id,
-            challenge_id=setup.challenge_id if challenge_id is None else challenge_id,
+        return await add_contribution(
+            tx,
+            setup.dialogue_id,
+            setup.challenge_id if challenge_id is None else challenge_id,
+            event_id or f"$e{next(_event_numbers)}",
             member_key=member_key,
             text=text,
-            channel="thread",
-            event_id=event_id or f"$e{next(_event_numbers)}",
-            room_id=ROOM,
             origin_ts=origin_ts,
             now=50.0,
         )
@@ -131,17 +130,7 @@ async def test_add_refuses_a_challenge_of_another_dialogue(db: Database, setup: 
         other = await tx.dialogues.create("!other:example.org", "D2", b"s" * 16, 1.0)
     with pytest.raises(RowNotFoundError):
         async with db.transaction() as tx:
-            await tx.contributions.add(
-                dialogue_id=other.id,
-                challenge_id=setup.challenge_id,
-                member_key="k1",
-                text="t",
-                channel="thread",
-                event_id="$x",
-                room_id=ROOM,
-                origin_ts=1,
-                now=1.0,
-            )
+            await add_contribution(tx, other.id, setup.challenge_id, "$x")
 
 
 async def test_the_same_event_cannot_become_two_contributions(db: Database, setup: Setup) -> None:
@@ -351,14 +340,12 @@ async def test_whether_scrubbing_changed_a_contribution_is_stored_and_follows_it
     db: Database, setup: Setup
 ) -> None:
     async with db.transaction() as tx:
-        added = await tx.contributions.add(
-            dialogue_id=setup.dialogue_id,
-            challenge_id=setup.challenge_id,
-            member_key="k1",
+        added = await add_contribution(
+            tx,
+            setup.dialogue_id,
+            setup.challenge_id,
+            "$scrubbed",
             text="[affiliation] agrees",
-            channel="thread",
-            event_id="$scrubbed",
-            room_id=ROOM,
             origin_ts=1_000,
             now=50.0,
             scrubbed=True,

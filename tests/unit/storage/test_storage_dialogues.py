@@ -18,9 +18,9 @@ from storage import (
     StorageError,
 )
 from storage.migrations import MIGRATIONS, latest_version
+from tests.support.contribution_rows import ROOM, add_contribution
 from tests.support.storage_peek import peek
 
-ROOM = "!room:example.org"
 OTHER_ROOM = "!other:example.org"
 SECRET = b"\x00\x01secret-bytes\xff" * 2
 
@@ -302,24 +302,27 @@ async def test_by_thread_root_finds_the_challenge_whose_sent_prompt_is_the_root(
     assert found is not None and found.id == challenge.id
 
 
-async def test_by_thread_root_ignores_the_same_event_id_in_another_room(db: Database) -> None:
+async def challenge_with_sent_prompt(db: Database) -> Challenge:
+    """An open challenge in ROOM whose prompt has gone out as the event ``$prompt``."""
     dialogue = await create_dialogue(db)
     challenge = await add_challenge(db, dialogue.id)
     async with db.transaction() as tx:
         txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "Q1"}), now=1.0)
         await tx.challenges.open(challenge.id, txn_id, now=1.0)
         await tx.outbox.mark_sent(txn_id, "$prompt", now=2.0)
+    return challenge
+
+
+async def test_by_thread_root_ignores_the_same_event_id_in_another_room(db: Database) -> None:
+    await challenge_with_sent_prompt(db)
+    async with db.transaction() as tx:
         assert await tx.challenges.by_thread_root(OTHER_ROOM, "$prompt") is None
         assert await tx.challenges.by_thread_root(ROOM, "$unrelated") is None
 
 
 async def test_by_thread_root_still_finds_a_closed_challenge(db: Database) -> None:
-    dialogue = await create_dialogue(db)
-    challenge = await add_challenge(db, dialogue.id)
+    challenge = await challenge_with_sent_prompt(db)
     async with db.transaction() as tx:
-        txn_id = await tx.outbox.enqueue(Room(ROOM), RoomMessage({"body": "Q1"}), now=1.0)
-        await tx.challenges.open(challenge.id, txn_id, now=1.0)
-        await tx.outbox.mark_sent(txn_id, "$prompt", now=2.0)
         await tx.challenges.close(challenge.id, now=3.0)
         found = await tx.challenges.by_thread_root(ROOM, "$prompt")
     assert found is not None and found.state == "closed"
@@ -330,30 +333,10 @@ async def test_removing_a_challenge_removes_its_contributions_support_and_event_
     doomed = await add_challenge(db, dialogue.id, "A")
     kept = await add_challenge(db, dialogue.id, "B")
     async with db.transaction() as tx:
-        gone = await tx.contributions.add(
-            dialogue_id=dialogue.id,
-            challenge_id=doomed.id,
-            member_key="k1",
-            text="t",
-            channel="thread",
-            event_id="$gone",
-            room_id=ROOM,
-            origin_ts=1,
-            now=1.0,
-        )
+        gone = await add_contribution(tx, dialogue.id, doomed.id, "$gone")
         await tx.contributions.apply_edit(gone.id, "$gone-edit", "t2", edit_ts=2)
         await tx.contributions.add_support(gone.id, "k2", "$react")
-        await tx.contributions.add(
-            dialogue_id=dialogue.id,
-            challenge_id=kept.id,
-            member_key="k1",
-            text="t",
-            channel="thread",
-            event_id="$kept",
-            room_id=ROOM,
-            origin_ts=1,
-            now=1.0,
-        )
+        await add_contribution(tx, dialogue.id, kept.id, "$kept")
         await tx.challenges.remove(doomed.id)
         assert await tx.contributions.by_event("$gone") is None
         assert await tx.contributions.by_event("$gone-edit") is None
